@@ -1,0 +1,14 @@
+// Declares the app's own commands so Tauri generates an `allow-<command>` permission for each; the
+// capability files then grant the main window only the ones it uses (no command is callable otherwise).
+fn main() {
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(d365_desk_commands())),
+    )
+    .expect("tauri-build failed: check tauri.conf.json and capabilities/");
+}
+
+/// Keep in step with `collect_commands!` in `src-tauri/bindings.rs`; the wiring tests call every one.
+fn d365_desk_commands() -> &'static [&'static str] {
+    &["app_info"]
+}

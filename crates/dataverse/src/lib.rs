@@ -1,0 +1,7 @@
+//! The Dataverse client: everything D365 Desk says to Microsoft's cloud, with no knowledge of Tauri.
+//!
+//! Belongs here: authentication against Entra ID (client credentials, authorization code + PKCE over a
+//! loopback listener, device code, pasted bearer tokens, refresh and the in-memory token cache), the Web API
+//! client (query builder, paged reads, records, metadata, `$batch`, change tracking), the retry policy for
+//! throttling (429) and transient faults, and the error kinds with their user-facing hints. It does not store
+//! anything: profiles and secrets come from `d365-vault`, and what to show is the caller's business.

@@ -1,0 +1,8 @@
+//! The sandbox: a local Entra ID + Dataverse emulator, so D365 Desk runs, demos and tests without a tenant.
+//!
+//! Belongs here: one loopback HTTP server that plays both hosts — the identity provider under
+//! `/<tenant-id>/...` (OpenID configuration, JWKS, sign-in and consent pages, token and device-code endpoints)
+//! and the organisation under `/api/data/v9.2/` (metadata, OData queries, writes, `$batch`, change tracking,
+//! service-protection limits) plus global discovery — with data in SQLite, seeded deterministically, and
+//! configurable faults for reliability tests. It is started in-process by the app and the tests, and as the
+//! `d365-sandbox` binary for anyone else. It must answer the way Microsoft's services do, errors included.

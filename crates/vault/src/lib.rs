@@ -1,0 +1,7 @@
+//! The vault: where D365 Desk keeps connection profiles and their secrets.
+//!
+//! Belongs here: connection profiles as one schema-versioned JSON file in the OS config directory (atomic
+//! writes, the previous version kept as a backup, a corrupt file reported rather than overwritten), and every
+//! secret (client secrets, refresh tokens) in the OS keyring, one entry per profile and secret kind. There is
+//! never a plaintext fallback: without a keyring an operation fails and says how to get one. Secrets travel in
+//! a redacting wrapper so that no `Debug`, log line or error can print them.

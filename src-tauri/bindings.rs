@@ -1,0 +1,39 @@
+//! The typed bridge: every command and the types it carries, exported to `ui/src/bindings/index.ts`.
+//!
+//! `make bindings` regenerates the file; the `committed_bindings_are_current` test fails when the committed
+//! file differs from what this code generates.
+
+use std::path::{Path, PathBuf};
+
+use tauri::Runtime;
+use tauri_specta::{Builder, collect_commands};
+
+use crate::{commands, error::ErrorPayload};
+
+/// Where the generated bindings live, relative to the repository root.
+pub const BINDINGS_PATH: &str = "ui/src/bindings/index.ts";
+
+pub fn specta_builder<R: Runtime>() -> Builder<R> {
+    Builder::<R>::new()
+        .commands(collect_commands![commands::app::app_info])
+        .typ::<ErrorPayload>()
+        // Types cross the bridge in one direction each, so one TypeScript type per Rust type is enough.
+        .disable_serde_phases()
+}
+
+/// Writes the TypeScript bindings to `path`.
+pub fn export_to(path: &Path) -> Result<(), String> {
+    let header =
+        "// Regenerate with `make bindings` after changing a command or a type it carries.\n";
+    specta_builder::<tauri::Wry>()
+        .export(
+            specta_typescript::Typescript::default().header(header),
+            path,
+        )
+        .map_err(|err| format!("exporting TypeScript bindings to {}: {err}", path.display()))
+}
+
+/// The committed bindings file inside this checkout.
+pub fn committed_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(BINDINGS_PATH)
+}

@@ -1,0 +1,77 @@
+//! The D365 Desk desktop shell: Tauri wiring only.
+//!
+//! Commands in [`commands`] are thin async one-liners over the Tauri-free crates in `crates/`; the UI reaches
+//! them only through the TypeScript bindings generated from [`bindings::specta_builder`].
+
+pub mod bindings;
+pub mod commands;
+pub mod error;
+
+use tauri::{Builder, Runtime};
+
+/// Everything the app registers on a Tauri builder, generic over the runtime so that the wiring tests can
+/// use `tauri::test`'s mock runtime with exactly the same setup as the real window.
+pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
+    let commands = bindings::specta_builder::<R>();
+    builder.invoke_handler(commands.invoke_handler())
+}
+
+/// Starts the desktop app. Blocks until the last window closes.
+pub fn run() {
+    init_logging();
+    builder(Builder::default())
+        .run(tauri::generate_context!())
+        .unwrap_or_else(|err| {
+            eprintln!("d365-desk: could not start: {err}");
+            std::process::exit(1);
+        });
+}
+
+/// Logs go to stderr; `RUST_LOG` overrides the default level.
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+/// On Linux and the BSDs a window needs an X11 or Wayland display; without one GTK would abort with a
+/// stack trace, so say it in one line instead. Other platforms always have a display.
+pub fn missing_display() -> Option<&'static str> {
+    missing_display_in(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty()))
+}
+
+fn missing_display_in(is_set: impl Fn(&str) -> bool) -> Option<&'static str> {
+    if cfg!(any(target_os = "windows", target_os = "macos")) {
+        return None;
+    }
+    if is_set("DISPLAY") || is_set("WAYLAND_DISPLAY") {
+        None
+    } else {
+        Some(
+            "no display: neither DISPLAY nor WAYLAND_DISPLAY is set. Start it from a desktop session, \
+             or headless under Xvfb: xvfb-run -a make run",
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::missing_display_in;
+
+    #[test]
+    fn a_display_of_either_kind_is_enough() {
+        assert!(missing_display_in(|name| name == "DISPLAY").is_none());
+        assert!(missing_display_in(|name| name == "WAYLAND_DISPLAY").is_none());
+    }
+
+    #[cfg(not(any(target_os = "windows", target_os = "macos")))]
+    #[test]
+    fn no_display_is_one_clear_line() {
+        let problem = missing_display_in(|_| false).expect("no display must be reported");
+        assert!(problem.contains("DISPLAY") && problem.contains("xvfb-run"));
+        assert!(!problem.contains('\n'));
+    }
+}

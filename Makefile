@@ -45,7 +45,9 @@ build: ui
 
 # ---- run -----------------------------------------------------------------------------------------------
 run:
-	@[ -n "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ] || { echo "make run: no display (DISPLAY and WAYLAND_DISPLAY are unset): run it in a desktop session, or headless with: xvfb-run -a make run" >&2; exit 1; }
+ifeq ($(DISPLAY)$(WAYLAND_DISPLAY),)
+	$(error make run needs a display, and DISPLAY and WAYLAND_DISPLAY are unset: run it in a desktop session, or headless with xvfb-run -a make run)
+endif
 	@$(MAKE) --no-print-directory setup build
 	$(APP_BIN)
 

@@ -19,6 +19,7 @@ export XDG_STATE_HOME="$run_dir/state" XDG_RUNTIME_DIR="$run_dir/runtime"
 mkdir -p "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$XDG_CACHE_HOME" "$XDG_STATE_HOME"
 mkdir -m 700 "$XDG_RUNTIME_DIR"
 unset DBUS_SESSION_BUS_ADDRESS GNOME_KEYRING_CONTROL SSH_AUTH_SOCK
+export NO_AT_BRIDGE=1 GTK_A11Y=none # no accessibility bus: the tests read the DOM, not AT-SPI
 [ $with_display -eq 1 ] && unset DISPLAY WAYLAND_DISPLAY
 
 # PIDs of processes started in this run (this script's own environment predates the marker).
@@ -55,10 +56,18 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# The bus daemon and the services it activates (portals, a11y) are chatty on stderr: keep that in a log.
+logs="$(cd "$(dirname "$0")/.." && pwd)/target/test-logs"
+mkdir -p "$logs"
+export D365DESK_DBUS_LOG="$logs/dbus-session.log"
+: >"$D365DESK_DBUS_LOG"
+dbus_daemon="$(dirname "$0")/lib/quiet-dbus-daemon.sh"
+
 # One empty line on stdin creates and unlocks the `login` keyring (zero bytes would leave it locked).
 inner='echo "" | gnome-keyring-daemon --unlock --components=secrets >/dev/null && "$@"'
+session=(dbus-run-session --dbus-daemon="$dbus_daemon" -- bash -c "$inner" bash "$@")
 if [ $with_display -eq 1 ]; then
-  xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash -c "$inner" bash "$@"
+  xvfb-run -a -s "-screen 0 1280x800x24" "${session[@]}"
 else
-  dbus-run-session -- bash -c "$inner" bash "$@"
+  "${session[@]}"
 fi

@@ -1,5 +1,6 @@
 //! Tests of the desktop shell that need no display: command wiring through `tauri::test`'s mock runtime,
-//! and the committed TypeScript bindings.
+//! the committed TypeScript bindings, and the security baseline of the committed Tauri configuration.
 
 mod bindings_drift;
 mod command_wiring;
+mod security_baseline;

@@ -23,13 +23,9 @@ pub fn specta_builder<R: Runtime>() -> Builder<R> {
 
 /// Writes the TypeScript bindings to `path`.
 pub fn export_to(path: &Path) -> Result<(), String> {
-    let header =
-        "// Regenerate with `make bindings` after changing a command or a type it carries.\n";
+    let header = "// Regenerate with `make bindings` after changing a command or a type it carries.\n";
     specta_builder::<tauri::Wry>()
-        .export(
-            specta_typescript::Typescript::default().header(header),
-            path,
-        )
+        .export(specta_typescript::Typescript::default().header(header), path)
         .map_err(|err| format!("exporting TypeScript bindings to {}: {err}", path.display()))
 }
 

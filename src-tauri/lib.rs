@@ -19,22 +19,17 @@ pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
 /// Starts the desktop app. Blocks until the last window closes.
 pub fn run() {
     init_logging();
-    builder(Builder::default())
-        .run(tauri::generate_context!())
-        .unwrap_or_else(|err| {
-            eprintln!("d365-desk: could not start: {err}");
-            std::process::exit(1);
-        });
+    builder(Builder::default()).run(tauri::generate_context!()).unwrap_or_else(|err| {
+        eprintln!("d365-desk: could not start: {err}");
+        std::process::exit(1);
+    });
 }
 
 /// Logs go to stderr; `RUST_LOG` overrides the default level.
 fn init_logging() {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
 }
 
 /// On Linux and the BSDs a window needs an X11 or Wayland display; without one GTK would abort with a

@@ -32,36 +32,24 @@ fn csp_allows_only_bundled_code_and_ipc() {
         let sources = sources.as_str().expect("CSP sources are strings");
         assert!(!sources.contains("unsafe-eval"), "{directive} allows eval");
         for source in sources.split_whitespace() {
-            let remote =
-                source.starts_with("https:") || source.starts_with("http:") || source == "*";
+            let remote = source.starts_with("https:") || source.starts_with("http:") || source == "*";
             assert!(
                 !remote || source == "http://ipc.localhost",
                 "{directive} allows a remote origin: {source}"
             );
         }
     }
-    assert_eq!(
-        config["app"]["security"]["dangerousDisableAssetCspModification"],
-        Value::Null
-    );
+    assert_eq!(config["app"]["security"]["dangerousDisableAssetCspModification"], Value::Null);
 }
 
 #[test]
 fn windows_load_only_the_bundled_ui() {
     let config = read_json("tauri.conf.json");
     assert_eq!(config["build"]["frontendDist"], "ui/dist");
-    assert_eq!(
-        config["build"]["devUrl"],
-        Value::Null,
-        "no dev server URL in the shipped config"
-    );
+    assert_eq!(config["build"]["devUrl"], Value::Null, "no dev server URL in the shipped config");
     for window in config["app"]["windows"].as_array().expect("windows") {
         let url = window["url"].as_str().unwrap_or("index.html");
-        assert!(
-            !url.contains("://"),
-            "window {} loads a remote URL: {url}",
-            window["label"]
-        );
+        assert!(!url.contains("://"), "window {} loads a remote URL: {url}", window["label"]);
     }
     assert_eq!(config["app"]["withGlobalTauri"], false);
 }
@@ -70,18 +58,12 @@ fn windows_load_only_the_bundled_ui() {
 fn main_window_gets_only_app_command_permissions() {
     let capability = read_json("capabilities/main-window.json");
     assert_eq!(capability["windows"], serde_json::json!(["main"]));
-    assert_eq!(
-        capability["remote"],
-        Value::Null,
-        "no remote origin may call commands"
-    );
+    assert_eq!(capability["remote"], Value::Null, "no remote origin may call commands");
     // Every command that build.rs declares gets an `allow-<command>` permission; nothing else is granted.
-    let build_rs = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("build.rs"))
-        .expect("build.rs");
+    let build_rs =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("build.rs")).expect("build.rs");
     for permission in capability["permissions"].as_array().expect("permissions") {
-        let permission = permission
-            .as_str()
-            .expect("permission identifiers are strings");
+        let permission = permission.as_str().expect("permission identifiers are strings");
         let command = permission
             .strip_prefix("allow-")
             .unwrap_or_else(|| panic!("{permission} is not an app command permission"))

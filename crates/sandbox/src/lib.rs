@@ -6,3 +6,22 @@
 //! service-protection limits) plus global discovery — with data in SQLite, seeded deterministically, and
 //! configurable faults for reliability tests. It is started in-process by the app and the tests, and as the
 //! `d365-sandbox` binary for anyone else. It must answer the way Microsoft's services do, errors included.
+//!
+//! ```no_run
+//! # async fn example() -> d365_sandbox::Result<()> {
+//! let sandbox = d365_sandbox::Sandbox::bind("127.0.0.1:0", Default::default()).await?;
+//! println!("token endpoint: {}/oauth2/v2.0/token", sandbox.info().authority);
+//! sandbox.shutdown().await
+//! # }
+//! ```
+
+pub mod directory;
+pub mod error;
+pub mod identity;
+pub mod org;
+pub mod server;
+pub mod state;
+
+pub use error::{Result, SandboxError};
+pub use server::{ConnectionInfo, Sandbox};
+pub use state::SandboxOptions;

@@ -1,0 +1,27 @@
+//! The Entra ID (Microsoft identity platform v2) half of the sandbox: discovery, keys, the authorize and
+//! token endpoints, and the sign-in and consent pages.
+
+pub mod authorize;
+pub mod discovery;
+pub mod errors;
+pub mod keys;
+pub mod pages;
+pub mod scopes;
+pub mod token;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::state::SandboxState;
+
+pub fn routes() -> Router<Arc<SandboxState>> {
+    Router::new()
+        .route("/{tenant}/v2.0/.well-known/openid-configuration", get(discovery::openid_configuration))
+        .route("/{tenant}/discovery/v2.0/keys", get(discovery::keys))
+        .route("/{tenant}/oauth2/v2.0/authorize", get(authorize::authorize))
+        .route("/{tenant}/oauth2/v2.0/token", post(token::token))
+        .route("/{tenant}/login", post(authorize::login))
+        .route("/{tenant}/consent", post(authorize::consent))
+}

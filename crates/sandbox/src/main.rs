@@ -1,0 +1,80 @@
+//! `d365-sandbox`: the sandbox as a process. Prints one JSON line with everything a client needs on stdout,
+//! then logs to stderr until Ctrl-C or SIGTERM.
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use d365_sandbox::{Sandbox, SandboxOptions};
+
+/// A local Entra ID + Dataverse emulator (the D365 Desk sandbox).
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Args {
+    /// Loopback address to listen on; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    listen: String,
+    /// Access token lifetime in seconds.
+    #[arg(long, default_value_t = 3599, value_parser = clap::value_parser!(u64).range(1..))]
+    token_lifetime: u64,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let options =
+        SandboxOptions { token_lifetime: Duration::from_secs(args.token_lifetime), ..Default::default() };
+    let sandbox = match Sandbox::bind(&args.listen, options).await {
+        Ok(sandbox) => sandbox,
+        Err(err) => {
+            eprintln!("d365-sandbox: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let line = serde_json::to_string(sandbox.info()).unwrap_or_default();
+    let mut stdout = std::io::stdout().lock();
+    if writeln!(stdout, "{line}").and_then(|()| stdout.flush()).is_err() {
+        eprintln!("d365-sandbox: could not write the configuration line to stdout");
+        return ExitCode::FAILURE;
+    }
+    drop(stdout);
+    wait_for_stop_signal().await;
+    tracing::info!("stopping");
+    match sandbox.shutdown().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("d365-sandbox: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn wait_for_stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,0 +1,148 @@
+//! Starting and stopping the sandbox: one axum server on one loopback listener.
+
+use std::fmt;
+use std::sync::{Arc, Mutex};
+
+use rand::Rng;
+use serde::Serialize;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::directory::{ADMIN_UPN, Directory, ORG_CLIENT_ID, PUBLIC_CLIENT_ID};
+use crate::error::{Result, SandboxError};
+use crate::identity::keys::SigningKeys;
+use crate::state::{Grants, SandboxOptions, SandboxState, Urls};
+
+/// Everything a client needs to use the sandbox, printed by `d365-sandbox` as one JSON line.
+#[derive(Clone, Serialize)]
+pub struct ConnectionInfo {
+    pub authority: String,
+    pub instance_url: String,
+    pub web_api_url: String,
+    pub tenant_id: String,
+    pub org_client_id: String,
+    pub org_client_secret: String,
+    pub public_client_id: String,
+    pub username: String,
+    pub password: String,
+    pub discovery_url: String,
+}
+
+impl fmt::Debug for ConnectionInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnectionInfo")
+            .field("authority", &self.authority)
+            .field("instance_url", &self.instance_url)
+            .field("org_client_id", &self.org_client_id)
+            .field("org_client_secret", &"<redacted>")
+            .field("username", &self.username)
+            .field("password", &"<redacted>")
+            .finish_non_exhaustive()
+    }
+}
+
+/// A running sandbox. Dropping it stops the server; [`Sandbox::shutdown`] waits until it has stopped.
+pub struct Sandbox {
+    info: ConnectionInfo,
+    state: Arc<SandboxState>,
+    stop: Mutex<Option<oneshot::Sender<()>>>,
+    server: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl Sandbox {
+    /// Binds `address` (loopback only; port 0 for a free one) and starts serving.
+    pub async fn bind(address: &str, options: SandboxOptions) -> Result<Self> {
+        let listener = TcpListener::bind(address)
+            .await
+            .map_err(|source| SandboxError::Bind { address: address.to_owned(), source })?;
+        Self::start(listener, options).await
+    }
+
+    /// Starts serving on a listener the caller bound.
+    pub async fn start(listener: TcpListener, options: SandboxOptions) -> Result<Self> {
+        let addr = listener.local_addr()?;
+        if !addr.ip().is_loopback() {
+            return Err(SandboxError::NotLoopback(addr));
+        }
+        let secret = options.org_client_secret.clone().unwrap_or_else(random_client_secret);
+        let password = options.user_password.clone().unwrap_or_else(random_password);
+        let directory = Directory::new(secret.clone(), password.clone());
+        let urls = Urls::new(addr, directory.tenant_id);
+        let keys = tokio::task::spawn_blocking(SigningKeys::generate)
+            .await
+            .map_err(|e| SandboxError::SigningKey(e.to_string()))??;
+        let info = ConnectionInfo {
+            authority: urls.authority.clone(),
+            instance_url: urls.instance_url.clone(),
+            web_api_url: urls.web_api_url.clone(),
+            tenant_id: directory.tenant_id.to_string(),
+            org_client_id: ORG_CLIENT_ID.to_string(),
+            org_client_secret: secret,
+            public_client_id: PUBLIC_CLIENT_ID.to_string(),
+            username: ADMIN_UPN.to_owned(),
+            password,
+            discovery_url: urls.discovery_url.clone(),
+        };
+        let state =
+            Arc::new(SandboxState { directory, keys, urls, options, grants: Mutex::new(Grants::default()) });
+        let app = crate::identity::routes().merge(crate::org::routes()).with_state(state.clone());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let server = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await
+        });
+        tracing::info!(instance_url = %info.instance_url, "sandbox listening");
+        Ok(Self { info, state, stop: Mutex::new(Some(stop)), server: Some(server) })
+    }
+
+    pub fn info(&self) -> &ConnectionInfo {
+        &self.info
+    }
+
+    /// The directory behind the sandbox (app registrations, users, roles), for tests and diagnostics.
+    pub fn directory(&self) -> &Directory {
+        &self.state.directory
+    }
+
+    /// Stops accepting requests, lets those in flight finish, and waits for the server to end.
+    pub async fn shutdown(mut self) -> Result<()> {
+        self.signal_stop();
+        if let Some(server) = self.server.take() {
+            server.await.map_err(|e| SandboxError::Io(std::io::Error::other(e)))??;
+        }
+        Ok(())
+    }
+
+    fn signal_stop(&self) {
+        let sender = self.stop.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(sender) = sender {
+            let _ = sender.send(());
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        self.signal_stop();
+    }
+}
+
+const SECRET_ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.~";
+
+fn random_string(alphabet: &[u8], len: usize) -> String {
+    let mut rng = rand::thread_rng();
+    (0..len).map(|_| alphabet[rng.gen_range(0..alphabet.len())] as char).collect()
+}
+
+/// A secret in the shape Entra gives them (`abc8Q~` + 34 characters), so clients see realistic values.
+fn random_client_secret() -> String {
+    format!("{}8Q~{}", random_string(&SECRET_ALPHABET[..62], 3), random_string(SECRET_ALPHABET, 34))
+}
+
+fn random_password() -> String {
+    format!("Sandbox-{}", random_string(&SECRET_ALPHABET[..62], 12))
+}

@@ -1,0 +1,163 @@
+//! What every request handler shares: the directory, the signing key, the sandbox's URLs and options,
+//! and the grants in flight (pending sign-ins, authorization codes, refresh tokens, sessions, consents).
+
+use std::collections::{HashMap, HashSet};
+use std::net::SocketAddr;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::directory::Directory;
+use crate::identity::keys::SigningKeys;
+use crate::identity::scopes::{Scopes, same_resource};
+
+/// How the sandbox behaves; `Default` is what `d365-sandbox` runs with.
+#[derive(Debug, Clone)]
+pub struct SandboxOptions {
+    /// Lifetime of access tokens (Entra: 60–90 minutes). Short values let tests see expiry.
+    pub token_lifetime: Duration,
+    /// How long a refresh token stays valid without use (Entra: 90 days).
+    pub refresh_token_lifetime: Duration,
+    /// How long an authorization code may wait to be redeemed (Entra: about 10 minutes).
+    pub code_lifetime: Duration,
+    /// The secret of the org-level app registrations; random when `None`.
+    pub org_client_secret: Option<String>,
+    /// The password of every sandbox user; random when `None`.
+    pub user_password: Option<String>,
+    /// The `x-ms-dop-hint` the org recommends.
+    pub dop_hint: u32,
+}
+
+impl Default for SandboxOptions {
+    fn default() -> Self {
+        Self {
+            token_lifetime: Duration::from_secs(3599),
+            refresh_token_lifetime: Duration::from_secs(90 * 24 * 3600),
+            code_lifetime: Duration::from_secs(600),
+            org_client_secret: None,
+            user_password: None,
+            dop_hint: 4,
+        }
+    }
+}
+
+/// The addresses a client needs. One process serves all of them on one loopback port: the org answers on
+/// `127.0.0.1`, and global discovery, a different resource, on `localhost`.
+#[derive(Debug, Clone)]
+pub struct Urls {
+    /// `http://127.0.0.1:<port>/<tenant-id>`
+    pub authority: String,
+    /// `http://127.0.0.1:<port>`: the org URL and the resource its tokens are for.
+    pub instance_url: String,
+    /// `http://127.0.0.1:<port>/api/data/v9.2/`
+    pub web_api_url: String,
+    /// `http://localhost:<port>`: the global discovery resource.
+    pub discovery_resource: String,
+    /// `http://localhost:<port>/api/discovery/v2.0/`
+    pub discovery_url: String,
+}
+
+impl Urls {
+    pub fn new(addr: SocketAddr, tenant_id: Uuid) -> Self {
+        let instance_url = format!("http://{addr}");
+        let discovery_resource = format!("http://localhost:{}", addr.port());
+        Self {
+            authority: format!("{instance_url}/{tenant_id}"),
+            web_api_url: format!("{instance_url}/api/data/v9.2/"),
+            discovery_url: format!("{discovery_resource}/api/discovery/v2.0/"),
+            instance_url,
+            discovery_resource,
+        }
+    }
+
+    /// The issuer of v1.0 access tokens (Entra: `https://sts.windows.net/<tenant>/`).
+    pub fn access_token_issuer(&self) -> String {
+        format!("{}/", self.authority)
+    }
+
+    /// The issuer in the v2.0 OpenID configuration and in id tokens.
+    pub fn v2_issuer(&self) -> String {
+        format!("{}/v2.0", self.authority)
+    }
+
+    /// The resource a token may be issued for, in its canonical spelling.
+    pub fn known_resource(&self, resource: &str) -> Option<&str> {
+        [&self.instance_url, &self.discovery_resource]
+            .into_iter()
+            .find(|known| same_resource(known, resource))
+            .map(String::as_str)
+    }
+}
+
+/// An authorization request waiting for the user to sign in and consent.
+#[derive(Debug, Clone)]
+pub struct AuthorizationRequest {
+    pub client_id: Uuid,
+    pub redirect_uri: String,
+    pub state: Option<String>,
+    pub scopes: Scopes,
+    pub code_challenge: Option<String>,
+    pub login_hint: Option<String>,
+    pub force_consent: bool,
+    pub nonce: Option<String>,
+    /// The signed-in user, once the sign-in page is done.
+    pub user: Option<Uuid>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CodeGrant {
+    pub client_id: Uuid,
+    pub redirect_uri: String,
+    pub code_challenge: Option<String>,
+    pub user: Uuid,
+    pub scopes: Scopes,
+    pub nonce: Option<String>,
+    pub issued: OffsetDateTime,
+    pub redeemed: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct RefreshGrant {
+    pub client_id: Uuid,
+    pub user: Uuid,
+    pub scopes: Scopes,
+    pub last_used: OffsetDateTime,
+}
+
+#[derive(Debug, Default)]
+pub struct Grants {
+    pub pending: HashMap<String, AuthorizationRequest>,
+    pub codes: HashMap<String, CodeGrant>,
+    pub refresh_tokens: HashMap<String, RefreshGrant>,
+    /// Browser sessions (cookie value → user), so a second sign-in can skip the password page.
+    pub sessions: HashMap<String, Uuid>,
+    /// (user, client) pairs the user has consented to.
+    pub consents: HashSet<(Uuid, Uuid)>,
+}
+
+pub struct SandboxState {
+    pub directory: Directory,
+    pub keys: SigningKeys,
+    pub urls: Urls,
+    pub options: SandboxOptions,
+    pub grants: Mutex<Grants>,
+}
+
+impl SandboxState {
+    /// The grants, even if a handler panicked while holding the lock (the data stays consistent: every
+    /// change is a single insert or update).
+    pub fn grants(&self) -> std::sync::MutexGuard<'_, Grants> {
+        self.grants.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// An unguessable opaque value (codes, refresh tokens, session ids).
+pub fn opaque_token() -> String {
+    use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}

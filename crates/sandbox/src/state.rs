@@ -22,6 +22,8 @@ pub struct SandboxOptions {
     pub refresh_token_lifetime: Duration,
     /// How long an authorization code may wait to be redeemed (Entra: about 10 minutes).
     pub code_lifetime: Duration,
+    /// How long a device code waits for the user (Entra: 15 minutes).
+    pub device_code_lifetime: Duration,
     /// The secret of the org-level app registrations; random when `None`.
     pub org_client_secret: Option<String>,
     /// The password of every sandbox user; random when `None`.
@@ -36,6 +38,7 @@ impl Default for SandboxOptions {
             token_lifetime: Duration::from_secs(3599),
             refresh_token_lifetime: Duration::from_secs(90 * 24 * 3600),
             code_lifetime: Duration::from_secs(600),
+            device_code_lifetime: Duration::from_secs(900),
             org_client_secret: None,
             user_password: None,
             dop_hint: 4,
@@ -91,14 +94,21 @@ impl Urls {
     }
 }
 
+/// How a sign-in ends once the user has signed in and consented.
+#[derive(Debug, Clone)]
+pub enum Completion {
+    /// Browser flow: redirect to the app with a code (or an error) and the app's `state`.
+    Redirect { redirect_uri: String, state: Option<String>, code_challenge: Option<String> },
+    /// Device-code flow: the waiting device's next poll gets the tokens.
+    Device { device_code: String },
+}
+
 /// An authorization request waiting for the user to sign in and consent.
 #[derive(Debug, Clone)]
 pub struct AuthorizationRequest {
     pub client_id: Uuid,
-    pub redirect_uri: String,
-    pub state: Option<String>,
+    pub completion: Completion,
     pub scopes: Scopes,
-    pub code_challenge: Option<String>,
     pub login_hint: Option<String>,
     pub force_consent: bool,
     pub nonce: Option<String>,
@@ -126,11 +136,30 @@ pub struct RefreshGrant {
     pub last_used: OffsetDateTime,
 }
 
+/// Where a device-code sign-in stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeviceStatus {
+    Pending,
+    Approved(Uuid),
+    Declined,
+}
+
+#[derive(Debug, Clone)]
+pub struct DeviceGrant {
+    pub client_id: Uuid,
+    pub user_code: String,
+    pub scopes: Scopes,
+    pub issued: OffsetDateTime,
+    pub status: DeviceStatus,
+}
+
 #[derive(Debug, Default)]
 pub struct Grants {
     pub pending: HashMap<String, AuthorizationRequest>,
     pub codes: HashMap<String, CodeGrant>,
     pub refresh_tokens: HashMap<String, RefreshGrant>,
+    /// Device-code sign-ins by device code.
+    pub devices: HashMap<String, DeviceGrant>,
     /// Browser sessions (cookie value → user), so a second sign-in can skip the password page.
     pub sessions: HashMap<String, Uuid>,
     /// (user, client) pairs the user has consented to.

@@ -1,4 +1,5 @@
 //! The `d365-sandbox` binary: one JSON line with everything a client needs, then serving until SIGTERM.
+#![allow(clippy::unwrap_used)] // test helpers fail loudly, like the tests
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};

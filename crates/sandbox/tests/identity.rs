@@ -1,6 +1,7 @@
 //! The Entra ID emulator over real HTTP: discovery, keys, the token endpoint's grants and errors, and the
 //! authorize flow driven as a browser would (without one: the HTML forms are posted directly; the real
 //! browser runs in the end-to-end tests).
+#![allow(clippy::unwrap_used)] // test helpers fail loudly, like the tests
 
 mod common;
 
@@ -416,4 +417,105 @@ async fn authorize_errors_after_the_redirect_uri_go_back_to_the_app() {
     let bad_scope = desktop_params(&sandbox, "https://other.crm.dynamics.com/user_impersonation", &pkce);
     let response = http().get(authorize_url(&sandbox, &bad_scope)).send().await.unwrap();
     assert!(query_of(&location(&response))["error_description"].starts_with("AADSTS500011:"));
+}
+
+async fn poll(sandbox: &d365_sandbox::Sandbox, device_code: &str) -> (StatusCode, Value) {
+    post_form(
+        &token_url(sandbox),
+        &[
+            ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
+            ("client_id", sandbox.info().public_client_id.as_str()),
+            ("device_code", device_code),
+        ],
+    )
+    .await
+}
+
+/// Starts a device-code sign-in and answers it in "the browser" (plain HTTP): code, sign-in, consent.
+async fn device_sign_in(sandbox: &d365_sandbox::Sandbox, decision: &str) -> (String, String) {
+    let info = sandbox.info();
+    let scope = format!("{}/user_impersonation offline_access", info.instance_url);
+    let (status, started) = post_form(
+        &format!("{}/oauth2/v2.0/devicecode", info.authority),
+        &[("client_id", info.public_client_id.as_str()), ("scope", scope.as_str())],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{started}");
+    let device_code = started["device_code"].as_str().unwrap().to_owned();
+    let user_code = started["user_code"].as_str().unwrap();
+    assert_eq!(started["interval"], 5);
+    assert!(started["message"].as_str().unwrap().contains(user_code));
+
+    let (status, body) = poll(sandbox, &device_code).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_entra_error(&body, "authorization_pending", 70016);
+
+    let verification_uri = started["verification_uri"].as_str().unwrap();
+    let client = http();
+    assert!(client.get(verification_uri).send().await.unwrap().text().await.unwrap().contains(r#"id="otc""#));
+    let html = client
+        .post(verification_uri)
+        .form(&[("otc", user_code.to_lowercase().as_str())])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let html = client
+        .post(format!("{}/login", info.authority))
+        .form(&[("ctx", ctx_of(&html).as_str()), ("login", info.username.as_str()), ("passwd", PASSWORD)])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let done = client
+        .post(format!("{}/consent", info.authority))
+        .form(&[("ctx", ctx_of(&html).as_str()), ("decision", decision)])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    (device_code, done)
+}
+
+#[tokio::test]
+async fn device_code_flow_gives_tokens_once_the_user_approves() {
+    let sandbox = sandbox().await;
+    let (device_code, done) = device_sign_in(&sandbox, "accept").await;
+    assert!(done.contains("You're signed in"), "{done}");
+    let (status, tokens) = poll(&sandbox, &device_code).await;
+    assert_eq!(status, StatusCode::OK, "{tokens}");
+    assert!(tokens["refresh_token"].is_string());
+    assert_eq!(claims(tokens["access_token"].as_str().unwrap())["upn"], sandbox.info().username);
+    let (status, _) = poll(&sandbox, &device_code).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "a device code gives tokens once");
+}
+
+#[tokio::test]
+async fn device_code_flow_reports_a_declined_sign_in() {
+    let sandbox = sandbox().await;
+    let (device_code, done) = device_sign_in(&sandbox, "cancel").await;
+    assert!(done.contains("Sign-in cancelled"), "{done}");
+    let (_, body) = poll(&sandbox, &device_code).await;
+    assert_entra_error(&body, "authorization_declined", 70000);
+}
+
+#[tokio::test]
+async fn a_wrong_device_code_is_refused_on_the_page() {
+    let sandbox = sandbox().await;
+    let html = http()
+        .post(format!("{}/devicelogin", sandbox.info().instance_url))
+        .form(&[("otc", "NOTACODE1")])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("not valid or has expired") && html.contains(r#"id="otc""#), "{html}");
 }

@@ -1,5 +1,6 @@
 //! The Dataverse Web API emulator's front door over real HTTP: token validation as Dataverse does it,
 //! WhoAmI, RetrieveVersion, principals without a user in the org, and global discovery.
+#![allow(clippy::unwrap_used)] // test helpers fail loudly, like the tests
 
 mod common;
 

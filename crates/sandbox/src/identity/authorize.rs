@@ -18,7 +18,7 @@ use super::errors::EntraError;
 use super::pages;
 use super::scopes::Scopes;
 use crate::directory::AppRegistration;
-use crate::state::{AuthorizationRequest, CodeGrant, SandboxState, opaque_token};
+use crate::state::{AuthorizationRequest, CodeGrant, Completion, DeviceStatus, SandboxState, opaque_token};
 
 const SESSION_COOKIE: &str = "sandbox_session";
 
@@ -80,10 +80,12 @@ pub async fn authorize(
     let session_user = session_user(&state, &headers);
     let request = AuthorizationRequest {
         client_id: app.client_id,
-        redirect_uri: redirect_uri.to_owned(),
-        state: client_state.clone(),
+        completion: Completion::Redirect {
+            redirect_uri: redirect_uri.to_owned(),
+            state: client_state.clone(),
+            code_challenge,
+        },
         scopes,
-        code_challenge,
         login_hint: query.get("login_hint").cloned(),
         force_consent: prompt == "consent",
         nonce: query.get("nonce").cloned(),
@@ -153,15 +155,25 @@ pub async fn consent(
         return expired_request_page();
     };
     if form.get("decision").map(String::as_str) != Some("accept") {
-        let err = EntraError::consent_declined();
-        return redirect_with(&request.redirect_uri, &error_params(&err), request.state.as_deref());
+        return match &request.completion {
+            Completion::Redirect { redirect_uri, state: client_state, .. } => {
+                let err = EntraError::consent_declined();
+                redirect_with(redirect_uri, &error_params(&err), client_state.as_deref())
+            }
+            Completion::Device { device_code } => {
+                if let Some(device) = state.grants().devices.get_mut(device_code) {
+                    device.status = DeviceStatus::Declined;
+                }
+                Html(pages::device_done(false)).into_response()
+            }
+        };
     }
     state.grants().consents.insert((user, request.client_id));
     finish(&state, request)
 }
 
 /// Shows the next page the request needs (sign-in, then consent), or finishes it.
-fn continue_sign_in(
+pub(super) fn continue_sign_in(
     state: &SandboxState,
     tenant: &str,
     ctx: String,
@@ -206,26 +218,36 @@ fn permission_descriptions(state: &SandboxState, scopes: &Scopes) -> Vec<String>
     out
 }
 
-/// Issues the authorization code and sends the browser back to the app.
+/// Completes a signed-in, consented request: a code back to the app, or an approved device.
 fn finish(state: &SandboxState, request: AuthorizationRequest) -> Response {
     let Some(user) = request.user else {
         return expired_request_page();
     };
-    let code = opaque_token();
-    state.grants().codes.insert(
-        code.clone(),
-        CodeGrant {
-            client_id: request.client_id,
-            redirect_uri: request.redirect_uri.clone(),
-            code_challenge: request.code_challenge,
-            user,
-            scopes: request.scopes,
-            nonce: request.nonce,
-            issued: OffsetDateTime::now_utc(),
-            redeemed: false,
-        },
-    );
-    redirect_with(&request.redirect_uri, &[("code", code)], request.state.as_deref())
+    match request.completion {
+        Completion::Redirect { redirect_uri, state: client_state, code_challenge } => {
+            let code = opaque_token();
+            state.grants().codes.insert(
+                code.clone(),
+                CodeGrant {
+                    client_id: request.client_id,
+                    redirect_uri: redirect_uri.clone(),
+                    code_challenge,
+                    user,
+                    scopes: request.scopes,
+                    nonce: request.nonce,
+                    issued: OffsetDateTime::now_utc(),
+                    redeemed: false,
+                },
+            );
+            redirect_with(&redirect_uri, &[("code", code)], client_state.as_deref())
+        }
+        Completion::Device { device_code } => {
+            if let Some(device) = state.grants().devices.get_mut(&device_code) {
+                device.status = DeviceStatus::Approved(user);
+            }
+            Html(pages::device_done(true)).into_response()
+        }
+    }
 }
 
 fn session_user(state: &SandboxState, headers: &HeaderMap) -> Option<Uuid> {

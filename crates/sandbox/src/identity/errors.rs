@@ -251,6 +251,26 @@ impl EntraError {
         )
     }
 
+    pub fn authorization_pending() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "authorization_pending",
+            70016,
+            "OAuth 2.0 device flow error. Authorization is pending. Continue polling.",
+        )
+    }
+    pub fn authorization_declined() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "authorization_declined",
+            70000,
+            "The user declined the authorization request.",
+        )
+    }
+    pub fn device_code_expired() -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "expired_token", 70019, "Verification code expired.")
+    }
+
     /// `error_description` as Entra writes it, with the trace lines.
     pub fn description(&self, trace_id: Uuid, correlation_id: Uuid, at: OffsetDateTime) -> String {
         format!(

@@ -2,6 +2,7 @@
 //! token endpoints, and the sign-in and consent pages.
 
 pub mod authorize;
+pub mod device;
 pub mod discovery;
 pub mod errors;
 pub mod keys;
@@ -24,4 +25,6 @@ pub fn routes() -> Router<Arc<SandboxState>> {
         .route("/{tenant}/oauth2/v2.0/token", post(token::token))
         .route("/{tenant}/login", post(authorize::login))
         .route("/{tenant}/consent", post(authorize::consent))
+        .route("/{tenant}/oauth2/v2.0/devicecode", post(device::device_code))
+        .route("/devicelogin", get(device::entry_page).post(device::enter_code))
 }

@@ -101,6 +101,36 @@ pub fn error(code: u32, message: &str) -> String {
     )
 }
 
+pub fn device_code_entry(error: Option<&str>) -> String {
+    let error = error.map_or(String::new(), |e| {
+        format!(r#"<p id="otcError" class="error" role="alert">{}</p>"#, escape(e))
+    });
+    page(
+        "Enter code",
+        &format!(
+            r#"<h1>Enter code</h1><p>Enter the code displayed on your app or device.</p>{error}
+<form method="post" action="/devicelogin">
+<label for="otc">Code</label><input id="otc" name="otc" autocomplete="off" required autofocus>
+<div class="buttons"><button id="idSIButton9" class="primary" type="submit">Next</button></div></form>"#
+        ),
+    )
+}
+
+pub fn device_done(approved: bool) -> String {
+    let (title, text) = if approved {
+        (
+            "You're signed in",
+            "You have signed in to the application on your device. You may now close this window.",
+        )
+    } else {
+        (
+            "Sign-in cancelled",
+            "You declined to sign in to the application on your device. You may close this window.",
+        )
+    };
+    page(title, &format!(r#"<h1 id="deviceDone">{title}</h1><p>{text}</p>"#))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

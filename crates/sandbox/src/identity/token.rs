@@ -57,6 +57,12 @@ fn grant(state: &SandboxState, tenant: &str, headers: &HeaderMap, form: &Form) -
         "client_credentials" => client_credentials(state, app, form),
         "authorization_code" => authorization_code(state, app, form),
         "refresh_token" => refresh_token(state, app, form),
+        "urn:ietf:params:oauth:grant-type:device_code" => {
+            let (user, scopes) = super::device::redeem(state, app, form)?;
+            let user =
+                state.directory.user_by_oid(user).ok_or_else(|| EntraError::malformed("Unknown user."))?;
+            delegated_response(state, app, user, &scopes, None, form)
+        }
         other => Err(EntraError::unsupported_grant_type(other)),
     }
 }

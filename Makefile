@@ -7,15 +7,18 @@ SHELL := /bin/bash
 
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
 APP_BIN := $(TARGET_DIR)/debug/d365-desk
+SANDBOX_BIN := $(TARGET_DIR)/debug/d365-sandbox
 VENV := $(CURDIR)/.venv
 UI_SOURCES := $(shell find ui/src -type f 2>/dev/null) ui/index.html ui/vite.config.ts ui/svelte.config.js ui/tsconfig.json
 
-.PHONY: help run test setup setup-test build ui lint lint-rust lint-ui test-rust test-ui test-e2e bindings clean
+.PHONY: help run sandbox test setup setup-test build ui lint lint-rust lint-ui test-rust test-ui test-browser \
+	test-peers test-e2e bindings clean
 
 help:
 	@echo "make run        install what is missing, build, open the app"
 	@echo "make test       install what is missing, run every test layer (lint, Rust, UI, desktop E2E)"
-	@echo "make test-rust | test-ui | test-e2e | lint    one layer"
+	@echo "make test-rust | test-ui | test-browser | test-peers | test-e2e | lint    one layer"
+	@echo "make sandbox    run the local Entra ID + Dataverse emulator (d365-sandbox) in the foreground"
 	@echo "make bindings   regenerate ui/src/bindings/ from the Rust commands"
 
 # ---- setup ---------------------------------------------------------------------------------------------
@@ -29,9 +32,9 @@ ui/node_modules/.installed: ui/package-lock.json
 	cd ui && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-$(VENV)/.installed: tests/e2e/requirements.txt
+$(VENV)/.installed: tests/requirements.txt
 	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r tests/e2e/requirements.txt
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r tests/requirements.txt
 	@touch $@
 
 # ---- build ---------------------------------------------------------------------------------------------
@@ -40,8 +43,9 @@ ui/dist/index.html: ui/node_modules/.installed $(UI_SOURCES)
 
 ui: ui/dist/index.html
 
+# Every binary: the app, d365-sandbox, d365.
 build: ui
-	cargo build
+	cargo build --workspace
 
 # ---- run -----------------------------------------------------------------------------------------------
 run:
@@ -51,8 +55,11 @@ endif
 	@$(MAKE) --no-print-directory setup build
 	$(APP_BIN)
 
+sandbox: setup
+	cargo run --quiet -p d365-sandbox -- $(ARGS)
+
 # ---- test ----------------------------------------------------------------------------------------------
-test: setup-test lint test-rust test-ui test-e2e
+test: setup-test lint test-rust test-ui test-browser test-peers test-e2e
 	@echo "make test: every layer passed"
 
 lint: lint-rust lint-ui
@@ -70,8 +77,17 @@ test-rust: ui
 test-ui: ui/node_modules/.installed
 	cd ui && npm run --silent test
 
+# Python layers get the binaries they drive through these variables.
+PYTEST_ENV := D365DESK_APP_BINARY=$(APP_BIN) D365DESK_SANDBOX_BINARY=$(SANDBOX_BIN)
+
+test-browser: build $(VENV)/.installed
+	$(PYTEST_ENV) scripts/test-env.sh $(VENV)/bin/pytest tests/browser
+
+test-peers: build $(VENV)/.installed
+	$(PYTEST_ENV) scripts/test-env.sh $(VENV)/bin/pytest tests/peers
+
 test-e2e: build $(VENV)/.installed
-	D365DESK_APP_BINARY=$(APP_BIN) scripts/test-env.sh --display $(VENV)/bin/pytest -p no:cacheprovider tests/e2e
+	$(PYTEST_ENV) scripts/test-env.sh --display $(VENV)/bin/pytest tests/e2e
 
 bindings: ui
 	D365DESK_WRITE_BINDINGS=1 cargo test --test app committed_bindings_are_current

@@ -21,8 +21,8 @@ from selenium.webdriver.common.options import ArgOptions
 from selenium.webdriver.remote.client_config import ClientConfig
 from selenium.webdriver.remote.remote_connection import RemoteConnection
 
-REPO = Path(__file__).resolve().parents[2]
-SCREENSHOTS = REPO / "target" / "e2e-screenshots"
+from harness import REPO, SCREENSHOTS
+
 LOGS = REPO / "target" / "e2e-logs"
 
 

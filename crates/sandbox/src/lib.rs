@@ -21,6 +21,7 @@ pub mod identity;
 pub mod org;
 pub mod server;
 pub mod state;
+pub mod tls;
 
 pub use error::{Result, SandboxError};
 pub use server::{ConnectionInfo, Sandbox};

@@ -18,6 +18,10 @@ struct Args {
     /// Access token lifetime in seconds.
     #[arg(long, default_value_t = 3599, value_parser = clap::value_parser!(u64).range(1..))]
     token_lifetime: u64,
+    /// Serve HTTPS with a certificate from a CA made for this run (its PEM is in the config line as
+    /// `ca_certificate`). Some clients, MSAL among them, accept only https authorities.
+    #[arg(long)]
+    tls: bool,
 }
 
 #[tokio::main]
@@ -30,8 +34,11 @@ async fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let options =
-        SandboxOptions { token_lifetime: Duration::from_secs(args.token_lifetime), ..Default::default() };
+    let options = SandboxOptions {
+        token_lifetime: Duration::from_secs(args.token_lifetime),
+        tls: args.tls,
+        ..Default::default()
+    };
     let sandbox = match Sandbox::bind(&args.listen, options).await {
         Ok(sandbox) => sandbox,
         Err(err) => {

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
+use axum_server::tls_rustls::RustlsConfig;
 use rand::Rng;
 use serde::Serialize;
 use tokio::net::TcpListener;
@@ -27,6 +28,9 @@ pub struct ConnectionInfo {
     pub username: String,
     pub password: String,
     pub discovery_url: String,
+    /// With HTTPS: the PEM of the CA that signed the sandbox's certificate, for clients to trust.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ca_certificate: Option<String>,
 }
 
 impl fmt::Debug for ConnectionInfo {
@@ -68,10 +72,18 @@ impl Sandbox {
         let secret = options.org_client_secret.clone().unwrap_or_else(random_client_secret);
         let password = options.user_password.clone().unwrap_or_else(random_password);
         let directory = Directory::new(secret.clone(), password.clone());
-        let urls = Urls::new(addr, directory.tenant_id);
+        let urls = Urls::new(if options.tls { "https" } else { "http" }, addr, directory.tenant_id);
         let keys = tokio::task::spawn_blocking(SigningKeys::generate)
             .await
             .map_err(|e| SandboxError::SigningKey(e.to_string()))??;
+        let tls = if options.tls {
+            let identity = tokio::task::spawn_blocking(crate::tls::generate)
+                .await
+                .map_err(|e| SandboxError::Tls(e.to_string()))??;
+            Some(identity)
+        } else {
+            None
+        };
         let info = ConnectionInfo {
             authority: urls.authority.clone(),
             instance_url: urls.instance_url.clone(),
@@ -83,18 +95,35 @@ impl Sandbox {
             username: ADMIN_UPN.to_owned(),
             password,
             discovery_url: urls.discovery_url.clone(),
+            ca_certificate: tls.as_ref().map(|identity| identity.ca_pem.clone()),
         };
         let state =
             Arc::new(SandboxState { directory, keys, urls, options, grants: Mutex::new(Grants::default()) });
         let app = crate::identity::routes().merge(crate::org::routes()).with_state(state.clone());
         let (stop, stopped) = oneshot::channel::<()>();
-        let server = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async {
+        let server = match tls {
+            None => tokio::spawn(async move {
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(async {
+                        let _ = stopped.await;
+                    })
+                    .await
+            }),
+            Some(identity) => {
+                let config =
+                    RustlsConfig::from_pem(identity.chain_pem.into_bytes(), identity.key_pem.into_bytes())
+                        .await
+                        .map_err(|e| SandboxError::Tls(e.to_string()))?;
+                let server = axum_server::from_tcp_rustls(listener.into_std()?, config)?;
+                let handle = axum_server::Handle::new();
+                let stopper = handle.clone();
+                tokio::spawn(async move {
                     let _ = stopped.await;
-                })
-                .await
-        });
+                    stopper.graceful_shutdown(Some(std::time::Duration::from_secs(5)));
+                });
+                tokio::spawn(async move { server.handle(handle).serve(app.into_make_service()).await })
+            }
+        };
         tracing::info!(instance_url = %info.instance_url, "sandbox listening");
         Ok(Self { info, state, stop: Mutex::new(Some(stop)), server: Some(server) })
     }

@@ -30,6 +30,8 @@ pub struct SandboxOptions {
     pub user_password: Option<String>,
     /// The `x-ms-dop-hint` the org recommends.
     pub dop_hint: u32,
+    /// Serve HTTPS with a certificate from a CA made for this run, instead of plain HTTP.
+    pub tls: bool,
 }
 
 impl Default for SandboxOptions {
@@ -42,6 +44,7 @@ impl Default for SandboxOptions {
             org_client_secret: None,
             user_password: None,
             dop_hint: 4,
+            tls: false,
         }
     }
 }
@@ -63,9 +66,9 @@ pub struct Urls {
 }
 
 impl Urls {
-    pub fn new(addr: SocketAddr, tenant_id: Uuid) -> Self {
-        let instance_url = format!("http://{addr}");
-        let discovery_resource = format!("http://localhost:{}", addr.port());
+    pub fn new(scheme: &str, addr: SocketAddr, tenant_id: Uuid) -> Self {
+        let instance_url = format!("{scheme}://{addr}");
+        let discovery_resource = format!("{scheme}://localhost:{}", addr.port());
         Self {
             authority: format!("{instance_url}/{tenant_id}"),
             web_api_url: format!("{instance_url}/api/data/v9.2/"),

@@ -9,6 +9,8 @@ pub enum SandboxError {
     NotLoopback(std::net::SocketAddr),
     #[error("could not create the token signing key: {0}")]
     SigningKey(String),
+    #[error("the sandbox's data store failed: {0}")]
+    Storage(String),
     #[error("could not set up HTTPS: {0}")]
     Tls(String),
     #[error("I/O error: {0}")]

@@ -15,6 +15,7 @@
 //! # }
 //! ```
 
+pub mod data;
 pub mod directory;
 pub mod error;
 pub mod identity;
@@ -23,6 +24,7 @@ pub mod server;
 pub mod state;
 pub mod tls;
 
+pub use data::store::Storage;
 pub use error::{Result, SandboxError};
 pub use server::{ConnectionInfo, Sandbox};
 pub use state::SandboxOptions;

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use d365_sandbox::{Sandbox, SandboxOptions};
+use d365_sandbox::{Sandbox, SandboxOptions, Storage};
 
 /// A local Entra ID + Dataverse emulator (the D365 Desk sandbox).
 #[derive(Debug, Parser)]
@@ -22,6 +22,16 @@ struct Args {
     /// `ca_certificate`). Some clients, MSAL among them, accept only https authorities.
     #[arg(long)]
     tls: bool,
+    /// Keep the organisation's data in this SQLite file (created and seeded when missing); edits survive
+    /// restarts.
+    #[arg(long, value_name = "FILE", conflicts_with = "memory")]
+    data: Option<std::path::PathBuf>,
+    /// Keep the data in memory only (the default).
+    #[arg(long)]
+    memory: bool,
+    /// How many accounts a new store gets; contacts, leads, opportunities, cases and projects follow.
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    seed: u32,
 }
 
 #[tokio::main]
@@ -37,6 +47,8 @@ async fn main() -> ExitCode {
     let options = SandboxOptions {
         token_lifetime: Duration::from_secs(args.token_lifetime),
         tls: args.tls,
+        storage: args.data.map_or(Storage::Memory, Storage::File),
+        seed: args.seed,
         ..Default::default()
     };
     let sandbox = match Sandbox::bind(&args.listen, options).await {

@@ -10,6 +10,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use crate::data::store::Store;
 use crate::directory::{ADMIN_UPN, Directory, ORG_CLIENT_ID, PUBLIC_CLIENT_ID};
 use crate::error::{Result, SandboxError};
 use crate::identity::keys::SigningKeys;
@@ -76,6 +77,12 @@ impl Sandbox {
         let keys = tokio::task::spawn_blocking(SigningKeys::generate)
             .await
             .map_err(|e| SandboxError::SigningKey(e.to_string()))??;
+        let store = {
+            let (storage, seed, directory) = (options.storage.clone(), options.seed, directory.clone());
+            tokio::task::spawn_blocking(move || Store::open(&storage, seed, &directory))
+                .await
+                .map_err(|e| SandboxError::Storage(e.to_string()))??
+        };
         let tls = if options.tls {
             let identity = tokio::task::spawn_blocking(crate::tls::generate)
                 .await
@@ -97,8 +104,14 @@ impl Sandbox {
             discovery_url: urls.discovery_url.clone(),
             ca_certificate: tls.as_ref().map(|identity| identity.ca_pem.clone()),
         };
-        let state =
-            Arc::new(SandboxState { directory, keys, urls, options, grants: Mutex::new(Grants::default()) });
+        let state = Arc::new(SandboxState {
+            directory,
+            keys,
+            urls,
+            options,
+            grants: Mutex::new(Grants::default()),
+            store,
+        });
         let app = crate::identity::routes().merge(crate::org::routes()).with_state(state.clone());
         let (stop, stopped) = oneshot::channel::<()>();
         let server = match tls {

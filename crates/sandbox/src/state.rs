@@ -9,6 +9,7 @@ use std::time::Duration;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::data::store::{Storage, Store};
 use crate::directory::Directory;
 use crate::identity::keys::SigningKeys;
 use crate::identity::scopes::{Scopes, same_resource};
@@ -32,6 +33,10 @@ pub struct SandboxOptions {
     pub dop_hint: u32,
     /// Serve HTTPS with a certificate from a CA made for this run, instead of plain HTTP.
     pub tls: bool,
+    /// Where the organisation's rows are kept.
+    pub storage: Storage,
+    /// How many accounts a new store is seeded with (other tables in proportion).
+    pub seed: u32,
 }
 
 impl Default for SandboxOptions {
@@ -45,6 +50,8 @@ impl Default for SandboxOptions {
             user_password: None,
             dop_hint: 4,
             tls: false,
+            storage: Storage::Memory,
+            seed: 500,
         }
     }
 }
@@ -175,6 +182,7 @@ pub struct SandboxState {
     pub urls: Urls,
     pub options: SandboxOptions,
     pub grants: Mutex<Grants>,
+    pub store: Store,
 }
 
 impl SandboxState {

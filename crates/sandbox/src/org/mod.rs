@@ -3,11 +3,13 @@
 
 pub mod auth;
 pub mod errors;
+pub mod metadata;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{HeaderValue, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -22,8 +24,8 @@ pub const ORG_VERSION: &str = "9.2.26011.00164";
 
 pub fn routes() -> Router<Arc<SandboxState>> {
     Router::new()
-        .route("/api/data/v9.2/WhoAmI", get(who_am_i).fallback(no_resource))
-        .route("/api/data/v9.2/RetrieveVersion", get(retrieve_version).fallback(no_resource))
+        .route("/api/data/v9.2/", get(web_api_get).fallback(no_resource))
+        .route("/api/data/v9.2/{*path}", get(web_api_get).fallback(no_resource))
         .route("/api/discovery/v2.0/Instances", get(instances))
         .fallback(no_resource)
 }
@@ -33,7 +35,27 @@ async fn no_resource(_caller: Caller, uri: Uri) -> DataverseError {
     DataverseError::no_resource(&uri.to_string())
 }
 
-async fn who_am_i(caller: Caller, State(state): State<Arc<SandboxState>>) -> Response {
+/// Every GET under `/api/data/v9.2/`, dispatched on the first segment's resource name, as OData routes:
+/// `WhoAmI`, `EntityDefinitions(LogicalName='account')/Attributes`, `accounts(<id>)`, ...
+async fn web_api_get(
+    caller: Caller,
+    State(state): State<Arc<SandboxState>>,
+    uri: Uri,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let raw = uri.path().strip_prefix("/api/data/v9.2/").unwrap_or_default();
+    let path = percent_encoding::percent_decode_str(raw).decode_utf8_lossy().into_owned();
+    let split = path.find(['(', '/']).unwrap_or(path.len());
+    let (resource, rest) = path.split_at(split);
+    match resource {
+        "WhoAmI" if rest.is_empty() => who_am_i(&caller, &state),
+        "RetrieveVersion" if rest.is_empty() => retrieve_version(&state),
+        "EntityDefinitions" => metadata::entity_definitions(&state, rest, &query),
+        _ => DataverseError::no_resource(&uri.to_string()).into_response(),
+    }
+}
+
+fn who_am_i(caller: &Caller, state: &SandboxState) -> Response {
     let body = json!({
         "@odata.context": format!("{}$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse", state.urls.web_api_url),
         "BusinessUnitId": state.directory.business_unit_id,
@@ -46,7 +68,7 @@ async fn who_am_i(caller: Caller, State(state): State<Arc<SandboxState>>) -> Res
     response
 }
 
-async fn retrieve_version(_caller: Caller, State(state): State<Arc<SandboxState>>) -> Response {
+fn retrieve_version(state: &SandboxState) -> Response {
     let body = json!({
         "@odata.context": format!("{}$metadata#Microsoft.Dynamics.CRM.RetrieveVersionResponse", state.urls.web_api_url),
         "Version": ORG_VERSION,

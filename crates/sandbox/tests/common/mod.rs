@@ -15,8 +15,9 @@ use url::Url;
 pub const PASSWORD: &str = "Sandbox-Test-Password";
 pub const SECRET: &str = "tst8Q~sandbox-test-secret-0123456789abcd";
 
+/// A sandbox with a small seed: identity and front-door tests need the directory, not many rows.
 pub async fn sandbox() -> Sandbox {
-    sandbox_with(SandboxOptions::default()).await
+    sandbox_with(SandboxOptions { seed: 20, ..Default::default() }).await
 }
 
 pub async fn sandbox_with(options: SandboxOptions) -> Sandbox {

@@ -19,6 +19,7 @@ pub mod data;
 pub mod directory;
 pub mod error;
 pub mod identity;
+pub mod odata;
 pub mod org;
 pub mod server;
 pub mod state;

@@ -149,7 +149,8 @@ async fn unknown_resources_and_methods_get_dataverse_404s() {
     let response = get(&format!("{}nosuchthing", sandbox.info().web_api_url), Some(&token)).await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     let error: Value = response.json().await.unwrap();
-    assert!(error["error"]["message"].as_str().unwrap().starts_with("No HTTP resource was found"));
+    assert_eq!(error["error"]["code"], "0x8006088a");
+    assert_eq!(error["error"]["message"], "Resource not found for the segment 'nosuchthing'.");
 
     let response = http()
         .post(format!("{}WhoAmI", sandbox.info().web_api_url))

@@ -3,14 +3,16 @@
 
 pub mod auth;
 pub mod errors;
+pub mod format;
 pub mod metadata;
+pub mod records;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, Uri};
+use axum::http::{HeaderMap, HeaderValue, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::json;
@@ -41,6 +43,7 @@ async fn web_api_get(
     caller: Caller,
     State(state): State<Arc<SandboxState>>,
     uri: Uri,
+    headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
     let raw = uri.path().strip_prefix("/api/data/v9.2/").unwrap_or_default();
@@ -51,7 +54,10 @@ async fn web_api_get(
         "WhoAmI" if rest.is_empty() => who_am_i(&caller, &state),
         "RetrieveVersion" if rest.is_empty() => retrieve_version(&state),
         "EntityDefinitions" => metadata::entity_definitions(&state, rest, &query),
-        _ => DataverseError::no_resource(&uri.to_string()).into_response(),
+        entity_set => match state.store.by_entity_set(entity_set) {
+            Some(table) => records::get(&state, table, rest, uri.query(), &query, &headers),
+            None => DataverseError::segment_not_found(entity_set).into_response(),
+        },
     }
 }
 

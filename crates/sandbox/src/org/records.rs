@@ -1,0 +1,518 @@
+//! Reading rows: `GET <entityset>` (paged, filtered, sorted, counted, annotated), `GET <entityset>/$count`,
+//! and `GET <entityset>(<id> | <alternate key>)`.
+
+use std::collections::{HashMap, HashSet};
+
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use rusqlite::types::Value as SqlValue;
+use serde_json::{Map, Value, json};
+
+use super::errors::{DataverseError, odata_json};
+use super::format::formatted;
+use crate::data::schema::{Column, ColumnKind, Table};
+use crate::data::store::{quote, target_column};
+use crate::odata::query::{self, MAX_PAGE_SIZE, ReadQuery, bad_request};
+use crate::state::SandboxState;
+
+const FORMATTED: &str = "@OData.Community.Display.V1.FormattedValue";
+
+/// What the client asked for in `Prefer` headers.
+#[derive(Debug, Default)]
+pub struct Prefer {
+    pub max_page_size: Option<u32>,
+    /// The `odata.include-annotations` value, as sent.
+    pub annotations: Option<String>,
+    pub return_representation: bool,
+    pub track_changes: bool,
+}
+
+impl Prefer {
+    pub fn from_headers(headers: &HeaderMap) -> Self {
+        let mut prefer = Prefer::default();
+        let items =
+            headers.get_all("prefer").iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(','));
+        for item in items.map(str::trim) {
+            if let Some(size) = item.strip_prefix("odata.maxpagesize=") {
+                prefer.max_page_size = size.trim().parse().ok();
+            } else if let Some(value) = item.strip_prefix("odata.include-annotations=") {
+                prefer.annotations = Some(value.trim().to_owned());
+            } else if item == "return=representation" {
+                prefer.return_representation = true;
+            } else if item == "odata.track-changes" {
+                prefer.track_changes = true;
+            }
+        }
+        prefer
+    }
+
+    fn wants(&self, annotation: &str) -> bool {
+        let Some(requested) = &self.annotations else { return false };
+        requested.trim_matches('"').split(',').any(|pattern| {
+            let pattern = pattern.trim();
+            pattern == "*"
+                || pattern == annotation
+                || pattern.strip_suffix('*').is_some_and(|p| annotation.starts_with(p))
+        })
+    }
+
+    /// `Preference-Applied`: what the response honoured.
+    fn applied(&self, page_size: Option<u32>) -> Option<HeaderValue> {
+        let mut applied = Vec::new();
+        if let Some(size) = page_size {
+            applied.push(format!("odata.maxpagesize={size}"));
+        }
+        if let Some(annotations) = &self.annotations {
+            applied.push(format!("odata.include-annotations={annotations}"));
+        }
+        (!applied.is_empty()).then(|| HeaderValue::from_str(&applied.join(",")).ok()).flatten()
+    }
+}
+
+/// `GET <entityset>...`; `rest` is what follows the entity set name in the path.
+pub fn get(
+    state: &SandboxState,
+    table: &Table,
+    rest: &str,
+    raw_query: Option<&str>,
+    options: &HashMap<String, String>,
+    headers: &HeaderMap,
+) -> Response {
+    let prefer = Prefer::from_headers(headers);
+    let result = match rest {
+        "" => collection(state, table, raw_query, options, &prefer),
+        "/$count" => count(state, table, options),
+        key if key.starts_with('(') && key.ends_with(')') => {
+            single(state, table, &key[1..key.len() - 1], options, &prefer, headers)
+        }
+        other => Err(DataverseError::segment_not_found(other.trim_start_matches('/'))),
+    };
+    result.unwrap_or_else(IntoResponse::into_response)
+}
+
+fn storage_err(e: rusqlite::Error) -> DataverseError {
+    DataverseError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "0x80040216",
+        format!("An unexpected error occurred: {e}"),
+    )
+}
+
+/// The SQL columns to read for the query's columns and sort keys, with each one's place in the row.
+struct Selection<'t> {
+    sql: Vec<String>,
+    columns: Vec<&'t Column>,
+}
+
+impl<'t> Selection<'t> {
+    fn new(query: &ReadQuery<'t>) -> Self {
+        let mut selection = Selection { sql: vec![quote("versionnumber")], columns: Vec::new() };
+        for column in query.columns.iter().chain(query.order.iter().map(|(c, _)| c)) {
+            if selection.columns.iter().any(|c| c.logical_name == column.logical_name) {
+                continue;
+            }
+            selection.sql.push(quote(column.logical_name));
+            if column.kind.is_lookup() {
+                selection.sql.push(quote(&target_column(column.logical_name)));
+            }
+            selection.columns.push(column);
+        }
+        selection
+    }
+}
+
+/// One row as read from SQLite: the version and each selected column's JSON value (+ lookup target).
+struct RawRow {
+    version: i64,
+    values: HashMap<&'static str, (Value, Option<String>)>,
+}
+
+fn read_rows(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    params: &[SqlValue],
+    selection: &Selection<'_>,
+) -> rusqlite::Result<Vec<RawRow>> {
+    let mut statement = conn.prepare(sql)?;
+    let mut rows = statement.query(rusqlite::params_from_iter(params.iter()))?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let mut values = HashMap::new();
+        let mut index = 1;
+        for column in &selection.columns {
+            let value = to_json(&column.kind, row.get::<_, SqlValue>(index)?);
+            index += 1;
+            let target = if column.kind.is_lookup() {
+                index += 1;
+                row.get::<_, Option<String>>(index - 1)?
+            } else {
+                None
+            };
+            values.insert(column.logical_name, (value, target));
+        }
+        out.push(RawRow { version: row.get(0)?, values });
+    }
+    Ok(out)
+}
+
+fn to_json(kind: &ColumnKind, value: SqlValue) -> Value {
+    match (kind, value) {
+        (_, SqlValue::Null) => Value::Null,
+        (ColumnKind::Boolean { .. }, SqlValue::Integer(i)) => Value::Bool(i != 0),
+        (_, SqlValue::Integer(i)) => json!(i),
+        (_, SqlValue::Real(r)) => json!(r),
+        (_, SqlValue::Text(t)) => Value::String(t),
+        (_, SqlValue::Blob(_)) => Value::Null,
+    }
+}
+
+/// Primary names of the rows lookups point at, for their formatted values: (table, id) → name.
+fn lookup_names(
+    state: &SandboxState,
+    conn: &rusqlite::Connection,
+    rows: &[RawRow],
+) -> rusqlite::Result<HashMap<(String, String), String>> {
+    let mut wanted: HashMap<String, HashSet<String>> = HashMap::new();
+    for row in rows {
+        for (value, target) in row.values.values() {
+            if let (Value::String(id), Some(target)) = (value, target) {
+                wanted.entry(target.clone()).or_default().insert(id.clone());
+            }
+        }
+    }
+    let mut names = HashMap::new();
+    for (target, ids) in wanted {
+        let Some(table) = state.store.table(&target) else { continue };
+        let ids: Vec<String> = ids.into_iter().collect();
+        for chunk in ids.chunks(500) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("?{i}")).collect();
+            let sql = format!(
+                "SELECT {}, {} FROM {} WHERE {} IN ({})",
+                quote(table.primary_id),
+                quote(table.primary_name),
+                quote(table.logical_name),
+                quote(table.primary_id),
+                marks.join(", ")
+            );
+            let mut statement = conn.prepare(&sql)?;
+            let mut found = statement.query(rusqlite::params_from_iter(chunk.iter()))?;
+            while let Some(row) = found.next()? {
+                let (id, name): (String, Option<String>) = (row.get(0)?, row.get(1)?);
+                names.insert((target.clone(), id), name.unwrap_or_default());
+            }
+        }
+    }
+    Ok(names)
+}
+
+/// The navigation property behind a lookup, as `associatednavigationproperty` names it.
+fn navigation_property(column: &Column, target: &str) -> String {
+    match column.kind {
+        ColumnKind::Lookup { targets } if targets.len() > 1 && column.logical_name != "ownerid" => {
+            format!("{}_{target}", column.logical_name)
+        }
+        _ => column.logical_name.to_owned(),
+    }
+}
+
+/// A row in the Web API's shape: `@odata.etag`, the columns (lookups as `_x_value`) and, when asked for,
+/// their annotations.
+fn row_json(
+    query: &ReadQuery<'_>,
+    row: &RawRow,
+    prefer: &Prefer,
+    names: &HashMap<(String, String), String>,
+) -> Map<String, Value> {
+    let mut out = Map::new();
+    out.insert("@odata.etag".into(), Value::String(format!("W/\"{}\"", row.version)));
+    for column in &query.columns {
+        let Some((value, target)) = row.values.get(column.logical_name) else { continue };
+        let property = column.property_name();
+        if prefer.wants("OData.Community.Display.V1.FormattedValue") {
+            let text = match (column.kind.is_lookup(), value, target) {
+                (true, Value::String(id), Some(target)) => names.get(&(target.clone(), id.clone())).cloned(),
+                (false, value, _) => formatted(&column.kind, value),
+                _ => None,
+            };
+            if let Some(text) = text {
+                out.insert(format!("{property}{FORMATTED}"), Value::String(text));
+            }
+        }
+        if let (true, Some(target)) = (column.kind.is_lookup(), target)
+            && !value.is_null()
+        {
+            if prefer.wants("Microsoft.Dynamics.CRM.lookuplogicalname") {
+                out.insert(
+                    format!("{property}@Microsoft.Dynamics.CRM.lookuplogicalname"),
+                    Value::String(target.clone()),
+                );
+            }
+            if prefer.wants("Microsoft.Dynamics.CRM.associatednavigationproperty") {
+                out.insert(
+                    format!("{property}@Microsoft.Dynamics.CRM.associatednavigationproperty"),
+                    Value::String(navigation_property(column, target)),
+                );
+            }
+        }
+        out.insert(property, value.clone());
+    }
+    out
+}
+
+fn context(state: &SandboxState, query: &ReadQuery<'_>, suffix: &str) -> String {
+    match &query.select_text {
+        Some(select) => {
+            format!("{}$metadata#{}({select}){suffix}", state.urls.web_api_url, query.table.entity_set)
+        }
+        None => format!("{}$metadata#{}{suffix}", state.urls.web_api_url, query.table.entity_set),
+    }
+}
+
+fn where_clause(query: &ReadQuery<'_>, params: &mut Vec<SqlValue>) -> String {
+    let mut conditions = Vec::new();
+    if let Some(filter) = &query.filter {
+        conditions.push(query::filter_sql(query.table, filter, params));
+    }
+    if let Some(after) = &query.after {
+        conditions.push(query::after_sql(&query.order, after, params));
+    }
+    if conditions.is_empty() { String::new() } else { format!(" WHERE {}", conditions.join(" AND ")) }
+}
+
+fn collection(
+    state: &SandboxState,
+    table: &Table,
+    raw_query: Option<&str>,
+    options: &HashMap<String, String>,
+    prefer: &Prefer,
+) -> Result<Response, DataverseError> {
+    let query = query::parse(table, options)?;
+    // With odata.maxpagesize, $top is ignored and pages follow; with $top alone there is one page.
+    let page_size = match (prefer.max_page_size, query.top) {
+        (Some(size), _) => size.clamp(1, MAX_PAGE_SIZE),
+        (None, Some(top)) => top.min(MAX_PAGE_SIZE),
+        (None, None) => MAX_PAGE_SIZE,
+    };
+    let paged = prefer.max_page_size.is_some() || query.top.is_none();
+    let selection = Selection::new(&query);
+    let mut params = Vec::new();
+    let filter_only = ReadQuery { after: None, ..query_clone_for_count(&query) };
+    let sql = format!(
+        "SELECT {} FROM {}{} ORDER BY {} LIMIT {}",
+        selection.sql.join(", "),
+        quote(table.logical_name),
+        where_clause(&query, &mut params),
+        query::order_sql(&query.order),
+        page_size + 1
+    );
+    let conn = state.store.lock();
+    let mut rows = read_rows(&conn, &sql, &params, &selection).map_err(storage_err)?;
+    let more = rows.len() > page_size as usize;
+    rows.truncate(page_size as usize);
+    let names = if prefer.wants("OData.Community.Display.V1.FormattedValue") {
+        lookup_names(state, &conn, &rows).map_err(storage_err)?
+    } else {
+        HashMap::new()
+    };
+    let total = if query.count {
+        let mut count_params = Vec::new();
+        let sql = format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM {}{} LIMIT {MAX_PAGE_SIZE})",
+            quote(table.logical_name),
+            where_clause(&filter_only, &mut count_params)
+        );
+        Some(
+            conn.query_row(&sql, rusqlite::params_from_iter(count_params.iter()), |r| r.get::<_, i64>(0))
+                .map_err(storage_err)?,
+        )
+    } else {
+        None
+    };
+    drop(conn);
+
+    let mut body = Map::new();
+    body.insert("@odata.context".into(), Value::String(context(state, &query, "")));
+    if let Some(total) = total {
+        body.insert("@odata.count".into(), json!(total));
+    }
+    let value: Vec<Value> =
+        rows.iter().map(|row| Value::Object(row_json(&query, row, prefer, &names))).collect();
+    body.insert("value".into(), Value::Array(value));
+    if more
+        && paged
+        && let Some(last) = rows.last()
+    {
+        let cookie_values: Vec<Value> = query
+            .order
+            .iter()
+            .map(|(c, _)| last.values.get(c.logical_name).map_or(Value::Null, |(v, _)| v.clone()))
+            .collect();
+        let token = query::encode_skiptoken(&cookie_values, query.page_number + 1);
+        body.insert("@odata.nextLink".into(), Value::String(next_link(state, table, raw_query, &token)));
+    }
+    let mut response = odata_json(Value::Object(body)).into_response();
+    if let Some(applied) = prefer.applied(prefer.max_page_size.map(|_| page_size)) {
+        response.headers_mut().insert("Preference-Applied", applied);
+    }
+    Ok(response)
+}
+
+/// The query without its keyset position (counts cover every page).
+fn query_clone_for_count<'t>(query: &ReadQuery<'t>) -> ReadQuery<'t> {
+    ReadQuery {
+        table: query.table,
+        select_text: None,
+        columns: Vec::new(),
+        filter: query.filter.clone(),
+        order: Vec::new(),
+        top: None,
+        count: false,
+        after: None,
+        page_number: 1,
+    }
+}
+
+/// The same request with the next page's `$skiptoken`: the original options are kept as sent.
+fn next_link(state: &SandboxState, table: &Table, raw_query: Option<&str>, token: &str) -> String {
+    let kept: Vec<&str> = raw_query
+        .unwrap_or_default()
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("$skiptoken=") && !p.starts_with("%24skiptoken="))
+        .collect();
+    let encoded: String = url::form_urlencoded::byte_serialize(token.as_bytes()).collect();
+    let mut query = kept.join("&");
+    if !query.is_empty() {
+        query.push('&');
+    }
+    format!("{}{}?{query}$skiptoken={encoded}", state.urls.web_api_url, table.entity_set)
+}
+
+fn count(
+    state: &SandboxState,
+    table: &Table,
+    options: &HashMap<String, String>,
+) -> Result<Response, DataverseError> {
+    let query = query::parse(table, options)?;
+    let mut params = Vec::new();
+    let sql = format!(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM {}{} LIMIT {MAX_PAGE_SIZE})",
+        quote(table.logical_name),
+        where_clause(&query_clone_for_count(&query), &mut params)
+    );
+    let total: i64 = state
+        .store
+        .lock()
+        .query_row(&sql, rusqlite::params_from_iter(params.iter()), |r| r.get(0))
+        .map_err(storage_err)?;
+    Ok(([(header::CONTENT_TYPE, "text/plain")], total.to_string()).into_response())
+}
+
+/// The `(...)` of a record URL: the primary id, or alternate key values `name='x',other=1`.
+pub fn parse_key(table: &Table, key: &str) -> Result<Vec<(&'static str, SqlValue)>, DataverseError> {
+    let invalid = || {
+        bad_request(format!(
+            "The key in the request URI is not valid for resource 'Microsoft.Dynamics.CRM.{}'. Ensure that the \
+             names and number of key properties match the declared or alternate key properties for the resource.",
+            table.logical_name
+        ))
+    };
+    if let Ok(id) = key.trim().parse::<uuid::Uuid>() {
+        return Ok(vec![(table.primary_id, SqlValue::Text(id.to_string()))]);
+    }
+    let mut pairs = Vec::new();
+    let mut rest = key;
+    while !rest.is_empty() {
+        let (name, after) = rest.split_once('=').ok_or_else(invalid)?;
+        let column = table.column(name.trim()).ok_or_else(invalid)?;
+        let (value, remaining) = if let Some(quoted) = after.strip_prefix('\'') {
+            let mut value = String::new();
+            let mut chars = quoted.char_indices().peekable();
+            let mut end = None;
+            while let Some((i, c)) = chars.next() {
+                if c == '\'' {
+                    if chars.peek().map(|(_, n)| *n) == Some('\'') {
+                        value.push('\'');
+                        chars.next();
+                    } else {
+                        end = Some(i + 1);
+                        break;
+                    }
+                } else {
+                    value.push(c);
+                }
+            }
+            let end = end.ok_or_else(invalid)?;
+            (SqlValue::Text(value), &quoted[end..])
+        } else {
+            let end = after.find(',').unwrap_or(after.len());
+            let raw = after[..end].trim();
+            let value = raw.parse::<i64>().map(SqlValue::Integer).or_else(|_| {
+                raw.parse::<uuid::Uuid>().map(|g| SqlValue::Text(g.to_string())).map_err(|_| invalid())
+            })?;
+            (value, &after[end..])
+        };
+        pairs.push((column.logical_name, value));
+        rest = remaining.strip_prefix(',').unwrap_or(remaining);
+    }
+    let mut names: Vec<&str> = pairs.iter().map(|(n, _)| *n).collect();
+    names.sort_unstable();
+    let is_key = table.keys.iter().any(|(_, columns)| {
+        let mut columns = columns.clone();
+        columns.sort_unstable();
+        columns == names
+    });
+    if is_key { Ok(pairs) } else { Err(invalid()) }
+}
+
+pub fn not_found(table: &Table, key: &str) -> DataverseError {
+    DataverseError::new(
+        StatusCode::NOT_FOUND,
+        "0x80040217",
+        format!("{} With Id = {key} Does Not Exist", table.logical_name),
+    )
+}
+
+fn single(
+    state: &SandboxState,
+    table: &Table,
+    key: &str,
+    options: &HashMap<String, String>,
+    prefer: &Prefer,
+    headers: &HeaderMap,
+) -> Result<Response, DataverseError> {
+    let key_values = parse_key(table, key)?;
+    let query = query::parse(table, options)?;
+    let selection = Selection::new(&query);
+    let conditions: Vec<String> =
+        key_values.iter().enumerate().map(|(i, (n, _))| format!("{} = ?{}", quote(n), i + 1)).collect();
+    let params: Vec<SqlValue> = key_values.into_iter().map(|(_, v)| v).collect();
+    let sql = format!(
+        "SELECT {} FROM {} WHERE {}",
+        selection.sql.join(", "),
+        quote(table.logical_name),
+        conditions.join(" AND ")
+    );
+    let conn = state.store.lock();
+    let rows = read_rows(&conn, &sql, &params, &selection).map_err(storage_err)?;
+    let Some(row) = rows.first() else {
+        return Err(not_found(table, key));
+    };
+    let etag = format!("W/\"{}\"", row.version);
+    let unchanged = headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str());
+    if unchanged && prefer.annotations.is_none() {
+        return Ok(StatusCode::NOT_MODIFIED.into_response());
+    }
+    let names = if prefer.wants("OData.Community.Display.V1.FormattedValue") {
+        lookup_names(state, &conn, &rows).map_err(storage_err)?
+    } else {
+        HashMap::new()
+    };
+    drop(conn);
+    let mut body = row_json(&query, row, prefer, &names);
+    body.insert("@odata.context".into(), Value::String(context(state, &query, "/$entity")));
+    let mut response = odata_json(Value::Object(body)).into_response();
+    if let Some(applied) = prefer.applied(None) {
+        response.headers_mut().insert("Preference-Applied", applied);
+    }
+    Ok(response)
+}

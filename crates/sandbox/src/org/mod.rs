@@ -6,13 +6,15 @@ pub mod errors;
 pub mod format;
 pub mod metadata;
 pub mod records;
+pub mod writes;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, HeaderValue, Uri};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::json;
@@ -27,7 +29,14 @@ pub const ORG_VERSION: &str = "9.2.26011.00164";
 pub fn routes() -> Router<Arc<SandboxState>> {
     Router::new()
         .route("/api/data/v9.2/", get(web_api_get).fallback(no_resource))
-        .route("/api/data/v9.2/{*path}", get(web_api_get).fallback(no_resource))
+        .route(
+            "/api/data/v9.2/{*path}",
+            get(web_api_get)
+                .post(web_api_write)
+                .patch(web_api_write)
+                .put(web_api_write)
+                .delete(web_api_write),
+        )
         .route("/api/discovery/v2.0/Instances", get(instances))
         .fallback(no_resource)
 }
@@ -46,8 +55,7 @@ async fn web_api_get(
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let raw = uri.path().strip_prefix("/api/data/v9.2/").unwrap_or_default();
-    let path = percent_encoding::percent_decode_str(raw).decode_utf8_lossy().into_owned();
+    let path = api_path(&uri);
     let split = path.find(['(', '/']).unwrap_or(path.len());
     let (resource, rest) = path.split_at(split);
     match resource {
@@ -59,6 +67,63 @@ async fn web_api_get(
             None => DataverseError::segment_not_found(entity_set).into_response(),
         },
     }
+}
+
+/// The path below `/api/data/v9.2/`, percent-decoded.
+fn api_path(uri: &Uri) -> String {
+    let raw = uri.path().strip_prefix("/api/data/v9.2/").unwrap_or_default();
+    percent_encoding::percent_decode_str(raw).decode_utf8_lossy().into_owned()
+}
+
+/// POST, PATCH, PUT and DELETE under `/api/data/v9.2/`: one write in one transaction (rolled back whole
+/// when it fails).
+async fn web_api_write(
+    caller: Caller,
+    State(state): State<Arc<SandboxState>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+    body: Bytes,
+) -> Response {
+    let path = api_path(&uri);
+    if matches!(path.as_str(), "WhoAmI" | "RetrieveVersion") || path.starts_with("EntityDefinitions") {
+        return DataverseError::no_resource(&uri.to_string()).into_response();
+    }
+    let outcome = {
+        let mut conn = state.store.lock();
+        match conn.transaction() {
+            Ok(tx) => writes::execute(&state, &caller, &tx, &method, &path, &query, &headers, &body)
+                .and_then(|outcome| {
+                    tx.commit().map(|()| outcome).map_err(|e| {
+                        DataverseError::new(StatusCode::INTERNAL_SERVER_ERROR, "0x80040216", e.to_string())
+                    })
+                }),
+            Err(e) => {
+                Err(DataverseError::new(StatusCode::INTERNAL_SERVER_ERROR, "0x80040216", e.to_string()))
+            }
+        }
+    };
+    match outcome {
+        Ok(outcome) => outcome_response(outcome),
+        Err(err) => err.into_response(),
+    }
+}
+
+pub fn outcome_response(outcome: writes::Outcome) -> Response {
+    let mut response = match outcome.body {
+        Some(body) => (outcome.status, odata_json(body)).into_response(),
+        None => outcome.status.into_response(),
+    };
+    let headers = response.headers_mut();
+    headers.insert("OData-Version", HeaderValue::from_static("4.0"));
+    if let Some(value) = outcome.entity_id.and_then(|id| HeaderValue::from_str(&id).ok()) {
+        headers.insert("OData-EntityId", value);
+    }
+    if let Some(applied) = outcome.preference_applied {
+        headers.insert("Preference-Applied", HeaderValue::from_static(applied));
+    }
+    response
 }
 
 fn who_am_i(caller: &Caller, state: &SandboxState) -> Response {

@@ -516,3 +516,29 @@ fn single(
     }
     Ok(response)
 }
+
+/// One row by id in the Web API's shape (no annotations), on a connection the caller holds: what a write
+/// returns under `return=representation`.
+pub fn read_one(
+    conn: &rusqlite::Connection,
+    table: &Table,
+    id: &str,
+    options: &HashMap<String, String>,
+) -> Result<Map<String, Value>, DataverseError> {
+    let select_only: HashMap<String, String> = options
+        .iter()
+        .filter(|(k, _)| k.as_str() == "$select")
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let query = query::parse(table, &select_only)?;
+    let selection = Selection::new(&query);
+    let sql = format!(
+        "SELECT {} FROM {} WHERE {} = ?1",
+        selection.sql.join(", "),
+        quote(table.logical_name),
+        quote(table.primary_id)
+    );
+    let rows = read_rows(conn, &sql, &[SqlValue::Text(id.to_owned())], &selection).map_err(storage_err)?;
+    let row = rows.first().ok_or_else(|| not_found(table, id))?;
+    Ok(row_json(&query, row, &Prefer::default(), &HashMap::new()))
+}

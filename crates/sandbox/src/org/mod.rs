@@ -2,6 +2,7 @@
 //! `/api/discovery/v2.0/`.
 
 pub mod auth;
+pub mod batch;
 pub mod errors;
 pub mod format;
 pub mod metadata;
@@ -55,15 +56,26 @@ async fn web_api_get(
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let path = api_path(&uri);
+    dispatch_get(&state, &caller, &api_path(&uri), uri.query(), &query, &headers)
+}
+
+/// A GET below `/api/data/v9.2/` (`path` decoded), for the route above and for GETs inside `$batch`.
+pub fn dispatch_get(
+    state: &SandboxState,
+    caller: &Caller,
+    path: &str,
+    raw_query: Option<&str>,
+    query: &HashMap<String, String>,
+    headers: &HeaderMap,
+) -> Response {
     let split = path.find(['(', '/']).unwrap_or(path.len());
     let (resource, rest) = path.split_at(split);
     match resource {
-        "WhoAmI" if rest.is_empty() => who_am_i(&caller, &state),
-        "RetrieveVersion" if rest.is_empty() => retrieve_version(&state),
-        "EntityDefinitions" => metadata::entity_definitions(&state, rest, &query),
+        "WhoAmI" if rest.is_empty() => who_am_i(caller, state),
+        "RetrieveVersion" if rest.is_empty() => retrieve_version(state),
+        "EntityDefinitions" => metadata::entity_definitions(state, rest, query),
         entity_set => match state.store.by_entity_set(entity_set) {
-            Some(table) => records::get(&state, table, rest, uri.query(), &query, &headers),
+            Some(table) => records::get(state, table, rest, raw_query, query, headers),
             None => DataverseError::segment_not_found(entity_set).into_response(),
         },
     }
@@ -87,6 +99,9 @@ async fn web_api_write(
     body: Bytes,
 ) -> Response {
     let path = api_path(&uri);
+    if path == "$batch" && method == Method::POST {
+        return batch::execute(&state, &caller, &headers, &body).await;
+    }
     if matches!(path.as_str(), "WhoAmI" | "RetrieveVersion") || path.starts_with("EntityDefinitions") {
         return DataverseError::no_resource(&uri.to_string()).into_response();
     }

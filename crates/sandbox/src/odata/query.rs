@@ -32,6 +32,10 @@ pub struct ReadQuery<'t> {
     /// The previous page's last sort values, from `$skiptoken`.
     pub after: Option<Vec<Value>>,
     pub page_number: u32,
+    /// Change tracking: the version the first page of a tracked read was taken at (kept in the cookie).
+    pub tracking_since: Option<i64>,
+    /// `$deltatoken`: the version a delta is wanted from.
+    pub delta_since: Option<i64>,
 }
 
 pub fn bad_request(message: impl Into<String>) -> DataverseError {
@@ -58,7 +62,10 @@ pub fn parse<'t>(
     options: &HashMap<String, String>,
 ) -> Result<ReadQuery<'t>, DataverseError> {
     for name in options.keys().filter(|k| k.starts_with('$')) {
-        if !matches!(name.as_str(), "$select" | "$filter" | "$orderby" | "$top" | "$count" | "$skiptoken") {
+        if !matches!(
+            name.as_str(),
+            "$select" | "$filter" | "$orderby" | "$top" | "$count" | "$skiptoken" | "$deltatoken"
+        ) {
             return Err(bad_request(format!("The query parameter {name} is not supported")));
         }
     }
@@ -117,19 +124,42 @@ pub fn parse<'t>(
         Some("true") => true,
         Some(other) => return Err(bad_request(format!("Invalid $count value '{other}'."))),
     };
-    let (after, page_number) = match options.get("$skiptoken") {
+    let (after, page_number, tracking_since) = match options.get("$skiptoken") {
         Some(token) => {
-            let (values, page) =
+            let cookie =
                 decode_skiptoken(token).ok_or_else(|| bad_request("The $skiptoken is not valid."))?;
-            if values.len() != order.len() {
+            if cookie.values.len() != order.len() {
                 return Err(bad_request("The $skiptoken does not belong to this query."));
             }
-            (Some(values), page)
+            (Some(cookie.values), cookie.page, cookie.tracking_since)
         }
-        None => (None, 1),
+        None => (None, 1, None),
     };
+    // `<version>!<date>`, as Dataverse's delta tokens look.
+    let delta_since = options
+        .get("$deltatoken")
+        .map(|token| {
+            token
+                .split('!')
+                .next()
+                .and_then(|v| v.parse::<i64>().ok())
+                .ok_or_else(|| bad_request("The $deltatoken is not valid."))
+        })
+        .transpose()?;
     let select_text = options.get("$select").cloned();
-    Ok(ReadQuery { table, select_text, columns, filter, order, top, count, after, page_number })
+    Ok(ReadQuery {
+        table,
+        select_text,
+        columns,
+        filter,
+        order,
+        top,
+        count,
+        after,
+        page_number,
+        tracking_since,
+        delta_since,
+    })
 }
 
 /// Type-checks every comparison against the column's type, with OData's message for a mismatch.
@@ -315,22 +345,42 @@ pub fn json_to_sql(value: &Value) -> SqlValue {
     }
 }
 
-/// `<cookie pagenumber="2" pagingcookie="..." istracking="False" />`, as Dataverse's skip tokens look; the
-/// paging cookie holds the last row's sort values.
-pub fn encode_skiptoken(values: &[Value], next_page: u32) -> String {
-    let cookie = URL_SAFE_NO_PAD.encode(Value::Array(values.to_vec()).to_string());
-    format!(r#"<cookie pagenumber="{next_page}" pagingcookie="{cookie}" istracking="False" />"#)
+/// What a `$skiptoken` carries between pages.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cookie {
+    pub values: Vec<Value>,
+    pub page: u32,
+    pub tracking_since: Option<i64>,
 }
 
-fn decode_skiptoken(token: &str) -> Option<(Vec<Value>, u32)> {
+/// `<cookie pagenumber="2" pagingcookie="..." istracking="False" />`, as Dataverse's skip tokens look; the
+/// paging cookie holds the last row's sort values (and for a tracked read, the version it started at).
+pub fn encode_skiptoken(cookie: &Cookie) -> String {
+    let paging = URL_SAFE_NO_PAD.encode(Value::Array(cookie.values.clone()).to_string());
+    match cookie.tracking_since {
+        Some(version) => format!(
+            r#"<cookie pagenumber="{}" pagingcookie="{paging}" istracking="True" trackingversion="{version}" />"#,
+            cookie.page
+        ),
+        None => {
+            format!(r#"<cookie pagenumber="{}" pagingcookie="{paging}" istracking="False" />"#, cookie.page)
+        }
+    }
+}
+
+fn decode_skiptoken(token: &str) -> Option<Cookie> {
     let attribute = |name: &str| {
-        let start = token.find(&format!("{name}=\""))? + name.len() + 2;
+        let start = token.find(&format!(" {name}=\""))? + name.len() + 3;
         token[start..].split('"').next()
     };
     let page = attribute("pagenumber")?.parse().ok()?;
     let bytes = URL_SAFE_NO_PAD.decode(attribute("pagingcookie")?).ok()?;
+    let tracking_since = match attribute("trackingversion") {
+        Some(version) => Some(version.parse().ok()?),
+        None => None,
+    };
     match serde_json::from_slice(&bytes).ok()? {
-        Value::Array(values) => Some((values, page)),
+        Value::Array(values) => Some(Cookie { values, page, tracking_since }),
         _ => None,
     }
 }
@@ -373,8 +423,10 @@ mod tests {
     #[test]
     fn skiptokens_round_trip_and_reject_tampering() {
         let values = vec![Value::String("Contoso".into()), Value::Null, Value::String("id".into())];
-        let token = encode_skiptoken(&values, 3);
-        assert_eq!(decode_skiptoken(&token), Some((values, 3)));
+        for tracking_since in [None, Some(1234)] {
+            let cookie = Cookie { values: values.clone(), page: 3, tracking_since };
+            assert_eq!(decode_skiptoken(&encode_skiptoken(&cookie)), Some(cookie));
+        }
         assert_eq!(decode_skiptoken("<cookie pagenumber=\"2\" pagingcookie=\"!!\" />"), None);
         assert_eq!(decode_skiptoken("garbage"), None);
     }

@@ -287,6 +287,12 @@ fn collection(
     prefer: &Prefer,
 ) -> Result<Response, DataverseError> {
     let query = query::parse(table, options)?;
+    if prefer.track_changes || query.delta_since.is_some() {
+        check_trackable(table, options)?;
+    }
+    if let Some(since) = query.delta_since {
+        return delta(state, &query, raw_query, since);
+    }
     // With odata.maxpagesize, $top is ignored and pages follow; with $top alone there is one page.
     let page_size = match (prefer.max_page_size, query.top) {
         (Some(size), _) => size.clamp(1, MAX_PAGE_SIZE),
@@ -296,7 +302,7 @@ fn collection(
     let paged = prefer.max_page_size.is_some() || query.top.is_none();
     let selection = Selection::new(&query);
     let mut params = Vec::new();
-    let filter_only = ReadQuery { after: None, ..query_clone_for_count(&query) };
+    let filter_only = query_clone_for_count(&query);
     let sql = format!(
         "SELECT {} FROM {}{} ORDER BY {} LIMIT {}",
         selection.sql.join(", "),
@@ -306,6 +312,12 @@ fn collection(
         page_size + 1
     );
     let conn = state.store.lock();
+    // A tracked read's delta starts where its first page was read.
+    let tracking_since = match (prefer.track_changes, query.tracking_since) {
+        (true, Some(since)) => Some(since),
+        (true, None) => Some(current_version(&conn).map_err(storage_err)?),
+        (false, _) => None,
+    };
     let mut rows = read_rows(&conn, &sql, &params, &selection).map_err(storage_err)?;
     let more = rows.len() > page_size as usize;
     rows.truncate(page_size as usize);
@@ -347,13 +359,107 @@ fn collection(
             .iter()
             .map(|(c, _)| last.values.get(c.logical_name).map_or(Value::Null, |(v, _)| v.clone()))
             .collect();
-        let token = query::encode_skiptoken(&cookie_values, query.page_number + 1);
+        let cookie = query::Cookie { values: cookie_values, page: query.page_number + 1, tracking_since };
+        let token = query::encode_skiptoken(&cookie);
         body.insert("@odata.nextLink".into(), Value::String(next_link(state, table, raw_query, &token)));
+    } else if let Some(since) = tracking_since {
+        body.insert("@odata.deltaLink".into(), Value::String(delta_link(state, table, raw_query, since)));
     }
     let mut response = odata_json(Value::Object(body)).into_response();
     if let Some(applied) = prefer.applied(prefer.max_page_size.map(|_| page_size)) {
         response.headers_mut().insert("Preference-Applied", applied);
     }
+    if prefer.track_changes {
+        response.headers_mut().append("Preference-Applied", HeaderValue::from_static("odata.track-changes"));
+    }
+    Ok(response)
+}
+
+/// Change tracking needs a table that has it on, and a plain query (Dataverse rejects the rest).
+fn check_trackable(table: &Table, options: &HashMap<String, String>) -> Result<(), DataverseError> {
+    if !table.change_tracking {
+        return Err(bad_request(format!(
+            "The entity '{}' is not enabled for change tracking.",
+            table.logical_name
+        )));
+    }
+    for option in ["$filter", "$orderby", "$expand", "$top"] {
+        if options.contains_key(option) {
+            return Err(bad_request(format!(
+                "The query parameter {option} is not supported with change tracking."
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The organisation's latest row version: what a delta token records.
+fn current_version(conn: &rusqlite::Connection) -> rusqlite::Result<i64> {
+    conn.query_row("SELECT value FROM sandbox_meta WHERE key = 'next_version'", [], |r| r.get(0))
+}
+
+/// The same query with `$deltatoken=<version>!<date>` instead of paging options.
+fn delta_link(state: &SandboxState, table: &Table, raw_query: Option<&str>, version: i64) -> String {
+    let kept: Vec<&str> = raw_query
+        .unwrap_or_default()
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("$skiptoken=") && !p.starts_with("$deltatoken="))
+        .collect();
+    let date = time::OffsetDateTime::now_utc()
+        .format(time::macros::format_description!("[month]/[day]/[year] [hour]:[minute]:[second]"))
+        .unwrap_or_default();
+    let token: String =
+        url::form_urlencoded::byte_serialize(format!("{version}!{date}").as_bytes()).collect();
+    let mut query = kept.join("&");
+    if !query.is_empty() {
+        query.push('&');
+    }
+    format!("{}{}?{query}$deltatoken={token}", state.urls.web_api_url, table.entity_set)
+}
+
+/// What changed since `since`: new and updated rows, then `$deletedEntity` entries, and the next link.
+fn delta(
+    state: &SandboxState,
+    query: &ReadQuery<'_>,
+    raw_query: Option<&str>,
+    since: i64,
+) -> Result<Response, DataverseError> {
+    let table = query.table;
+    let selection = Selection::new(query);
+    let sql = format!(
+        "SELECT {} FROM {} WHERE versionnumber > ?1 ORDER BY versionnumber",
+        selection.sql.join(", "),
+        quote(table.logical_name)
+    );
+    let conn = state.store.lock();
+    let now = current_version(&conn).map_err(storage_err)?;
+    let rows = read_rows(&conn, &sql, &[SqlValue::Integer(since)], &selection).map_err(storage_err)?;
+    let mut statement = conn
+        .prepare("SELECT id FROM sandbox_deleted WHERE tablename = ?1 AND versionnumber > ?2 ORDER BY versionnumber")
+        .map_err(storage_err)?;
+    let deleted: Vec<String> = statement
+        .query_map(rusqlite::params![table.logical_name, since], |r| r.get(0))
+        .and_then(Iterator::collect)
+        .map_err(storage_err)?;
+    drop(statement);
+    drop(conn);
+    let deleted_context = format!("{}$metadata#{}/$deletedEntity", state.urls.web_api_url, table.entity_set);
+    let mut value: Vec<Value> = rows
+        .iter()
+        .map(|row| Value::Object(row_json(query, row, &Prefer::default(), &HashMap::new())))
+        .collect();
+    value.extend(
+        deleted
+            .into_iter()
+            .map(|id| json!({ "@odata.context": deleted_context, "id": id, "reason": "deleted" })),
+    );
+    let body = json!({
+        "@odata.context": context(state, query, "/$delta"),
+        "value": value,
+        "@odata.deltaLink": delta_link(state, table, raw_query, now),
+    });
+    let mut response = odata_json(body).into_response();
+    response.headers_mut().insert("Preference-Applied", HeaderValue::from_static("odata.track-changes"));
     Ok(response)
 }
 
@@ -369,6 +475,8 @@ fn query_clone_for_count<'t>(query: &ReadQuery<'t>) -> ReadQuery<'t> {
         count: false,
         after: None,
         page_number: 1,
+        tracking_since: None,
+        delta_since: None,
     }
 }
 

@@ -18,7 +18,9 @@
 pub mod data;
 pub mod directory;
 pub mod error;
+pub mod faults;
 pub mod identity;
+pub mod limits;
 pub mod odata;
 pub mod org;
 pub mod server;
@@ -27,5 +29,7 @@ pub mod tls;
 
 pub use data::store::Storage;
 pub use error::{Result, SandboxError};
+pub use faults::{Fault, FaultKind};
+pub use limits::Limits;
 pub use server::{ConnectionInfo, Sandbox};
 pub use state::SandboxOptions;

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use d365_sandbox::{Sandbox, SandboxOptions, Storage};
+use d365_sandbox::{Fault, Limits, Sandbox, SandboxOptions, Storage};
 
 /// A local Entra ID + Dataverse emulator (the D365 Desk sandbox).
 #[derive(Debug, Parser)]
@@ -29,6 +29,16 @@ struct Args {
     /// Keep the data in memory only (the default).
     #[arg(long)]
     memory: bool,
+    /// Service protection: at most REQUESTS per SECONDS per user (Dataverse: 6000/300), then 429.
+    #[arg(long, value_name = "REQUESTS/SECONDS", value_parser = parse_throttle)]
+    throttle: Option<(u32, u64)>,
+    /// Service protection: at most N concurrent requests per user (Dataverse: 52), then 429.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    concurrency: Option<u32>,
+    /// Inject a fault, e.g. `status=503,retry-after=2,path=/api/data/v9.2/accounts*,every=3`, `latency=800`,
+    /// `reset,path=*WhoAmI`, `truncate`, `malformed`. Repeatable.
+    #[arg(long, value_name = "SPEC", value_parser = Fault::parse)]
+    fault: Vec<Fault>,
     /// How many accounts a new store gets; contacts, leads, opportunities, cases and projects follow.
     #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     seed: u32,
@@ -44,11 +54,18 @@ async fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
+    let defaults = Limits::default();
     let options = SandboxOptions {
         token_lifetime: Duration::from_secs(args.token_lifetime),
         tls: args.tls,
         storage: args.data.map_or(Storage::Memory, Storage::File),
         seed: args.seed,
+        limits: Limits {
+            requests: args.throttle.map_or(defaults.requests, |(n, _)| n),
+            window: args.throttle.map_or(defaults.window, |(_, s)| Duration::from_secs(s)),
+            concurrent: args.concurrency.unwrap_or(defaults.concurrent),
+        },
+        faults: args.fault,
         ..Default::default()
     };
     let sandbox = match Sandbox::bind(&args.listen, options).await {
@@ -96,4 +113,14 @@ async fn wait_for_stop_signal() {
     {
         let _ = tokio::signal::ctrl_c().await;
     }
+}
+
+fn parse_throttle(text: &str) -> Result<(u32, u64), String> {
+    let (requests, seconds) = text.split_once('/').ok_or("expected REQUESTS/SECONDS, e.g. 6000/300")?;
+    let requests = requests.trim().parse::<u32>().map_err(|_| "REQUESTS must be a whole number")?;
+    let seconds = seconds.trim().parse::<u64>().map_err(|_| "SECONDS must be a whole number")?;
+    if requests == 0 || seconds == 0 {
+        return Err("both numbers must be above zero".into());
+    }
+    Ok((requests, seconds))
 }

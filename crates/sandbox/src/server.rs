@@ -1,7 +1,7 @@
 //! Starting and stopping the sandbox: one axum server on one loopback listener.
 
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use axum_server::tls_rustls::RustlsConfig;
 use rand::Rng;
@@ -13,7 +13,9 @@ use tokio::task::JoinHandle;
 use crate::data::store::Store;
 use crate::directory::{ADMIN_UPN, Directory, ORG_CLIENT_ID, PUBLIC_CLIENT_ID};
 use crate::error::{Result, SandboxError};
+use crate::faults::Fault;
 use crate::identity::keys::SigningKeys;
+use crate::limits::Usage;
 use crate::state::{Grants, SandboxOptions, SandboxState, Urls};
 
 /// Everything a client needs to use the sandbox, printed by `d365-sandbox` as one JSON line.
@@ -108,11 +110,18 @@ impl Sandbox {
             directory,
             keys,
             urls,
+            faults: RwLock::new(options.faults.clone()),
             options,
             grants: Mutex::new(Grants::default()),
             store,
+            usage: Usage::default(),
         });
-        let app = crate::identity::routes().merge(crate::org::routes()).with_state(state.clone());
+        // Protection is outermost so that injected latency counts as time in flight, as a slow server's does.
+        let app = crate::identity::routes()
+            .merge(crate::org::routes())
+            .layer(axum::middleware::from_fn_with_state(state.clone(), crate::faults::inject))
+            .layer(axum::middleware::from_fn_with_state(state.clone(), crate::limits::protect))
+            .with_state(state.clone());
         let (stop, stopped) = oneshot::channel::<()>();
         let server = match tls {
             None => tokio::spawn(async move {
@@ -143,6 +152,11 @@ impl Sandbox {
 
     pub fn info(&self) -> &ConnectionInfo {
         &self.info
+    }
+
+    /// Replaces the injected faults (an empty list turns them off).
+    pub fn set_faults(&self, faults: Vec<Fault>) {
+        *self.state.faults.write().unwrap_or_else(|p| p.into_inner()) = faults;
     }
 
     /// The directory behind the sandbox (app registrations, users, roles), for tests and diagnostics.

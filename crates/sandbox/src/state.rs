@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
-use std::sync::Mutex;
+use std::sync::{Mutex, RwLock};
 use std::time::Duration;
 
 use time::OffsetDateTime;
@@ -11,8 +11,10 @@ use uuid::Uuid;
 
 use crate::data::store::{Storage, Store};
 use crate::directory::Directory;
+use crate::faults::Fault;
 use crate::identity::keys::SigningKeys;
 use crate::identity::scopes::{Scopes, same_resource};
+use crate::limits::{Limits, Usage};
 
 /// How the sandbox behaves; `Default` is what `d365-sandbox` runs with.
 #[derive(Debug, Clone)]
@@ -37,6 +39,10 @@ pub struct SandboxOptions {
     pub storage: Storage,
     /// How many accounts a new store is seeded with (other tables in proportion).
     pub seed: u32,
+    /// Service protection limits, per user.
+    pub limits: Limits,
+    /// Faults to inject from the start (replaceable later with `Sandbox::set_faults`).
+    pub faults: Vec<Fault>,
 }
 
 impl Default for SandboxOptions {
@@ -52,6 +58,8 @@ impl Default for SandboxOptions {
             tls: false,
             storage: Storage::Memory,
             seed: 500,
+            limits: Limits::default(),
+            faults: Vec::new(),
         }
     }
 }
@@ -183,6 +191,8 @@ pub struct SandboxState {
     pub options: SandboxOptions,
     pub grants: Mutex<Grants>,
     pub store: Store,
+    pub usage: Usage,
+    pub faults: RwLock<Vec<Fault>>,
 }
 
 impl SandboxState {

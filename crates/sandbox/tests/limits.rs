@@ -1,0 +1,103 @@
+//! Service protection and injected faults over real HTTP: 429s with Retry-After and Dataverse's codes,
+//! the rate-limit headers, and every kind of fault a client must survive.
+#![allow(clippy::unwrap_used)] // test helpers fail loudly, like the tests
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::*;
+use d365_sandbox::{Fault, Limits, SandboxOptions};
+use reqwest::StatusCode;
+use serde_json::Value;
+
+#[tokio::test]
+async fn the_request_window_answers_429_with_retry_after() {
+    let limits = Limits { requests: 3, window: Duration::from_secs(60), concurrent: 52 };
+    let sandbox = sandbox_with(SandboxOptions { seed: 2, limits, ..Default::default() }).await;
+    let token = org_app_token(&sandbox).await;
+    let who_am_i = format!("{}WhoAmI", sandbox.info().web_api_url);
+    for remaining in [2, 1, 0] {
+        let response = http().get(&who_am_i).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(
+            response.headers()["x-ms-ratelimit-burst-remaining-xrm-requests"],
+            remaining.to_string().as_str()
+        );
+    }
+    let response = http().get(&who_am_i).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry_after: u64 = response.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry_after), "{retry_after}");
+    let error: Value = response.json().await.unwrap();
+    assert_eq!(error["error"]["code"], "0x80072322");
+    assert_eq!(
+        error["error"]["message"],
+        "Number of requests exceeded the limit of 3 over time window of 60 seconds."
+    );
+
+    // Limits are per user: another principal is not throttled.
+    let tokens = user_tokens(
+        &sandbox,
+        &sandbox.info().username,
+        &format!("{}/user_impersonation", sandbox.info().instance_url),
+    )
+    .await;
+    let response =
+        http().get(&who_am_i).bearer_auth(tokens["access_token"].as_str().unwrap()).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn too_many_concurrent_requests_get_429() {
+    let limits = Limits { requests: 1000, window: Duration::from_secs(60), concurrent: 1 };
+    let slow = Fault::parse("latency=400,path=*WhoAmI").unwrap();
+    let sandbox =
+        sandbox_with(SandboxOptions { seed: 2, limits, faults: vec![slow], ..Default::default() }).await;
+    let token = org_app_token(&sandbox).await;
+    let url = format!("{}WhoAmI", sandbox.info().web_api_url);
+    let (a, b) = tokio::join!(http().get(&url).bearer_auth(&token).send(), async {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        http().get(&url).bearer_auth(&token).send().await
+    });
+    // The injected latency happens inside the admitted request, which holds the only slot meanwhile.
+    let statuses = [a.unwrap().status(), b.unwrap().status()];
+    assert!(statuses.contains(&StatusCode::OK), "{statuses:?}");
+    let refused = if statuses[0] == StatusCode::TOO_MANY_REQUESTS { 0 } else { 1 };
+    assert_eq!(statuses[refused], StatusCode::TOO_MANY_REQUESTS, "{statuses:?}");
+}
+
+#[tokio::test]
+async fn faults_fire_on_matching_paths_every_nth_time() {
+    let sandbox = sandbox_with(SandboxOptions { seed: 2, ..Default::default() }).await;
+    let token = org_app_token(&sandbox).await;
+    let base = sandbox.info().web_api_url.clone();
+    let get = |path: &str| http().get(format!("{base}{path}")).bearer_auth(&token).send();
+
+    sandbox.set_faults(vec![Fault::parse("status=503,retry-after=2,path=*/accounts,every=2").unwrap()]);
+    assert_eq!(get("accounts").await.unwrap().status(), StatusCode::OK);
+    let failed = get("accounts").await.unwrap();
+    assert_eq!(failed.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(failed.headers()["retry-after"], "2");
+    assert_eq!(get("WhoAmI").await.unwrap().status(), StatusCode::OK, "other paths are untouched");
+
+    sandbox.set_faults(vec![Fault::parse("latency=300,path=*WhoAmI").unwrap()]);
+    let started = Instant::now();
+    assert_eq!(get("WhoAmI").await.unwrap().status(), StatusCode::OK);
+    assert!(started.elapsed() >= Duration::from_millis(300));
+
+    sandbox.set_faults(vec![Fault::parse("reset,path=*WhoAmI").unwrap()]);
+    let reset = async { get("WhoAmI").await?.bytes().await }.await;
+    assert!(reset.is_err(), "the connection breaks mid-response");
+
+    sandbox.set_faults(vec![Fault::parse("truncate,path=*/accounts").unwrap()]);
+    let text = get("accounts?$select=name").await.unwrap().text().await.unwrap();
+    assert!(text.starts_with("{\"@odata.context\"") && serde_json::from_str::<Value>(&text).is_err());
+
+    sandbox.set_faults(vec![Fault::parse("malformed,path=*").unwrap()]);
+    let text = get("WhoAmI").await.unwrap().text().await.unwrap();
+    assert!(serde_json::from_str::<Value>(&text).is_err());
+
+    sandbox.set_faults(Vec::new());
+    assert_eq!(get("WhoAmI").await.unwrap().status(), StatusCode::OK);
+}

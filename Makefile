@@ -32,6 +32,11 @@ ui/node_modules/.installed: ui/package-lock.json
 	cd ui && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+PEER_NODE := tests/peers/dynamics-web-api
+$(PEER_NODE)/node_modules/.installed: $(PEER_NODE)/package-lock.json
+	cd $(PEER_NODE) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 $(VENV)/.installed: tests/requirements.txt
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r tests/requirements.txt
@@ -83,7 +88,7 @@ PYTEST_ENV := D365DESK_APP_BINARY=$(APP_BIN) D365DESK_SANDBOX_BINARY=$(SANDBOX_B
 test-browser: build $(VENV)/.installed
 	$(PYTEST_ENV) scripts/test-env.sh $(VENV)/bin/pytest tests/browser
 
-test-peers: build $(VENV)/.installed
+test-peers: build $(VENV)/.installed $(PEER_NODE)/node_modules/.installed
 	$(PYTEST_ENV) scripts/test-env.sh $(VENV)/bin/pytest tests/peers
 
 test-e2e: build $(VENV)/.installed

@@ -33,6 +33,8 @@ fn assert_challenge(response: &reqwest::Response, authority: &str) {
 async fn who_am_i_with_an_app_token() {
     let sandbox = sandbox().await;
     let token = org_app_token(&sandbox).await;
+    let with_parentheses = get(&format!("{}WhoAmI()", sandbox.info().web_api_url), Some(&token)).await;
+    assert_eq!(with_parentheses.status(), StatusCode::OK, "a function may be called as WhoAmI()");
     let response = get(&format!("{}WhoAmI", sandbox.info().web_api_url), Some(&token)).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()["x-ms-dop-hint"], "4");

@@ -71,8 +71,9 @@ pub fn dispatch_get(
     let split = path.find(['(', '/']).unwrap_or(path.len());
     let (resource, rest) = path.split_at(split);
     match resource {
-        "WhoAmI" if rest.is_empty() => who_am_i(caller, state),
-        "RetrieveVersion" if rest.is_empty() => retrieve_version(state),
+        // Functions may be called with or without `()`.
+        "WhoAmI" if matches!(rest, "" | "()") => who_am_i(caller, state),
+        "RetrieveVersion" if matches!(rest, "" | "()") => retrieve_version(state),
         "EntityDefinitions" => metadata::entity_definitions(state, rest, query),
         entity_set => match state.store.by_entity_set(entity_set) {
             Some(table) => records::get(state, table, rest, raw_query, query, headers),

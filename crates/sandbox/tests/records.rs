@@ -281,3 +281,40 @@ async fn the_seed_is_deterministic() {
     let (_, second) = b.json(path, &[]).await;
     assert_eq!(first["value"], second["value"], "same seed, same rows and ids");
 }
+
+#[tokio::test]
+async fn single_valued_lookups_expand_with_their_select() {
+    let api = Api::new(6).await;
+    let (status, body) =
+        api.json("accounts?$select=name,_primarycontactid_value&$expand=primarycontactid($select=fullname,emailaddress1)", &[]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    for row in body["value"].as_array().unwrap() {
+        let contact = &row["primarycontactid"];
+        assert_eq!(contact["contactid"], row["_primarycontactid_value"]);
+        assert!(contact["fullname"].is_string() && contact["emailaddress1"].as_str().unwrap().contains('@'));
+        assert!(contact.get("jobtitle").is_none(), "only the nested $select");
+        assert!(contact["@odata.etag"].as_str().unwrap().starts_with("W/\""));
+    }
+    // A polymorphic lookup expands through <lookup>_<table>; an account with no parent expands to null.
+    let (_, contacts) = api
+        .json("contacts?$select=lastname&$expand=parentcustomerid_account($select=name)&$top=2", &[])
+        .await;
+    assert!(contacts["value"][0]["parentcustomerid_account"]["name"].is_string());
+    let (_, accounts) = api.json("accounts?$select=name&$expand=parentaccountid($select=name)", &[]).await;
+    assert!(accounts["value"].as_array().unwrap().iter().any(|r| r["parentaccountid"].is_null()));
+
+    let id = body["value"][0]["accountid"].as_str().unwrap();
+    let (_, one) = api
+        .json(&format!("accounts({id})?$select=name&$expand=primarycontactid($select=fullname)"), &[])
+        .await;
+    assert!(one["primarycontactid"]["fullname"].is_string());
+
+    for bad in [
+        "accounts?$expand=nosuch",
+        "accounts?$expand=primarycontactid($filter=fullname eq 'x')",
+        "accounts?$expand=name",
+    ] {
+        let (status, error) = api.json(bad, &[]).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {error}");
+    }
+}

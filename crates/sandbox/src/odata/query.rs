@@ -36,6 +36,20 @@ pub struct ReadQuery<'t> {
     pub tracking_since: Option<i64>,
     /// `$deltatoken`: the version a delta is wanted from.
     pub delta_since: Option<i64>,
+    /// Single-valued navigation properties to expand.
+    pub expand: Vec<Expand<'t>>,
+}
+
+/// `$expand=primarycontactid($select=fullname)`: a lookup's related row, inline.
+#[derive(Debug, Clone)]
+pub struct Expand<'t> {
+    /// The navigation property as written (`primarycontactid`, `parentcustomerid_account`).
+    pub name: String,
+    pub column: &'t Column,
+    /// For a polymorphic lookup expanded through `<lookup>_<table>`: that table.
+    pub only_target: Option<String>,
+    /// The nested `$select`, if any.
+    pub select: Option<String>,
 }
 
 pub fn bad_request(message: impl Into<String>) -> DataverseError {
@@ -64,7 +78,7 @@ pub fn parse<'t>(
     for name in options.keys().filter(|k| k.starts_with('$')) {
         if !matches!(
             name.as_str(),
-            "$select" | "$filter" | "$orderby" | "$top" | "$count" | "$skiptoken" | "$deltatoken"
+            "$select" | "$filter" | "$orderby" | "$top" | "$count" | "$skiptoken" | "$deltatoken" | "$expand"
         ) {
             return Err(bad_request(format!("The query parameter {name} is not supported")));
         }
@@ -146,6 +160,10 @@ pub fn parse<'t>(
                 .ok_or_else(|| bad_request("The $deltatoken is not valid."))
         })
         .transpose()?;
+    let expand = match options.get("$expand") {
+        Some(text) => parse_expand(table, text)?,
+        None => Vec::new(),
+    };
     let select_text = options.get("$select").cloned();
     Ok(ReadQuery {
         table,
@@ -159,7 +177,69 @@ pub fn parse<'t>(
         page_number,
         tracking_since,
         delta_since,
+        expand,
     })
+}
+
+/// `a($select=x,y),b` → the navigation properties, each with its nested `$select`.
+fn parse_expand<'t>(table: &'t Table, text: &str) -> Result<Vec<Expand<'t>>, DataverseError> {
+    let mut items = Vec::new();
+    let (mut depth, mut start) = (0usize, 0);
+    for (i, c) in text.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => {
+                items.push(&text[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    items.push(&text[start..]);
+    items
+        .into_iter()
+        .map(str::trim)
+        .map(|item| {
+            let (name, nested) = match item.split_once('(') {
+                Some((name, rest)) => (
+                    name.trim(),
+                    Some(rest.strip_suffix(')').ok_or_else(|| {
+                        bad_request(format!("Unbalanced parentheses in $expand '{item}'."))
+                    })?),
+                ),
+                None => (item, None),
+            };
+            let select = match nested {
+                None | Some("") => None,
+                Some(options) => {
+                    let select =
+                        options.strip_prefix("$select=").filter(|s| !s.contains('$')).ok_or_else(|| {
+                            bad_request(format!("Only $select is supported inside $expand, not '{options}'."))
+                        })?;
+                    Some(select.to_owned())
+                }
+            };
+            let (column, only_target) = match table.column(name).filter(|c| c.kind.is_lookup()) {
+                Some(column) => (column, None),
+                None => {
+                    let (lookup, target) = name.rsplit_once('_').ok_or_else(|| no_property(table, name))?;
+                    let column = table
+                        .column(lookup)
+                        .filter(|c| c.kind.is_lookup())
+                        .ok_or_else(|| no_property(table, name))?;
+                    let ColumnKind::Lookup { targets } = column.kind else {
+                        return Err(no_property(table, name));
+                    };
+                    if !targets.contains(&target) {
+                        return Err(no_property(table, name));
+                    }
+                    (column, Some(target.to_owned()))
+                }
+            };
+            Ok(Expand { name: name.to_owned(), column, only_target, select })
+        })
+        .collect()
 }
 
 /// Type-checks every comparison against the column's type, with OData's message for a mismatch.

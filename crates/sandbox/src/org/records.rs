@@ -107,7 +107,8 @@ struct Selection<'t> {
 impl<'t> Selection<'t> {
     fn new(query: &ReadQuery<'t>) -> Self {
         let mut selection = Selection { sql: vec![quote("versionnumber")], columns: Vec::new() };
-        for column in query.columns.iter().chain(query.order.iter().map(|(c, _)| c)) {
+        let expanded = query.expand.iter().map(|e| &e.column);
+        for column in query.columns.iter().chain(query.order.iter().map(|(c, _)| c)).chain(expanded) {
             if selection.columns.iter().any(|c| c.logical_name == column.logical_name) {
                 continue;
             }
@@ -347,9 +348,10 @@ fn collection(
     if let Some(total) = total {
         body.insert("@odata.count".into(), json!(total));
     }
-    let value: Vec<Value> =
-        rows.iter().map(|row| Value::Object(row_json(&query, row, prefer, &names))).collect();
-    body.insert("value".into(), Value::Array(value));
+    let mut value: Vec<Map<String, Value>> =
+        rows.iter().map(|row| row_json(&query, row, prefer, &names)).collect();
+    expand_rows(state, &query, &rows, &mut value)?;
+    body.insert("value".into(), Value::Array(value.into_iter().map(Value::Object).collect()));
     if more
         && paged
         && let Some(last) = rows.last()
@@ -477,6 +479,7 @@ fn query_clone_for_count<'t>(query: &ReadQuery<'t>) -> ReadQuery<'t> {
         page_number: 1,
         tracking_since: None,
         delta_since: None,
+        expand: Vec::new(),
     }
 }
 
@@ -617,6 +620,7 @@ fn single(
     };
     drop(conn);
     let mut body = row_json(&query, row, prefer, &names);
+    expand_rows(state, &query, std::slice::from_ref(row), std::slice::from_mut(&mut body))?;
     body.insert("@odata.context".into(), Value::String(context(state, &query, "/$entity")));
     let mut response = odata_json(Value::Object(body)).into_response();
     if let Some(applied) = prefer.applied(None) {
@@ -649,4 +653,65 @@ pub fn read_one(
     let rows = read_rows(conn, &sql, &[SqlValue::Text(id.to_owned())], &selection).map_err(storage_err)?;
     let row = rows.first().ok_or_else(|| not_found(table, id))?;
     Ok(row_json(&query, row, &Prefer::default(), &HashMap::new()))
+}
+
+/// Fills in each row's `$expand`ed lookups: the related row (its `$select`ed columns and ETag) or null.
+fn expand_rows(
+    state: &SandboxState,
+    query: &ReadQuery<'_>,
+    rows: &[RawRow],
+    out: &mut [Map<String, Value>],
+) -> Result<(), DataverseError> {
+    for expand in &query.expand {
+        let mut related: HashMap<(String, String), Map<String, Value>> = HashMap::new();
+        let mut wanted: HashMap<String, Vec<String>> = HashMap::new();
+        for row in rows {
+            if let Some((Value::String(id), Some(target))) = row.values.get(expand.column.logical_name)
+                && expand.only_target.as_ref().is_none_or(|t| t == target)
+            {
+                wanted.entry(target.clone()).or_default().push(id.clone());
+            }
+        }
+        for (target, ids) in wanted {
+            let Some(table) = state.store.table(&target) else { continue };
+            let select: HashMap<String, String> =
+                expand.select.iter().map(|s| ("$select".to_owned(), s.clone())).collect();
+            let nested = query::parse(table, &select)?;
+            let selection = Selection::new(&nested);
+            let conn = state.store.lock();
+            for chunk in ids.chunks(500) {
+                let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("?{i}")).collect();
+                let sql = format!(
+                    "SELECT {} FROM {} WHERE {} IN ({})",
+                    selection.sql.join(", "),
+                    quote(table.logical_name),
+                    quote(table.primary_id),
+                    marks.join(", ")
+                );
+                let params: Vec<SqlValue> = chunk.iter().map(|id| SqlValue::Text(id.clone())).collect();
+                for found in read_rows(&conn, &sql, &params, &selection).map_err(storage_err)? {
+                    let id = found
+                        .values
+                        .get(table.primary_id)
+                        .and_then(|(v, _)| v.as_str())
+                        .unwrap_or_default()
+                        .to_owned();
+                    related.insert(
+                        (target.clone(), id),
+                        row_json(&nested, &found, &Prefer::default(), &HashMap::new()),
+                    );
+                }
+            }
+        }
+        for (row, json) in rows.iter().zip(out.iter_mut()) {
+            let value = match row.values.get(expand.column.logical_name) {
+                Some((Value::String(id), Some(target))) => {
+                    related.get(&(target.clone(), id.clone())).cloned().map(Value::Object)
+                }
+                _ => None,
+            };
+            json.insert(expand.name.clone(), value.unwrap_or(Value::Null));
+        }
+    }
+    Ok(())
 }

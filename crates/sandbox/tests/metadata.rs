@@ -145,3 +145,36 @@ async fn alternate_keys() {
     let (_, body) = get(&sandbox, &token, "EntityDefinitions(LogicalName='contact')/Keys").await;
     assert_eq!(body["value"][0]["KeyAttributes"], serde_json::json!(["emailaddress1"]));
 }
+
+#[tokio::test]
+async fn service_document_and_csdl() {
+    let sandbox = sandbox().await;
+    let token = org_app_token(&sandbox).await;
+    let (status, service) = get(&sandbox, &token, "").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        service["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["name"] == "accounts" && s["kind"] == "EntitySet")
+    );
+
+    let response = http()
+        .get(format!("{}$metadata", sandbox.info().web_api_url))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("application/xml"));
+    let xml = response.text().await.unwrap();
+    assert!(xml.contains(r#"<Schema Namespace="Microsoft.Dynamics.CRM""#));
+    assert!(xml.contains(r#"<EntityType Name="account"><Key><PropertyRef Name="accountid" /></Key>"#));
+    assert!(xml.contains(r#"<Property Name="_primarycontactid_value" Type="Edm.Guid" />"#));
+    assert!(xml.contains(r#"<NavigationProperty Name="parentcustomerid_account" Type="mscrm.account" />"#));
+    assert!(xml.contains(
+        r#"<EntitySet Name="cr0d1_projects" EntityType="Microsoft.Dynamics.CRM.cr0d1_project" />"#
+    ));
+    assert_eq!(xml.matches("<EntityType ").count(), xml.matches("</EntityType>").count());
+}

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod batch;
+pub mod csdl;
 pub mod errors;
 pub mod format;
 pub mod metadata;
@@ -71,6 +72,8 @@ pub fn dispatch_get(
     let split = path.find(['(', '/']).unwrap_or(path.len());
     let (resource, rest) = path.split_at(split);
     match resource {
+        "" if rest.is_empty() => csdl::service_document(state),
+        "$metadata" if rest.is_empty() => csdl::metadata(state),
         // Functions may be called with or without `()`.
         "WhoAmI" if matches!(rest, "" | "()") => who_am_i(caller, state),
         "RetrieveVersion" if matches!(rest, "" | "()") => retrieve_version(state),

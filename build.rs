@@ -10,5 +10,5 @@ fn main() {
 
 /// Keep in step with `collect_commands!` in `src-tauri/bindings.rs`; the wiring tests call every one.
 fn d365_desk_commands() -> &'static [&'static str] {
-    &["app_info"]
+    &["app_info", "sandbox_start", "sandbox_status"]
 }

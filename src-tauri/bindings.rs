@@ -15,7 +15,11 @@ pub const BINDINGS_PATH: &str = "ui/src/bindings/index.ts";
 
 pub fn specta_builder<R: Runtime>() -> Builder<R> {
     Builder::<R>::new()
-        .commands(collect_commands![commands::app::app_info])
+        .commands(collect_commands![
+            commands::app::app_info,
+            commands::sandbox::sandbox_start,
+            commands::sandbox::sandbox_status,
+        ])
         .typ::<ErrorPayload>()
         // Types cross the bridge in one direction each, so one TypeScript type per Rust type is enough.
         .disable_serde_phases()

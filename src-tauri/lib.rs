@@ -6,14 +6,41 @@
 pub mod bindings;
 pub mod commands;
 pub mod error;
+pub mod sandbox;
+
+use std::path::PathBuf;
 
 use tauri::{Builder, Runtime};
 
 /// Everything the app registers on a Tauri builder, generic over the runtime so that the wiring tests can
 /// use `tauri::test`'s mock runtime with exactly the same setup as the real window.
 pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
+    builder_with_data_dir(builder, None)
+}
+
+/// [`builder`], with the app's data kept in `data_dir` instead of the usual place (tests).
+pub fn builder_with_data_dir<R: Runtime>(builder: Builder<R>, data_dir: Option<PathBuf>) -> Builder<R> {
     let commands = bindings::specta_builder::<R>();
-    builder.invoke_handler(commands.invoke_handler())
+    let data_dir = data_dir.unwrap_or_else(default_data_dir);
+    builder.manage(sandbox::SandboxService::new(data_dir)).invoke_handler(commands.invoke_handler())
+}
+
+/// The app's identifier (as in `tauri.conf.json`; a test keeps the two equal).
+pub const IDENTIFIER: &str = "dev.d365desk.app";
+
+/// Where the app keeps its data: `D365DESK_HOME` when set (tests, portable use), else the OS's data
+/// directory for the app (`~/.local/share/dev.d365desk.app` on Linux), as Tauri's `app_data_dir`.
+fn default_data_dir() -> PathBuf {
+    if let Some(home) = std::env::var_os("D365DESK_HOME").filter(|h| !h.is_empty()) {
+        return PathBuf::from(home);
+    }
+    match directories::BaseDirs::new() {
+        Some(dirs) => dirs.data_dir().join(IDENTIFIER),
+        None => {
+            tracing::warn!("no home directory: keeping the app's data in the temp directory");
+            std::env::temp_dir().join(IDENTIFIER)
+        }
+    }
 }
 
 /// Starts the desktop app. Blocks until the last window closes.

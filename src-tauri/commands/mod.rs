@@ -2,3 +2,4 @@
 //! `bindings::specta_builder`, declared in `build.rs` and granted in `capabilities/`.
 
 pub mod app;
+pub mod sandbox;

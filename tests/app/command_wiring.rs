@@ -1,14 +1,22 @@
 //! Commands invoked through Tauri's IPC layer with the mock runtime and the app's real builder setup, as
 //! the webview would call them.
 
+use std::io::{Read, Write};
+use std::path::PathBuf;
+
 use d365_desk_lib::commands::app::AppInfo;
+use d365_desk_lib::sandbox::SandboxInfo;
 use serde_json::Value;
 use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder, mock_context, noop_assets};
 use tauri::webview::InvokeRequest;
 use tauri::{App, WebviewWindow, WebviewWindowBuilder};
 
 fn app_with_main_window() -> (App<MockRuntime>, WebviewWindow<MockRuntime>) {
-    let app = d365_desk_lib::builder(mock_builder())
+    app_in(std::env::temp_dir().join(format!("d365desk-wiring-{}", std::process::id())))
+}
+
+fn app_in(data_dir: PathBuf) -> (App<MockRuntime>, WebviewWindow<MockRuntime>) {
+    let app = d365_desk_lib::builder_with_data_dir(mock_builder(), Some(data_dir))
         .build(mock_context(noop_assets()))
         .expect("the app builds on the mock runtime");
     let window = WebviewWindowBuilder::new(&app, "main", Default::default())
@@ -49,4 +57,34 @@ fn unknown_commands_are_rejected() {
     let error = invoke(&window, "no_such_command", Value::Object(Default::default()))
         .expect_err("an unregistered command must fail");
     assert!(error.to_string().contains("no_such_command"), "the error names the command: {error}");
+}
+
+#[test]
+fn sandbox_start_runs_the_sandbox_in_process_with_its_data_in_the_data_dir() {
+    let data_dir = std::env::temp_dir().join(format!("d365desk-sandbox-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data_dir);
+    let (_app, window) = app_in(data_dir.clone());
+    let empty = Value::Object(Default::default());
+    assert_eq!(invoke(&window, "sandbox_status", empty.clone()).expect("status"), Value::Null);
+
+    let started = invoke(&window, "sandbox_start", empty.clone()).expect("the sandbox starts");
+    let info: SandboxInfo = serde_json::from_value(started.clone()).expect("a SandboxInfo");
+    let text = started.to_string();
+    assert!(
+        !text.contains("secret") && !text.contains("password"),
+        "nothing secret reaches the window: {text}"
+    );
+    assert!(data_dir.join("sandbox.sqlite3").is_file());
+    assert_eq!(invoke(&window, "sandbox_start", empty.clone()).expect("idempotent"), started, "started once");
+    assert_eq!(invoke(&window, "sandbox_status", empty).expect("status"), started);
+
+    // A real server answers on the instance URL: an anonymous call gets Dataverse's 401.
+    let address = info.instance_url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).expect("the sandbox listens");
+    write!(stream, "GET /api/data/v9.2/WhoAmI HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n")
+        .expect("request");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("response");
+    assert!(response.starts_with("HTTP/1.1 401"), "{response}");
+    let _ = std::fs::remove_dir_all(&data_dir);
 }

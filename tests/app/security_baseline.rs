@@ -74,3 +74,8 @@ fn main_window_gets_only_app_command_permissions() {
         );
     }
 }
+
+#[test]
+fn the_identifier_in_code_is_the_configured_one() {
+    assert_eq!(read_json("tauri.conf.json")["identifier"], d365_desk_lib::IDENTIFIER);
+}

@@ -7,6 +7,10 @@ import { invoke as __TAURI_INVOKE } from "@tauri-apps/api/core";
 /** Commands */
 export const commands = {
 	appInfo: () => __TAURI_INVOKE<AppInfo>("app_info"),
+	/**  Starts the in-process sandbox (once) and says where it runs. */
+	sandboxStart: () => typedError<SandboxInfo, ErrorPayload>(__TAURI_INVOKE("sandbox_start")),
+	/**  Where the sandbox runs, if it was started. */
+	sandboxStatus: () => typedError<SandboxInfo | null, ErrorPayload>(__TAURI_INVOKE("sandbox_status")),
 };
 
 /* Types */
@@ -30,4 +34,26 @@ export type ErrorPayload = {
 	message: string,
 	hint: string | null,
 };
+
+/**  What the window may know about the running sandbox: addresses and ids, never its secret or password. */
+export type SandboxInfo = {
+	instanceUrl: string,
+	webApiUrl: string,
+	authority: string,
+	tenantId: string,
+	organizationName: string,
+	/**  The user to sign in as in the sandbox's browser sign-in. */
+	username: string,
+	dataFile: string,
+};
+
+/* Tauri Specta runtime */
+async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {
+    try {
+        return { status: "ok", data: await result };
+    } catch (e) {
+        if (e instanceof Error) throw e;
+        return { status: "error", error: e as any };
+    }
+}
 

@@ -1,0 +1,82 @@
+//! The built-in Sandbox connection: the in-process sandbox, started on demand on a free loopback port
+//! with its data in the app's data directory (edits survive restarts), stopped when the app exits.
+
+use std::path::PathBuf;
+
+use d365_sandbox::{Sandbox, SandboxOptions, Storage};
+use serde::{Deserialize, Serialize};
+use specta::Type;
+use tokio::sync::Mutex;
+
+use crate::error::ErrorPayload;
+
+/// What the window may know about the running sandbox: addresses and ids, never its secret or password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SandboxInfo {
+    pub instance_url: String,
+    pub web_api_url: String,
+    pub authority: String,
+    pub tenant_id: String,
+    pub organization_name: String,
+    /// The user to sign in as in the sandbox's browser sign-in.
+    pub username: String,
+    pub data_file: String,
+}
+
+pub struct SandboxService {
+    data_dir: PathBuf,
+    running: Mutex<Option<Sandbox>>,
+}
+
+impl SandboxService {
+    pub fn new(data_dir: PathBuf) -> Self {
+        Self { data_dir, running: Mutex::new(None) }
+    }
+
+    fn data_file(&self) -> PathBuf {
+        self.data_dir.join("sandbox.sqlite3")
+    }
+
+    fn info(&self, sandbox: &Sandbox) -> SandboxInfo {
+        let info = sandbox.info();
+        SandboxInfo {
+            instance_url: info.instance_url.clone(),
+            web_api_url: info.web_api_url.clone(),
+            authority: info.authority.clone(),
+            tenant_id: info.tenant_id.clone(),
+            organization_name: sandbox.directory().organization_name.clone(),
+            username: info.username.clone(),
+            data_file: self.data_file().display().to_string(),
+        }
+    }
+
+    /// Starts the sandbox unless it is running; either way, says where it is.
+    pub async fn start(&self) -> Result<SandboxInfo, ErrorPayload> {
+        let mut running = self.running.lock().await;
+        if let Some(sandbox) = running.as_ref() {
+            return Ok(self.info(sandbox));
+        }
+        std::fs::create_dir_all(&self.data_dir).map_err(|err| ErrorPayload {
+            kind: "sandbox.data_dir".into(),
+            message: format!("Could not create the sandbox's data folder {}: {err}", self.data_dir.display()),
+            hint: Some("Check that the folder is writable, or free some disk space.".into()),
+        })?;
+        let options = SandboxOptions { storage: Storage::File(self.data_file()), ..Default::default() };
+        let sandbox = Sandbox::bind("127.0.0.1:0", options).await.map_err(|err| ErrorPayload {
+            kind: "sandbox.start_failed".into(),
+            message: format!("The sandbox did not start: {err}"),
+            hint: Some(format!(
+                "If the data file is damaged, move {} away and start the sandbox again for fresh sample data.",
+                self.data_file().display()
+            )),
+        })?;
+        let info = self.info(&sandbox);
+        *running = Some(sandbox);
+        Ok(info)
+    }
+
+    pub async fn status(&self) -> Option<SandboxInfo> {
+        self.running.lock().await.as_ref().map(|sandbox| self.info(sandbox))
+    }
+}

@@ -121,6 +121,7 @@ impl Sandbox {
             .merge(crate::org::routes())
             .layer(axum::middleware::from_fn_with_state(state.clone(), crate::faults::inject))
             .layer(axum::middleware::from_fn_with_state(state.clone(), crate::limits::protect))
+            .layer(tower_http::catch_panic::CatchPanicLayer::custom(internal_error))
             .with_state(state.clone());
         let (stop, stopped) = oneshot::channel::<()>();
         let server = match tls {
@@ -201,4 +202,21 @@ fn random_client_secret() -> String {
 
 fn random_password() -> String {
     format!("Sandbox-{}", random_string(&SECRET_ALPHABET[..62], 12))
+}
+
+/// A bug in the sandbox answers like a Dataverse 500 rather than dropping the connection.
+fn internal_error(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let detail = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("unknown");
+    tracing::error!(detail, "a request handler panicked");
+    crate::org::errors::DataverseError::new(
+        axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+        "0x80040216",
+        "An unexpected error occurred in the sandbox.",
+    )
+    .into_response()
 }

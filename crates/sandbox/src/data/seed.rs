@@ -255,6 +255,7 @@ pub fn seed(
         .insert(conn, fixed)?;
     Row::new(s.table("organization"), directory.organization_id)
         .text("name", directory.organization_name.clone())
+        .text("version", crate::org::ORG_VERSION)
         .lookup("basecurrencyid", "transactioncurrency", USD_ID)
         .set("languagecode", 1033)
         .insert(conn, fixed)?;

@@ -295,6 +295,7 @@ pub fn all() -> Vec<Table> {
             platform_columns("organizationid"),
             vec![
                 text("name", "Name", 160).system(),
+                text("version", "Version", 48).system(),
                 lookup("basecurrencyid", "Currency", &["transactioncurrency"]).system(),
                 Column::new("languagecode", "Language", Integer { min: 0, max: 100_000 }).system(),
             ],

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use time::OffsetDateTime;
@@ -25,9 +25,11 @@ const SESSION_COOKIE: &str = "sandbox_session";
 pub async fn authorize(
     State(state): State<Arc<SandboxState>>,
     Path(tenant): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
+    uri: axum::http::Uri,
     headers: HeaderMap,
 ) -> Response {
+    let query: HashMap<String, String> =
+        url::form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes()).into_owned().collect();
     if !state.directory.is_tenant(&tenant) && !matches!(tenant.as_str(), "organizations" | "common") {
         let err = EntraError::tenant_not_found(&tenant);
         return error_page(err.code, &err.message);

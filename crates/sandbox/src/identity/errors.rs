@@ -271,6 +271,15 @@ impl EntraError {
         Self::new(StatusCode::BAD_REQUEST, "expired_token", 70019, "Verification code expired.")
     }
 
+    pub fn post_only() -> Self {
+        Self::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "invalid_request",
+            900561,
+            "The endpoint only accepts POST requests.",
+        )
+    }
+
     /// `error_description` as Entra writes it, with the trace lines.
     pub fn description(&self, trace_id: Uuid, correlation_id: Uuid, at: OffsetDateTime) -> String {
         format!(

@@ -13,6 +13,7 @@ pub mod token;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
 use crate::state::SandboxState;
@@ -22,9 +23,13 @@ pub fn routes() -> Router<Arc<SandboxState>> {
         .route("/{tenant}/v2.0/.well-known/openid-configuration", get(discovery::openid_configuration))
         .route("/{tenant}/discovery/v2.0/keys", get(discovery::keys))
         .route("/{tenant}/oauth2/v2.0/authorize", get(authorize::authorize))
-        .route("/{tenant}/oauth2/v2.0/token", post(token::token))
+        .route("/{tenant}/oauth2/v2.0/token", post(token::token).fallback(post_only))
         .route("/{tenant}/login", post(authorize::login))
         .route("/{tenant}/consent", post(authorize::consent))
-        .route("/{tenant}/oauth2/v2.0/devicecode", post(device::device_code))
+        .route("/{tenant}/oauth2/v2.0/devicecode", post(device::device_code).fallback(post_only))
         .route("/devicelogin", get(device::entry_page).post(device::enter_code))
+}
+
+async fn post_only() -> Response {
+    errors::EntraError::post_only().into_response()
 }

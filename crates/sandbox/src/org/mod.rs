@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -55,9 +55,14 @@ async fn web_api_get(
     State(state): State<Arc<SandboxState>>,
     uri: Uri,
     headers: HeaderMap,
-    Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    dispatch_get(&state, &caller, &api_path(&uri), uri.query(), &query, &headers)
+    dispatch_get(&state, &caller, &api_path(&uri), uri.query(), &query_options(&uri), &headers)
+}
+
+/// The query string's options. Parsed leniently (never a framework rejection): a malformed escape
+/// simply stays as written, and the option checks that follow answer in Dataverse's terms.
+pub fn query_options(uri: &Uri) -> HashMap<String, String> {
+    url::form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes()).into_owned().collect()
 }
 
 /// A GET below `/api/data/v9.2/` (`path` decoded), for the route above and for GETs inside `$batch`.
@@ -99,10 +104,10 @@ async fn web_api_write(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    Query(query): Query<HashMap<String, String>>,
     body: Bytes,
 ) -> Response {
     let path = api_path(&uri);
+    let query = query_options(&uri);
     if path == "$batch" && method == Method::POST {
         return batch::execute(&state, &caller, &headers, &body).await;
     }

@@ -204,6 +204,12 @@ impl Directory {
             || tenant.eq_ignore_ascii_case(&self.tenant_domain)
     }
 
+    /// Whether an authority URL's tenant segment reaches this tenant: its id, its domain, or the
+    /// multi-tenant aliases `organizations` and `common`.
+    pub fn accepts_tenant(&self, tenant: &str) -> bool {
+        self.is_tenant(tenant) || matches!(tenant, "organizations" | "common")
+    }
+
     pub fn app(&self, client_id: &str) -> Option<&AppRegistration> {
         let id = client_id.parse::<Uuid>().ok()?;
         self.apps.iter().find(|app| app.client_id == id)

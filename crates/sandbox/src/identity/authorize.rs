@@ -30,7 +30,7 @@ pub async fn authorize(
 ) -> Response {
     let query: HashMap<String, String> =
         url::form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes()).into_owned().collect();
-    if !state.directory.is_tenant(&tenant) && !matches!(tenant.as_str(), "organizations" | "common") {
+    if !state.directory.accepts_tenant(&tenant) {
         let err = EntraError::tenant_not_found(&tenant);
         return error_page(err.code, &err.message);
     }

@@ -37,7 +37,7 @@ pub async fn device_code(
 }
 
 fn start(state: &SandboxState, tenant: &str, form: &HashMap<String, String>) -> Result<Value, EntraError> {
-    if !state.directory.is_tenant(tenant) && !matches!(tenant, "organizations" | "common") {
+    if !state.directory.accepts_tenant(tenant) {
         return Err(EntraError::tenant_not_found(tenant));
     }
     let client_id = form.get("client_id").ok_or_else(|| EntraError::missing_parameter("client_id"))?;

@@ -14,7 +14,7 @@ pub async fn openid_configuration(
     State(state): State<Arc<SandboxState>>,
     Path(tenant): Path<String>,
 ) -> Response {
-    if !state.directory.is_tenant(&tenant) && !matches!(tenant.as_str(), "organizations" | "common") {
+    if !state.directory.accepts_tenant(&tenant) {
         return EntraError::tenant_not_found(&tenant).into_response();
     }
     let base = format!("{}/{tenant}", state.urls.instance_url);
@@ -43,7 +43,7 @@ pub async fn openid_configuration(
 }
 
 pub async fn keys(State(state): State<Arc<SandboxState>>, Path(tenant): Path<String>) -> Response {
-    if !state.directory.is_tenant(&tenant) && !matches!(tenant.as_str(), "organizations" | "common") {
+    if !state.directory.accepts_tenant(&tenant) {
         return EntraError::tenant_not_found(&tenant).into_response();
     }
     Json(state.keys.jwks(&state.urls.v2_issuer())).into_response()

@@ -41,7 +41,7 @@ pub async fn token(
 }
 
 fn grant(state: &SandboxState, tenant: &str, headers: &HeaderMap, form: &Form) -> Result<Value, EntraError> {
-    if !state.directory.is_tenant(tenant) && !matches!(tenant, "organizations" | "common") {
+    if !state.directory.accepts_tenant(tenant) {
         return Err(EntraError::tenant_not_found(tenant));
     }
     let grant_type = required(form, "grant_type")?;

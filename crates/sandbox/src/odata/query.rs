@@ -183,21 +183,7 @@ pub fn parse<'t>(
 
 /// `a($select=x,y),b` → the navigation properties, each with its nested `$select`.
 fn parse_expand<'t>(table: &'t Table, text: &str) -> Result<Vec<Expand<'t>>, DataverseError> {
-    let mut items = Vec::new();
-    let (mut depth, mut start) = (0usize, 0);
-    for (i, c) in text.char_indices() {
-        match c {
-            '(' => depth += 1,
-            ')' => depth = depth.saturating_sub(1),
-            ',' if depth == 0 => {
-                items.push(&text[start..i]);
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    items.push(&text[start..]);
-    items
+    super::split_top_level(text)
         .into_iter()
         .map(str::trim)
         .map(|item| {

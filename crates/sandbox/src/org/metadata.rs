@@ -138,21 +138,7 @@ fn select(value: Value, query: &HashMap<String, String>) -> Value {
 
 /// The names in an `$expand` list: `OptionSet($select=Options,Name),GlobalOptionSet` → OptionSet, GlobalOptionSet.
 fn expanded_names(expand: &str) -> impl Iterator<Item = &str> {
-    let mut depth = 0usize;
-    let mut start = 0;
-    let mut names = Vec::new();
-    for (i, c) in expand.char_indices() {
-        match c {
-            '(' => depth += 1,
-            ')' => depth = depth.saturating_sub(1),
-            ',' if depth == 0 => {
-                names.push(&expand[start..i]);
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    names.push(&expand[start..]);
+    let names = crate::odata::split_top_level(expand);
     names.into_iter().map(|item| item.split('(').next().unwrap_or_default().trim()).filter(|n| !n.is_empty())
 }
 

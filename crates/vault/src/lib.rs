@@ -5,3 +5,19 @@
 //! secret (client secrets, refresh tokens) in the OS keyring, one entry per profile and secret kind. There is
 //! never a plaintext fallback: without a keyring an operation fails and says how to get one. Secrets travel in
 //! a redacting wrapper so that no `Debug`, log line or error can print them.
+
+pub mod error;
+pub mod profile;
+pub mod secret;
+mod secrets;
+mod store;
+mod vault;
+
+pub use error::{Result, VaultError};
+pub use profile::{
+    Cloud, ConnectionKind, EnvironmentTag, NewProfile, Profile, ProfileEdit, SecretKind, Verification,
+};
+pub use secret::Secret;
+pub use secrets::SERVICE as KEYRING_SERVICE;
+pub use store::FORMAT as PROFILES_FORMAT;
+pub use vault::{Revocation, Vault, default_dir};

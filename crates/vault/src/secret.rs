@@ -1,0 +1,46 @@
+//! A secret value (client secret, refresh token, bearer token): never printed, never serialised, wiped
+//! from memory when dropped.
+
+use std::fmt;
+
+use zeroize::Zeroizing;
+
+/// The only way to read it is [`Secret::expose`], so every use is visible in the code.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(Zeroizing<String>);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(Zeroizing::new(value.into()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Secret;
+
+    #[test]
+    fn never_printed() {
+        let secret = Secret::new("abc8Q~very-secret-value");
+        assert_eq!(format!("{secret}"), "<redacted>");
+        assert_eq!(format!("{secret:?}"), "<redacted>");
+        assert_eq!(format!("{:?}", Some(&secret)), "Some(<redacted>)");
+        assert_eq!(secret.expose(), "abc8Q~very-secret-value");
+    }
+}

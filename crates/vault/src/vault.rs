@@ -1,0 +1,202 @@
+//! The vault: profiles in the profiles file, their secrets in the keyring, kept consistent.
+
+use std::path::{Path, PathBuf};
+
+use uuid::Uuid;
+
+use crate::error::{Result, VaultError};
+use crate::profile::{ConnectionKind, NewProfile, Profile, ProfileEdit, SecretKind, Verification};
+use crate::secret::Secret;
+use crate::secrets;
+use crate::store::ProfileFile;
+
+/// What to do elsewhere after deleting a connection, so its access is really gone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revocation {
+    pub steps: Vec<String>,
+}
+
+pub struct Vault {
+    file: ProfileFile,
+}
+
+/// Where profiles live: `D365DESK_HOME` when set, else the OS's config directory for the app.
+pub fn default_dir() -> PathBuf {
+    if let Some(home) = std::env::var_os("D365DESK_HOME").filter(|h| !h.is_empty()) {
+        return PathBuf::from(home);
+    }
+    directories::ProjectDirs::from("dev", "d365desk", "D365 Desk")
+        .map_or_else(|| std::env::temp_dir().join("d365desk"), |dirs| dirs.config_dir().to_owned())
+}
+
+fn invalid(field: &'static str, message: impl Into<String>) -> VaultError {
+    VaultError::Invalid { field, message: message.into() }
+}
+
+fn find<'a>(profiles: &'a mut [Profile], name_or_id: &str) -> Option<&'a mut Profile> {
+    profiles.iter_mut().find(|p| p.name.eq_ignore_ascii_case(name_or_id) || p.id.to_string() == name_or_id)
+}
+
+fn check_name(profiles: &[Profile], name: &str, except: Option<Uuid>) -> Result<()> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(invalid("name", "A name needs 1 to 100 characters."));
+    }
+    if profiles.iter().any(|p| Some(p.id) != except && p.name.eq_ignore_ascii_case(name)) {
+        return Err(VaultError::DuplicateName(name.to_owned()));
+    }
+    Ok(())
+}
+
+impl Vault {
+    pub fn open(dir: &Path) -> Self {
+        Self { file: ProfileFile::new(dir) }
+    }
+
+    pub fn profiles_path(&self) -> &Path {
+        self.file.path()
+    }
+
+    pub fn list(&self) -> Result<Vec<Profile>> {
+        self.file.read()
+    }
+
+    pub fn get(&self, name_or_id: &str) -> Result<Profile> {
+        let mut profiles = self.file.read()?;
+        find(&mut profiles, name_or_id).cloned().ok_or_else(|| VaultError::NotFound(name_or_id.to_owned()))
+    }
+
+    /// Saves a new connection with its secret. The secret goes to the keyring first: if the keyring is not
+    /// available nothing is written at all; if the profile cannot be written the secret is taken back out.
+    pub fn add(&self, new: NewProfile, secret: Option<Secret>) -> Result<Profile> {
+        let needed = new.kind.secret_kinds().first().copied();
+        match (needed, &secret) {
+            (Some(_), None) => return Err(invalid("secret", "This kind of connection needs its secret.")),
+            (None, Some(_)) => return Err(invalid("secret", "This kind of connection keeps no secret.")),
+            (Some(_), Some(s)) if s.expose().is_empty() || s.expose().trim() != s.expose() => {
+                return Err(invalid("secret", "The secret is empty or has spaces around it."));
+            }
+            _ => {}
+        }
+        if new.kind == ConnectionKind::Org && (new.tenant.is_none() || new.client_id.is_none()) {
+            return Err(invalid("tenant", "An org connection needs its tenant and client ID."));
+        }
+        check_name(&self.file.read()?, &new.name, None)?;
+        let profile = new.into_profile();
+        if let (Some(kind), Some(secret)) = (needed, &secret) {
+            secrets::store(profile.id, kind, secret)?;
+        }
+        let saved = profile.clone();
+        let written = self.file.update(|profiles| {
+            check_name(profiles, &saved.name, None)?;
+            profiles.push(saved);
+            Ok(())
+        });
+        if let Err(err) = written {
+            if let Some(kind) = needed {
+                let _ = secrets::remove(profile.id, kind);
+            }
+            return Err(err);
+        }
+        Ok(profile)
+    }
+
+    /// The connection's secret of that kind, from the keyring.
+    pub fn secret(&self, profile: &Profile, kind: SecretKind) -> Result<Option<Secret>> {
+        secrets::load(profile.id, kind)
+    }
+
+    /// Replaces a stored token (a rotated refresh token); credentials proper are never edited.
+    pub fn store_token(&self, profile: &Profile, kind: SecretKind, token: &Secret) -> Result<()> {
+        if kind == SecretKind::ClientSecret {
+            return Err(invalid(
+                "secret",
+                "A client secret cannot be changed: delete and recreate the connection.",
+            ));
+        }
+        secrets::store(profile.id, kind, token)
+    }
+
+    /// Renames, retags or toggles read-only. Credentials are not editable: delete and recreate.
+    pub fn edit(&self, name_or_id: &str, edit: ProfileEdit) -> Result<Profile> {
+        self.file.update(|profiles| {
+            let id = find(profiles, name_or_id)
+                .map(|p| p.id)
+                .ok_or_else(|| VaultError::NotFound(name_or_id.to_owned()))?;
+            if let Some(name) = &edit.name {
+                check_name(profiles, name, Some(id))?;
+            }
+            let profile =
+                find(profiles, &id.to_string()).ok_or_else(|| VaultError::NotFound(name_or_id.to_owned()))?;
+            if let Some(name) = edit.name {
+                profile.name = name.trim().to_owned();
+            }
+            if let Some(tag) = edit.tag {
+                profile.tag = tag;
+            }
+            if let Some(read_only) = edit.read_only {
+                profile.read_only = read_only;
+            }
+            Ok(profile.clone())
+        })
+    }
+
+    pub fn record_verification(&self, name_or_id: &str, verification: Verification) -> Result<()> {
+        self.file.update(|profiles| {
+            let profile =
+                find(profiles, name_or_id).ok_or_else(|| VaultError::NotFound(name_or_id.to_owned()))?;
+            profile.last_verification = Some(verification);
+            Ok(())
+        })
+    }
+
+    /// Deletes the connection and every keyring entry it has, at once. Deleting one that is not there is
+    /// not an error (`None`); the revocation steps say what to do in Entra ID and Dataverse.
+    pub fn remove(&self, name_or_id: &str) -> Result<Option<Revocation>> {
+        let Some(profile) = self
+            .file
+            .read()?
+            .into_iter()
+            .find(|p| p.name.eq_ignore_ascii_case(name_or_id) || p.id.to_string() == name_or_id)
+        else {
+            return Ok(None);
+        };
+        for kind in SecretKind::ALL {
+            secrets::remove(profile.id, kind)?;
+        }
+        self.file.update(|profiles| {
+            profiles.retain(|p| p.id != profile.id);
+            Ok(())
+        })?;
+        Ok(Some(revocation(&profile)))
+    }
+
+    /// The profiles as JSON without any secret, for moving connections between machines.
+    pub fn export(&self) -> Result<String> {
+        serde_json::to_string_pretty(&self.list()?).map_err(|e| invalid("export", e.to_string()))
+    }
+}
+
+fn revocation(profile: &Profile) -> Revocation {
+    let steps = match profile.kind {
+        ConnectionKind::Org => vec![
+            format!(
+                "In Dataverse (Power Platform admin center → Environments → {} → Settings → Users + permissions → \
+                 Application users), delete the application user of client ID {}.",
+                profile.instance_url,
+                profile.client_id.as_deref().unwrap_or("?")
+            ),
+            "In the Azure portal (Microsoft Entra ID → App registrations → the app → Certificates & secrets), \
+             delete the client secret you used here."
+                .into(),
+        ],
+        ConnectionKind::User => vec![
+            "Remove D365 Desk's access to your account: https://myapps.microsoft.com → your profile → \
+             Permissions (or https://account.microsoft.com/privacy/app-access for personal accounts)."
+                .into(),
+        ],
+        ConnectionKind::Bearer => vec!["The pasted token stays valid until it expires; nothing else to revoke.".into()],
+        ConnectionKind::Sandbox => vec!["Nothing to revoke: the sandbox is local.".into()],
+    };
+    Revocation { steps }
+}

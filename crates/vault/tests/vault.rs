@@ -1,0 +1,185 @@
+//! The vault against a real Secret Service (gnome-keyring in the private D-Bus session that
+//! `scripts/test-env.sh` starts; `make test-rust` runs these there) and real files.
+#![allow(clippy::unwrap_used)] // test helpers fail loudly, like the tests
+
+use std::path::PathBuf;
+
+use d365_vault::{
+    Cloud, ConnectionKind, EnvironmentTag, KEYRING_SERVICE, NewProfile, ProfileEdit, Secret, SecretKind,
+    Vault, VaultError,
+};
+
+const SECRET: &str = "Zq88Q~a-very-secret-client-secret-value-42";
+
+fn temp_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("d365desk-vault-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn org(name: &str) -> NewProfile {
+    NewProfile {
+        name: name.into(),
+        kind: ConnectionKind::Org,
+        instance_url: "https://contoso.crm.dynamics.com".into(),
+        tenant: Some("6c3a3f5e-2d1b-4c8e-9a57-0d365de5a000".into()),
+        client_id: Some("2d7c9a41-6b3e-4f0a-9d8c-0d365de5a100".into()),
+        cloud: Cloud::Public,
+        authority: None,
+        tag: Some(EnvironmentTag::Dev),
+        read_only: None,
+    }
+}
+
+/// Reads the keyring directly, not through the vault.
+fn keyring_value(id: uuid::Uuid, kind: &str) -> Option<String> {
+    match keyring::Entry::new(KEYRING_SERVICE, &format!("{id}/{kind}")).unwrap().get_password() {
+        Ok(value) => Some(value),
+        Err(keyring::Error::NoEntry) => None,
+        Err(other) => panic!("the keyring failed: {other}"),
+    }
+}
+
+#[test]
+fn the_secret_goes_to_the_keyring_and_nowhere_else() {
+    let dir = temp_dir();
+    let vault = Vault::open(&dir);
+    let profile = vault.add(org("Contoso Dev"), Some(Secret::new(SECRET))).unwrap();
+    assert_eq!(keyring_value(profile.id, "client_secret").as_deref(), Some(SECRET));
+    assert_eq!(vault.secret(&profile, SecretKind::ClientSecret).unwrap().unwrap().expose(), SECRET);
+    for file in std::fs::read_dir(&dir).unwrap() {
+        let path = file.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(!text.contains(SECRET), "{} holds the secret", path.display());
+    }
+    assert!(!vault.export().unwrap().contains(SECRET));
+    assert_eq!(vault.list().unwrap(), vec![profile.clone()]);
+    assert!(!format!("{profile:?}").contains(SECRET));
+    vault.remove(&profile.id.to_string()).unwrap();
+}
+
+#[test]
+fn removing_wipes_the_keyring_and_the_file_and_can_be_repeated() {
+    let vault = Vault::open(&temp_dir());
+    let profile = vault.add(org("Short-lived"), Some(Secret::new(SECRET))).unwrap();
+    let refresh = Secret::new("a-rotated-refresh-token");
+    vault.store_token(&profile, SecretKind::RefreshToken, &refresh).unwrap();
+    let revocation = vault.remove("short-LIVED").unwrap().expect("it existed");
+    assert!(revocation.steps.iter().any(|s| s.contains("application user")), "{:?}", revocation.steps);
+    assert_eq!(keyring_value(profile.id, "client_secret"), None);
+    assert_eq!(keyring_value(profile.id, "refresh_token"), None, "every entry of the profile goes");
+    assert!(vault.list().unwrap().is_empty());
+    assert!(vault.remove("Short-lived").unwrap().is_none(), "deleting again is not an error");
+}
+
+#[test]
+fn names_are_unique_and_only_name_tag_and_read_only_change() {
+    let vault = Vault::open(&temp_dir());
+    let first = vault.add(org("Contoso"), Some(Secret::new(SECRET))).unwrap();
+    let duplicate = vault.add(org("CONTOSO"), Some(Secret::new(SECRET))).unwrap_err();
+    assert!(matches!(duplicate, VaultError::DuplicateName(_)), "{duplicate}");
+    assert_eq!(duplicate.kind(), "vault.duplicate_name");
+
+    let edited = vault
+        .edit(
+            "Contoso",
+            ProfileEdit {
+                name: Some("Contoso Prod".into()),
+                tag: Some(Some(EnvironmentTag::Prod)),
+                read_only: Some(true),
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        (edited.name.as_str(), edited.tag, edited.read_only),
+        ("Contoso Prod", Some(EnvironmentTag::Prod), true)
+    );
+    assert_eq!(edited.id, first.id);
+    let refused = vault.store_token(&edited, SecretKind::ClientSecret, &Secret::new("new")).unwrap_err();
+    assert_eq!(refused.kind(), "vault.invalid_input", "credentials are not editable");
+
+    let mut prod = org("Fabrikam Prod");
+    prod.tag = Some(EnvironmentTag::Prod);
+    assert!(vault.add(prod, Some(Secret::new(SECRET))).unwrap().read_only, "prod is read-only by default");
+    for name in ["Contoso Prod", "Fabrikam Prod"] {
+        vault.remove(name).unwrap();
+    }
+}
+
+#[test]
+fn bad_input_is_refused_before_anything_is_stored() {
+    let vault = Vault::open(&temp_dir());
+    for (profile, secret) in [
+        (org(""), Some(Secret::new(SECRET))),
+        (org("No secret"), None),
+        (org("Spaces"), Some(Secret::new(" padded "))),
+        (NewProfile { tenant: None, ..org("No tenant") }, Some(Secret::new(SECRET))),
+        (
+            NewProfile { kind: ConnectionKind::Sandbox, ..org("Sandbox with secret") },
+            Some(Secret::new(SECRET)),
+        ),
+    ] {
+        let name = profile.name.clone();
+        let err = vault.add(profile, secret).unwrap_err();
+        assert_eq!(err.kind(), "vault.invalid_input", "{name}: {err}");
+    }
+    assert!(!vault.profiles_path().exists(), "nothing was written");
+}
+
+#[test]
+fn a_corrupt_file_is_reported_and_left_alone() {
+    let dir = temp_dir();
+    let vault = Vault::open(&dir);
+    std::fs::write(vault.profiles_path(), "{ this is not json").unwrap();
+    let err = vault.list().unwrap_err();
+    assert_eq!(err.kind(), "vault.corrupt_profiles");
+    assert!(err.hint().unwrap().contains(".bak"));
+    let err = vault.add(org("Would overwrite"), Some(Secret::new(SECRET))).unwrap_err();
+    assert_eq!(err.kind(), "vault.corrupt_profiles");
+    assert_eq!(
+        std::fs::read_to_string(vault.profiles_path()).unwrap(),
+        "{ this is not json",
+        "never overwritten"
+    );
+
+    std::fs::write(vault.profiles_path(), r#"{"format": 99, "profiles": []}"#).unwrap();
+    assert_eq!(vault.list().unwrap_err().kind(), "vault.newer_format");
+}
+
+#[test]
+fn the_previous_file_is_kept_as_a_backup() {
+    let dir = temp_dir();
+    let vault = Vault::open(&dir);
+    let first = vault.add(org("First"), Some(Secret::new(SECRET))).unwrap();
+    let second = vault.add(org("Second"), Some(Secret::new(SECRET))).unwrap();
+    let backup: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("profiles.json.bak")).unwrap()).unwrap();
+    assert_eq!(backup["profiles"].as_array().unwrap().len(), 1);
+    assert_eq!(backup["format"], 1);
+    for profile in [first, second] {
+        vault.remove(&profile.name).unwrap();
+    }
+}
+
+#[test]
+fn concurrent_writers_keep_each_others_changes() {
+    let dir = temp_dir();
+    let writers: Vec<_> = (0..2)
+        .map(|writer| {
+            let dir = dir.clone();
+            std::thread::spawn(move || {
+                // Each writer has its own Vault, as the app and the CLI would.
+                let vault = Vault::open(&dir);
+                for n in 0..8 {
+                    let new =
+                        NewProfile { kind: ConnectionKind::Sandbox, ..org(&format!("Writer {writer} #{n}")) };
+                    vault.add(new, None).unwrap();
+                }
+            })
+        })
+        .collect();
+    for writer in writers {
+        writer.join().unwrap();
+    }
+    assert_eq!(Vault::open(&dir).list().unwrap().len(), 16);
+}

@@ -5,3 +5,13 @@
 //! client (query builder, paged reads, records, metadata, `$batch`, change tracking), the retry policy for
 //! throttling (429) and transient faults, and the error kinds with their user-facing hints. It does not store
 //! anything: profiles and secrets come from `d365-vault`, and what to show is the caller's business.
+
+pub mod api;
+pub mod auth;
+pub mod cloud;
+pub mod error;
+pub mod input;
+pub mod verify;
+
+pub use cloud::Cloud;
+pub use error::{DataverseError, Result};

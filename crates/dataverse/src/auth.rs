@@ -1,0 +1,109 @@
+//! Access tokens from Entra ID. Org-level: the client-credentials grant with `<instance>/.default`.
+
+use std::fmt;
+
+use serde::Deserialize;
+use time::OffsetDateTime;
+
+use crate::error::{DataverseError, Result};
+
+/// An access token; held in memory only, never printed.
+#[derive(Clone)]
+pub struct AccessToken {
+    value: String,
+    pub expires_at: OffsetDateTime,
+}
+
+impl AccessToken {
+    pub fn new(value: String, expires_at: OffsetDateTime) -> Self {
+        Self { value, expires_at }
+    }
+
+    pub fn secret(&self) -> &str {
+        &self.value
+    }
+}
+
+impl fmt::Debug for AccessToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AccessToken")
+            .field("value", &"<redacted>")
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
+}
+
+/// An HTTP client for token calls: no redirects (a token endpoint never redirects; following one could
+/// send the secret elsewhere), rustls, a bounded time.
+pub fn http_client() -> Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(30))
+        .user_agent(concat!("D365Desk/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| DataverseError::new("net.failed", format!("Could not create an HTTP client: {e}"), None))
+}
+
+#[derive(Deserialize)]
+struct TokenResponse {
+    access_token: String,
+    expires_in: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct EntraErrorBody {
+    error: String,
+    #[serde(default)]
+    error_description: String,
+    #[serde(default)]
+    error_codes: Vec<u64>,
+}
+
+/// Org-level: the app's client credentials for `<resource>/.default`.
+pub async fn client_credentials(
+    http: &reqwest::Client,
+    authority: &str,
+    client_id: &str,
+    client_secret: &str,
+    resource: &str,
+) -> Result<AccessToken> {
+    let url = format!("{authority}/oauth2/v2.0/token");
+    let scope = format!("{resource}/.default");
+    let form = [
+        ("grant_type", "client_credentials"),
+        ("client_id", client_id),
+        ("client_secret", client_secret),
+        ("scope", scope.as_str()),
+    ];
+    let response =
+        http.post(&url).form(&form).send().await.map_err(|e| DataverseError::from_transport(&e, &url))?;
+    token_response(response, &url).await
+}
+
+async fn token_response(response: reqwest::Response, url: &str) -> Result<AccessToken> {
+    let status = response.status();
+    let text = response.text().await.map_err(|e| DataverseError::from_transport(&e, url))?;
+    if status.is_success() {
+        let token: TokenResponse = serde_json::from_str(&text).map_err(|_| {
+            DataverseError::new(
+                "auth.bad_response",
+                format!("{url} answered without an access token."),
+                Some("Check the authority URL.".to_owned()),
+            )
+        })?;
+        let lifetime = time::Duration::seconds(token.expires_in.unwrap_or(3599) as i64);
+        return Ok(AccessToken::new(token.access_token, OffsetDateTime::now_utc() + lifetime));
+    }
+    match serde_json::from_str::<EntraErrorBody>(&text) {
+        Ok(body) => Err(DataverseError::from_entra(
+            body.error_codes.first().copied(),
+            &body.error,
+            &body.error_description,
+        )),
+        Err(_) => Err(DataverseError::new(
+            "auth.not_an_identity_provider",
+            format!("{url} answered HTTP {status}, which is not an Entra ID token endpoint's answer."),
+            Some("Check the tenant and the authority URL.".to_owned()),
+        )),
+    }
+}

@@ -1,0 +1,125 @@
+//! The client's one error type, shaped as the UI shows it: a stable `kind`, what happened, what to do.
+//! Building one from an Entra or Dataverse answer is a diagnosis: the AADSTS code or the Web API's status
+//! and error code become a fix in the user's terms.
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize)]
+#[error("{message}")]
+pub struct DataverseError {
+    pub kind: &'static str,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+pub type Result<T, E = DataverseError> = std::result::Result<T, E>;
+
+impl DataverseError {
+    pub fn new(kind: &'static str, message: impl Into<String>, hint: impl Into<Option<String>>) -> Self {
+        Self { kind, message: message.into(), hint: hint.into() }
+    }
+
+    /// An Entra ID error (AADSTS code and description) as a diagnosis.
+    pub fn from_entra(code: Option<u64>, error: &str, description: &str) -> Self {
+        // Entra's description ends with trace lines; the first line is the message.
+        let first_line = description.lines().next().unwrap_or(description).trim().to_owned();
+        let (kind, hint): (&'static str, &str) = match code {
+            Some(7000215) => (
+                "auth.invalid_secret",
+                "The client secret is wrong. Copy the secret's Value (not its Secret ID) from Azure portal → Microsoft Entra ID → App registrations → your app → Certificates & secrets, or create a new secret, then delete and recreate this connection with it.",
+            ),
+            Some(7000222) => (
+                "auth.secret_expired",
+                "The client secret has expired. In Azure portal → App registrations → your app → Certificates & secrets, create a new client secret, then delete and recreate this connection with it.",
+            ),
+            Some(7000218) => (
+                "auth.secret_missing",
+                "No client secret was sent. Recreate the connection with the app's client secret.",
+            ),
+            Some(700016) => (
+                "auth.app_not_found",
+                "No app with this client ID exists in this tenant. Check the Application (client) ID on the app registration's Overview page, and that the tenant ID is the one the app is registered in.",
+            ),
+            Some(90002) => (
+                "auth.tenant_not_found",
+                "The tenant does not exist in this cloud. Use the Directory (tenant) ID from the app registration's Overview page, and check the cloud (public, GCC, GCC High, DoD, China).",
+            ),
+            Some(65001) => (
+                "auth.consent_required",
+                "The app has no consent for Dynamics CRM. In Azure portal → App registrations → your app → API permissions, add Dynamics CRM → user_impersonation and grant admin consent, or sign in interactively once to consent.",
+            ),
+            Some(50011) => (
+                "auth.redirect_uri_mismatch",
+                "The redirect URI is not registered. In the app registration → Authentication, add the platform \"Mobile and desktop applications\" with the redirect URI http://localhost.",
+            ),
+            Some(70011 | 1002012) => (
+                "auth.invalid_scope",
+                "The scope is not valid. For an app connection it must be <instance URL>/.default; check the instance URL.",
+            ),
+            Some(500011) => (
+                "auth.org_not_in_tenant",
+                "This Dataverse environment was not found in the tenant. Check that the instance URL belongs to the same tenant as the app registration (and the same cloud).",
+            ),
+            Some(53003) => (
+                "auth.blocked_by_conditional_access",
+                "A Conditional Access policy blocked the sign-in. Ask your Entra ID administrator which policy applies (the sign-in logs name it) and to allow this app or device.",
+            ),
+            Some(50076 | 50079) => (
+                "auth.mfa_required",
+                "Multi-factor authentication is required. Use a user connection (browser sign-in), which can complete MFA.",
+            ),
+            Some(700082 | 70008) => ("auth.session_expired", "The sign-in has expired. Sign in again."),
+            Some(54005) => ("auth.code_reused", "The sign-in code was already used. Sign in again."),
+            Some(700025) => (
+                "auth.public_client_with_secret",
+                "This app is a public client: it must not be given a secret. Use a user connection, or a confidential app registration.",
+            ),
+            _ => ("auth.failed", "Entra ID refused the request; the message above has its reason."),
+        };
+        let message = match code {
+            Some(_) if !first_line.is_empty() => first_line,
+            Some(code) => format!("AADSTS{code}: {error}"),
+            None if !first_line.is_empty() => format!("{error}: {first_line}"),
+            None => format!("Entra ID answered '{error}'."),
+        };
+        Self::new(kind, message, Some(hint.to_owned()))
+    }
+
+    /// A network failure as a diagnosis (DNS, refused, TLS, timeout), from reqwest's error chain.
+    pub fn from_transport(err: &reqwest::Error, url: &str) -> Self {
+        let chain = {
+            let mut text = err.to_string();
+            let mut source = std::error::Error::source(err);
+            while let Some(cause) = source {
+                text.push_str(" / ");
+                text.push_str(&cause.to_string());
+                source = cause.source();
+            }
+            text.to_lowercase()
+        };
+        let host =
+            url::Url::parse(url).ok().and_then(|u| u.host_str().map(str::to_owned)).unwrap_or_default();
+        let (kind, message, hint) = if err.is_timeout() {
+            (
+                "net.timeout",
+                format!("{host} did not answer in time."),
+                "Check your network, proxy or VPN, and try again.".to_owned(),
+            )
+        } else if chain.contains("dns") || chain.contains("lookup") || chain.contains("resolve") {
+            ("net.dns", format!("The name {host} could not be resolved."), "Check the spelling of the instance URL or authority; the environment may have been renamed or deleted.".to_owned())
+        } else if chain.contains("certificate") || chain.contains("tls") || chain.contains("handshake") {
+            ("net.tls", format!("The secure connection to {host} failed: its certificate is not trusted."), "A proxy may be intercepting HTTPS: install its certificate in the system's trust store, or check the URL.".to_owned())
+        } else if chain.contains("refused") {
+            (
+                "net.refused",
+                format!("{host} refused the connection."),
+                "Check the URL and port; for the sandbox, check that it is running.".to_owned(),
+            )
+        } else {
+            (
+                "net.failed",
+                format!("Could not reach {host}: {err}"),
+                "Check your network connection.".to_owned(),
+            )
+        };
+        Self::new(kind, message, Some(hint))
+    }
+}

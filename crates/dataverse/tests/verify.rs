@@ -1,0 +1,187 @@
+//! Verify and its diagnoses, each provoked for real: against the in-process sandbox, or a local server
+//! where the sandbox cannot produce the failure (an HTML page instead of an API, a closed port).
+#![allow(clippy::unwrap_used)] // test helpers fail loudly, like the tests
+
+use std::io::{Read, Write};
+
+use d365_dataverse::auth::{self, AccessToken};
+use d365_dataverse::input::{self, Instance};
+use d365_dataverse::verify::{Credentials, Failed, Step, verify};
+use d365_dataverse::{Cloud, DataverseError};
+use d365_sandbox::directory::{EXPIRED_SECRET_CLIENT_ID, NO_APP_USER_CLIENT_ID};
+use d365_sandbox::{Sandbox, SandboxOptions};
+
+async fn sandbox(tls: bool) -> Sandbox {
+    Sandbox::bind("127.0.0.1:0", SandboxOptions { seed: 5, tls, ..Default::default() }).await.unwrap()
+}
+
+fn instance_of(sandbox: &Sandbox) -> Instance {
+    input::instance(&sandbox.info().instance_url, Cloud::Public, false).unwrap()
+}
+
+async fn verify_app(
+    sandbox: &Sandbox,
+    authority: &str,
+    client_id: &str,
+    secret: &str,
+) -> Result<d365_dataverse::verify::Verified, Failed> {
+    let http = auth::http_client().unwrap();
+    verify(&http, &instance_of(sandbox), Credentials::App { authority, client_id, client_secret: secret })
+        .await
+}
+
+fn failure(result: Result<d365_dataverse::verify::Verified, Failed>) -> (Step, DataverseError) {
+    let failed = result.expect_err("the verification must fail");
+    (failed.step, failed.error)
+}
+
+#[tokio::test]
+async fn an_org_connection_verifies_with_org_user_and_version() {
+    let sandbox = sandbox(false).await;
+    let info = sandbox.info();
+    let report =
+        verify_app(&sandbox, &info.authority, &info.org_client_id, &info.org_client_secret).await.unwrap();
+    assert_eq!(report.organization_name, "Contoso Sandbox");
+    assert!(report.version.starts_with("9.2."));
+    let app_user = sandbox.directory().app(&info.org_client_id).unwrap().application_user.unwrap();
+    assert_eq!(report.user_id, app_user.system_user_id.to_string());
+    assert_eq!(report.organization_id, sandbox.directory().organization_id.to_string());
+    assert_eq!(report.dop_hint, Some(4));
+    assert!(report.token_expires.ends_with('Z'));
+}
+
+#[tokio::test]
+async fn entra_refusals_become_specific_diagnoses() {
+    let sandbox = sandbox(false).await;
+    let info = sandbox.info();
+    let cases = [
+        (
+            info.authority.clone(),
+            info.org_client_id.clone(),
+            "wrong-secret".to_owned(),
+            "auth.invalid_secret",
+        ),
+        (
+            info.authority.clone(),
+            EXPIRED_SECRET_CLIENT_ID.to_string(),
+            info.org_client_secret.clone(),
+            "auth.secret_expired",
+        ),
+        (
+            info.authority.clone(),
+            "00000000-0000-0000-0000-0000000000aa".to_owned(),
+            info.org_client_secret.clone(),
+            "auth.app_not_found",
+        ),
+        (
+            format!("{}/nosuch.onmicrosoft.com", info.instance_url),
+            info.org_client_id.clone(),
+            info.org_client_secret.clone(),
+            "auth.tenant_not_found",
+        ),
+    ];
+    for (authority, client_id, secret, kind) in cases {
+        let (step, error) = failure(verify_app(&sandbox, &authority, &client_id, &secret).await);
+        assert_eq!((step, error.kind), (Step::Token, kind), "{error:?}");
+        assert!(error.hint.is_some(), "{kind} says what to do");
+        assert!(!error.message.contains(&secret) || secret == "wrong-secret", "no secret in the message");
+    }
+}
+
+#[tokio::test]
+async fn dataverse_refusals_become_specific_diagnoses() {
+    let sandbox = sandbox(false).await;
+    let info = sandbox.info();
+    let (step, error) = failure(
+        verify_app(&sandbox, &info.authority, &NO_APP_USER_CLIENT_ID.to_string(), &info.org_client_secret)
+            .await,
+    );
+    assert_eq!((step, error.kind), (Step::WhoAmI, "api.not_a_member"));
+    assert!(error.hint.unwrap().contains("Application users"));
+
+    // A token for another resource (here: global discovery) is refused by the org with 401.
+    let http = auth::http_client().unwrap();
+    let discovery = info.discovery_url.trim_end_matches("/api/discovery/v2.0/");
+    let token = auth::client_credentials(
+        &http,
+        &info.authority,
+        &info.org_client_id,
+        &info.org_client_secret,
+        discovery,
+    )
+    .await
+    .unwrap();
+    let (step, error) = failure(verify(&http, &instance_of(&sandbox), Credentials::Token(token)).await);
+    assert_eq!((step, error.kind), (Step::WhoAmI, "api.wrong_audience"));
+    assert!(error.message.contains(discovery));
+}
+
+#[tokio::test]
+async fn an_instance_in_another_tenant_is_diagnosed_at_the_token() {
+    let sandbox = sandbox(false).await;
+    let info = sandbox.info();
+    let http = auth::http_client().unwrap();
+    let elsewhere = input::instance("https://fabrikam.crm4.dynamics.com", Cloud::Public, false).unwrap();
+    let credentials = Credentials::App {
+        authority: &info.authority,
+        client_id: &info.org_client_id,
+        client_secret: &info.org_client_secret,
+    };
+    let (step, error) = failure(verify(&http, &elsewhere, credentials).await);
+    assert_eq!((step, error.kind), (Step::Token, "auth.org_not_in_tenant"));
+}
+
+/// A local server that answers every request with an HTML page, as a web site (not an API) would.
+fn html_server() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut stream = stream;
+            let mut buffer = [0u8; 4096];
+            let _ = stream.read(&mut buffer);
+            let body = "<!doctype html><title>Sign in</title><p>Welcome</p>";
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    format!("http://{address}")
+}
+
+#[tokio::test]
+async fn a_web_site_is_not_a_dataverse_org() {
+    let site = input::instance(&html_server(), Cloud::Public, false).unwrap();
+    let token = AccessToken::new("not.a.token".into(), time::OffsetDateTime::now_utc());
+    let http = auth::http_client().unwrap();
+    let (step, error) = failure(verify(&http, &site, Credentials::Token(token)).await);
+    assert_eq!((step, error.kind), (Step::WhoAmI, "api.not_dataverse"));
+}
+
+#[tokio::test]
+async fn network_failures_are_named() {
+    let http = auth::http_client().unwrap();
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let instance = input::instance("https://contoso.crm.dynamics.com", Cloud::Public, false).unwrap();
+    let cases = [
+        (format!("http://127.0.0.1:{closed}/tenant"), "net.refused"),
+        ("https://no-such-host.invalid/tenant".to_owned(), "net.dns"),
+    ];
+    for (authority, kind) in cases {
+        let credentials = Credentials::App { authority: &authority, client_id: "c", client_secret: "s" };
+        let (step, error) = failure(verify(&http, &instance, credentials).await);
+        assert_eq!((step, error.kind), (Step::Token, kind), "{authority}: {error:?}");
+    }
+
+    // A certificate the system does not trust (the sandbox's own CA, in HTTPS mode).
+    let tls = sandbox(true).await;
+    let info = tls.info();
+    let (step, error) =
+        failure(verify_app(&tls, &info.authority, &info.org_client_id, &info.org_client_secret).await);
+    assert_eq!((step, error.kind), (Step::Token, "net.tls"), "{error:?}");
+}

@@ -1,0 +1,115 @@
+//! The command line's shape.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// D365 Desk on the command line: manage connections to Dynamics 365 / Dataverse environments.
+///
+/// Exit codes: 0 done; 2 bad input (unknown connection, invalid value, usage); 3 authentication or
+/// authorization failure (Entra ID refused, no application user, missing role); 1 anything else (network,
+/// keyring, files).
+#[derive(Debug, Parser)]
+#[command(name = "d365", version, about, long_about)]
+pub struct Cli {
+    /// Machine-readable output: one JSON document on stdout (errors as {"error": {kind, message, hint}}).
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Saved connections.
+    #[command(subcommand)]
+    Connection(ConnectionCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConnectionCommand {
+    /// Save a new connection.
+    #[command(subcommand)]
+    Add(AddCommand),
+    /// List saved connections.
+    List,
+    /// Sign in and reach the Web API: org, user, version, or what to fix.
+    Verify { name: String },
+    /// Delete a connection and its secrets, and show how to revoke its access.
+    Remove { name: String },
+    /// Rename a connection.
+    Rename { name: String, new_name: String },
+    /// Set or clear the environment tag.
+    Tag { name: String, tag: TagArg },
+    /// Make a connection read-only (on) or writable (off).
+    ReadOnly { name: String, state: OnOff },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AddCommand {
+    /// An app registration with a client secret (client credentials). The secret is read from stdin
+    /// (--client-secret-stdin) or D365_CLIENT_SECRET, never from the command line.
+    Org(AddOrg),
+}
+
+#[derive(Debug, Args)]
+pub struct Common {
+    #[arg(long)]
+    pub name: String,
+    /// The environment URL (or its Web API URL).
+    #[arg(long)]
+    pub instance: String,
+    #[arg(long, value_enum, default_value_t = CloudArg::Public)]
+    pub cloud: CloudArg,
+    #[arg(long, value_enum)]
+    pub tag: Option<TagArg>,
+    /// Read-only (the default for --tag prod).
+    #[arg(long)]
+    pub read_only: bool,
+    /// Accept an instance URL outside the Dynamics 365 domains.
+    #[arg(long)]
+    pub allow_custom_host: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AddOrg {
+    #[command(flatten)]
+    pub common: Common,
+    /// Directory (tenant) ID or verified domain.
+    #[arg(long)]
+    pub tenant: String,
+    /// Application (client) ID.
+    #[arg(long)]
+    pub client_id: String,
+    /// A custom authority URL (a local one such as the sandbox's is always accepted).
+    #[arg(long)]
+    pub authority: Option<String>,
+    /// Accept a non-local custom authority.
+    #[arg(long)]
+    pub allow_custom_authority: bool,
+    /// Read the client secret from standard input.
+    #[arg(long)]
+    pub client_secret_stdin: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CloudArg {
+    Public,
+    Gcc,
+    Gcchigh,
+    Dod,
+    China,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TagArg {
+    Dev,
+    Test,
+    Uat,
+    Prod,
+    None,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OnOff {
+    On,
+    Off,
+}

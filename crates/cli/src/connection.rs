@@ -1,0 +1,170 @@
+//! `d365 connection ...`: the vault and the Dataverse client, as commands.
+
+use std::io::Read;
+
+use d365_dataverse::verify::{Credentials, Failed, Verified};
+use d365_dataverse::{DataverseError, auth, input};
+use d365_vault::{
+    Cloud as VaultCloud, ConnectionKind, EnvironmentTag, NewProfile, Profile, ProfileEdit, Revocation,
+    Secret, SecretKind, Vault, VaultError, Verification,
+};
+use time::OffsetDateTime;
+
+use crate::args::{AddCommand, CloudArg, Command, ConnectionCommand, OnOff, TagArg};
+use crate::output::{Done, Failure};
+
+fn vault_cloud(cloud: CloudArg) -> VaultCloud {
+    match cloud {
+        CloudArg::Public => VaultCloud::Public,
+        CloudArg::Gcc => VaultCloud::Gcc,
+        CloudArg::Gcchigh => VaultCloud::GccHigh,
+        CloudArg::Dod => VaultCloud::Dod,
+        CloudArg::China => VaultCloud::China,
+    }
+}
+
+fn client_cloud(cloud: VaultCloud) -> d365_dataverse::Cloud {
+    match cloud {
+        VaultCloud::Public => d365_dataverse::Cloud::Public,
+        VaultCloud::Gcc => d365_dataverse::Cloud::Gcc,
+        VaultCloud::GccHigh => d365_dataverse::Cloud::GccHigh,
+        VaultCloud::Dod => d365_dataverse::Cloud::Dod,
+        VaultCloud::China => d365_dataverse::Cloud::China,
+    }
+}
+
+fn tag(tag: TagArg) -> Option<EnvironmentTag> {
+    match tag {
+        TagArg::Dev => Some(EnvironmentTag::Dev),
+        TagArg::Test => Some(EnvironmentTag::Test),
+        TagArg::Uat => Some(EnvironmentTag::Uat),
+        TagArg::Prod => Some(EnvironmentTag::Prod),
+        TagArg::None => None,
+    }
+}
+
+fn vault() -> Vault {
+    Vault::open(&d365_vault::default_dir())
+}
+
+/// The client secret from stdin (one line) or D365_CLIENT_SECRET; never from argv.
+fn read_secret(from_stdin: bool) -> Result<Secret, Failure> {
+    let text = if from_stdin {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| Failure::other("input.stdin", format!("Could not read stdin: {e}")))?;
+        text.trim_end_matches(['\r', '\n']).to_owned()
+    } else if let Some(value) = std::env::var_os("D365_CLIENT_SECRET") {
+        value.into_string().map_err(|_| {
+            Failure::from(DataverseError::new("input.invalid", "D365_CLIENT_SECRET is not valid text.", None))
+        })?
+    } else {
+        return Err(Failure::from(DataverseError::new(
+            "input.invalid",
+            "Client secret: none given.",
+            Some("Pipe it in with --client-secret-stdin, or set D365_CLIENT_SECRET. It is never accepted as an argument.".into()),
+        )));
+    };
+    input::client_secret(&text)?;
+    Ok(Secret::new(text))
+}
+
+pub async fn execute(command: Command) -> Result<Done, Failure> {
+    let Command::Connection(command) = command;
+    let vault = vault();
+    match command {
+        ConnectionCommand::Add(AddCommand::Org(args)) => {
+            let cloud = vault_cloud(args.common.cloud);
+            let instance =
+                input::instance(&args.common.instance, client_cloud(cloud), args.common.allow_custom_host)?;
+            let tenant = input::tenant(&args.tenant)?;
+            let client_id = input::client_id(&args.client_id)?;
+            let authority = match &args.authority {
+                Some(custom) => Some(input::authority(
+                    client_cloud(cloud),
+                    &tenant,
+                    Some(custom),
+                    args.allow_custom_authority,
+                )?),
+                None => None,
+            };
+            let secret = read_secret(args.client_secret_stdin)?;
+            let new = NewProfile {
+                name: args.common.name,
+                kind: ConnectionKind::Org,
+                instance_url: instance.resource(),
+                tenant: Some(tenant),
+                client_id: Some(client_id),
+                cloud,
+                authority,
+                tag: args.common.tag.and_then(tag),
+                read_only: args.common.read_only.then_some(true),
+            };
+            Ok(Done::Added(vault.add(new, Some(secret))?, instance.warning))
+        }
+        ConnectionCommand::List => Ok(Done::List(vault.list()?)),
+        ConnectionCommand::Verify { name } => verify(&vault, &name).await,
+        ConnectionCommand::Remove { name } => match vault.remove(&name)? {
+            Some(Revocation { steps }) => Ok(Done::Removed { name, steps }),
+            None => Err(Failure::from(VaultError::NotFound(name))),
+        },
+        ConnectionCommand::Rename { name, new_name } => {
+            Ok(Done::Edited(vault.edit(&name, ProfileEdit { name: Some(new_name), ..Default::default() })?))
+        }
+        ConnectionCommand::Tag { name, tag: value } => {
+            Ok(Done::Edited(vault.edit(&name, ProfileEdit { tag: Some(tag(value)), ..Default::default() })?))
+        }
+        ConnectionCommand::ReadOnly { name, state } => Ok(Done::Edited(
+            vault.edit(&name, ProfileEdit { read_only: Some(state == OnOff::On), ..Default::default() })?,
+        )),
+    }
+}
+
+async fn verify(vault: &Vault, name: &str) -> Result<Done, Failure> {
+    let profile = vault.get(name)?;
+    let result = run_verification(vault, &profile).await;
+    let verification = match &result {
+        Ok(report) => Verification {
+            at: OffsetDateTime::now_utc(),
+            ok: true,
+            summary: format!(
+                "{} as {} (version {})",
+                report.organization_name, report.user_id, report.version
+            ),
+        },
+        Err(failure) => {
+            Verification { at: OffsetDateTime::now_utc(), ok: false, summary: failure.kind.clone() }
+        }
+    };
+    vault.record_verification(&profile.id.to_string(), verification)?;
+    result.map(|report| Done::Verified(Box::new(profile), Box::new(report)))
+}
+
+async fn run_verification(vault: &Vault, profile: &Profile) -> Result<Verified, Failure> {
+    if profile.kind != ConnectionKind::Org {
+        let kind = format!("{:?}", profile.kind).to_lowercase();
+        return Err(Failure::other(
+            "cli.unsupported",
+            format!("Verifying {kind} connections from the command line is not available yet."),
+        ));
+    }
+    let cloud = client_cloud(profile.cloud);
+    let instance = input::instance(&profile.instance_url, cloud, true)?;
+    let secret = vault.secret(profile, SecretKind::ClientSecret)?.ok_or_else(|| {
+        Failure::other(
+            "vault.secret_missing",
+            "The connection's client secret is no longer in the keyring. Delete and recreate the connection.",
+        )
+    })?;
+    let authority = match &profile.authority {
+        Some(authority) => authority.clone(),
+        None => input::authority(cloud, profile.tenant.as_deref().unwrap_or("organizations"), None, false)?,
+    };
+    let client_id = profile.client_id.clone().unwrap_or_default();
+    let credentials =
+        Credentials::App { authority: &authority, client_id: &client_id, client_secret: secret.expose() };
+    d365_dataverse::verify::verify(&auth::http_client()?, &instance, credentials)
+        .await
+        .map_err(|Failed { step, error }| Failure::at_step(step, error))
+}

@@ -1,0 +1,168 @@
+//! What the commands print: short human lines, or one JSON document with `--json`.
+
+use d365_dataverse::DataverseError;
+use d365_dataverse::verify::{Step, Verified};
+use d365_vault::{ConnectionKind, Profile, VaultError};
+use serde_json::{Value, json};
+
+pub const BAD_INPUT: u8 = 2;
+pub const AUTH_FAILURE: u8 = 3;
+pub const OTHER: u8 = 1;
+
+pub enum Done {
+    Added(Profile, Option<String>),
+    List(Vec<Profile>),
+    Verified(Box<Profile>, Box<Verified>),
+    Removed { name: String, steps: Vec<String> },
+    Edited(Profile),
+}
+
+/// An error as the CLI reports it: `{kind, message, hint}`, the failed step if any, and the exit code.
+#[derive(Debug)]
+pub struct Failure {
+    pub kind: String,
+    pub message: String,
+    pub hint: Option<String>,
+    pub step: Option<Step>,
+    pub code: u8,
+}
+
+fn exit_code(kind: &str) -> u8 {
+    if kind.starts_with("input.")
+        || matches!(kind, "vault.invalid_input" | "vault.duplicate_name" | "vault.not_found")
+    {
+        BAD_INPUT
+    } else if kind.starts_with("auth.")
+        || matches!(
+            kind,
+            "api.unauthorized" | "api.wrong_audience" | "api.not_a_member" | "api.missing_privilege"
+        )
+    {
+        AUTH_FAILURE
+    } else {
+        OTHER
+    }
+}
+
+impl Failure {
+    pub fn other(kind: &str, message: impl Into<String>) -> Self {
+        Self { kind: kind.to_owned(), message: message.into(), hint: None, step: None, code: exit_code(kind) }
+    }
+
+    pub fn at_step(step: Step, error: DataverseError) -> Self {
+        Self { step: Some(step), ..Self::from(error) }
+    }
+}
+
+impl From<DataverseError> for Failure {
+    fn from(error: DataverseError) -> Self {
+        Self {
+            kind: error.kind.to_owned(),
+            code: exit_code(error.kind),
+            message: error.message,
+            hint: error.hint,
+            step: None,
+        }
+    }
+}
+
+impl From<VaultError> for Failure {
+    fn from(error: VaultError) -> Self {
+        Self {
+            kind: error.kind().to_owned(),
+            code: exit_code(error.kind()),
+            message: error.to_string(),
+            hint: error.hint(),
+            step: None,
+        }
+    }
+}
+
+fn kind_name(kind: ConnectionKind) -> &'static str {
+    match kind {
+        ConnectionKind::Org => "org",
+        ConnectionKind::User => "user",
+        ConnectionKind::Bearer => "bearer",
+        ConnectionKind::Sandbox => "sandbox",
+    }
+}
+
+fn profile_line(profile: &Profile) -> String {
+    let tag = profile.tag.map(|t| format!(" [{}]", format!("{t:?}").to_lowercase())).unwrap_or_default();
+    let read_only = if profile.read_only { " (read-only)" } else { "" };
+    let status = match &profile.last_verification {
+        Some(v) if v.ok => "verified".to_owned(),
+        Some(v) => format!("failed: {}", v.summary),
+        None => "never verified".to_owned(),
+    };
+    format!(
+        "{}  {}  {}{tag}{read_only}  {status}",
+        profile.name,
+        kind_name(profile.kind),
+        profile.instance_url
+    )
+}
+
+pub fn success(done: &Done, json: bool) {
+    let (value, human): (Value, String) = match done {
+        Done::Added(profile, warning) => (
+            json!({ "added": profile, "warning": warning }),
+            format!(
+                "Saved {}.{}",
+                profile.name,
+                warning.as_ref().map(|w| format!("\nWarning: {w}")).unwrap_or_default()
+            ),
+        ),
+        Done::List(profiles) => (
+            json!({ "connections": profiles }),
+            if profiles.is_empty() {
+                "No connections.".into()
+            } else {
+                profiles.iter().map(profile_line).collect::<Vec<_>>().join("\n")
+            },
+        ),
+        Done::Verified(profile, report) => (
+            json!({ "connection": profile.name, "verified": report }),
+            format!(
+                "{}: OK\n  organization  {}\n  user          {}\n  version       {}\n  token until   {}\n  took          {} ms",
+                profile.name,
+                report.organization_name,
+                report.user_id,
+                report.version,
+                report.token_expires,
+                report.elapsed_ms
+            ),
+        ),
+        Done::Removed { name, steps } => (
+            json!({ "removed": name, "revocation_steps": steps }),
+            format!(
+                "Removed {name} and its secrets.\nTo revoke its access:\n{}",
+                steps.iter().map(|s| format!("  - {s}")).collect::<Vec<_>>().join("\n")
+            ),
+        ),
+        Done::Edited(profile) => {
+            (json!({ "updated": profile }), format!("Updated: {}", profile_line(profile)))
+        }
+    };
+    if json {
+        println!("{value}");
+    } else {
+        println!("{human}");
+    }
+}
+
+/// Prints the failure and returns the exit code.
+pub fn failure(failure: &Failure, json: bool) -> u8 {
+    if json {
+        let error = json!({ "kind": failure.kind, "message": failure.message, "hint": failure.hint, "step": failure.step });
+        println!("{}", json!({ "error": error }));
+    } else {
+        let step = failure.step.map(|s| format!(" (at step {s:?})")).unwrap_or_default();
+        eprintln!("d365: {}{step}", failure.message);
+        if let Some(hint) = &failure.hint {
+            eprintln!("  What to do: {hint}");
+        }
+        eprintln!("  [{}]", failure.kind);
+    }
+    failure.code
+}

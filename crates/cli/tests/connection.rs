@@ -1,0 +1,238 @@
+//! `d365 connection ...` end to end: the real binary, the real keyring (the Secret Service that
+//! scripts/test-env.sh provides), and the in-process sandbox as the cloud.
+#![allow(clippy::unwrap_used)] // test helpers fail loudly, like the tests
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use d365_sandbox::{Sandbox, SandboxOptions};
+use serde_json::Value;
+
+fn home() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("d365desk-cli-{}", uuid_like()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn uuid_like() -> String {
+    format!(
+        "{}-{:?}",
+        std::process::id(),
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+    )
+}
+
+/// Runs `d365 args...` with `home` as D365DESK_HOME, `stdin` piped in.
+fn d365(home: &Path, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_d365"))
+        .args(args)
+        .env("D365DESK_HOME", home)
+        .env_remove("D365_CLIENT_SECRET")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn json(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&output.stdout)))
+}
+
+async fn sandbox() -> Sandbox {
+    Sandbox::bind("127.0.0.1:0", SandboxOptions { seed: 5, ..Default::default() }).await.unwrap()
+}
+
+fn add_org(home: &Path, sandbox: &Sandbox, name: &str, secret: &str) -> Output {
+    let info = sandbox.info();
+    d365(
+        home,
+        &[
+            "connection",
+            "add",
+            "org",
+            "--name",
+            name,
+            "--instance",
+            &info.instance_url,
+            "--tenant",
+            &info.tenant_id,
+            "--client-id",
+            &info.org_client_id,
+            "--authority",
+            &info.authority,
+            "--tag",
+            "dev",
+            "--client-secret-stdin",
+        ],
+        &format!("{secret}\n"),
+    )
+}
+
+fn keyring_has(profile_id: &str) -> bool {
+    match keyring::Entry::new("d365desk", &format!("{profile_id}/client_secret")).unwrap().get_password() {
+        Ok(_) => true,
+        Err(keyring::Error::NoEntry) => false,
+        Err(other) => panic!("keyring: {other}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn add_verify_and_remove_an_org_connection() {
+    let sandbox = sandbox().await;
+    let home = home();
+    let secret = sandbox.info().org_client_secret.clone();
+    let added = tokio::task::block_in_place(|| add_org(&home, &sandbox, "Sandbox Org", &secret));
+    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+
+    let listed = tokio::task::block_in_place(|| d365(&home, &["--json", "connection", "list"], ""));
+    let connections = json(&listed)["connections"].clone();
+    let id = connections[0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(connections[0]["name"], "Sandbox Org");
+    assert!(keyring_has(&id), "the secret is in the keyring");
+    let profiles = std::fs::read_to_string(home.join("profiles.json")).unwrap();
+    assert!(!profiles.contains(&secret), "and not in the profiles file");
+
+    let verified = tokio::task::block_in_place(|| d365(&home, &["connection", "verify", "Sandbox Org"], ""));
+    let text = String::from_utf8_lossy(&verified.stdout);
+    assert!(verified.status.success(), "{text}{}", String::from_utf8_lossy(&verified.stderr));
+    assert!(text.contains("organization  Contoso Sandbox") && text.contains("version       9.2."), "{text}");
+    let as_json =
+        tokio::task::block_in_place(|| d365(&home, &["--json", "connection", "verify", "Sandbox Org"], ""));
+    assert_eq!(json(&as_json)["verified"]["organization_name"], "Contoso Sandbox");
+    for output in [&added, &listed, &verified, &as_json] {
+        let all =
+            format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+        assert!(!all.contains(&secret), "no output shows the secret");
+    }
+    let listed = tokio::task::block_in_place(|| d365(&home, &["connection", "list"], ""));
+    assert!(String::from_utf8_lossy(&listed.stdout).contains("verified"));
+
+    let removed = tokio::task::block_in_place(|| d365(&home, &["connection", "remove", "sandbox org"], ""));
+    assert!(removed.status.success());
+    assert!(
+        String::from_utf8_lossy(&removed.stdout).contains("application user"),
+        "revocation steps are shown"
+    );
+    assert!(!keyring_has(&id), "the keyring entry is gone");
+    let again =
+        tokio::task::block_in_place(|| d365(&home, &["--json", "connection", "remove", "Sandbox Org"], ""));
+    assert_eq!(again.status.code(), Some(2));
+    assert_eq!(json(&again)["error"]["kind"], "vault.not_found");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_secret_is_diagnosed_with_exit_code_3() {
+    let sandbox = sandbox().await;
+    let home = home();
+    let added =
+        tokio::task::block_in_place(|| add_org(&home, &sandbox, "Wrong", "abc8Q~not-the-right-secret"));
+    assert!(added.status.success());
+    let verified =
+        tokio::task::block_in_place(|| d365(&home, &["--json", "connection", "verify", "Wrong"], ""));
+    assert_eq!(verified.status.code(), Some(3));
+    let error = &json(&verified)["error"];
+    assert_eq!(error["kind"], "auth.invalid_secret");
+    assert_eq!(error["step"], "token");
+    assert!(error["hint"].as_str().unwrap().contains("Certificates & secrets"));
+    let listed = tokio::task::block_in_place(|| d365(&home, &["connection", "list"], ""));
+    assert!(String::from_utf8_lossy(&listed.stdout).contains("failed: auth.invalid_secret"));
+    tokio::task::block_in_place(|| d365(&home, &["connection", "remove", "Wrong"], ""));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_keyring_nothing_is_written() {
+    let sandbox = sandbox().await;
+    let home = home();
+    let info = sandbox.info();
+    let output = tokio::task::block_in_place(|| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_d365"))
+            .args([
+                "--json",
+                "connection",
+                "add",
+                "org",
+                "--name",
+                "No Keyring",
+                "--instance",
+                &info.instance_url,
+                "--tenant",
+                &info.tenant_id,
+                "--client-id",
+                &info.org_client_id,
+                "--authority",
+                &info.authority,
+                "--client-secret-stdin",
+            ])
+            .env("D365DESK_HOME", &home)
+            .env_remove("DBUS_SESSION_BUS_ADDRESS")
+            .env("XDG_RUNTIME_DIR", home.join("no-runtime"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(b"abc8Q~some-secret\n").unwrap();
+        child.wait_with_output().unwrap()
+    });
+    assert_eq!(output.status.code(), Some(1));
+    let error = &json(&output)["error"];
+    assert_eq!(error["kind"], "vault.keyring_unavailable");
+    assert!(error["hint"].as_str().unwrap().contains("never in a file"));
+    assert!(!home.join("profiles.json").exists(), "no plaintext fallback, no profile without its secret");
+}
+
+#[test]
+fn bad_input_exits_2_with_the_reason_and_secrets_are_never_arguments() {
+    let home = home();
+    let base = [
+        "connection",
+        "add",
+        "org",
+        "--name",
+        "X",
+        "--instance",
+        "contoso.crm.dynamics.com",
+        "--tenant",
+        "contoso.onmicrosoft.com",
+    ];
+    let bad_id = d365(
+        &home,
+        &[&base[..], &["--client-id", "not-a-guid", "--client-secret-stdin"]].concat(),
+        "abc8Q~s\n",
+    );
+    assert_eq!(bad_id.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad_id.stderr).contains("Client ID: 'not-a-guid' is not a GUID"));
+
+    let on_argv = d365(
+        &home,
+        &[&base[..], &["--client-id", "2d7c9a41-6b3e-4f0a-9d8c-0d365de5a100", "--client-secret", "x"]]
+            .concat(),
+        "",
+    );
+    assert_eq!(on_argv.status.code(), Some(2), "there is no --client-secret option");
+    let http = d365(
+        &home,
+        &[
+            "connection",
+            "add",
+            "org",
+            "--name",
+            "X",
+            "--instance",
+            "http://contoso.crm.dynamics.com",
+            "--tenant",
+            "t.com",
+            "--client-id",
+            "2d7c9a41-6b3e-4f0a-9d8c-0d365de5a100",
+            "--client-secret-stdin",
+        ],
+        "abc8Q~s\n",
+    );
+    assert_eq!(http.status.code(), Some(2));
+    assert!(!home.join("profiles.json").exists());
+}

@@ -11,6 +11,7 @@ pub mod auth;
 pub mod cloud;
 pub mod error;
 pub mod input;
+pub mod signin;
 pub mod verify;
 
 pub use cloud::Cloud;

@@ -1,0 +1,259 @@
+//! User-level sign-in: authorization code + PKCE (S256) + `state`, in the system browser, back to a
+//! loopback listener on 127.0.0.1 (redirect `http://localhost:<port>/`, as Entra's desktop-app rules
+//! want). The browser is opened with `webbrowser`, which honours `$BROWSER`. The listener answers the
+//! browser with a small page, ignores stray requests, checks `state`, accepts one callback, and gives up
+//! after the timeout or when cancelled.
+
+use std::future::Future;
+use std::time::Duration;
+
+use oauth2::basic::BasicClient;
+use oauth2::{
+    AuthUrl, AuthorizationCode, ClientId, CsrfToken, PkceCodeChallenge, RedirectUrl, Scope, TokenResponse,
+    TokenUrl,
+};
+use time::OffsetDateTime;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+use crate::auth::AccessToken;
+use crate::error::{DataverseError, Result};
+
+/// How long the browser may take (Entra's own pages time out after about as long).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
+
+pub struct SignIn<'a> {
+    pub authority: &'a str,
+    pub client_id: &'a str,
+    /// The org URL; the scope `<resource>/user_impersonation offline_access` is built from it.
+    pub resource: &'a str,
+    pub login_hint: Option<&'a str>,
+    pub timeout: Duration,
+}
+
+/// The tokens of a completed sign-in. The refresh token is for the vault (keyring); the access token stays
+/// in memory.
+pub struct UserTokens {
+    pub access_token: AccessToken,
+    pub refresh_token: Option<String>,
+}
+
+impl std::fmt::Debug for UserTokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserTokens")
+            .field("access_token", &self.access_token)
+            .field("refresh_token", &"<redacted>")
+            .finish()
+    }
+}
+
+fn error(kind: &'static str, message: impl Into<String>, hint: &str) -> DataverseError {
+    DataverseError::new(kind, message, Some(hint.to_owned()))
+}
+
+/// Runs the sign-in: binds the listener, has `open` show the authorize URL (the system browser, normally),
+/// waits for the callback (or `cancel`), and exchanges the code.
+pub async fn sign_in<O, C>(
+    http: &reqwest::Client,
+    request: SignIn<'_>,
+    open: O,
+    cancel: C,
+) -> Result<UserTokens>
+where
+    O: FnOnce(&str) -> std::io::Result<()>,
+    C: Future<Output = ()>,
+{
+    let listener = TcpListener::bind("127.0.0.1:0").await.map_err(|e| {
+        error(
+            "signin.listener",
+            format!("Could not listen on 127.0.0.1: {e}"),
+            "Check that loopback networking works.",
+        )
+    })?;
+    let port = listener.local_addr().map_err(|e| error("signin.listener", e.to_string(), ""))?.port();
+    let redirect = format!("http://localhost:{port}/");
+    let invalid_url =
+        |e: url::ParseError| error("input.invalid", format!("Authority: {e}"), "Check the authority URL.");
+    let client = BasicClient::new(ClientId::new(request.client_id.to_owned()))
+        .set_auth_uri(
+            AuthUrl::new(format!("{}/oauth2/v2.0/authorize", request.authority)).map_err(invalid_url)?,
+        )
+        .set_token_uri(
+            TokenUrl::new(format!("{}/oauth2/v2.0/token", request.authority)).map_err(invalid_url)?,
+        )
+        .set_redirect_uri(RedirectUrl::new(redirect.clone()).map_err(invalid_url)?);
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let mut authorize = client
+        .authorize_url(CsrfToken::new_random)
+        .add_scope(Scope::new(format!("{}/user_impersonation", request.resource)))
+        .add_scope(Scope::new("offline_access".into()))
+        .set_pkce_challenge(challenge);
+    if let Some(hint) = request.login_hint {
+        authorize = authorize.add_extra_param("login_hint", hint);
+    }
+    let (url, state) = authorize.url();
+    open(url.as_str()).map_err(|e| {
+        error(
+            "signin.no_browser",
+            format!("Could not open a browser: {e}"),
+            "Use the device-code sign-in instead, or set $BROWSER.",
+        )
+    })?;
+    let code = tokio::select! {
+        code = accept_callback(&listener, state.secret()) => code?,
+        () = tokio::time::sleep(request.timeout) => {
+            return Err(error("signin.timeout", "The sign-in in the browser did not finish in time.", "Start the sign-in again."));
+        }
+        () = cancel => return Err(error("signin.cancelled", "The sign-in was cancelled.", "Start it again when you are ready.")),
+    };
+    let token = client
+        .exchange_code(AuthorizationCode::new(code))
+        .set_pkce_verifier(verifier)
+        .request_async(&|request| send(http, request))
+        .await
+        .map_err(token_error)?;
+    let lifetime = token.expires_in().unwrap_or(Duration::from_secs(3599));
+    Ok(UserTokens {
+        access_token: AccessToken::new(
+            token.access_token().secret().clone(),
+            OffsetDateTime::now_utc() + lifetime,
+        ),
+        refresh_token: token.refresh_token().map(|r| r.secret().clone()),
+    })
+}
+
+/// Why oauth2's HTTP call failed.
+#[derive(Debug, thiserror::Error)]
+enum SendError {
+    #[error(transparent)]
+    Transport(#[from] reqwest::Error),
+    #[error(transparent)]
+    Response(#[from] http::Error),
+}
+
+/// oauth2's HTTP calls, made with our reqwest client (no redirects, rustls).
+async fn send(
+    http: &reqwest::Client,
+    request: oauth2::HttpRequest,
+) -> std::result::Result<oauth2::HttpResponse, SendError> {
+    let (parts, body) = request.into_parts();
+    let response =
+        http.request(parts.method, parts.uri.to_string()).headers(parts.headers).body(body).send().await?;
+    let mut builder = http::Response::builder().status(response.status());
+    for (name, value) in response.headers() {
+        builder = builder.header(name, value);
+    }
+    Ok(builder.body(response.bytes().await?.to_vec())?)
+}
+
+fn token_error<RE: std::error::Error + 'static>(
+    err: oauth2::RequestTokenError<RE, oauth2::basic::BasicErrorResponse>,
+) -> DataverseError {
+    match err {
+        oauth2::RequestTokenError::ServerResponse(response) => {
+            let description = response.error_description().cloned().unwrap_or_default();
+            DataverseError::from_entra(aadsts_code(&description), response.error().as_ref(), &description)
+        }
+        other => error(
+            "auth.failed",
+            format!("The code could not be exchanged for tokens: {other}"),
+            "Sign in again.",
+        ),
+    }
+}
+
+/// `AADSTS7000215: ...` → 7000215.
+pub fn aadsts_code(description: &str) -> Option<u64> {
+    let digits: String =
+        description.strip_prefix("AADSTS")?.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
+/// Serves the loopback listener until the one real callback arrives.
+async fn accept_callback(listener: &TcpListener, expected_state: &str) -> Result<String> {
+    loop {
+        let Ok((stream, _)) = listener.accept().await else { continue };
+        if let Some(outcome) = handle(stream, expected_state).await {
+            return outcome;
+        }
+    }
+}
+
+/// One connection: `None` for anything that is not the callback (favicon, an empty speculative connection,
+/// a wrong `state`), so the listener keeps waiting.
+async fn handle(mut stream: TcpStream, expected_state: &str) -> Option<Result<String>> {
+    let mut head = Vec::new();
+    let mut buffer = [0u8; 2048];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 16 * 1024 {
+        let read = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buffer)).await.ok()?.ok()?;
+        if read == 0 {
+            return None;
+        }
+        head.extend_from_slice(&buffer[..read]);
+    }
+    let head = String::from_utf8_lossy(&head);
+    let target = head.lines().next()?.split_whitespace().nth(1)?.to_owned();
+    let url = url::Url::parse(&format!("http://localhost{target}")).ok()?;
+    let params: std::collections::HashMap<String, String> = url.query_pairs().into_owned().collect();
+    if url.path() != "/" || !(params.contains_key("code") || params.contains_key("error")) {
+        respond(&mut stream, "404 Not Found", "Not found").await;
+        return None;
+    }
+    if params.get("state").map(String::as_str) != Some(expected_state) {
+        respond(
+            &mut stream,
+            "400 Bad Request",
+            "This sign-in response does not belong to the sign-in D365 Desk started. Close this tab.",
+        )
+        .await;
+        return None;
+    }
+    if let Some(code) = params.get("error") {
+        let description = params.get("error_description").cloned().unwrap_or_default();
+        respond(
+            &mut stream,
+            "200 OK",
+            &format!(
+                "Sign-in did not complete: {}. You can close this tab.",
+                description.lines().next().unwrap_or(code)
+            ),
+        )
+        .await;
+        let failure = if code == "access_denied" {
+            error(
+                "signin.cancelled_in_browser",
+                "The sign-in was cancelled in the browser.",
+                "Sign in again and accept the permissions to connect.",
+            )
+        } else {
+            DataverseError::from_entra(aadsts_code(&description), code, &description)
+        };
+        return Some(Err(failure));
+    }
+    respond(
+        &mut stream,
+        "200 OK",
+        "You are signed in to D365 Desk. You can close this tab and return to the app.",
+    )
+    .await;
+    params.get("code").cloned().map(Ok)
+}
+
+async fn respond(stream: &mut TcpStream, status: &str, message: &str) {
+    let body = format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>D365 Desk</title></head>\
+         <body style=\"font-family:system-ui,sans-serif;margin:15vh auto;max-width:32em\"><h1>D365 Desk</h1><p id=\"message\">{}</p></body></html>",
+        message.replace('&', "&amp;").replace('<', "&lt;")
+    );
+    let response = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\nCache-Control: no-store\r\n\r\n{body}",
+        body.len()
+    );
+    let _ = stream.write_all(response.as_bytes()).await;
+    let _ = stream.shutdown().await;
+}
+
+/// Opens the system browser (honours `$BROWSER`).
+pub fn open_system_browser(url: &str) -> std::io::Result<()> {
+    webbrowser::open(url)
+}

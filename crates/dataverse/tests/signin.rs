@@ -1,0 +1,162 @@
+//! User-level sign-in against the in-process sandbox. The "browser" here is a script that posts the
+//! sandbox's forms over HTTP and follows the redirect to the loopback listener; the real browser
+//! (Chromium through $BROWSER) runs in tests/browser.
+#![allow(clippy::unwrap_used)] // test helpers fail loudly, like the tests
+
+use std::time::Duration;
+
+use d365_dataverse::auth;
+use d365_dataverse::signin::{SignIn, sign_in};
+use d365_sandbox::{Sandbox, SandboxOptions};
+
+async fn sandbox() -> Sandbox {
+    Sandbox::bind("127.0.0.1:0", SandboxOptions { seed: 3, ..Default::default() }).await.unwrap()
+}
+
+fn request(sandbox: &Sandbox, timeout: Duration) -> SignIn<'_> {
+    SignIn {
+        authority: &sandbox.info().authority,
+        client_id: &sandbox.info().public_client_id,
+        resource: &sandbox.info().instance_url,
+        login_hint: None,
+        timeout,
+    }
+}
+
+fn ctx(html: &str) -> String {
+    let start = html.find("name=\"ctx\" value=\"").unwrap() + "name=\"ctx\" value=\"".len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+/// Signs in on the sandbox's pages and answers consent; returns where the sandbox redirects the browser.
+async fn browse(
+    authorize: String,
+    authority: String,
+    username: String,
+    password: String,
+    decision: &str,
+) -> String {
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let page = client.get(&authorize).send().await.unwrap().text().await.unwrap();
+    let consent = client
+        .post(format!("{authority}/login"))
+        .form(&[("ctx", ctx(&page)), ("login", username), ("passwd", password)])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let done = client
+        .post(format!("{authority}/consent"))
+        .form(&[("ctx", ctx(&consent).as_str()), ("decision", decision)])
+        .send()
+        .await
+        .unwrap();
+    done.headers()["location"].to_str().unwrap().to_owned()
+}
+
+/// A browser that completes the sign-in with `decision`, first poking the listener as browsers and
+/// attackers do (a favicon request, an empty connection, a forged callback).
+fn scripted_browser(sandbox: &Sandbox, decision: &'static str) -> impl FnOnce(&str) -> std::io::Result<()> {
+    let (authority, username, password) =
+        (sandbox.info().authority.clone(), sandbox.info().username.clone(), sandbox.info().password.clone());
+    move |authorize: &str| {
+        let authorize = authorize.to_owned();
+        tokio::spawn(async move {
+            let redirect = url::Url::parse(&authorize)
+                .unwrap()
+                .query_pairs()
+                .find(|(k, _)| k == "redirect_uri")
+                .unwrap()
+                .1
+                .into_owned();
+            assert!(redirect.starts_with("http://localhost:") && redirect.ends_with('/'), "{redirect}");
+            let port = url::Url::parse(&redirect).unwrap().port().unwrap();
+            let plain = reqwest::Client::new();
+            let favicon = plain.get(format!("http://127.0.0.1:{port}/favicon.ico")).send().await.unwrap();
+            assert_eq!(favicon.status(), 404);
+            drop(tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap());
+            let forged =
+                plain.get(format!("http://127.0.0.1:{port}/?code=stolen&state=forged")).send().await.unwrap();
+            assert_eq!(forged.status(), 400, "a callback with the wrong state is refused");
+            assert!(
+                tokio::net::TcpStream::connect(("127.0.0.2", port)).await.is_err(),
+                "bound to 127.0.0.1 only"
+            );
+
+            let location = browse(authorize, authority, username, password, decision).await;
+            let landing = plain.get(location.replace("localhost", "127.0.0.1")).send().await.unwrap();
+            assert!(landing.text().await.unwrap().contains("D365 Desk"));
+        });
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn the_browser_flow_returns_tokens_for_the_instance() {
+    let sandbox = sandbox().await;
+    let http = auth::http_client().unwrap();
+    let tokens = sign_in(
+        &http,
+        request(&sandbox, Duration::from_secs(30)),
+        scripted_browser(&sandbox, "accept"),
+        std::future::pending(),
+    )
+    .await
+    .unwrap();
+    assert!(tokens.refresh_token.is_some(), "offline_access gives a refresh token");
+    assert!(!format!("{tokens:?}").contains(tokens.refresh_token.as_deref().unwrap()));
+    // The token opens the Web API as the user.
+    let who: serde_json::Value = http
+        .get(format!("{}WhoAmI", sandbox.info().web_api_url))
+        .bearer_auth(tokens.access_token.secret())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let user = sandbox.directory().user_by_upn(&sandbox.info().username).unwrap().org_user.unwrap();
+    assert_eq!(who["UserId"], user.system_user_id.to_string());
+}
+
+#[tokio::test]
+async fn cancel_in_the_browser_is_reported() {
+    let sandbox = sandbox().await;
+    let http = auth::http_client().unwrap();
+    let err = sign_in(
+        &http,
+        request(&sandbox, Duration::from_secs(30)),
+        scripted_browser(&sandbox, "cancel"),
+        std::future::pending(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.kind, "signin.cancelled_in_browser");
+}
+
+#[tokio::test]
+async fn the_wait_times_out_or_is_cancelled() {
+    let sandbox = sandbox().await;
+    let http = auth::http_client().unwrap();
+    let nothing = |_: &str| Ok(());
+    let err = sign_in(&http, request(&sandbox, Duration::from_millis(300)), nothing, std::future::pending())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, "signin.timeout");
+    let cancel = tokio::time::sleep(Duration::from_millis(100));
+    let err = sign_in(&http, request(&sandbox, Duration::from_secs(30)), nothing, cancel).await.unwrap_err();
+    assert_eq!(err.kind, "signin.cancelled");
+    let no_browser = |_: &str| Err(std::io::Error::other("no browser here"));
+    let err = sign_in(&http, request(&sandbox, Duration::from_secs(30)), no_browser, std::future::pending())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, "signin.no_browser");
+}
+
+#[test]
+fn aadsts_codes_are_read_from_descriptions() {
+    assert_eq!(d365_dataverse::signin::aadsts_code("AADSTS65004: User declined"), Some(65004));
+    assert_eq!(d365_dataverse::signin::aadsts_code("something else"), None);
+}

@@ -87,7 +87,7 @@ test-ui: ui/node_modules/.installed
 	cd ui && npm run --silent test
 
 # Python layers get the binaries they drive through these variables.
-PYTEST_ENV := D365DESK_APP_BINARY=$(APP_BIN) D365DESK_SANDBOX_BINARY=$(SANDBOX_BIN)
+PYTEST_ENV := D365DESK_APP_BINARY=$(APP_BIN) D365DESK_SANDBOX_BINARY=$(SANDBOX_BIN) D365DESK_CLI_BINARY=$(TARGET_DIR)/debug/d365
 
 test-browser: build $(VENV)/.installed
 	$(PYTEST_ENV) scripts/test-env.sh $(VENV)/bin/pytest tests/browser

@@ -48,6 +48,29 @@ pub enum AddCommand {
     /// An app registration with a client secret (client credentials). The secret is read from stdin
     /// (--client-secret-stdin) or D365_CLIENT_SECRET, never from the command line.
     Org(AddOrg),
+    /// Your own account: sign in in the system browser (it honours $BROWSER). D365 Desk keeps a refresh token
+    /// in the keyring.
+    User(AddUser),
+}
+
+#[derive(Debug, Args)]
+pub struct AddUser {
+    #[command(flatten)]
+    pub common: Common,
+    /// The Application (client) ID of your public-client app registration (redirect URI http://localhost,
+    /// "Mobile and desktop applications", API permission Dynamics CRM user_impersonation).
+    #[arg(long)]
+    pub client_id: String,
+    /// Tenant ID or domain; `organizations` lets any work account sign in.
+    #[arg(long, default_value = "organizations")]
+    pub tenant: String,
+    #[arg(long)]
+    pub authority: Option<String>,
+    #[arg(long)]
+    pub allow_custom_authority: bool,
+    /// The account to suggest on the sign-in page.
+    #[arg(long)]
+    pub login_hint: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -2,8 +2,8 @@
 
 use std::io::Read;
 
-use d365_dataverse::verify::{Credentials, Failed, Verified};
-use d365_dataverse::{DataverseError, auth, input};
+use d365_dataverse::verify::{Credentials, Failed, Step, Verified};
+use d365_dataverse::{DataverseError, auth, input, signin};
 use d365_vault::{
     Cloud as VaultCloud, ConnectionKind, EnvironmentTag, NewProfile, Profile, ProfileEdit, Revocation,
     Secret, SecretKind, Vault, VaultError, Verification,
@@ -103,6 +103,50 @@ pub async fn execute(command: Command) -> Result<Done, Failure> {
             };
             Ok(Done::Added(vault.add(new, Some(secret))?, instance.warning))
         }
+        ConnectionCommand::Add(AddCommand::User(args)) => {
+            let cloud = vault_cloud(args.common.cloud);
+            let instance =
+                input::instance(&args.common.instance, client_cloud(cloud), args.common.allow_custom_host)?;
+            let tenant = input::tenant(&args.tenant)?;
+            let client_id = input::client_id(&args.client_id)?;
+            let authority = input::authority(
+                client_cloud(cloud),
+                &tenant,
+                args.authority.as_deref(),
+                args.allow_custom_authority,
+            )?;
+            eprintln!("Opening your browser to sign in (waiting up to 5 minutes)...");
+            let request = signin::SignIn {
+                authority: &authority,
+                client_id: &client_id,
+                resource: &instance.resource(),
+                login_hint: args.login_hint.as_deref(),
+                timeout: signin::DEFAULT_TIMEOUT,
+            };
+            let cancel = async {
+                let _ = tokio::signal::ctrl_c().await;
+            };
+            let tokens =
+                signin::sign_in(&auth::http_client()?, request, signin::open_system_browser, cancel).await?;
+            let refresh = tokens.refresh_token.ok_or_else(|| {
+                Failure::other(
+                    "auth.no_refresh_token",
+                    "The sign-in gave no refresh token (the offline_access permission was not granted).",
+                )
+            })?;
+            let new = NewProfile {
+                name: args.common.name,
+                kind: ConnectionKind::User,
+                instance_url: instance.resource(),
+                tenant: Some(tenant),
+                client_id: Some(client_id),
+                cloud,
+                authority: args.authority.is_some().then_some(authority),
+                tag: args.common.tag.and_then(tag),
+                read_only: args.common.read_only.then_some(true),
+            };
+            Ok(Done::Added(vault.add(new, Some(Secret::new(refresh)))?, instance.warning))
+        }
         ConnectionCommand::List => Ok(Done::List(vault.list()?)),
         ConnectionCommand::Verify { name } => verify(&vault, &name).await,
         ConnectionCommand::Remove { name } => match vault.remove(&name)? {
@@ -142,29 +186,58 @@ async fn verify(vault: &Vault, name: &str) -> Result<Done, Failure> {
 }
 
 async fn run_verification(vault: &Vault, profile: &Profile) -> Result<Verified, Failure> {
-    if profile.kind != ConnectionKind::Org {
-        let kind = format!("{:?}", profile.kind).to_lowercase();
-        return Err(Failure::other(
-            "cli.unsupported",
-            format!("Verifying {kind} connections from the command line is not available yet."),
-        ));
-    }
     let cloud = client_cloud(profile.cloud);
     let instance = input::instance(&profile.instance_url, cloud, true)?;
-    let secret = vault.secret(profile, SecretKind::ClientSecret)?.ok_or_else(|| {
-        Failure::other(
-            "vault.secret_missing",
-            "The connection's client secret is no longer in the keyring. Delete and recreate the connection.",
-        )
-    })?;
     let authority = match &profile.authority {
         Some(authority) => authority.clone(),
         None => input::authority(cloud, profile.tenant.as_deref().unwrap_or("organizations"), None, false)?,
     };
     let client_id = profile.client_id.clone().unwrap_or_default();
-    let credentials =
-        Credentials::App { authority: &authority, client_id: &client_id, client_secret: secret.expose() };
-    d365_dataverse::verify::verify(&auth::http_client()?, &instance, credentials)
+    let http = auth::http_client()?;
+    let missing = || {
+        Failure::other(
+            "vault.secret_missing",
+            "The connection's secret is no longer in the keyring. Delete and recreate the connection.",
+        )
+    };
+    let credentials = match profile.kind {
+        ConnectionKind::Org => {
+            let secret = vault.secret(profile, SecretKind::ClientSecret)?.ok_or_else(missing)?;
+            let credentials = Credentials::App {
+                authority: &authority,
+                client_id: &client_id,
+                client_secret: secret.expose(),
+            };
+            return verify_with(&http, &instance, credentials).await;
+        }
+        ConnectionKind::User => {
+            let refresh = vault.secret(profile, SecretKind::RefreshToken)?.ok_or_else(missing)?;
+            let (access, rotated) =
+                auth::refresh(&http, &authority, &client_id, refresh.expose(), &instance.resource())
+                    .await
+                    .map_err(|error| Failure::at_step(Step::Token, error))?;
+            if let Some(rotated) = rotated {
+                vault.store_token(profile, SecretKind::RefreshToken, &Secret::new(rotated))?;
+            }
+            Credentials::Token(access)
+        }
+        other => {
+            let kind = format!("{other:?}").to_lowercase();
+            return Err(Failure::other(
+                "cli.unsupported",
+                format!("Verifying {kind} connections from the command line is not available yet."),
+            ));
+        }
+    };
+    verify_with(&http, &instance, credentials).await
+}
+
+async fn verify_with(
+    http: &d365_dataverse::reqwest::Client,
+    instance: &input::Instance,
+    credentials: Credentials<'_>,
+) -> Result<Verified, Failure> {
+    d365_dataverse::verify::verify(http, instance, credentials)
         .await
         .map_err(|Failed { step, error }| Failure::at_step(step, error))
 }

@@ -83,8 +83,12 @@ pub async fn client_credentials(
 async fn token_response(response: reqwest::Response, url: &str) -> Result<AccessToken> {
     let status = response.status();
     let text = response.text().await.map_err(|e| DataverseError::from_transport(&e, url))?;
+    token_from(status, &text, url)
+}
+
+fn token_from(status: reqwest::StatusCode, text: &str, url: &str) -> Result<AccessToken> {
     if status.is_success() {
-        let token: TokenResponse = serde_json::from_str(&text).map_err(|_| {
+        let token: TokenResponse = serde_json::from_str(text).map_err(|_| {
             DataverseError::new(
                 "auth.bad_response",
                 format!("{url} answered without an access token."),
@@ -94,7 +98,7 @@ async fn token_response(response: reqwest::Response, url: &str) -> Result<Access
         let lifetime = time::Duration::seconds(token.expires_in.unwrap_or(3599) as i64);
         return Ok(AccessToken::new(token.access_token, OffsetDateTime::now_utc() + lifetime));
     }
-    match serde_json::from_str::<EntraErrorBody>(&text) {
+    match serde_json::from_str::<EntraErrorBody>(text) {
         Ok(body) => Err(DataverseError::from_entra(
             body.error_codes.first().copied(),
             &body.error,
@@ -106,4 +110,32 @@ async fn token_response(response: reqwest::Response, url: &str) -> Result<Access
             Some("Check the tenant and the authority URL.".to_owned()),
         )),
     }
+}
+
+/// A refresh token's grant: new tokens for `resource` (Entra rotates the refresh token; store the new one).
+pub async fn refresh(
+    http: &reqwest::Client,
+    authority: &str,
+    client_id: &str,
+    refresh_token: &str,
+    resource: &str,
+) -> Result<(AccessToken, Option<String>)> {
+    let url = format!("{authority}/oauth2/v2.0/token");
+    let scope = format!("{resource}/user_impersonation offline_access");
+    let form = [
+        ("grant_type", "refresh_token"),
+        ("client_id", client_id),
+        ("refresh_token", refresh_token),
+        ("scope", scope.as_str()),
+    ];
+    let response =
+        http.post(&url).form(&form).send().await.map_err(|e| DataverseError::from_transport(&e, &url))?;
+    let status = response.status();
+    let text = response.text().await.map_err(|e| DataverseError::from_transport(&e, &url))?;
+    let rotated = serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .and_then(|v| v.get("refresh_token").and_then(|r| r.as_str()).map(str::to_owned))
+        .filter(|_| status.is_success());
+    let token = token_from(status, &text, &url)?;
+    Ok((token, rotated))
 }

@@ -16,3 +16,5 @@ pub mod verify;
 
 pub use cloud::Cloud;
 pub use error::{DataverseError, Result};
+/// The HTTP client the crate uses, for callers that pass one in.
+pub use reqwest;

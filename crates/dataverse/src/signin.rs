@@ -60,7 +60,7 @@ pub async fn sign_in<O, C>(
     cancel: C,
 ) -> Result<UserTokens>
 where
-    O: FnOnce(&str) -> std::io::Result<()>,
+    O: FnOnce(&str) -> std::io::Result<()> + Send + 'static,
     C: Future<Output = ()>,
 {
     let listener = TcpListener::bind("127.0.0.1:0").await.map_err(|e| {
@@ -92,19 +92,32 @@ where
         authorize = authorize.add_extra_param("login_hint", hint);
     }
     let (url, state) = authorize.url();
-    open(url.as_str()).map_err(|e| {
-        error(
-            "signin.no_browser",
-            format!("Could not open a browser: {e}"),
-            "Use the device-code sign-in instead, or set $BROWSER.",
-        )
-    })?;
-    let code = tokio::select! {
-        code = accept_callback(&listener, state.secret()) => code?,
-        () = tokio::time::sleep(request.timeout) => {
-            return Err(error("signin.timeout", "The sign-in in the browser did not finish in time.", "Start the sign-in again."));
+    // The browser is opened on a blocking thread: a $BROWSER script may only return once the sign-in is
+    // done, and the listener must be accepting meanwhile.
+    let url = url.to_string();
+    let mut opener = tokio::task::spawn_blocking(move || open(&url));
+    let mut opened = false;
+    let deadline = tokio::time::sleep(request.timeout);
+    // One accept future for the whole wait: recreating it would drop a connection it is serving.
+    let accept = accept_callback(&listener, state.secret());
+    tokio::pin!(deadline, cancel, accept);
+    let code = loop {
+        tokio::select! {
+            result = &mut opener, if !opened => {
+                opened = true;
+                let failure = match result {
+                    Ok(Ok(())) => continue,
+                    Ok(Err(e)) => e.to_string(),
+                    Err(e) => e.to_string(),
+                };
+                return Err(error("signin.no_browser", format!("Could not open a browser: {failure}"), "Use the device-code sign-in instead, or set $BROWSER."));
+            }
+            code = &mut accept => break code?,
+            () = &mut deadline => {
+                return Err(error("signin.timeout", "The sign-in in the browser did not finish in time.", "Start the sign-in again."));
+            }
+            () = &mut cancel => return Err(error("signin.cancelled", "The sign-in was cancelled.", "Start it again when you are ready.")),
         }
-        () = cancel => return Err(error("signin.cancelled", "The sign-in was cancelled.", "Start it again when you are ready.")),
     };
     let token = client
         .exchange_code(AuthorizationCode::new(code))

@@ -58,7 +58,10 @@ async fn browse(
 
 /// A browser that completes the sign-in with `decision`, first poking the listener as browsers and
 /// attackers do (a favicon request, an empty connection, a forged callback).
-fn scripted_browser(sandbox: &Sandbox, decision: &'static str) -> impl FnOnce(&str) -> std::io::Result<()> {
+fn scripted_browser(
+    sandbox: &Sandbox,
+    decision: &'static str,
+) -> impl FnOnce(&str) -> std::io::Result<()> + Send + 'static {
     let (authority, username, password) =
         (sandbox.info().authority.clone(), sandbox.info().username.clone(), sandbox.info().password.clone());
     move |authorize: &str| {
@@ -119,6 +122,26 @@ async fn the_browser_flow_returns_tokens_for_the_instance() {
         .unwrap();
     let user = sandbox.directory().user_by_upn(&sandbox.info().username).unwrap().org_user.unwrap();
     assert_eq!(who["UserId"], user.system_user_id.to_string());
+
+    // The refresh token gives new tokens, and a new refresh token to keep.
+    let old = tokens.refresh_token.unwrap();
+    let info = sandbox.info();
+    let (access, rotated) =
+        auth::refresh(&http, &info.authority, &info.public_client_id, &old, &info.instance_url)
+            .await
+            .unwrap();
+    assert_ne!(access.secret(), tokens.access_token.secret());
+    assert!(rotated.is_some_and(|r| r != old));
+    let err = auth::refresh(
+        &http,
+        &info.authority,
+        &info.public_client_id,
+        "not-a-refresh-token",
+        &info.instance_url,
+    )
+    .await
+    .unwrap_err();
+    assert!(err.kind.starts_with("auth."), "{err:?}");
 }
 
 #[tokio::test]

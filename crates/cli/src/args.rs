@@ -51,6 +51,18 @@ pub enum AddCommand {
     /// Your own account: sign in in the system browser (it honours $BROWSER). D365 Desk keeps a refresh token
     /// in the keyring.
     User(AddUser),
+    /// An access token you already have, read from stdin (--token-stdin) or D365_BEARER_TOKEN. It works
+    /// until it expires; there is no refresh.
+    Bearer(AddBearer),
+}
+
+#[derive(Debug, Args)]
+pub struct AddBearer {
+    #[command(flatten)]
+    pub common: Common,
+    /// Read the token from standard input.
+    #[arg(long)]
+    pub token_stdin: bool,
 }
 
 #[derive(Debug, Args)]

@@ -2,8 +2,9 @@
 
 use std::io::Read;
 
+use d365_dataverse::auth::AccessToken;
 use d365_dataverse::verify::{Credentials, Failed, Step, Verified};
-use d365_dataverse::{DataverseError, auth, input, signin};
+use d365_dataverse::{DataverseError, auth, bearer, input, signin};
 use d365_vault::{
     Cloud as VaultCloud, ConnectionKind, EnvironmentTag, NewProfile, Profile, ProfileEdit, Revocation,
     Secret, SecretKind, Vault, VaultError, Verification,
@@ -45,6 +46,26 @@ fn tag(tag: TagArg) -> Option<EnvironmentTag> {
 
 fn vault() -> Vault {
     Vault::open(&d365_vault::default_dir())
+}
+
+/// A bearer token from stdin or D365_BEARER_TOKEN; never from argv.
+fn read_token(from_stdin: bool) -> Result<String, Failure> {
+    let token = if from_stdin {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| Failure::other("input.stdin", format!("Could not read stdin: {e}")))?;
+        text
+    } else {
+        std::env::var("D365_BEARER_TOKEN").map_err(|_| {
+            Failure::from(DataverseError::new(
+                "input.invalid_token",
+                "Bearer token: none given.",
+                Some("Pipe it in with --token-stdin, or set D365_BEARER_TOKEN. It is never accepted as an argument.".into()),
+            ))
+        })?
+    };
+    Ok(token.trim().trim_start_matches("Bearer ").to_owned())
 }
 
 /// The client secret from stdin (one line) or D365_CLIENT_SECRET; never from argv.
@@ -147,6 +168,28 @@ pub async fn execute(command: Command) -> Result<Done, Failure> {
             };
             Ok(Done::Added(vault.add(new, Some(Secret::new(refresh)))?, instance.warning))
         }
+        ConnectionCommand::Add(AddCommand::Bearer(args)) => {
+            let cloud = vault_cloud(args.common.cloud);
+            let instance =
+                input::instance(&args.common.instance, client_cloud(cloud), args.common.allow_custom_host)?;
+            let token = read_token(args.token_stdin)?;
+            let facts = bearer::usable_for(&token, &instance)?;
+            let new = NewProfile {
+                name: args.common.name,
+                kind: ConnectionKind::Bearer,
+                instance_url: instance.resource(),
+                tenant: facts.tenant.clone(),
+                client_id: None,
+                cloud,
+                authority: None,
+                tag: args.common.tag.and_then(tag),
+                read_only: args.common.read_only.then_some(true),
+            };
+            let until =
+                facts.expires.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+            let note = format!("The token is for {} and works until {until}.", facts.subject);
+            Ok(Done::Added(vault.add(new, Some(Secret::new(token)))?, Some(note)))
+        }
         ConnectionCommand::List => Ok(Done::List(vault.list()?)),
         ConnectionCommand::Verify { name } => verify(&vault, &name).await,
         ConnectionCommand::Remove { name } => match vault.remove(&name)? {
@@ -220,6 +263,11 @@ async fn run_verification(vault: &Vault, profile: &Profile) -> Result<Verified, 
                 vault.store_token(profile, SecretKind::RefreshToken, &Secret::new(rotated))?;
             }
             Credentials::Token(access)
+        }
+        ConnectionKind::Bearer => {
+            let token = vault.secret(profile, SecretKind::BearerToken)?.ok_or_else(missing)?;
+            let facts = bearer::inspect(token.expose())?;
+            Credentials::Token(AccessToken::new(token.expose().to_owned(), facts.expires))
         }
         other => {
             let kind = format!("{other:?}").to_lowercase();

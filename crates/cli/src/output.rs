@@ -10,10 +10,14 @@ pub const AUTH_FAILURE: u8 = 3;
 pub const OTHER: u8 = 1;
 
 pub enum Done {
+    /// The new profile and a note (a warning, or a token's subject and expiry).
     Added(Profile, Option<String>),
     List(Vec<Profile>),
     Verified(Box<Profile>, Box<Verified>),
-    Removed { name: String, steps: Vec<String> },
+    Removed {
+        name: String,
+        steps: Vec<String>,
+    },
     Edited(Profile),
 }
 
@@ -105,13 +109,9 @@ fn profile_line(profile: &Profile) -> String {
 
 pub fn success(done: &Done, json: bool) {
     let (value, human): (Value, String) = match done {
-        Done::Added(profile, warning) => (
-            json!({ "added": profile, "warning": warning }),
-            format!(
-                "Saved {}.{}",
-                profile.name,
-                warning.as_ref().map(|w| format!("\nWarning: {w}")).unwrap_or_default()
-            ),
+        Done::Added(profile, note) => (
+            json!({ "added": profile, "note": note }),
+            format!("Saved {}.{}", profile.name, note.as_ref().map(|n| format!("\n{n}")).unwrap_or_default()),
         ),
         Done::List(profiles) => (
             json!({ "connections": profiles }),

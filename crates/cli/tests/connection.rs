@@ -236,3 +236,58 @@ fn bad_input_exits_2_with_the_reason_and_secrets_are_never_arguments() {
     assert_eq!(http.status.code(), Some(2));
     assert!(!home.join("profiles.json").exists());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pasted_token_connects_until_it_expires_and_must_be_for_this_environment() {
+    let sandbox = sandbox().await;
+    let home = home();
+    let info = sandbox.info();
+    let token = token_for(info, &info.instance_url).await;
+    let add = |name: &str, token: &str| {
+        d365(
+            &home,
+            &[
+                "--json",
+                "connection",
+                "add",
+                "bearer",
+                "--name",
+                name,
+                "--instance",
+                &info.instance_url,
+                "--token-stdin",
+            ],
+            token,
+        )
+    };
+    let added = tokio::task::block_in_place(|| add("Pasted", &token));
+    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+    let note = json(&added)["note"].as_str().unwrap().to_owned();
+    assert!(note.contains(&info.org_client_id) && note.contains("works until"), "{note}");
+    let verified =
+        tokio::task::block_in_place(|| d365(&home, &["--json", "connection", "verify", "Pasted"], ""));
+    assert_eq!(json(&verified)["verified"]["organization_name"], "Contoso Sandbox");
+
+    let discovery = info.discovery_url.trim_end_matches("/api/discovery/v2.0/").to_owned();
+    let other_token = token_for(info, &discovery).await;
+    let wrong = tokio::task::block_in_place(|| add("Wrong audience", &other_token));
+    assert_eq!(wrong.status.code(), Some(2));
+    assert_eq!(json(&wrong)["error"]["kind"], "input.token_audience");
+    tokio::task::block_in_place(|| d365(&home, &["connection", "remove", "Pasted"], ""));
+}
+
+/// A client-credentials token from the sandbox for `resource`.
+async fn token_for(info: &d365_sandbox::ConnectionInfo, resource: &str) -> String {
+    let http = d365_dataverse::auth::http_client().unwrap();
+    d365_dataverse::auth::client_credentials(
+        &http,
+        &info.authority,
+        &info.org_client_id,
+        &info.org_client_secret,
+        resource,
+    )
+    .await
+    .unwrap()
+    .secret()
+    .to_owned()
+}

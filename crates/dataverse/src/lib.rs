@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod bearer;
 pub mod cloud;
 pub mod error;
 pub mod input;

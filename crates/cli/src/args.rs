@@ -83,6 +83,9 @@ pub struct AddUser {
     /// The account to suggest on the sign-in page.
     #[arg(long)]
     pub login_hint: Option<String>,
+    /// No browser here (SSH, WSL): show a code to enter in a browser anywhere.
+    #[arg(long)]
+    pub device_code: bool,
 }
 
 #[derive(Debug, Args)]

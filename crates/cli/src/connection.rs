@@ -4,7 +4,7 @@ use std::io::Read;
 
 use d365_dataverse::auth::AccessToken;
 use d365_dataverse::verify::{Credentials, Failed, Step, Verified};
-use d365_dataverse::{DataverseError, auth, bearer, input, signin};
+use d365_dataverse::{DataverseError, auth, bearer, device_code, input, signin};
 use d365_vault::{
     Cloud as VaultCloud, ConnectionKind, EnvironmentTag, NewProfile, Profile, ProfileEdit, Revocation,
     Secret, SecretKind, Vault, VaultError, Verification,
@@ -136,19 +136,32 @@ pub async fn execute(command: Command) -> Result<Done, Failure> {
                 args.authority.as_deref(),
                 args.allow_custom_authority,
             )?;
-            eprintln!("Opening your browser to sign in (waiting up to 5 minutes)...");
-            let request = signin::SignIn {
-                authority: &authority,
-                client_id: &client_id,
-                resource: &instance.resource(),
-                login_hint: args.login_hint.as_deref(),
-                timeout: signin::DEFAULT_TIMEOUT,
-            };
+            let http = auth::http_client()?;
             let cancel = async {
                 let _ = tokio::signal::ctrl_c().await;
             };
-            let tokens =
-                signin::sign_in(&auth::http_client()?, request, signin::open_system_browser, cancel).await?;
+            let tokens = if args.device_code {
+                let show = |prompt: &device_code::DeviceCodePrompt| eprintln!("{}", prompt.message);
+                device_code::sign_in_with_device_code(
+                    &http,
+                    &authority,
+                    &client_id,
+                    &instance.resource(),
+                    show,
+                    cancel,
+                )
+                .await?
+            } else {
+                eprintln!("Opening your browser to sign in (waiting up to 5 minutes)...");
+                let request = signin::SignIn {
+                    authority: &authority,
+                    client_id: &client_id,
+                    resource: &instance.resource(),
+                    login_hint: args.login_hint.as_deref(),
+                    timeout: signin::DEFAULT_TIMEOUT,
+                };
+                signin::sign_in(&http, request, signin::open_system_browser, cancel).await?
+            };
             let refresh = tokens.refresh_token.ok_or_else(|| {
                 Failure::other(
                     "auth.no_refresh_token",

@@ -291,3 +291,77 @@ async fn token_for(info: &d365_sandbox::ConnectionInfo, resource: &str) -> Strin
     .secret()
     .to_owned()
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn device_code_sign_in_from_the_cli() {
+    use std::io::BufRead;
+    let sandbox = sandbox().await;
+    let home = home();
+    let info = sandbox.info().clone();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_d365"))
+        .args([
+            "--json",
+            "connection",
+            "add",
+            "user",
+            "--device-code",
+            "--name",
+            "Headless",
+            "--instance",
+            &info.instance_url,
+            "--client-id",
+            &info.public_client_id,
+            "--tenant",
+            &info.tenant_id,
+            "--authority",
+            &info.authority,
+        ])
+        .env("D365DESK_HOME", &home)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let line = tokio::task::block_in_place(|| {
+        stderr.lines().map_while(Result::ok).find(|l| l.contains("enter the code")).unwrap()
+    });
+    // "To sign in, open <uri> in any browser and enter the code <code>."
+    let uri = line.split_whitespace().nth(4).unwrap().to_owned();
+    let code = line.trim_end_matches('.').rsplit(' ').next().unwrap().to_owned();
+
+    let client = d365_dataverse::reqwest::Client::builder()
+        .redirect(d365_dataverse::reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = client.post(&uri).form(&[("otc", code)]).send().await.unwrap().text().await.unwrap();
+    let ctx = |html: &str| {
+        html.split("name=\"ctx\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned()
+    };
+    let consent = client
+        .post(format!("{}/login", info.authority))
+        .form(&[("ctx", ctx(&page)), ("login", info.username.clone()), ("passwd", info.password.clone())])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    client
+        .post(format!("{}/consent", info.authority))
+        .form(&[("ctx", ctx(&consent).as_str()), ("decision", "accept")])
+        .send()
+        .await
+        .unwrap();
+
+    let output = tokio::task::block_in_place(|| child.wait_with_output().unwrap());
+    assert!(output.status.success());
+    assert_eq!(json(&output)["added"]["kind"], "user");
+    let verified =
+        tokio::task::block_in_place(|| d365(&home, &["--json", "connection", "verify", "Headless"], ""));
+    assert_eq!(
+        json(&verified)["verified"]["organization_name"],
+        "Contoso Sandbox",
+        "the refresh token works"
+    );
+    tokio::task::block_in_place(|| d365(&home, &["connection", "remove", "Headless"], ""));
+}

@@ -10,6 +10,7 @@ pub mod api;
 pub mod auth;
 pub mod bearer;
 pub mod cloud;
+pub mod device_code;
 pub mod error;
 pub mod input;
 pub mod signin;

@@ -137,7 +137,7 @@ where
 
 /// Why oauth2's HTTP call failed.
 #[derive(Debug, thiserror::Error)]
-enum SendError {
+pub(crate) enum SendError {
     #[error(transparent)]
     Transport(#[from] reqwest::Error),
     #[error(transparent)]
@@ -145,7 +145,7 @@ enum SendError {
 }
 
 /// oauth2's HTTP calls, made with our reqwest client (no redirects, rustls).
-async fn send(
+pub(crate) async fn send(
     http: &reqwest::Client,
     request: oauth2::HttpRequest,
 ) -> std::result::Result<oauth2::HttpResponse, SendError> {

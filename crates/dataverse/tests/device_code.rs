@@ -1,0 +1,111 @@
+//! Device-code sign-in against the sandbox: the user (a script posting the sandbox's forms) enters the
+//! code shown and signs in; the client, polling at the server's interval, gets the tokens or the refusal.
+#![allow(clippy::unwrap_used)] // test helpers fail loudly, like the tests
+
+use d365_dataverse::auth;
+use d365_dataverse::device_code::{DeviceCodePrompt, sign_in_with_device_code};
+use d365_sandbox::{Sandbox, SandboxOptions};
+
+fn ctx(html: &str) -> String {
+    let start = html.find("name=\"ctx\" value=\"").unwrap() + "name=\"ctx\" value=\"".len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+/// The person at another device: enters the code, signs in, and answers the consent page.
+fn person(sandbox: &Sandbox, decision: &'static str) -> impl FnOnce(&DeviceCodePrompt) {
+    let (authority, username, password) =
+        (sandbox.info().authority.clone(), sandbox.info().username.clone(), sandbox.info().password.clone());
+    move |prompt: &DeviceCodePrompt| {
+        assert!(
+            prompt.message.contains(&prompt.user_code) && prompt.message.contains(&prompt.verification_uri)
+        );
+        let (uri, code) = (prompt.verification_uri.clone(), prompt.user_code.clone());
+        tokio::spawn(async move {
+            let client =
+                reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+            let sign_in =
+                client.post(&uri).form(&[("otc", code)]).send().await.unwrap().text().await.unwrap();
+            let consent = client
+                .post(format!("{authority}/login"))
+                .form(&[("ctx", ctx(&sign_in)), ("login", username), ("passwd", password)])
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            client
+                .post(format!("{authority}/consent"))
+                .form(&[("ctx", ctx(&consent).as_str()), ("decision", decision)])
+                .send()
+                .await
+                .unwrap();
+        });
+    }
+}
+
+#[tokio::test]
+async fn the_code_entered_elsewhere_signs_in_here() {
+    let sandbox =
+        Sandbox::bind("127.0.0.1:0", SandboxOptions { seed: 2, ..Default::default() }).await.unwrap();
+    let info = sandbox.info();
+    let http = auth::http_client().unwrap();
+    let tokens = sign_in_with_device_code(
+        &http,
+        &info.authority,
+        &info.public_client_id,
+        &info.instance_url,
+        person(&sandbox, "accept"),
+        std::future::pending(),
+    )
+    .await
+    .unwrap();
+    assert!(tokens.refresh_token.is_some());
+    let who = http
+        .get(format!("{}WhoAmI", info.web_api_url))
+        .bearer_auth(tokens.access_token.secret())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(who.status(), 200);
+}
+
+#[tokio::test]
+async fn a_declined_sign_in_is_reported() {
+    let sandbox =
+        Sandbox::bind("127.0.0.1:0", SandboxOptions { seed: 2, ..Default::default() }).await.unwrap();
+    let info = sandbox.info();
+    let http = auth::http_client().unwrap();
+    let err = sign_in_with_device_code(
+        &http,
+        &info.authority,
+        &info.public_client_id,
+        &info.instance_url,
+        person(&sandbox, "cancel"),
+        std::future::pending(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.kind, "signin.cancelled_in_browser", "{err:?}");
+}
+
+#[tokio::test]
+async fn waiting_can_be_cancelled() {
+    let sandbox =
+        Sandbox::bind("127.0.0.1:0", SandboxOptions { seed: 2, ..Default::default() }).await.unwrap();
+    let info = sandbox.info();
+    let http = auth::http_client().unwrap();
+    let nobody = |_: &DeviceCodePrompt| {};
+    let cancel = tokio::time::sleep(std::time::Duration::from_millis(200));
+    let err = sign_in_with_device_code(
+        &http,
+        &info.authority,
+        &info.public_client_id,
+        &info.instance_url,
+        nobody,
+        cancel,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.kind, "signin.cancelled");
+}

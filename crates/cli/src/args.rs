@@ -22,6 +22,8 @@ pub enum Command {
     /// Saved connections.
     #[command(subcommand)]
     Connection(ConnectionCommand),
+    /// The environments a user connection's account can reach (Global Discovery).
+    Environments { name: String },
 }
 
 #[derive(Debug, Subcommand)]

@@ -4,7 +4,7 @@ use std::io::Read;
 
 use d365_dataverse::auth::AccessToken;
 use d365_dataverse::verify::{Credentials, Failed, Step, Verified};
-use d365_dataverse::{DataverseError, auth, bearer, device_code, input, signin};
+use d365_dataverse::{DataverseError, auth, bearer, device_code, discovery, input, signin};
 use d365_vault::{
     Cloud as VaultCloud, ConnectionKind, EnvironmentTag, NewProfile, Profile, ProfileEdit, Revocation,
     Secret, SecretKind, Vault, VaultError, Verification,
@@ -92,8 +92,11 @@ fn read_secret(from_stdin: bool) -> Result<Secret, Failure> {
 }
 
 pub async fn execute(command: Command) -> Result<Done, Failure> {
-    let Command::Connection(command) = command;
     let vault = vault();
+    let command = match command {
+        Command::Connection(command) => command,
+        Command::Environments { name } => return environments(&vault, &name).await,
+    };
     match command {
         ConnectionCommand::Add(AddCommand::Org(args)) => {
             let cloud = vault_cloud(args.common.cloud);
@@ -219,6 +222,38 @@ pub async fn execute(command: Command) -> Result<Done, Failure> {
             vault.edit(&name, ProfileEdit { read_only: Some(state == OnOff::On), ..Default::default() })?,
         )),
     }
+}
+
+/// Global Discovery with a user connection's refresh token.
+async fn environments(vault: &Vault, name: &str) -> Result<Done, Failure> {
+    let profile = vault.get(name)?;
+    if profile.kind != ConnectionKind::User {
+        return Err(Failure::from(DataverseError::new(
+            "input.invalid",
+            "Listing environments needs a user connection (your own sign-in).",
+            Some("Add one with `d365 connection add user`.".into()),
+        )));
+    }
+    let cloud = client_cloud(profile.cloud);
+    let instance = input::instance(&profile.instance_url, cloud, true)?;
+    let authority = match &profile.authority {
+        Some(authority) => authority.clone(),
+        None => input::authority(cloud, profile.tenant.as_deref().unwrap_or("organizations"), None, false)?,
+    };
+    let refresh = vault.secret(&profile, SecretKind::RefreshToken)?.ok_or_else(|| {
+        Failure::other(
+            "vault.secret_missing",
+            "The connection's refresh token is no longer in the keyring. Sign in again.",
+        )
+    })?;
+    let http = auth::http_client()?;
+    let resource = discovery::resource(cloud, &instance);
+    let client_id = profile.client_id.clone().unwrap_or_default();
+    let (token, rotated) = auth::refresh(&http, &authority, &client_id, refresh.expose(), &resource).await?;
+    if let Some(rotated) = rotated {
+        vault.store_token(&profile, SecretKind::RefreshToken, &Secret::new(rotated))?;
+    }
+    Ok(Done::Environments(discovery::environments(&http, &resource, &token).await?))
 }
 
 async fn verify(vault: &Vault, name: &str) -> Result<Done, Failure> {

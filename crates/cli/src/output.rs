@@ -19,6 +19,7 @@ pub enum Done {
         steps: Vec<String>,
     },
     Edited(Profile),
+    Environments(Vec<d365_dataverse::discovery::Environment>),
 }
 
 /// An error as the CLI reports it: `{kind, message, hint}`, the failed step if any, and the exit code.
@@ -143,6 +144,18 @@ pub fn success(done: &Done, json: bool) {
         Done::Edited(profile) => {
             (json!({ "updated": profile }), format!("Updated: {}", profile_line(profile)))
         }
+        Done::Environments(environments) => (
+            json!({ "environments": environments }),
+            if environments.is_empty() {
+                "This account cannot reach any environment.".into()
+            } else {
+                environments
+                    .iter()
+                    .map(|e| format!("{}  {}  {}  {}", e.name, e.url, e.version, e.region))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            },
+        ),
     };
     if json {
         println!("{value}");

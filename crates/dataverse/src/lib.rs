@@ -11,6 +11,7 @@ pub mod auth;
 pub mod bearer;
 pub mod cloud;
 pub mod device_code;
+pub mod discovery;
 pub mod error;
 pub mod input;
 pub mod signin;

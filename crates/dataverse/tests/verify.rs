@@ -185,3 +185,58 @@ async fn network_failures_are_named() {
         failure(verify_app(&tls, &info.authority, &info.org_client_id, &info.org_client_secret).await);
     assert_eq!((step, error.kind), (Step::Token, "net.tls"), "{error:?}");
 }
+
+/// A local server answering every token request as Entra does for `code` (for the refusals the sandbox's
+/// client-credentials flow cannot produce: MFA, Conditional Access, consent, ...).
+fn entra_refusing(code: u64) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut stream = stream;
+            let mut buffer = [0u8; 8192];
+            let _ = stream.read(&mut buffer);
+            let body = serde_json::json!({
+                "error": "invalid_grant",
+                "error_description": format!("AADSTS{code}: Refused for the test.\r\nTrace ID: 1\r\nCorrelation ID: 2\r\nTimestamp: 2026-11-23 05:00:00Z"),
+                "error_codes": [code],
+            })
+            .to_string();
+            let _ = write!(
+                stream,
+                "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    format!("http://{address}/tenant")
+}
+
+#[tokio::test]
+async fn every_aadsts_code_in_the_table_has_its_diagnosis() {
+    let http = auth::http_client().unwrap();
+    let instance = input::instance("https://contoso.crm.dynamics.com", Cloud::Public, false).unwrap();
+    let expected = [
+        (65001, "auth.consent_required"),
+        (50011, "auth.redirect_uri_mismatch"),
+        (70011, "auth.invalid_scope"),
+        (53003, "auth.blocked_by_conditional_access"),
+        (50076, "auth.mfa_required"),
+        (50079, "auth.mfa_required"),
+        (700082, "auth.session_expired"),
+        (7000218, "auth.secret_missing"),
+        (424242, "auth.failed"),
+    ];
+    for (code, kind) in expected {
+        let authority = entra_refusing(code);
+        let credentials = Credentials::App { authority: &authority, client_id: "c", client_secret: "s" };
+        let (step, error) = failure(verify(&http, &instance, credentials).await);
+        assert_eq!((step, error.kind), (Step::Token, kind), "AADSTS{code}");
+        assert!(
+            error.message.starts_with(&format!("AADSTS{code}: ")),
+            "the message keeps Entra's first line: {}",
+            error.message
+        );
+        assert!(!error.message.contains("Trace ID"), "but not the trace lines");
+    }
+}

@@ -14,6 +14,7 @@ pub mod device_code;
 pub mod discovery;
 pub mod error;
 pub mod input;
+pub mod session;
 pub mod signin;
 pub mod verify;
 

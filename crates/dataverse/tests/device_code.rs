@@ -6,10 +6,8 @@ use d365_dataverse::auth;
 use d365_dataverse::device_code::{DeviceCodePrompt, sign_in_with_device_code};
 use d365_sandbox::{Sandbox, SandboxOptions};
 
-fn ctx(html: &str) -> String {
-    let start = html.find("name=\"ctx\" value=\"").unwrap() + "name=\"ctx\" value=\"".len();
-    html[start..].split('"').next().unwrap().to_owned()
-}
+mod common;
+use common::ctx;
 
 /// The person at another device: enters the code, signs in, and answers the consent page.
 fn person(sandbox: &Sandbox, decision: &'static str) -> impl FnOnce(&DeviceCodePrompt) {

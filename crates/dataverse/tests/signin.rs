@@ -9,6 +9,9 @@ use d365_dataverse::auth;
 use d365_dataverse::signin::{SignIn, sign_in};
 use d365_sandbox::{Sandbox, SandboxOptions};
 
+mod common;
+use common::browse;
+
 async fn sandbox() -> Sandbox {
     Sandbox::bind("127.0.0.1:0", SandboxOptions { seed: 3, ..Default::default() }).await.unwrap()
 }
@@ -21,39 +24,6 @@ fn request(sandbox: &Sandbox, timeout: Duration) -> SignIn<'_> {
         login_hint: None,
         timeout,
     }
-}
-
-fn ctx(html: &str) -> String {
-    let start = html.find("name=\"ctx\" value=\"").unwrap() + "name=\"ctx\" value=\"".len();
-    html[start..].split('"').next().unwrap().to_owned()
-}
-
-/// Signs in on the sandbox's pages and answers consent; returns where the sandbox redirects the browser.
-async fn browse(
-    authorize: String,
-    authority: String,
-    username: String,
-    password: String,
-    decision: &str,
-) -> String {
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let page = client.get(&authorize).send().await.unwrap().text().await.unwrap();
-    let consent = client
-        .post(format!("{authority}/login"))
-        .form(&[("ctx", ctx(&page)), ("login", username), ("passwd", password)])
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let done = client
-        .post(format!("{authority}/consent"))
-        .form(&[("ctx", ctx(&consent).as_str()), ("decision", decision)])
-        .send()
-        .await
-        .unwrap();
-    done.headers()["location"].to_str().unwrap().to_owned()
 }
 
 /// A browser that completes the sign-in with `decision`, first poking the listener as browsers and

@@ -1,0 +1,64 @@
+//! Shared by the client's tests: the sandbox's sign-in pages, answered over plain HTTP as a person would.
+#![allow(dead_code, clippy::unwrap_used)] // each test file uses its own subset; helpers fail loudly
+
+use std::time::Duration;
+
+use d365_dataverse::auth;
+use d365_dataverse::signin::{SignIn, UserTokens, sign_in};
+use d365_sandbox::Sandbox;
+
+pub fn ctx(html: &str) -> String {
+    let start = html.find("name=\"ctx\" value=\"").unwrap() + "name=\"ctx\" value=\"".len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+/// Signs in on the sandbox's pages and answers consent; returns where the sandbox redirects the browser.
+pub async fn browse(
+    authorize: String,
+    authority: String,
+    username: String,
+    password: String,
+    decision: &str,
+) -> String {
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let page = client.get(&authorize).send().await.unwrap().text().await.unwrap();
+    let consent = client
+        .post(format!("{authority}/login"))
+        .form(&[("ctx", ctx(&page)), ("login", username), ("passwd", password)])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let done = client
+        .post(format!("{authority}/consent"))
+        .form(&[("ctx", ctx(&consent).as_str()), ("decision", decision)])
+        .send()
+        .await
+        .unwrap();
+    done.headers()["location"].to_str().unwrap().to_owned()
+}
+
+/// A user sign-in with the sandbox's admin, consent accepted.
+pub async fn signed_in(sandbox: &Sandbox) -> UserTokens {
+    let info = sandbox.info();
+    let (authority, username, password) =
+        (info.authority.clone(), info.username.clone(), info.password.clone());
+    let browser = move |authorize: &str| {
+        let authorize = authorize.to_owned();
+        tokio::spawn(async move {
+            let location = browse(authorize, authority, username, password, "accept").await;
+            reqwest::get(location.replace("localhost", "127.0.0.1")).await.unwrap();
+        });
+        Ok(())
+    };
+    let request = SignIn {
+        authority: &info.authority,
+        client_id: &info.public_client_id,
+        resource: &info.instance_url,
+        login_hint: None,
+        timeout: Duration::from_secs(30),
+    };
+    sign_in(&auth::http_client().unwrap(), request, browser, std::future::pending()).await.unwrap()
+}

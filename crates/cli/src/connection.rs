@@ -224,6 +224,16 @@ pub async fn execute(command: Command) -> Result<Done, Failure> {
     }
 }
 
+/// The profile's sign-in authority: its custom one, or its cloud's for its tenant.
+fn authority_of(profile: &Profile, cloud: d365_dataverse::Cloud) -> Result<String, Failure> {
+    match &profile.authority {
+        Some(authority) => Ok(authority.clone()),
+        None => {
+            Ok(input::authority(cloud, profile.tenant.as_deref().unwrap_or("organizations"), None, false)?)
+        }
+    }
+}
+
 /// Global Discovery with a user connection's refresh token.
 async fn environments(vault: &Vault, name: &str) -> Result<Done, Failure> {
     let profile = vault.get(name)?;
@@ -236,10 +246,7 @@ async fn environments(vault: &Vault, name: &str) -> Result<Done, Failure> {
     }
     let cloud = client_cloud(profile.cloud);
     let instance = input::instance(&profile.instance_url, cloud, true)?;
-    let authority = match &profile.authority {
-        Some(authority) => authority.clone(),
-        None => input::authority(cloud, profile.tenant.as_deref().unwrap_or("organizations"), None, false)?,
-    };
+    let authority = authority_of(&profile, cloud)?;
     let refresh = vault.secret(&profile, SecretKind::RefreshToken)?.ok_or_else(|| {
         Failure::other(
             "vault.secret_missing",
@@ -279,10 +286,7 @@ async fn verify(vault: &Vault, name: &str) -> Result<Done, Failure> {
 async fn run_verification(vault: &Vault, profile: &Profile) -> Result<Verified, Failure> {
     let cloud = client_cloud(profile.cloud);
     let instance = input::instance(&profile.instance_url, cloud, true)?;
-    let authority = match &profile.authority {
-        Some(authority) => authority.clone(),
-        None => input::authority(cloud, profile.tenant.as_deref().unwrap_or("organizations"), None, false)?,
-    };
+    let authority = authority_of(profile, cloud)?;
     let client_id = profile.client_id.clone().unwrap_or_default();
     let http = auth::http_client()?;
     let missing = || {

@@ -15,7 +15,7 @@ use time::OffsetDateTime;
 
 use crate::auth::AccessToken;
 use crate::error::{DataverseError, Result};
-use crate::signin::{UserTokens, aadsts_code, send};
+use crate::signin::{UserTokens, aadsts_code, oauth_error, send};
 
 /// What to show the user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -55,16 +55,8 @@ where
         .add_scope(Scope::new("offline_access".into()))
         .request_async(&|request| send(http, request))
         .await
-        .map_err(|err| match err {
-            oauth2::RequestTokenError::ServerResponse(response) => {
-                let description = response.error_description().cloned().unwrap_or_default();
-                DataverseError::from_entra(aadsts_code(&description), response.error().as_ref(), &description)
-            }
-            other => error(
-                "auth.failed",
-                format!("The device code could not be requested: {other}"),
-                "Check the authority and client ID.",
-            ),
+        .map_err(|err| {
+            oauth_error(err, "The device code could not be requested", "Check the authority and client ID.")
         })?;
     let prompt = DeviceCodePrompt {
         user_code: details.user_code().secret().clone(),

@@ -124,7 +124,7 @@ where
         .set_pkce_verifier(verifier)
         .request_async(&|request| send(http, request))
         .await
-        .map_err(token_error)?;
+        .map_err(|err| oauth_error(err, "The code could not be exchanged for tokens", "Sign in again."))?;
     let lifetime = token.expires_in().unwrap_or(Duration::from_secs(3599));
     Ok(UserTokens {
         access_token: AccessToken::new(
@@ -159,19 +159,23 @@ pub(crate) async fn send(
     Ok(builder.body(response.bytes().await?.to_vec())?)
 }
 
-fn token_error<RE: std::error::Error + 'static>(
-    err: oauth2::RequestTokenError<RE, oauth2::basic::BasicErrorResponse>,
-) -> DataverseError {
+/// An oauth2 request's failure as a diagnosis: Entra's own refusals by their AADSTS code, anything
+/// else (transport, an unparsable answer) as `auth.failed` with `what` and `hint`.
+pub(crate) fn oauth_error<RE, T>(
+    err: oauth2::RequestTokenError<RE, oauth2::StandardErrorResponse<T>>,
+    what: &str,
+    hint: &str,
+) -> DataverseError
+where
+    RE: std::error::Error + 'static,
+    T: oauth2::ErrorResponseType + AsRef<str> + std::fmt::Display + 'static,
+{
     match err {
         oauth2::RequestTokenError::ServerResponse(response) => {
             let description = response.error_description().cloned().unwrap_or_default();
             DataverseError::from_entra(aadsts_code(&description), response.error().as_ref(), &description)
         }
-        other => error(
-            "auth.failed",
-            format!("The code could not be exchanged for tokens: {other}"),
-            "Sign in again.",
-        ),
+        other => error("auth.failed", format!("{what}: {other}"), hint),
     }
 }
 

@@ -365,3 +365,53 @@ async fn device_code_sign_in_from_the_cli() {
     );
     tokio::task::block_in_place(|| d365(&home, &["connection", "remove", "Headless"], ""));
 }
+
+/// Crash safety of the profiles file: `d365` killed (SIGKILL) at random points while it writes leaves the
+/// old file or the new one, never a broken one.
+#[test]
+fn killing_the_cli_mid_write_never_breaks_the_profiles_file() {
+    let home = home();
+    let args = |n: usize| {
+        vec![
+            "connection".to_owned(),
+            "add".to_owned(),
+            "org".to_owned(),
+            "--name".to_owned(),
+            format!("Crash {n}"),
+            "--instance".to_owned(),
+            "contoso.crm.dynamics.com".to_owned(),
+            "--tenant".to_owned(),
+            "contoso.onmicrosoft.com".to_owned(),
+            "--client-id".to_owned(),
+            "2d7c9a41-6b3e-4f0a-9d8c-0d365de5a100".to_owned(),
+            "--client-secret-stdin".to_owned(),
+        ]
+    };
+    let mut completed = 0;
+    for n in 0..30 {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_d365"))
+            .args(args(n))
+            .env("D365DESK_HOME", &home)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(b"abc8Q~crash-test-secret\n").unwrap();
+        // Kill at a different moment each time, from before the write to after it.
+        std::thread::sleep(std::time::Duration::from_millis((n as u64 * 7) % 60));
+        let _ = child.kill();
+        if child.wait().unwrap().success() {
+            completed += 1;
+        }
+        if let Ok(text) = std::fs::read_to_string(home.join("profiles.json")) {
+            let parsed: Value =
+                serde_json::from_str(&text).unwrap_or_else(|e| panic!("broken after kill {n}: {e}\n{text}"));
+            assert!(parsed["profiles"].is_array());
+        }
+    }
+    let listed = d365(&home, &["--json", "connection", "list"], "");
+    assert!(listed.status.success(), "the file is readable after all that");
+    let count = json(&listed)["connections"].as_array().unwrap().len();
+    assert!(count >= completed, "every add that finished is there ({count} >= {completed})");
+}

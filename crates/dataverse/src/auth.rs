@@ -36,9 +36,14 @@ impl fmt::Debug for AccessToken {
 /// An HTTP client for token calls: no redirects (a token endpoint never redirects; following one could
 /// send the secret elsewhere), rustls, a bounded time.
 pub fn http_client() -> Result<reqwest::Client> {
+    http_client_with_timeout(std::time::Duration::from_secs(30))
+}
+
+/// [`http_client`] with another time limit per request.
+pub fn http_client_with_timeout(timeout: std::time::Duration) -> Result<reqwest::Client> {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
-        .timeout(std::time::Duration::from_secs(30))
+        .timeout(timeout)
         .user_agent(concat!("D365Desk/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| DataverseError::new("net.failed", format!("Could not create an HTTP client: {e}"), None))

@@ -240,3 +240,22 @@ async fn every_aadsts_code_in_the_table_has_its_diagnosis() {
         assert!(!error.message.contains("Trace ID"), "but not the trace lines");
     }
 }
+
+#[tokio::test]
+async fn a_server_that_never_answers_is_a_timeout() {
+    // Accepts connections and reads, but never answers.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            held.push(stream);
+        }
+    });
+    let http = auth::http_client_with_timeout(std::time::Duration::from_millis(500)).unwrap();
+    let instance = input::instance("https://contoso.crm.dynamics.com", Cloud::Public, false).unwrap();
+    let authority = format!("http://{address}/tenant");
+    let credentials = Credentials::App { authority: &authority, client_id: "c", client_secret: "s" };
+    let (step, error) = failure(verify(&http, &instance, credentials).await);
+    assert_eq!((step, error.kind), (Step::Token, "net.timeout"), "{error:?}");
+}

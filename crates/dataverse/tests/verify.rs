@@ -259,3 +259,15 @@ async fn a_server_that_never_answers_is_a_timeout() {
     let (step, error) = failure(verify(&http, &instance, credentials).await);
     assert_eq!((step, error.kind), (Step::Token, "net.timeout"), "{error:?}");
 }
+
+#[tokio::test]
+async fn an_application_user_without_a_role_is_diagnosed() {
+    let sandbox = sandbox(false).await;
+    let info = sandbox.info();
+    let no_role = d365_sandbox::directory::NO_ROLE_CLIENT_ID.to_string();
+    let (step, error) =
+        failure(verify_app(&sandbox, &info.authority, &no_role, &info.org_client_secret).await);
+    assert_eq!((step, error.kind), (Step::Organization, "api.missing_privilege"), "{error:?}");
+    assert!(error.message.contains("is missing prvReadOrganization privilege"), "{}", error.message);
+    assert!(error.hint.unwrap().contains("security role"));
+}

@@ -12,6 +12,8 @@ pub enum Role {
     SystemAdministrator,
     /// "Basic Reader": may read, may not write.
     Reader,
+    /// An application user that was given no security role: it exists, but may read nothing.
+    NoRole,
 }
 
 impl Role {
@@ -19,11 +21,16 @@ impl Role {
         match self {
             Role::SystemAdministrator => "System Administrator",
             Role::Reader => "Basic Reader",
+            Role::NoRole => "(none)",
         }
     }
 
     pub fn can_write(self) -> bool {
         matches!(self, Role::SystemAdministrator)
+    }
+
+    pub fn can_read(self) -> bool {
+        !matches!(self, Role::NoRole)
     }
 }
 
@@ -100,6 +107,8 @@ pub const ORG_CLIENT_ID: Uuid = uuid!("2d7c9a41-6b3e-4f0a-9d8c-0d365de5a100");
 pub const READER_CLIENT_ID: Uuid = uuid!("2d7c9a41-6b3e-4f0a-9d8c-0d365de5a101");
 /// A confidential client registered in the tenant but with no application user in the org (403).
 pub const NO_APP_USER_CLIENT_ID: Uuid = uuid!("2d7c9a41-6b3e-4f0a-9d8c-0d365de5a102");
+/// A confidential client whose application user has no security role (403 on every table).
+pub const NO_ROLE_CLIENT_ID: Uuid = uuid!("2d7c9a41-6b3e-4f0a-9d8c-0d365de5a104");
 /// A confidential client whose only secret has expired (AADSTS7000222).
 pub const EXPIRED_SECRET_CLIENT_ID: Uuid = uuid!("2d7c9a41-6b3e-4f0a-9d8c-0d365de5a103");
 /// The public client (desktop app) users sign in with: redirect `http://localhost`, PKCE.
@@ -151,9 +160,16 @@ impl Directory {
             confidential(
                 EXPIRED_SECRET_CLIENT_ID,
                 "Sandbox App With Expired Secret",
-                ClientSecret { value: org_client_secret, expires: now - Duration::days(3) },
+                ClientSecret { value: org_client_secret.clone(), expires: now - Duration::days(3) },
                 0x9e1d_0000_0000_4000_8000_0d36_5de5_a103,
                 org_user(0x5a5a_0000_0000_4000_8000_0d36_5de5_a103, Role::SystemAdministrator),
+            ),
+            confidential(
+                NO_ROLE_CLIENT_ID,
+                "Sandbox App Without Security Role",
+                valid(org_client_secret),
+                0x9e1d_0000_0000_4000_8000_0d36_5de5_a104,
+                org_user(0x5a5a_0000_0000_4000_8000_0d36_5de5_a104, Role::NoRole),
             ),
             AppRegistration {
                 client_id: PUBLIC_CLIENT_ID,

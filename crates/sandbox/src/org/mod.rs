@@ -84,6 +84,9 @@ pub fn dispatch_get(
         "RetrieveVersion" if matches!(rest, "" | "()") => retrieve_version(state),
         "EntityDefinitions" => metadata::entity_definitions(state, rest, query),
         entity_set => match state.store.by_entity_set(entity_set) {
+            Some(table) if !caller.role.can_read() => {
+                writes::missing_privilege(caller, table, "Read").into_response()
+            }
             Some(table) => records::get(state, table, rest, raw_query, query, headers),
             None => DataverseError::segment_not_found(entity_set).into_response(),
         },

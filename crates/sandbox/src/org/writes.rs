@@ -39,15 +39,18 @@ fn bad(code: &'static str, message: impl Into<String>) -> DataverseError {
     DataverseError::new(StatusCode::BAD_REQUEST, code, message)
 }
 
-fn missing_privilege(caller: &Caller, table: &Table, privilege: &str) -> DataverseError {
+pub fn missing_privilege(caller: &Caller, table: &Table, privilege: &str) -> DataverseError {
     let entity = table.display_name.replace(' ', "");
     DataverseError::new(
         StatusCode::FORBIDDEN,
         "0x80040220",
         format!(
-            "Principal user (Id={}, type=8, roleCount=1, privilegeCount=0, accessMode=0), is missing prv{privilege}{entity} \
+            "Principal user (Id={}, type=8, roleCount={}, privilegeCount=0, accessMode=0), is missing prv{privilege}{entity} \
              privilege on OTC={} for entity '{}'. Consider assigning a role with the required privilege.",
-            caller.system_user_id, table.object_type_code, table.logical_name
+            caller.system_user_id,
+            u8::from(caller.role.can_read()),
+            table.object_type_code,
+            table.logical_name
         ),
     )
 }

@@ -24,6 +24,9 @@ pub enum Command {
     Connection(ConnectionCommand),
     /// The environments a user connection's account can reach (Global Discovery).
     Environments { name: String },
+    /// Run the sandbox (the local Entra ID + Dataverse emulator) on the same data as the app, until Ctrl-C.
+    /// Prints its connection details as one JSON line.
+    Sandbox,
 }
 
 #[derive(Debug, Subcommand)]
@@ -56,6 +59,11 @@ pub enum AddCommand {
     /// An access token you already have, read from stdin (--token-stdin) or D365_BEARER_TOKEN. It works
     /// until it expires; there is no refresh.
     Bearer(AddBearer),
+    /// The built-in sandbox (no secret: it is local).
+    Sandbox {
+        #[arg(long)]
+        name: String,
+    },
 }
 
 #[derive(Debug, Args)]

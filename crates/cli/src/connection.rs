@@ -5,6 +5,7 @@ use std::io::Read;
 use d365_dataverse::auth::AccessToken;
 use d365_dataverse::verify::{Credentials, Failed, Step, Verified};
 use d365_dataverse::{DataverseError, auth, bearer, device_code, discovery, input, signin};
+use d365_sandbox::{Sandbox, SandboxOptions, Storage};
 use d365_vault::{
     Cloud as VaultCloud, ConnectionKind, EnvironmentTag, NewProfile, Profile, ProfileEdit, Revocation,
     Secret, SecretKind, Vault, VaultError, Verification,
@@ -96,6 +97,7 @@ pub async fn execute(command: Command) -> Result<Done, Failure> {
     let command = match command {
         Command::Connection(command) => command,
         Command::Environments { name } => return environments(&vault, &name).await,
+        Command::Sandbox => return run_sandbox().await,
     };
     match command {
         ConnectionCommand::Add(AddCommand::Org(args)) => {
@@ -206,6 +208,20 @@ pub async fn execute(command: Command) -> Result<Done, Failure> {
             let note = format!("The token is for {} and works until {until}.", facts.subject);
             Ok(Done::Added(vault.add(new, Some(Secret::new(token)))?, Some(note)))
         }
+        ConnectionCommand::Add(AddCommand::Sandbox { name }) => {
+            let new = NewProfile {
+                name,
+                kind: ConnectionKind::Sandbox,
+                instance_url: SANDBOX_URL.into(),
+                tenant: None,
+                client_id: None,
+                cloud: VaultCloud::Public,
+                authority: None,
+                tag: Some(EnvironmentTag::Dev),
+                read_only: None,
+            };
+            Ok(Done::Added(vault.add(new, None)?, None))
+        }
         ConnectionCommand::List => Ok(Done::List(vault.list()?)),
         ConnectionCommand::Verify { name } => verify(&vault, &name).await,
         ConnectionCommand::Remove { name } => match vault.remove(&name)? {
@@ -263,6 +279,30 @@ async fn environments(vault: &Vault, name: &str) -> Result<Done, Failure> {
     Ok(Done::Environments(discovery::environments(&http, &resource, &token).await?))
 }
 
+/// What a sandbox profile stores as its instance: the sandbox's port changes with every start.
+const SANDBOX_URL: &str = "sandbox://local";
+
+/// The in-process sandbox on the app's data file (its data survives; its secrets never leave the process).
+async fn start_sandbox() -> Result<Sandbox, Failure> {
+    let dir = d365_vault::default_dir();
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        Failure::other("sandbox.data_dir", format!("Could not create {}: {e}", dir.display()))
+    })?;
+    let options =
+        SandboxOptions { storage: Storage::File(dir.join("sandbox.sqlite3")), ..Default::default() };
+    Sandbox::bind("127.0.0.1:0", options)
+        .await
+        .map_err(|e| Failure::other("sandbox.start_failed", format!("The sandbox did not start: {e}")))
+}
+
+async fn run_sandbox() -> Result<Done, Failure> {
+    let sandbox = start_sandbox().await?;
+    println!("{}", serde_json::to_string(sandbox.info()).unwrap_or_default());
+    let _ = tokio::signal::ctrl_c().await;
+    sandbox.shutdown().await.map_err(|e| Failure::other("sandbox.stop_failed", e.to_string()))?;
+    Ok(Done::Stopped)
+}
+
 async fn verify(vault: &Vault, name: &str) -> Result<Done, Failure> {
     let profile = vault.get(name)?;
     let result = run_verification(vault, &profile).await;
@@ -284,6 +324,19 @@ async fn verify(vault: &Vault, name: &str) -> Result<Done, Failure> {
 }
 
 async fn run_verification(vault: &Vault, profile: &Profile) -> Result<Verified, Failure> {
+    if profile.kind == ConnectionKind::Sandbox {
+        let sandbox = start_sandbox().await?;
+        let info = sandbox.info().clone();
+        let instance = input::instance(&info.instance_url, d365_dataverse::Cloud::Public, false)?;
+        let credentials = Credentials::App {
+            authority: &info.authority,
+            client_id: &info.org_client_id,
+            client_secret: &info.org_client_secret,
+        };
+        let result = verify_with(&auth::http_client()?, &instance, credentials).await;
+        let _ = sandbox.shutdown().await;
+        return result;
+    }
     let cloud = client_cloud(profile.cloud);
     let instance = input::instance(&profile.instance_url, cloud, true)?;
     let authority = authority_of(profile, cloud)?;

@@ -20,6 +20,8 @@ pub enum Done {
     },
     Edited(Profile),
     Environments(Vec<d365_dataverse::discovery::Environment>),
+    /// `d365 sandbox` ended (Ctrl-C).
+    Stopped,
 }
 
 /// An error as the CLI reports it: `{kind, message, hint}`, the failed step if any, and the exit code.
@@ -144,6 +146,7 @@ pub fn success(done: &Done, json: bool) {
         Done::Edited(profile) => {
             (json!({ "updated": profile }), format!("Updated: {}", profile_line(profile)))
         }
+        Done::Stopped => (json!({ "stopped": true }), "Sandbox stopped.".into()),
         Done::Environments(environments) => (
             json!({ "environments": environments }),
             if environments.is_empty() {

@@ -415,3 +415,40 @@ fn killing_the_cli_mid_write_never_breaks_the_profiles_file() {
     let count = json(&listed)["connections"].as_array().unwrap().len();
     assert!(count >= completed, "every add that finished is there ({count} >= {completed})");
 }
+
+#[test]
+fn a_sandbox_connection_verifies_against_the_local_sandbox() {
+    let home = home();
+    let added = d365(&home, &["connection", "add", "sandbox", "--name", "Local"], "");
+    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+    let verified = d365(&home, &["--json", "connection", "verify", "Local"], "");
+    assert!(verified.status.success(), "{}", String::from_utf8_lossy(&verified.stderr));
+    assert_eq!(json(&verified)["verified"]["organization_name"], "Contoso Sandbox");
+    assert!(home.join("sandbox.sqlite3").is_file(), "the sandbox keeps its data beside the profiles");
+    assert!(d365(&home, &["connection", "remove", "Local"], "").status.success());
+}
+
+#[test]
+fn d365_sandbox_serves_until_interrupted() {
+    use std::io::BufRead;
+    let home = home();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_d365"))
+        .arg("sandbox")
+        .env("D365DESK_HOME", &home)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.as_mut().unwrap()).read_line(&mut line).unwrap();
+    let config: Value = serde_json::from_str(&line).unwrap();
+    let address = config["instance_url"].as_str().unwrap().trim_start_matches("http://").to_owned();
+    let mut stream = std::net::TcpStream::connect(&address).unwrap();
+    write!(stream, "GET /api/data/v9.2/WhoAmI HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut response = String::new();
+    std::io::Read::read_to_string(&mut stream, &mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 401"), "{response}");
+    assert!(Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap().success());
+    assert!(child.wait().unwrap().success(), "Ctrl-C stops it cleanly");
+}

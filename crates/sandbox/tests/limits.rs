@@ -51,13 +51,13 @@ async fn the_request_window_answers_429_with_retry_after() {
 #[tokio::test]
 async fn too_many_concurrent_requests_get_429() {
     let limits = Limits { requests: 1000, window: Duration::from_secs(60), concurrent: 1 };
-    let slow = Fault::parse("latency=400,path=*WhoAmI").unwrap();
+    let slow = Fault::parse("latency=1000,path=*WhoAmI").unwrap();
     let sandbox =
         sandbox_with(SandboxOptions { seed: 2, limits, faults: vec![slow], ..Default::default() }).await;
     let token = org_app_token(&sandbox).await;
     let url = format!("{}WhoAmI", sandbox.info().web_api_url);
     let (a, b) = tokio::join!(http().get(&url).bearer_auth(&token).send(), async {
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
         http().get(&url).bearer_auth(&token).send().await
     });
     // The injected latency happens inside the admitted request, which holds the only slot meanwhile.

@@ -49,14 +49,18 @@ fn vault() -> Vault {
     Vault::open(&d365_vault::default_dir())
 }
 
+fn read_stdin() -> Result<String, Failure> {
+    let mut text = String::new();
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .map_err(|e| Failure::other("input.stdin", format!("Could not read stdin: {e}")))?;
+    Ok(text)
+}
+
 /// A bearer token from stdin or D365_BEARER_TOKEN; never from argv.
 fn read_token(from_stdin: bool) -> Result<String, Failure> {
     let token = if from_stdin {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| Failure::other("input.stdin", format!("Could not read stdin: {e}")))?;
-        text
+        read_stdin()?
     } else {
         std::env::var("D365_BEARER_TOKEN").map_err(|_| {
             Failure::from(DataverseError::new(
@@ -72,11 +76,7 @@ fn read_token(from_stdin: bool) -> Result<String, Failure> {
 /// The client secret from stdin (one line) or D365_CLIENT_SECRET; never from argv.
 fn read_secret(from_stdin: bool) -> Result<Secret, Failure> {
     let text = if from_stdin {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| Failure::other("input.stdin", format!("Could not read stdin: {e}")))?;
-        text.trim_end_matches(['\r', '\n']).to_owned()
+        read_stdin()?.trim_end_matches(['\r', '\n']).to_owned()
     } else if let Some(value) = std::env::var_os("D365_CLIENT_SECRET") {
         value.into_string().map_err(|_| {
             Failure::from(DataverseError::new("input.invalid", "D365_CLIENT_SECRET is not valid text.", None))

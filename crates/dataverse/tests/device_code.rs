@@ -7,7 +7,6 @@ use d365_dataverse::device_code::{DeviceCodePrompt, sign_in_with_device_code};
 use d365_sandbox::{Sandbox, SandboxOptions};
 
 mod common;
-use common::ctx;
 
 /// The person at another device: enters the code, signs in, and answers the consent page.
 fn person(sandbox: &Sandbox, decision: &'static str) -> impl FnOnce(&DeviceCodePrompt) {
@@ -23,21 +22,7 @@ fn person(sandbox: &Sandbox, decision: &'static str) -> impl FnOnce(&DeviceCodeP
                 reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
             let sign_in =
                 client.post(&uri).form(&[("otc", code)]).send().await.unwrap().text().await.unwrap();
-            let consent = client
-                .post(format!("{authority}/login"))
-                .form(&[("ctx", ctx(&sign_in)), ("login", username), ("passwd", password)])
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap();
-            client
-                .post(format!("{authority}/consent"))
-                .form(&[("ctx", ctx(&consent).as_str()), ("decision", decision)])
-                .send()
-                .await
-                .unwrap();
+            common::sign_in_and_consent(&client, &sign_in, &authority, username, password, decision).await;
         });
     }
 }

@@ -11,6 +11,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use crate::identity::keys::VerifiedToken;
+use crate::org::auth::bearer_token;
 use crate::org::errors::DataverseError;
 use crate::state::SandboxState;
 
@@ -75,19 +77,21 @@ impl Usage {
 }
 
 /// The user a request counts against: the verified token's object id (requests without a valid token are
-/// not counted; they get their 401 from the Web API).
-fn user_of(state: &SandboxState, request: &Request) -> Option<String> {
-    let token = request.headers().get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ")?;
-    state.keys.verify(token.trim()).ok().map(|claims| claims.oid)
+/// not counted; they get their 401 from the Web API). The verified claims ride along with the request.
+fn user_of(state: &SandboxState, request: &mut Request) -> Option<String> {
+    let claims = state.keys.verify(bearer_token(request.headers())?).ok()?;
+    let user = claims.oid.clone();
+    request.extensions_mut().insert(VerifiedToken(claims));
+    Some(user)
 }
 
 fn seconds_up(duration: Duration) -> u64 {
     duration.as_secs() + u64::from(duration.subsec_nanos() > 0)
 }
 
-pub async fn protect(State(state): State<Arc<SandboxState>>, request: Request, next: Next) -> Response {
+pub async fn protect(State(state): State<Arc<SandboxState>>, mut request: Request, next: Next) -> Response {
     let limits = state.options.limits;
-    let Some(user) = user_of(&state, &request) else {
+    let Some(user) = user_of(&state, &mut request) else {
         return next.run(request).await;
     };
     match state.usage.admit(&user, limits, Instant::now()) {

@@ -35,6 +35,10 @@ async fn the_request_window_answers_429_with_retry_after() {
         error["error"]["message"],
         "Number of requests exceeded the limit of 3 over time window of 60 seconds."
     );
+    // The scheme is case-insensitive, for protection as for authentication: the same user is throttled.
+    let lowercase =
+        http().get(&who_am_i).header("Authorization", format!("bearer {token}")).send().await.unwrap();
+    assert_eq!(lowercase.status(), StatusCode::TOO_MANY_REQUESTS);
 
     // Limits are per user: another principal is not throttled.
     let tokens = user_tokens(

@@ -153,13 +153,10 @@ impl Vault {
     /// Deletes the connection and every keyring entry it has, at once. Deleting one that is not there is
     /// not an error (`None`); the revocation steps say what to do in Entra ID and Dataverse.
     pub fn remove(&self, name_or_id: &str) -> Result<Option<Revocation>> {
-        let Some(profile) = self
-            .file
-            .read()?
-            .into_iter()
-            .find(|p| p.name.eq_ignore_ascii_case(name_or_id) || p.id.to_string() == name_or_id)
-        else {
-            return Ok(None);
+        let profile = match self.get(name_or_id) {
+            Ok(profile) => profile,
+            Err(VaultError::NotFound(_)) => return Ok(None),
+            Err(err) => return Err(err),
         };
         for kind in SecretKind::ALL {
             secrets::remove(profile.id, kind)?;

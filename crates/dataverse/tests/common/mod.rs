@@ -12,7 +12,33 @@ pub fn ctx(html: &str) -> String {
     html[start..].split('"').next().unwrap().to_owned()
 }
 
-/// Signs in on the sandbox's pages and answers consent; returns where the sandbox redirects the browser.
+/// From a sign-in page: signs in and answers the consent page with `decision`; returns the last response.
+pub async fn sign_in_and_consent(
+    client: &reqwest::Client,
+    sign_in_page: &str,
+    authority: &str,
+    username: String,
+    password: String,
+    decision: &str,
+) -> reqwest::Response {
+    let consent = client
+        .post(format!("{authority}/login"))
+        .form(&[("ctx", ctx(sign_in_page)), ("login", username), ("passwd", password)])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    client
+        .post(format!("{authority}/consent"))
+        .form(&[("ctx", ctx(&consent).as_str()), ("decision", decision)])
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Opens the authorize URL, signs in and answers consent; returns where the sandbox redirects the browser.
 pub async fn browse(
     authorize: String,
     authority: String,
@@ -22,21 +48,7 @@ pub async fn browse(
 ) -> String {
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let page = client.get(&authorize).send().await.unwrap().text().await.unwrap();
-    let consent = client
-        .post(format!("{authority}/login"))
-        .form(&[("ctx", ctx(&page)), ("login", username), ("passwd", password)])
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let done = client
-        .post(format!("{authority}/consent"))
-        .form(&[("ctx", ctx(&consent).as_str()), ("decision", decision)])
-        .send()
-        .await
-        .unwrap();
+    let done = sign_in_and_consent(&client, &page, &authority, username, password, decision).await;
     done.headers()["location"].to_str().unwrap().to_owned()
 }
 

@@ -40,6 +40,11 @@ pub struct AccessClaims {
     pub name: Option<String>,
 }
 
+/// Claims already verified earlier in the same request (by service protection), so the Web API's
+/// extractor does not check the signature a second time.
+#[derive(Debug, Clone)]
+pub struct VerifiedToken(pub AccessClaims);
+
 pub struct SigningKeys {
     kid: String,
     encoding: EncodingKey,

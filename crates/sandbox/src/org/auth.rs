@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::errors::DataverseError;
 use crate::directory::{OrgUser, Role};
-use crate::identity::keys::AccessClaims;
+use crate::identity::keys::{AccessClaims, VerifiedToken};
 use crate::identity::scopes::same_resource;
 use crate::state::SandboxState;
 
@@ -62,20 +62,20 @@ fn verified_claims(
         resource: resource.to_owned(),
         reason,
     };
-    let token = parts
-        .headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
-        .ok_or_else(|| unauthorized("no bearer token"))?;
-    let claims = state.keys.verify(token.trim()).map_err(|err| {
-        use jsonwebtoken::errors::ErrorKind;
-        unauthorized(match err.kind() {
-            ErrorKind::ExpiredSignature => "token expired",
-            ErrorKind::InvalidSignature => "bad signature",
-            _ => "malformed token",
-        })
-    })?;
+    let claims = match parts.extensions.get::<VerifiedToken>() {
+        Some(VerifiedToken(claims)) => claims.clone(),
+        None => {
+            let token = bearer_token(&parts.headers).ok_or_else(|| unauthorized("no bearer token"))?;
+            state.keys.verify(token).map_err(|err| {
+                use jsonwebtoken::errors::ErrorKind;
+                unauthorized(match err.kind() {
+                    ErrorKind::ExpiredSignature => "token expired",
+                    ErrorKind::InvalidSignature => "bad signature",
+                    _ => "malformed token",
+                })
+            })?
+        }
+    };
     if claims.iss != state.urls.access_token_issuer() {
         return Err(unauthorized("token from another issuer"));
     }
@@ -83,6 +83,13 @@ fn verified_claims(
         return Err(unauthorized("token for another audience"));
     }
     Ok(claims)
+}
+
+/// The token of an `Authorization: Bearer <token>` header (the scheme in any case).
+pub fn bearer_token(headers: &axum::http::HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
 /// The organisation's user for the token's principal: the application user of an app-only token, or the

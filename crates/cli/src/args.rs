@@ -38,6 +38,28 @@ pub enum ConnectionCommand {
     List,
     /// Sign in and reach the Web API: org, user, version, or what to fix.
     Verify { name: String },
+    /// Sign a user connection in again (its sign-in expired or was revoked, or it was imported).
+    SignIn(SignInArgs),
+    /// Give an org connection that has none (an imported one) its client secret, read from stdin
+    /// (--client-secret-stdin) or D365_CLIENT_SECRET. A secret once set is never replaced.
+    SetSecret {
+        name: String,
+        #[arg(long)]
+        client_secret_stdin: bool,
+    },
+    /// Write every connection as JSON, without any secret or token (to stdout, or --out FILE).
+    Export {
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
+    /// Add the connections of an export file (`-` reads stdin). They arrive without secrets: org
+    /// connections then need `set-secret`, user connections `sign-in`. Pasted-token connections are skipped.
+    Import {
+        file: String,
+        /// Accept non-local custom authorities in the file.
+        #[arg(long)]
+        allow_custom_authority: bool,
+    },
     /// Delete a connection and its secrets, and show how to revoke its access.
     Remove { name: String },
     /// Rename a connection.
@@ -73,6 +95,17 @@ pub struct AddBearer {
     /// Read the token from standard input.
     #[arg(long)]
     pub token_stdin: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SignInArgs {
+    pub name: String,
+    /// No browser here (SSH, WSL): show a code to enter in a browser anywhere.
+    #[arg(long)]
+    pub device_code: bool,
+    /// The account to suggest on the sign-in page.
+    #[arg(long)]
+    pub login_hint: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -8,6 +8,7 @@
 mod args;
 mod connection;
 mod output;
+mod sandbox;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -25,6 +26,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             return ExitCode::from(if err.use_stderr() { output::BAD_INPUT } else { 0 });
         }
     };
+    init_logging();
     let json = cli.json;
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
@@ -33,11 +35,28 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(connection::execute(cli.command)) {
+    match runtime.block_on(execute(cli.command)) {
         Ok(done) => {
             output::success(&done, json);
             ExitCode::SUCCESS
         }
         Err(failure) => ExitCode::from(output::failure(&failure, json)),
+    }
+}
+
+async fn execute(command: args::Command) -> Result<output::Done, output::Failure> {
+    let vault = d365_vault::Vault::open(&d365_vault::default_dir());
+    match command {
+        args::Command::Connection(command) => connection::execute(&vault, command).await,
+        args::Command::Environments { name } => connection::environments(&vault, &name).await,
+        args::Command::Sandbox => sandbox::run().await,
+    }
+}
+
+/// Diagnostics on stderr when `D365_LOG` is set (`debug`, `d365_dataverse=trace`, ...): requests, statuses,
+/// retries. They never contain a secret or token; a test scans them at the most verbose level.
+fn init_logging() {
+    if let Ok(filter) = tracing_subscriber::EnvFilter::try_from_env("D365_LOG") {
+        let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
     }
 }

@@ -1,8 +1,9 @@
 //! What the commands print: short human lines, or one JSON document with `--json`.
 
+use d365_connections::ConnectionError;
 use d365_dataverse::DataverseError;
 use d365_dataverse::verify::{Step, Verified};
-use d365_vault::{ConnectionKind, Profile, VaultError};
+use d365_vault::{ConnectionKind, ImportReport, Profile, SecretKind, VaultError};
 use serde_json::{Value, json};
 
 pub const BAD_INPUT: u8 = 2;
@@ -12,7 +13,15 @@ pub const OTHER: u8 = 1;
 pub enum Done {
     /// The new profile and a note (a warning, or a token's subject and expiry).
     Added(Profile, Option<String>),
-    List(Vec<Profile>),
+    /// The profiles, each with the credential it still lacks (imported ones).
+    List(Vec<Profile>, Vec<Option<SecretKind>>),
+    /// A document printed as it is (an export).
+    Text(String),
+    Exported {
+        count: usize,
+        file: String,
+    },
+    Imported(ImportReport, Vec<Option<SecretKind>>),
     Verified(Box<Profile>, Box<Verified>),
     Removed {
         name: String,
@@ -55,10 +64,6 @@ impl Failure {
     pub fn other(kind: &str, message: impl Into<String>) -> Self {
         Self { kind: kind.to_owned(), message: message.into(), hint: None, step: None, code: exit_code(kind) }
     }
-
-    pub fn at_step(step: Step, error: DataverseError) -> Self {
-        Self { step: Some(step), ..Self::from(error) }
-    }
 }
 
 impl From<DataverseError> for Failure {
@@ -83,6 +88,33 @@ impl From<VaultError> for Failure {
             step: None,
         }
     }
+}
+
+impl From<ConnectionError> for Failure {
+    fn from(error: ConnectionError) -> Self {
+        let (kind, hint, step) = (error.kind(), error.hint(), error.step());
+        Self { kind: kind.to_owned(), code: exit_code(kind), message: error.to_string(), hint, step }
+    }
+}
+
+/// What a connection still needs before it can be used, in the words of the command that gives it.
+fn need(profile: &Profile, missing: Option<SecretKind>) -> Option<String> {
+    let name = &profile.name;
+    match missing? {
+        SecretKind::ClientSecret => Some(format!(
+            "needs its client secret: d365 connection set-secret '{name}' --client-secret-stdin"
+        )),
+        SecretKind::RefreshToken => Some(format!("needs a sign-in: d365 connection sign-in '{name}'")),
+        SecretKind::BearerToken => Some("its token is gone: delete and add it again".to_owned()),
+    }
+}
+
+fn need_code(missing: &Option<SecretKind>) -> Option<&'static str> {
+    missing.map(|m| match m {
+        SecretKind::ClientSecret => "client_secret",
+        SecretKind::RefreshToken => "sign_in",
+        SecretKind::BearerToken => "bearer_token",
+    })
 }
 
 fn kind_name(kind: ConnectionKind) -> &'static str {
@@ -116,14 +148,47 @@ pub fn success(done: &Done, json: bool) {
             json!({ "added": profile, "note": note }),
             format!("Saved {}.{}", profile.name, note.as_ref().map(|n| format!("\n{n}")).unwrap_or_default()),
         ),
-        Done::List(profiles) => (
-            json!({ "connections": profiles }),
+        Done::List(profiles, needs) => (
+            json!({ "connections": profiles.iter().zip(needs).map(|(p, n)| {
+                let mut value = json!(p);
+                value["needs"] = json!(need_code(n));
+                value
+            }).collect::<Vec<_>>() }),
             if profiles.is_empty() {
                 "No connections.".into()
             } else {
-                profiles.iter().map(profile_line).collect::<Vec<_>>().join("\n")
+                profiles
+                    .iter()
+                    .zip(needs)
+                    .map(|(p, n)| match need(p, *n) {
+                        Some(need) => format!("{}  ({need})", profile_line(p)),
+                        None => profile_line(p),
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
             },
         ),
+        Done::Text(text) => (Value::String(text.clone()), text.clone()),
+        Done::Exported { count, file } => (
+            json!({ "exported": count, "file": file }),
+            format!("Exported {count} connection(s) to {file}, without secrets."),
+        ),
+        Done::Imported(report, needs) => {
+            let mut lines: Vec<String> = report
+                .imported
+                .iter()
+                .zip(needs)
+                .map(|(p, n)| match need(p, *n) {
+                    Some(need) => format!("Imported {}: {need}", p.name),
+                    None => format!("Imported {}.", p.name),
+                })
+                .collect();
+            lines.extend(report.skipped.iter().map(|s| format!("Skipped {}: {}", s.name, s.reason)));
+            if lines.is_empty() {
+                lines.push("The file holds no connections.".into());
+            }
+            (json!({ "imported": report.imported, "skipped": report.skipped }), lines.join("\n"))
+        }
         Done::Verified(profile, report) => (
             json!({ "connection": profile.name, "verified": report }),
             format!(
@@ -160,7 +225,9 @@ pub fn success(done: &Done, json: bool) {
             },
         ),
     };
-    if json {
+    if let (true, Done::Text(text)) = (json, done) {
+        println!("{text}");
+    } else if json {
         println!("{value}");
     } else {
         println!("{human}");

@@ -2,84 +2,13 @@
 //! scripts/test-env.sh provides), and the in-process sandbox as the cloud.
 #![allow(clippy::unwrap_used)] // test helpers fail loudly, like the tests
 
+mod common;
+
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
-use d365_sandbox::{Sandbox, SandboxOptions};
+use common::{add_org, approve_device_code, d365, home, json, keyring_has, sandbox};
 use serde_json::Value;
-
-fn home() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("d365desk-cli-{}", uuid_like()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn uuid_like() -> String {
-    format!(
-        "{}-{:?}",
-        std::process::id(),
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
-    )
-}
-
-/// Runs `d365 args...` with `home` as D365DESK_HOME, `stdin` piped in.
-fn d365(home: &Path, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_d365"))
-        .args(args)
-        .env("D365DESK_HOME", home)
-        .env_remove("D365_CLIENT_SECRET")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn json(output: &Output) -> Value {
-    serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&output.stdout)))
-}
-
-async fn sandbox() -> Sandbox {
-    Sandbox::bind("127.0.0.1:0", SandboxOptions { seed: 5, ..Default::default() }).await.unwrap()
-}
-
-fn add_org(home: &Path, sandbox: &Sandbox, name: &str, secret: &str) -> Output {
-    let info = sandbox.info();
-    d365(
-        home,
-        &[
-            "connection",
-            "add",
-            "org",
-            "--name",
-            name,
-            "--instance",
-            &info.instance_url,
-            "--tenant",
-            &info.tenant_id,
-            "--client-id",
-            &info.org_client_id,
-            "--authority",
-            &info.authority,
-            "--tag",
-            "dev",
-            "--client-secret-stdin",
-        ],
-        &format!("{secret}\n"),
-    )
-}
-
-fn keyring_has(profile_id: &str) -> bool {
-    match keyring::Entry::new("d365desk", &format!("{profile_id}/client_secret")).unwrap().get_password() {
-        Ok(_) => true,
-        Err(keyring::Error::NoEntry) => false,
-        Err(other) => panic!("keyring: {other}"),
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn add_verify_and_remove_an_org_connection() {
@@ -325,33 +254,7 @@ async fn device_code_sign_in_from_the_cli() {
     let line = tokio::task::block_in_place(|| {
         stderr.lines().map_while(Result::ok).find(|l| l.contains("enter the code")).unwrap()
     });
-    // "To sign in, open <uri> in any browser and enter the code <code>."
-    let uri = line.split_whitespace().nth(4).unwrap().to_owned();
-    let code = line.trim_end_matches('.').rsplit(' ').next().unwrap().to_owned();
-
-    let client = d365_dataverse::reqwest::Client::builder()
-        .redirect(d365_dataverse::reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let page = client.post(&uri).form(&[("otc", code)]).send().await.unwrap().text().await.unwrap();
-    let ctx = |html: &str| {
-        html.split("name=\"ctx\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned()
-    };
-    let consent = client
-        .post(format!("{}/login", info.authority))
-        .form(&[("ctx", ctx(&page)), ("login", info.username.clone()), ("passwd", info.password.clone())])
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    client
-        .post(format!("{}/consent", info.authority))
-        .form(&[("ctx", ctx(&consent).as_str()), ("decision", "accept")])
-        .send()
-        .await
-        .unwrap();
+    approve_device_code(&line, &info).await;
 
     let output = tokio::task::block_in_place(|| child.wait_with_output().unwrap());
     assert!(output.status.success());

@@ -37,6 +37,7 @@ impl WebApi<'_> {
             .await
             .map_err(|e| DataverseError::from_transport(&e, &url))?;
         let (status, headers) = (response.status(), response.headers().clone());
+        tracing::debug!(%url, %status, "GET");
         let text = response.text().await.map_err(|e| DataverseError::from_transport(&e, &url))?;
         let json: Option<Value> = serde_json::from_str(&text).ok();
         if status.is_success() {

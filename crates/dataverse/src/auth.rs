@@ -82,6 +82,7 @@ pub async fn client_credentials(
     ];
     let response =
         http.post(&url).form(&form).send().await.map_err(|e| DataverseError::from_transport(&e, &url))?;
+    tracing::debug!(%url, status = %response.status(), "token request");
     token_response(response, &url).await
 }
 
@@ -135,6 +136,7 @@ pub async fn refresh(
     ];
     let response =
         http.post(&url).form(&form).send().await.map_err(|e| DataverseError::from_transport(&e, &url))?;
+    tracing::debug!(%url, status = %response.status(), "token request");
     let status = response.status();
     let text = response.text().await.map_err(|e| DataverseError::from_transport(&e, &url))?;
     let rotated = serde_json::from_str::<serde_json::Value>(&text)

@@ -62,6 +62,14 @@ impl Session {
         self
     }
 
+    pub fn instance(&self) -> &Instance {
+        &self.instance
+    }
+
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
     /// How many tokens this session has requested from Entra ID.
     pub fn token_requests(&self) -> usize {
         self.fetches.load(Ordering::Relaxed)

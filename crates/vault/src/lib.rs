@@ -7,6 +7,7 @@
 //! a redacting wrapper so that no `Debug`, log line or error can print them.
 
 pub mod error;
+pub mod portable;
 pub mod profile;
 pub mod secret;
 mod secrets;
@@ -14,6 +15,7 @@ mod store;
 mod vault;
 
 pub use error::{Result, VaultError};
+pub use portable::{ImportReport, PortableProfile, Skipped};
 pub use profile::{
     Cloud, ConnectionKind, EnvironmentTag, NewProfile, Profile, ProfileEdit, SecretKind, Verification,
 };

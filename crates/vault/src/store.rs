@@ -21,6 +21,7 @@ struct Document {
     profiles: Vec<Profile>,
 }
 
+#[derive(Debug, Clone)]
 pub struct ProfileFile {
     path: PathBuf,
 }

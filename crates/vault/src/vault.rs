@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use uuid::Uuid;
 
 use crate::error::{Result, VaultError};
+use crate::portable::{self, ImportReport, PortableProfile, Skipped};
 use crate::profile::{ConnectionKind, NewProfile, Profile, ProfileEdit, SecretKind, Verification};
 use crate::secret::Secret;
 use crate::secrets;
@@ -16,6 +17,7 @@ pub struct Revocation {
     pub steps: Vec<String>,
 }
 
+#[derive(Debug, Clone)]
 pub struct Vault {
     file: ProfileFile,
 }
@@ -73,9 +75,7 @@ impl Vault {
         match (needed, &secret) {
             (Some(_), None) => return Err(invalid("secret", "This kind of connection needs its secret.")),
             (None, Some(_)) => return Err(invalid("secret", "This kind of connection keeps no secret.")),
-            (Some(_), Some(s)) if s.expose().is_empty() || s.expose().trim() != s.expose() => {
-                return Err(invalid("secret", "The secret is empty or has spaces around it."));
-            }
+            (Some(_), Some(secret)) => check_secret(secret)?,
             _ => {}
         }
         if new.kind == ConnectionKind::Org && (new.tenant.is_none() || new.client_id.is_none()) {
@@ -170,8 +170,77 @@ impl Vault {
 
     /// The profiles as JSON without any secret, for moving connections between machines.
     pub fn export(&self) -> Result<String> {
-        serde_json::to_string_pretty(&self.list()?).map_err(|e| invalid("export", e.to_string()))
+        portable::to_export(&self.list()?)
     }
+
+    /// Adds the connections of an export file in one write. Each arrives without its secret (see
+    /// [`Vault::missing_credential`]); pasted-token connections and names already taken are skipped, with why.
+    pub fn import(&self, connections: Vec<PortableProfile>) -> Result<ImportReport> {
+        self.file.update(|profiles| {
+            let mut report = ImportReport::default();
+            for connection in connections {
+                let name = connection.name.clone();
+                let skip = |reason: String| Skipped { name: name.clone(), reason };
+                if connection.kind == ConnectionKind::Bearer {
+                    report
+                        .skipped
+                        .push(skip("A pasted token does not travel; add the connection again.".into()));
+                    continue;
+                }
+                if let Err(err) = check_name(profiles, &connection.name, None) {
+                    report.skipped.push(skip(err.to_string()));
+                    continue;
+                }
+                if connection.kind == ConnectionKind::Org
+                    && (connection.tenant.is_none() || connection.client_id.is_none())
+                {
+                    report.skipped.push(skip("An org connection needs its tenant and client ID.".into()));
+                    continue;
+                }
+                let profile = NewProfile::from(connection).into_profile();
+                profiles.push(profile.clone());
+                report.imported.push(profile);
+            }
+            Ok(report)
+        })
+    }
+
+    /// The credential a connection still lacks: an imported org connection's client secret, or the refresh
+    /// token of a user connection that was imported or whose token was lost.
+    pub fn missing_credential(&self, profile: &Profile) -> Result<Option<SecretKind>> {
+        for &kind in profile.kind.secret_kinds() {
+            if secrets::load(profile.id, kind)?.is_none() {
+                return Ok(Some(kind));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Gives an org connection that has none (an imported one) its client secret. Set once, like at creation:
+    /// a secret already there is never replaced.
+    pub fn set_client_secret(&self, name_or_id: &str, secret: &Secret) -> Result<Profile> {
+        let profile = self.get(name_or_id)?;
+        if profile.kind != ConnectionKind::Org {
+            return Err(invalid("secret", "Only an org connection has a client secret."));
+        }
+        check_secret(secret)?;
+        if secrets::load(profile.id, SecretKind::ClientSecret)?.is_some() {
+            return Err(invalid(
+                "secret",
+                "This connection already has its client secret; credentials are never changed. Delete and \
+                 recreate the connection to use another.",
+            ));
+        }
+        secrets::store(profile.id, SecretKind::ClientSecret, secret)?;
+        Ok(profile)
+    }
+}
+
+fn check_secret(secret: &Secret) -> Result<()> {
+    if secret.expose().is_empty() || secret.expose().trim() != secret.expose() {
+        return Err(invalid("secret", "The secret is empty or has spaces around it."));
+    }
+    Ok(())
 }
 
 fn revocation(profile: &Profile) -> Revocation {

@@ -1,0 +1,157 @@
+//! `d365 connection ...`: the vault and the Dataverse client, as commands.
+
+mod add;
+mod portable;
+
+use std::io::Read;
+
+use d365_connections::authority_of;
+use d365_dataverse::{DataverseError, auth, discovery, input};
+use d365_vault::{
+    Cloud as VaultCloud, ConnectionKind, EnvironmentTag, ProfileEdit, Revocation, Secret, SecretKind, Vault,
+    VaultError,
+};
+
+use crate::args::{AddCommand, CloudArg, ConnectionCommand, OnOff, SignInArgs, TagArg};
+use crate::output::{Done, Failure};
+
+pub fn vault_cloud(cloud: CloudArg) -> VaultCloud {
+    match cloud {
+        CloudArg::Public => VaultCloud::Public,
+        CloudArg::Gcc => VaultCloud::Gcc,
+        CloudArg::Gcchigh => VaultCloud::GccHigh,
+        CloudArg::Dod => VaultCloud::Dod,
+        CloudArg::China => VaultCloud::China,
+    }
+}
+
+pub fn client_cloud(cloud: VaultCloud) -> d365_dataverse::Cloud {
+    match cloud {
+        VaultCloud::Public => d365_dataverse::Cloud::Public,
+        VaultCloud::Gcc => d365_dataverse::Cloud::Gcc,
+        VaultCloud::GccHigh => d365_dataverse::Cloud::GccHigh,
+        VaultCloud::Dod => d365_dataverse::Cloud::Dod,
+        VaultCloud::China => d365_dataverse::Cloud::China,
+    }
+}
+
+pub fn tag(tag: TagArg) -> Option<EnvironmentTag> {
+    match tag {
+        TagArg::Dev => Some(EnvironmentTag::Dev),
+        TagArg::Test => Some(EnvironmentTag::Test),
+        TagArg::Uat => Some(EnvironmentTag::Uat),
+        TagArg::Prod => Some(EnvironmentTag::Prod),
+        TagArg::None => None,
+    }
+}
+
+pub fn read_stdin() -> Result<String, Failure> {
+    let mut text = String::new();
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .map_err(|e| Failure::other("input.stdin", format!("Could not read stdin: {e}")))?;
+    Ok(text)
+}
+
+pub async fn execute(vault: &Vault, command: ConnectionCommand) -> Result<Done, Failure> {
+    match command {
+        ConnectionCommand::Add(AddCommand::Org(args)) => add::org(vault, args),
+        ConnectionCommand::Add(AddCommand::User(args)) => add::user(vault, args).await,
+        ConnectionCommand::Add(AddCommand::Bearer(args)) => add::bearer(vault, args),
+        ConnectionCommand::Add(AddCommand::Sandbox { name }) => add::sandbox(vault, name),
+        ConnectionCommand::List => {
+            let profiles = vault.list()?;
+            // Best effort: a list still shows when the keyring cannot be asked.
+            let needs = profiles.iter().map(|p| vault.missing_credential(p).ok().flatten()).collect();
+            Ok(Done::List(profiles, needs))
+        }
+        ConnectionCommand::Verify { name } => verify(vault, &name).await,
+        ConnectionCommand::SignIn(args) => sign_in(vault, args).await,
+        ConnectionCommand::SetSecret { name, client_secret_stdin } => {
+            let secret = add::read_secret(client_secret_stdin)?;
+            Ok(Done::Edited(vault.set_client_secret(&name, &secret)?))
+        }
+        ConnectionCommand::Export { out } => portable::export(vault, out.as_deref()),
+        ConnectionCommand::Import { file, allow_custom_authority } => {
+            portable::import(vault, &file, allow_custom_authority)
+        }
+        ConnectionCommand::Remove { name } => match vault.remove(&name)? {
+            Some(Revocation { steps }) => Ok(Done::Removed { name, steps }),
+            None => Err(Failure::from(VaultError::NotFound(name))),
+        },
+        ConnectionCommand::Rename { name, new_name } => {
+            Ok(Done::Edited(vault.edit(&name, ProfileEdit { name: Some(new_name), ..Default::default() })?))
+        }
+        ConnectionCommand::Tag { name, tag: value } => {
+            Ok(Done::Edited(vault.edit(&name, ProfileEdit { tag: Some(tag(value)), ..Default::default() })?))
+        }
+        ConnectionCommand::ReadOnly { name, state } => Ok(Done::Edited(
+            vault.edit(&name, ProfileEdit { read_only: Some(state == OnOff::On), ..Default::default() })?,
+        )),
+    }
+}
+
+/// Signs a user connection in again (its refresh token expired or was revoked, or it was imported).
+async fn sign_in(vault: &Vault, args: SignInArgs) -> Result<Done, Failure> {
+    let profile = vault.get(&args.name)?;
+    if profile.kind != ConnectionKind::User {
+        return Err(Failure::from(DataverseError::new(
+            "input.invalid",
+            "Only a user connection signs in; other kinds keep their credentials from creation.",
+            None,
+        )));
+    }
+    let instance = input::instance(&profile.instance_url, client_cloud(profile.cloud), true)?;
+    let authority = authority_of(&profile)?;
+    let client_id = profile.client_id.clone().unwrap_or_default();
+    let refresh = add::sign_in(add::UserSignIn {
+        authority: &authority,
+        client_id: &client_id,
+        resource: &instance.resource(),
+        device_code: args.device_code,
+        login_hint: args.login_hint.as_deref(),
+    })
+    .await?;
+    vault.store_token(&profile, SecretKind::RefreshToken, &refresh)?;
+    Ok(Done::Edited(profile))
+}
+
+/// Global Discovery with a user connection's refresh token.
+pub async fn environments(vault: &Vault, name: &str) -> Result<Done, Failure> {
+    let profile = vault.get(name)?;
+    if profile.kind != ConnectionKind::User {
+        return Err(Failure::from(DataverseError::new(
+            "input.invalid",
+            "Listing environments needs a user connection (your own sign-in).",
+            Some("Add one with `d365 connection add user`.".into()),
+        )));
+    }
+    let cloud = client_cloud(profile.cloud);
+    let instance = input::instance(&profile.instance_url, cloud, true)?;
+    let authority = authority_of(&profile)?;
+    let refresh = vault.secret(&profile, SecretKind::RefreshToken)?.ok_or_else(|| {
+        Failure::other("auth.sign_in_again", "The connection has no sign-in. Run `d365 connection sign-in`.")
+    })?;
+    let http = auth::http_client()?;
+    let resource = discovery::resource(cloud, &instance);
+    let client_id = profile.client_id.clone().unwrap_or_default();
+    let (token, rotated) = auth::refresh(&http, &authority, &client_id, refresh.expose(), &resource).await?;
+    if let Some(rotated) = rotated {
+        vault.store_token(&profile, SecretKind::RefreshToken, &Secret::new(rotated))?;
+    }
+    Ok(Done::Environments(discovery::environments(&http, &resource, &token).await?))
+}
+
+async fn verify(vault: &Vault, name: &str) -> Result<Done, Failure> {
+    let profile = vault.get(name)?;
+    let http = auth::http_client()?;
+    let report = if profile.kind == ConnectionKind::Sandbox {
+        let sandbox = crate::sandbox::start().await?;
+        let result = d365_connections::verify(vault, &profile, http, Some(sandbox.info())).await;
+        let _ = sandbox.shutdown().await;
+        result?
+    } else {
+        d365_connections::verify(vault, &profile, http, None).await?
+    };
+    Ok(Done::Verified(Box::new(profile), Box::new(report)))
+}

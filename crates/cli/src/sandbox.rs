@@ -1,0 +1,35 @@
+//! The built-in sandbox from the command line: started in-process on the app's data file, so `d365` and the
+//! app see the same sample data.
+
+use d365_sandbox::{Sandbox, SandboxOptions, Storage};
+
+use crate::output::{Done, Failure};
+
+/// The in-process sandbox on the app's data file (its data survives; its secrets never leave the process).
+pub async fn start() -> Result<Sandbox, Failure> {
+    let dir = d365_vault::default_dir();
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        Failure::other("sandbox.data_dir", format!("Could not create {}: {e}", dir.display()))
+    })?;
+    let options =
+        SandboxOptions { storage: Storage::File(dir.join("sandbox.sqlite3")), ..Default::default() };
+    Sandbox::bind("127.0.0.1:0", options)
+        .await
+        .map_err(|e| Failure::other("sandbox.start_failed", format!("The sandbox did not start: {e}")))
+}
+
+/// `d365 sandbox`: serve until Ctrl-C, after printing the connection details as one JSON line.
+pub async fn run() -> Result<Done, Failure> {
+    let sandbox = start().await?;
+    // Listen before announcing: whoever reads the line may interrupt at once.
+    #[cfg(unix)]
+    let mut interrupt = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+        .map_err(|e| Failure::other("sandbox.signal", format!("Cannot listen for Ctrl-C: {e}")))?;
+    println!("{}", serde_json::to_string(sandbox.info()).unwrap_or_default());
+    #[cfg(unix)]
+    interrupt.recv().await;
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
+    sandbox.shutdown().await.map_err(|e| Failure::other("sandbox.stop_failed", e.to_string()))?;
+    Ok(Done::Stopped)
+}

@@ -1,0 +1,41 @@
+//! The crate's one error: the vault's or the client's, kept whole so their kinds and hints reach the user.
+
+use d365_dataverse::DataverseError;
+use d365_dataverse::verify::Step;
+use d365_vault::VaultError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectionError {
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+    #[error(transparent)]
+    Dataverse(#[from] DataverseError),
+    /// A verification that failed at a step (token, WhoAmI, organization).
+    #[error("{error}")]
+    Verify { step: Step, error: DataverseError },
+}
+
+pub type Result<T, E = ConnectionError> = std::result::Result<T, E>;
+
+impl ConnectionError {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ConnectionError::Vault(e) => e.kind(),
+            ConnectionError::Dataverse(e) | ConnectionError::Verify { error: e, .. } => e.kind,
+        }
+    }
+
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            ConnectionError::Vault(e) => e.hint(),
+            ConnectionError::Dataverse(e) | ConnectionError::Verify { error: e, .. } => e.hint.clone(),
+        }
+    }
+
+    pub fn step(&self) -> Option<Step> {
+        match self {
+            ConnectionError::Verify { step, .. } => Some(*step),
+            _ => None,
+        }
+    }
+}

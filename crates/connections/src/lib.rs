@@ -1,0 +1,13 @@
+//! A saved connection, opened: the one place where a profile from `d365-vault` and its keyring secrets
+//! become a live `d365-dataverse` session. The desktop app and the `d365` CLI both stand on it, so they open,
+//! verify and sign in connections the same way.
+//!
+//! Belongs here: choosing the grant for a profile's kind, handing rotated refresh tokens back to the keyring,
+//! reaching the running sandbox for sandbox connections, and recording verifications. It holds no state of
+//! its own and knows nothing of Tauri or of a terminal.
+
+mod error;
+mod open;
+
+pub use error::{ConnectionError, Result};
+pub use open::{SANDBOX_INSTANCE, authority_of, cloud_of, open, verify};

@@ -10,4 +10,4 @@ mod error;
 mod open;
 
 pub use error::{ConnectionError, Result};
-pub use open::{SANDBOX_INSTANCE, authority_of, cloud_of, open, verify};
+pub use open::{SANDBOX_INSTANCE, authority_of, client, cloud_of, metadata_cache_file, open, verify};

@@ -1,6 +1,9 @@
 //! Opening and verifying a saved connection.
 
+use std::sync::Arc;
+
 use d365_dataverse::auth::AccessToken;
+use d365_dataverse::client::{Client, ClientOptions, EventSink};
 use d365_dataverse::session::{Grant, Session};
 use d365_dataverse::verify::{self, Credentials, Failed, Step, Verified};
 use d365_dataverse::{Cloud, DataverseError, bearer, input, reqwest};
@@ -113,6 +116,24 @@ fn sandbox_session(http: reqwest::Client, sandbox: Option<&ConnectionInfo>) -> R
         client_secret: info.org_client_secret.clone(),
     };
     Ok(Session::new(http, instance, grant))
+}
+
+/// A Web API client for the saved connection: its session, the retry policy, its read-only flag.
+pub fn client(
+    vault: &Vault,
+    profile: &Profile,
+    http: reqwest::Client,
+    sandbox: Option<&ConnectionInfo>,
+    events: Option<EventSink>,
+) -> Result<Client> {
+    let session = open(vault, profile, http, sandbox)?;
+    let options = ClientOptions { read_only: profile.read_only, events, ..Default::default() };
+    Ok(Client::new(Arc::new(session), options))
+}
+
+/// Where a connection's metadata is cached (metadata only, never a secret).
+pub fn metadata_cache_file(profile: &Profile) -> std::path::PathBuf {
+    d365_vault::cache_dir().join("metadata").join(format!("{}.json", profile.id))
 }
 
 /// Token → WhoAmI → organization and version, recorded on the profile either way.

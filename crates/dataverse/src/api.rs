@@ -43,30 +43,39 @@ impl WebApi<'_> {
         if status.is_success() {
             return json.map(|v| (v, headers)).ok_or_else(|| self.not_dataverse(status));
         }
-        Err(self.diagnose(status, &headers, json.as_ref()))
+        Err(diagnose(&self.base, self.token, status, &headers, json.as_ref()))
     }
 
     fn not_dataverse(&self, status: StatusCode) -> DataverseError {
-        DataverseError::new(
-            "api.not_dataverse",
-            format!(
-                "{} answered HTTP {status} without Dataverse's JSON: it is not a Dataverse Web API.",
-                self.base
-            ),
-            Some(
-                "Check the instance URL: it is the environment URL from the Power Platform admin center."
-                    .to_owned(),
-            ),
-        )
+        not_dataverse(&self.base, status)
     }
+}
 
-    fn diagnose(&self, status: StatusCode, headers: &HeaderMap, body: Option<&Value>) -> DataverseError {
-        let code = body.and_then(|b| b["error"]["code"].as_str()).unwrap_or_default();
-        let message = body.and_then(|b| b["error"]["message"].as_str()).unwrap_or_default().to_owned();
-        match status {
+fn not_dataverse(base: &str, status: StatusCode) -> DataverseError {
+    DataverseError::new(
+        "api.not_dataverse",
+        format!("{base} answered HTTP {status} without Dataverse's JSON: it is not a Dataverse Web API."),
+        Some(
+            "Check the instance URL: it is the environment URL from the Power Platform admin center."
+                .to_owned(),
+        ),
+    )
+}
+
+/// A Web API error answer as a diagnosis: its status and Dataverse error code in the user's terms.
+pub(crate) fn diagnose(
+    base: &str,
+    token: &AccessToken,
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: Option<&Value>,
+) -> DataverseError {
+    let code = body.and_then(|b| b["error"]["code"].as_str()).unwrap_or_default();
+    let message = body.and_then(|b| b["error"]["message"].as_str()).unwrap_or_default().to_owned();
+    match status {
             StatusCode::UNAUTHORIZED => {
-                let instance = self.base.trim_end_matches("/api/data/v9.2/");
-                match audience(self.token) {
+                let instance = base.trim_end_matches("/api/data/v9.2/");
+                match audience(token) {
                     Some(aud) if !aud.trim_end_matches('/').eq_ignore_ascii_case(instance) => DataverseError::new(
                         "api.wrong_audience",
                         format!("The token is for {aud}, but the Web API is {instance}."),
@@ -92,7 +101,14 @@ impl WebApi<'_> {
                 if message.is_empty() { "The Web API refused the request (403).".to_owned() } else { message },
                 Some("Give the application user (or the user) a security role with this privilege: Settings → Users + permissions → Application users → Edit security roles.".to_owned()),
             ),
-            StatusCode::NOT_FOUND if body.is_none() || code.is_empty() => self.not_dataverse(status),
+            StatusCode::NOT_FOUND if body.is_none() || code.is_empty() => not_dataverse(base, status),
+            StatusCode::NOT_FOUND => DataverseError::new("api.not_found", message, None),
+            StatusCode::PRECONDITION_FAILED => DataverseError::new("api.conflict", message, None),
+            StatusCode::BAD_REQUEST => DataverseError::new(
+                "api.invalid_request",
+                if code.is_empty() || code == "0x0" { message } else { format!("{message} ({code})") },
+                None,
+            ),
             StatusCode::TOO_MANY_REQUESTS => DataverseError::new(
                 "api.throttled",
                 format!("Dataverse's service protection limits were hit: {message}"),
@@ -101,8 +117,7 @@ impl WebApi<'_> {
                     .and_then(|v| v.to_str().ok())
                     .map(|s| format!("Wait {s} s and try again.")),
             ),
-            _ if body.is_none() => self.not_dataverse(status),
+            _ if body.is_none() => not_dataverse(base, status),
             _ => DataverseError::new("api.error", format!("HTTP {status}: {message} ({code})"), None),
         }
-    }
 }

@@ -9,11 +9,14 @@
 pub mod api;
 pub mod auth;
 pub mod bearer;
+pub mod client;
 pub mod cloud;
+pub mod data;
 pub mod device_code;
 pub mod discovery;
 pub mod error;
 pub mod input;
+pub mod retry;
 pub mod session;
 pub mod signin;
 pub mod verify;

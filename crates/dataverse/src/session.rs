@@ -70,6 +70,11 @@ impl Session {
         &self.http
     }
 
+    /// A pasted token: never refreshed, so a 401 is final.
+    pub fn is_fixed(&self) -> bool {
+        matches!(self.grant, Grant::Fixed(_))
+    }
+
     /// How many tokens this session has requested from Entra ID.
     pub fn token_requests(&self) -> usize {
         self.fetches.load(Ordering::Relaxed)
@@ -90,7 +95,7 @@ impl Session {
     }
 
     /// Forgets the cached token (after the Web API refused it).
-    async fn invalidate(&self, refused: &AccessToken) {
+    pub(crate) async fn invalidate(&self, refused: &AccessToken) {
         let mut cached = self.cached.lock().await;
         if cached.as_ref().is_some_and(|t| t.secret() == refused.secret()) {
             *cached = None;
@@ -144,7 +149,7 @@ impl Session {
 }
 
 /// A refused refresh (or a token refused again) means the user must sign in again; nothing else is lost.
-fn sign_in_again(err: DataverseError) -> DataverseError {
+pub(crate) fn sign_in_again(err: DataverseError) -> DataverseError {
     if err.kind == "auth.session_expired" || err.kind == "api.unauthorized" || err.kind == "auth.failed" {
         DataverseError::new(
             "auth.sign_in_again",

@@ -22,4 +22,4 @@ pub use profile::{
 pub use secret::Secret;
 pub use secrets::SERVICE as KEYRING_SERVICE;
 pub use store::FORMAT as PROFILES_FORMAT;
-pub use vault::{Revocation, Vault, default_dir};
+pub use vault::{Revocation, Vault, cache_dir, default_dir};

@@ -31,6 +31,15 @@ pub fn default_dir() -> PathBuf {
         .map_or_else(|| std::env::temp_dir().join("d365desk"), |dirs| dirs.config_dir().to_owned())
 }
 
+/// Where cached data (metadata) lives: `$D365DESK_HOME/cache` when set, else the OS's cache directory.
+pub fn cache_dir() -> PathBuf {
+    if let Some(home) = std::env::var_os("D365DESK_HOME").filter(|h| !h.is_empty()) {
+        return PathBuf::from(home).join("cache");
+    }
+    directories::ProjectDirs::from("dev", "d365desk", "D365 Desk")
+        .map_or_else(|| std::env::temp_dir().join("d365desk-cache"), |dirs| dirs.cache_dir().to_owned())
+}
+
 fn invalid(field: &'static str, message: impl Into<String>) -> VaultError {
     VaultError::Invalid { field, message: message.into() }
 }

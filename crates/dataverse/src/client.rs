@@ -1,0 +1,382 @@
+//! The Web API client every data call goes through: the session's token (one refresh-and-retry on a 401),
+//! the retry policy (429 waits `Retry-After`, 5xx and broken connections back off, only where a repeat is
+//! safe), parallelism bounded by the environment's `x-ms-dop-hint`, and read-only connections refusing every
+//! write here, in the core, whatever the caller.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use tokio::sync::Semaphore;
+
+use crate::api::diagnose;
+use crate::error::{DataverseError, Result};
+use crate::input::Instance;
+use crate::retry::{ClientEvent, Repeatable, RetryPolicy, RetryReason};
+use crate::session::{Session, sign_in_again};
+
+/// Receives the client's events (retries and their waits), e.g. to show "throttled, retrying in 12 s".
+pub type EventSink = Arc<dyn Fn(&ClientEvent) + Send + Sync>;
+
+#[derive(Clone, Default)]
+pub struct ClientOptions {
+    /// Refuse every write (`api.read_only`).
+    pub read_only: bool,
+    pub policy: RetryPolicy,
+    pub events: Option<EventSink>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Body {
+    Json(Value),
+    Raw { content_type: String, bytes: Vec<u8> },
+}
+
+/// One Web API request: a path under the Web API base (or an absolute URL the server gave, e.g. a nextLink).
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: Method,
+    pub target: String,
+    pub headers: Vec<(HeaderName, String)>,
+    pub body: Option<Body>,
+    pub repeatable: Repeatable,
+}
+
+impl Request {
+    fn new(method: Method, target: impl Into<String>, repeatable: Repeatable) -> Self {
+        Self { method, target: target.into(), headers: Vec::new(), body: None, repeatable }
+    }
+
+    pub fn get(target: impl Into<String>) -> Self {
+        Self::new(Method::GET, target, Repeatable::Yes)
+    }
+
+    /// A POST is not repeatable unless the caller says so (an upsert by key is).
+    pub fn post(target: impl Into<String>, body: Value) -> Self {
+        Self::new(Method::POST, target, Repeatable::No).json(body)
+    }
+
+    /// A PATCH is repeatable when it is conditional (If-Match) or addressed by key: the caller says so.
+    pub fn patch(target: impl Into<String>, body: Value, repeatable: Repeatable) -> Self {
+        Self::new(Method::PATCH, target, repeatable).json(body)
+    }
+
+    pub fn put(target: impl Into<String>, body: Value) -> Self {
+        Self::new(Method::PUT, target, Repeatable::Yes).json(body)
+    }
+
+    pub fn delete(target: impl Into<String>) -> Self {
+        Self::new(Method::DELETE, target, Repeatable::Yes)
+    }
+
+    pub fn json(mut self, body: Value) -> Self {
+        self.body = Some(Body::Json(body));
+        self
+    }
+
+    pub fn header(mut self, name: HeaderName, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
+    }
+
+    pub fn repeatable(mut self, repeatable: Repeatable) -> Self {
+        self.repeatable = repeatable;
+        self
+    }
+
+    fn is_write(&self) -> bool {
+        !matches!(self.method, Method::GET | Method::HEAD)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The body as JSON (`null` for an empty body, as after a 204).
+    pub fn json(&self) -> Result<Value> {
+        if self.body.is_empty() {
+            return Ok(Value::Null);
+        }
+        serde_json::from_slice(&self.body).map_err(|e| malformed(&e.to_string()))
+    }
+}
+
+fn malformed(detail: &str) -> DataverseError {
+    DataverseError::new(
+        "api.malformed_response",
+        format!("The environment's answer could not be read ({detail})."),
+        Some(
+            "Try again. If this was a change, reload the record first: it may have been applied.".to_owned(),
+        ),
+    )
+}
+
+pub struct Client {
+    session: Arc<Session>,
+    options: ClientOptions,
+    /// Requests in flight at most: the environment's `x-ms-dop-hint`, learnt from its answers.
+    permits: Semaphore,
+    dop: AtomicUsize,
+}
+
+/// What one try came to.
+enum Outcome {
+    Done(Response),
+    /// Worth another try: after the server's wait, or else the policy's backoff; `error` if none is left.
+    Retry {
+        reason: RetryReason,
+        wait: Option<std::time::Duration>,
+        error: DataverseError,
+    },
+    Failed(DataverseError),
+}
+
+impl Client {
+    pub fn new(session: Arc<Session>, options: ClientOptions) -> Self {
+        // One at a time until the environment says how many it welcomes.
+        Self { session, options, permits: Semaphore::new(1), dop: AtomicUsize::new(1) }
+    }
+
+    pub fn instance(&self) -> &Instance {
+        self.session.instance()
+    }
+
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    pub fn is_read_only(&self) -> bool {
+        self.options.read_only
+    }
+
+    /// The parallelism the environment recommends (1 until it has said).
+    pub fn dop(&self) -> usize {
+        self.dop.load(Ordering::Relaxed)
+    }
+
+    /// Sends the request with retries; a success (2xx, 304) or the diagnosis of why not.
+    pub async fn send(&self, request: &Request) -> Result<Response> {
+        if self.options.read_only && request.is_write() {
+            return Err(DataverseError::new(
+                "api.read_only",
+                format!("This connection is read-only: the {} was not sent.", request.method),
+                Some("Make the connection writable first (it is a setting of the connection), if you mean to change this environment.".to_owned()),
+            ));
+        }
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| DataverseError::new("api.closed", "The client was closed.", None))?;
+        let mut refreshed = false;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let token = self.session.token().await?;
+            let outcome = self.try_once(request, &token).await;
+            let (reason, wait) = match outcome {
+                Outcome::Done(response)
+                    if response.status == StatusCode::UNAUTHORIZED
+                        && !refreshed
+                        && !self.session.is_fixed() =>
+                {
+                    refreshed = true;
+                    self.session.invalidate(&token).await;
+                    continue;
+                }
+                Outcome::Done(response)
+                    if response.status.is_success() || response.status == StatusCode::NOT_MODIFIED =>
+                {
+                    return Ok(response);
+                }
+                Outcome::Done(response) => {
+                    let body: Option<Value> = serde_json::from_slice(&response.body).ok();
+                    let error = diagnose(
+                        &self.instance().web_api(),
+                        &token,
+                        response.status,
+                        &response.headers,
+                        body.as_ref(),
+                    );
+                    return Err(if error.kind == "api.unauthorized" { sign_in_again(error) } else { error });
+                }
+                Outcome::Retry { reason, wait, error } => {
+                    if attempt >= self.options.policy.max_attempts {
+                        return Err(gave_up(&reason, attempt, error));
+                    }
+                    (reason, wait.unwrap_or_else(|| self.options.policy.backoff(attempt)))
+                }
+                Outcome::Failed(error) => return Err(error),
+            };
+            if let Some(events) = &self.options.events {
+                events(&ClientEvent::Retrying {
+                    reason: reason.clone(),
+                    attempt,
+                    wait_ms: wait.as_millis() as u64,
+                });
+            }
+            tracing::debug!(?reason, attempt, wait_ms = wait.as_millis() as u64, "retrying");
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    async fn try_once(&self, request: &Request, token: &crate::auth::AccessToken) -> Outcome {
+        let url = if request.target.starts_with("https://") || request.target.starts_with("http://") {
+            request.target.clone()
+        } else {
+            format!("{}{}", self.instance().web_api(), request.target)
+        };
+        let mut builder = self
+            .session
+            .http()
+            .request(request.method.clone(), &url)
+            .bearer_auth(token.secret())
+            .header("Accept", "application/json")
+            .header("OData-MaxVersion", "4.0")
+            .header("OData-Version", "4.0");
+        for (name, value) in &request.headers {
+            if let Ok(value) = HeaderValue::from_str(value) {
+                builder = builder.header(name.clone(), value);
+            }
+        }
+        builder = match &request.body {
+            Some(Body::Json(value)) => {
+                builder.header("Content-Type", "application/json").body(value.to_string())
+            }
+            Some(Body::Raw { content_type, bytes }) => {
+                builder.header("Content-Type", content_type.as_str()).body(bytes.clone())
+            }
+            None => builder,
+        };
+        let repeatable = request.repeatable == Repeatable::Yes;
+        let response = match builder.send().await {
+            Ok(response) => response,
+            // A connection that was never made carried nothing: safe to retry even a POST.
+            Err(err) if err.is_connect() || repeatable => {
+                tracing::debug!(%url, error = %err, "transport failure");
+                let error = DataverseError::from_transport(&err, &url);
+                return Outcome::Retry { reason: RetryReason::Network, wait: None, error };
+            }
+            Err(err) => return Outcome::Failed(unsure(DataverseError::from_transport(&err, &url))),
+        };
+        let (status, headers) = (response.status(), response.headers().clone());
+        tracing::debug!(method = %request.method, %url, %status, "web api");
+        self.learn_dop(&headers);
+        let body = match response.bytes().await {
+            Ok(bytes) => bytes.to_vec(),
+            Err(_) if repeatable => {
+                return Outcome::Retry {
+                    reason: RetryReason::Network,
+                    wait: None,
+                    error: malformed("cut off"),
+                };
+            }
+            Err(_) => return Outcome::Failed(unsure(malformed("cut off"))),
+        };
+        match status.as_u16() {
+            429 => {
+                let retry_after = headers.get("retry-after").and_then(|v| v.to_str().ok());
+                match self.options.policy.throttle_wait(retry_after) {
+                    Some(wait) => {
+                        let error = diagnose(
+                            &self.instance().web_api(),
+                            token,
+                            status,
+                            &headers,
+                            serde_json::from_slice(&body).ok().as_ref(),
+                        );
+                        Outcome::Retry { reason: RetryReason::Throttled, wait: Some(wait), error }
+                    }
+                    None => Outcome::Done(Response { status, headers, body }),
+                }
+            }
+            502..=504 if repeatable => Outcome::Retry {
+                reason: RetryReason::Unavailable { status: status.as_u16() },
+                wait: None,
+                error: DataverseError::new(
+                    "api.unavailable",
+                    format!("The environment answered HTTP {status}."),
+                    None,
+                ),
+            },
+            200..=299
+                if !body.is_empty()
+                    && serde_json::from_slice::<serde::de::IgnoredAny>(&body).is_err()
+                    && is_json(&headers) =>
+            {
+                if repeatable {
+                    Outcome::Retry {
+                        reason: RetryReason::Network,
+                        wait: None,
+                        error: malformed("not valid JSON"),
+                    }
+                } else {
+                    Outcome::Failed(unsure(malformed("not valid JSON")))
+                }
+            }
+            _ => Outcome::Done(Response { status, headers, body }),
+        }
+    }
+
+    /// Follows the environment's `x-ms-dop-hint` (bounded to 1..=64). Lowering it takes effect as permits
+    /// come back.
+    fn learn_dop(&self, headers: &HeaderMap) {
+        let Some(hint) =
+            headers.get("x-ms-dop-hint").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok())
+        else {
+            return;
+        };
+        let hint = hint.clamp(1, 64);
+        let old = self.dop.swap(hint, Ordering::Relaxed);
+        if hint > old {
+            self.permits.add_permits(hint - old);
+        } else if hint < old {
+            self.permits.forget_permits(old - hint);
+        }
+    }
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers.get("content-type").and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("json"))
+}
+
+/// A write whose answer was lost: it may have been applied.
+fn unsure(error: DataverseError) -> DataverseError {
+    DataverseError::new(
+        error.kind,
+        format!("{} The change may or may not have been applied.", error.message),
+        Some("Reload the record to see whether the change was made before trying again.".to_owned()),
+    )
+}
+
+/// The last failure, once the tries are used up.
+fn gave_up(reason: &RetryReason, attempts: u32, last: DataverseError) -> DataverseError {
+    let hint = match reason {
+        RetryReason::Throttled => {
+            "Wait a few minutes, or lower the parallelism of what runs against this environment."
+        }
+        RetryReason::Unavailable { .. } => {
+            "The environment may be in maintenance or overloaded; try again later."
+        }
+        RetryReason::Network => {
+            last.hint.as_deref().unwrap_or("Check your network connection, proxy or VPN.")
+        }
+    };
+    let kind = if *reason == RetryReason::Throttled { "api.throttled" } else { last.kind };
+    DataverseError::new(
+        kind,
+        format!("{} (gave up after {attempts} tries)", last.message),
+        Some(hint.to_owned()),
+    )
+}

@@ -1,0 +1,168 @@
+//! Metadata cached per connection, in memory and in a file (the app's cache folder): the table list shows
+//! at once from the file and is refreshed behind it; a table's columns are fetched once. A change of schema
+//! is noticed two ways: a refreshed table list that differs drops the schemas it invalidates, and a name that
+//! the cache does not know makes the caller refetch before saying it does not exist. Metadata only: no token
+//! or secret is ever written here.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use tokio::sync::Mutex;
+
+use super::metadata::{self, TableInfo, TableSchema};
+use crate::client::Client;
+use crate::error::{DataverseError, Result};
+
+const FORMAT: u32 = 1;
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct CacheDoc {
+    format: u32,
+    /// The Web API the metadata is from: a cache file never serves another environment.
+    instance: String,
+    tables: Option<Vec<TableInfo>>,
+    schemas: BTreeMap<String, TableSchema>,
+}
+
+pub struct MetadataCache {
+    client: Arc<Client>,
+    file: Option<PathBuf>,
+    doc: Mutex<CacheDoc>,
+}
+
+/// "did you mean ...?" for a name close to one that exists.
+pub fn suggestion<'a>(wanted: &str, names: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let wanted = wanted.to_lowercase();
+    names
+        .into_iter()
+        .map(|name| (strsim::damerau_levenshtein(&wanted, &name.to_lowercase()), name))
+        .filter(|(distance, name)| *distance <= (name.len() / 3).max(2))
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, name)| name)
+}
+
+impl MetadataCache {
+    /// The cache for the client's environment, from `file` when it holds this environment's metadata (a
+    /// missing, unreadable or foreign file is simply not used).
+    pub fn open(client: Arc<Client>, file: Option<PathBuf>) -> Self {
+        let instance = client.instance().web_api();
+        let doc = file
+            .as_ref()
+            .and_then(|path| std::fs::read(path).ok())
+            .and_then(|bytes| serde_json::from_slice::<CacheDoc>(&bytes).ok())
+            .filter(|doc| doc.format == FORMAT && doc.instance == instance)
+            .unwrap_or(CacheDoc { format: FORMAT, instance, ..Default::default() });
+        Self { client, file, doc: Mutex::new(doc) }
+    }
+
+    pub fn client(&self) -> &Arc<Client> {
+        &self.client
+    }
+
+    /// The table list as cached, without a request (for showing it at once).
+    pub async fn cached_tables(&self) -> Option<Vec<TableInfo>> {
+        self.doc.lock().await.tables.clone()
+    }
+
+    /// The table list: cached, or fetched once.
+    pub async fn tables(&self) -> Result<Vec<TableInfo>> {
+        match self.cached_tables().await {
+            Some(tables) => Ok(tables),
+            None => Ok(self.refresh_tables().await?.0),
+        }
+    }
+
+    /// Fetches the table list; says whether it changed, and forgets the columns of tables that did.
+    pub async fn refresh_tables(&self) -> Result<(Vec<TableInfo>, bool)> {
+        let fresh = metadata::fetch_tables(&self.client).await?;
+        let mut doc = self.doc.lock().await;
+        let changed = doc.tables.as_ref() != Some(&fresh);
+        if changed {
+            doc.schemas
+                .retain(|name, schema| fresh.iter().any(|t| &t.logical_name == name && *t == schema.table));
+            doc.tables = Some(fresh.clone());
+            self.save(&doc);
+        }
+        Ok((fresh, changed))
+    }
+
+    /// A table by logical name or entity set name. An unknown name refreshes the list once before it is
+    /// refused, with the nearest name as a suggestion.
+    pub async fn table(&self, name: &str) -> Result<TableInfo> {
+        let find = |tables: &[TableInfo]| {
+            tables
+                .iter()
+                .find(|t| {
+                    t.logical_name.eq_ignore_ascii_case(name) || t.entity_set.eq_ignore_ascii_case(name)
+                })
+                .cloned()
+        };
+        if let Some(table) = find(&self.tables().await?) {
+            return Ok(table);
+        }
+        let (tables, _) = self.refresh_tables().await?;
+        find(&tables).ok_or_else(|| {
+            let near = suggestion(name, tables.iter().map(|t| t.logical_name.as_str()));
+            DataverseError::new(
+                "query.unknown_table",
+                match near {
+                    Some(near) => format!("There is no table '{name}'; did you mean '{near}'?"),
+                    None => format!("There is no table '{name}'."),
+                },
+                Some("List the tables with `d365 tables <connection>`.".to_owned()),
+            )
+        })
+    }
+
+    /// A table's columns and keys: cached, or fetched once.
+    pub async fn schema(&self, name: &str) -> Result<TableSchema> {
+        let table = self.table(name).await?;
+        if let Some(schema) = self.doc.lock().await.schemas.get(&table.logical_name) {
+            return Ok(schema.clone());
+        }
+        self.refresh_schema(&table.logical_name).await
+    }
+
+    /// Fetches a table's columns and keys again (a name the cached schema does not know).
+    pub async fn refresh_schema(&self, name: &str) -> Result<TableSchema> {
+        let table = self.table(name).await?;
+        let schema = metadata::fetch_schema(&self.client, table).await?;
+        let mut doc = self.doc.lock().await;
+        doc.schemas.insert(schema.table.logical_name.clone(), schema.clone());
+        self.save(&doc);
+        Ok(schema)
+    }
+
+    /// Writes the cache file atomically; a cache that cannot be written only costs requests next time.
+    fn save(&self, doc: &CacheDoc) {
+        let Some(path) = &self.file else { return };
+        let written = (|| -> std::io::Result<()> {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            let temp = path.with_extension("tmp");
+            std::fs::write(&temp, serde_json::to_vec(doc).unwrap_or_default())?;
+            std::fs::rename(&temp, path)
+        })();
+        if let Err(err) = written {
+            tracing::warn!(path = %path.display(), %err, "metadata cache not written");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::suggestion;
+
+    #[test]
+    fn suggestions_are_near_names_only() {
+        let names = ["account", "contact", "name", "accountnumber", "emailaddress1"];
+        assert_eq!(suggestion("acount", names), Some("account"));
+        assert_eq!(suggestion("nmae", names), Some("name"));
+        assert_eq!(suggestion("Contcat", names), Some("contact"));
+        assert_eq!(suggestion("emailadress1", names), Some("emailaddress1"));
+        assert_eq!(suggestion("invoice", names), None);
+    }
+}

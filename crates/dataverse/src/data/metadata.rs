@@ -1,0 +1,226 @@
+//! Table and column metadata from `EntityDefinitions`, in the shapes the rest of the client uses.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::client::{Client, Request};
+use crate::error::Result;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableInfo {
+    pub logical_name: String,
+    pub entity_set: String,
+    pub display_name: Option<String>,
+    pub primary_id: String,
+    pub primary_name: Option<String>,
+    pub is_custom: bool,
+    pub change_tracking: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RequiredLevel {
+    None,
+    Recommended,
+    ApplicationRequired,
+    SystemRequired,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OptionValue {
+    pub value: i64,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ColumnInfo {
+    pub logical_name: String,
+    pub display_name: Option<String>,
+    /// `String`, `Memo`, `Integer`, `BigInt`, `Decimal`, `Double`, `Money`, `Boolean`, `DateTime`, `Picklist`,
+    /// `State`, `Status`, `Lookup`, `Customer`, `Owner`, `Uniqueidentifier`, `Virtual`, ...
+    pub attribute_type: String,
+    pub required: RequiredLevel,
+    pub valid_for_create: bool,
+    pub valid_for_update: bool,
+    pub valid_for_read: bool,
+    pub is_primary_id: bool,
+    pub is_primary_name: bool,
+    pub max_length: Option<u32>,
+    pub precision: Option<u32>,
+    pub min_value: Option<f64>,
+    pub max_value: Option<f64>,
+    /// Date-only columns take `YYYY-MM-DD`.
+    pub date_only: bool,
+    /// The tables a lookup can point to.
+    pub targets: Vec<String>,
+    /// Picklist, state and status options; for a boolean, false (0) and true (1).
+    pub options: Vec<OptionValue>,
+}
+
+impl ColumnInfo {
+    pub fn is_lookup(&self) -> bool {
+        matches!(self.attribute_type.as_str(), "Lookup" | "Customer" | "Owner")
+    }
+
+    /// The name the Web API reads it by: `_<name>_value` for lookups.
+    pub fn read_name(&self) -> String {
+        if self.is_lookup() { format!("_{}_value", self.logical_name) } else { self.logical_name.clone() }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyInfo {
+    pub name: String,
+    pub columns: Vec<String>,
+}
+
+/// A table with its columns and alternate keys.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TableSchema {
+    pub table: TableInfo,
+    pub columns: Vec<ColumnInfo>,
+    pub keys: Vec<KeyInfo>,
+}
+
+impl TableSchema {
+    pub fn column(&self, name: &str) -> Option<&ColumnInfo> {
+        self.columns.iter().find(|c| c.logical_name == name)
+    }
+}
+
+/// The user's label, or the first localized one.
+fn label(value: &Value) -> Option<String> {
+    value["UserLocalizedLabel"]["Label"]
+        .as_str()
+        .or_else(|| value["LocalizedLabels"][0]["Label"].as_str())
+        .map(str::to_owned)
+}
+
+fn text(value: &Value, key: &str) -> String {
+    value[key].as_str().unwrap_or_default().to_owned()
+}
+
+const TABLE_FIELDS: &str = "LogicalName,EntitySetName,DisplayName,PrimaryIdAttribute,PrimaryNameAttribute,IsCustomEntity,ChangeTrackingEnabled";
+
+fn table_info(value: &Value) -> TableInfo {
+    TableInfo {
+        logical_name: text(value, "LogicalName"),
+        entity_set: text(value, "EntitySetName"),
+        display_name: label(&value["DisplayName"]),
+        primary_id: text(value, "PrimaryIdAttribute"),
+        primary_name: value["PrimaryNameAttribute"].as_str().filter(|s| !s.is_empty()).map(str::to_owned),
+        is_custom: value["IsCustomEntity"].as_bool().unwrap_or(false),
+        change_tracking: value["ChangeTrackingEnabled"].as_bool().unwrap_or(false),
+    }
+}
+
+/// Every table, sorted by logical name.
+pub async fn fetch_tables(client: &Client) -> Result<Vec<TableInfo>> {
+    let body =
+        client.send(&Request::get(format!("EntityDefinitions?$select={TABLE_FIELDS}"))).await?.json()?;
+    let mut tables: Vec<TableInfo> = body["value"]
+        .as_array()
+        .map(|items| items.iter().map(table_info).filter(|t| !t.entity_set.is_empty()).collect())
+        .unwrap_or_default();
+    tables.sort_by(|a, b| a.logical_name.cmp(&b.logical_name));
+    Ok(tables)
+}
+
+fn column_info(value: &Value) -> ColumnInfo {
+    let required = match value["RequiredLevel"]["Value"].as_str().unwrap_or_default() {
+        "SystemRequired" => RequiredLevel::SystemRequired,
+        "ApplicationRequired" => RequiredLevel::ApplicationRequired,
+        "Recommended" => RequiredLevel::Recommended,
+        _ => RequiredLevel::None,
+    };
+    let number = |key: &str| value[key].as_f64();
+    ColumnInfo {
+        logical_name: text(value, "LogicalName"),
+        display_name: label(&value["DisplayName"]),
+        attribute_type: text(value, "AttributeType"),
+        required,
+        valid_for_create: value["IsValidForCreate"].as_bool().unwrap_or(false),
+        valid_for_update: value["IsValidForUpdate"].as_bool().unwrap_or(false),
+        valid_for_read: value["IsValidForRead"].as_bool().unwrap_or(true),
+        is_primary_id: value["IsPrimaryId"].as_bool().unwrap_or(false),
+        is_primary_name: value["IsPrimaryName"].as_bool().unwrap_or(false),
+        max_length: value["MaxLength"].as_u64().map(|n| n as u32),
+        precision: value["Precision"].as_u64().map(|n| n as u32),
+        min_value: number("MinValue"),
+        max_value: number("MaxValue"),
+        date_only: value["Format"].as_str() == Some("DateOnly"),
+        targets: value["Targets"]
+            .as_array()
+            .map(|t| t.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+            .unwrap_or_default(),
+        options: Vec::new(),
+    }
+}
+
+fn options_of(value: &Value) -> Vec<OptionValue> {
+    let set = if value["OptionSet"].is_object() { &value["OptionSet"] } else { &value["GlobalOptionSet"] };
+    if let Some(options) = set["Options"].as_array() {
+        return options
+            .iter()
+            .filter_map(|o| {
+                Some(OptionValue {
+                    value: o["Value"].as_i64()?,
+                    label: label(&o["Label"]).unwrap_or_default(),
+                })
+            })
+            .collect();
+    }
+    [("FalseOption", 0), ("TrueOption", 1)]
+        .iter()
+        .filter_map(|(key, n)| {
+            let option = &set[*key];
+            option
+                .is_object()
+                .then(|| OptionValue { value: *n, label: label(&option["Label"]).unwrap_or_default() })
+        })
+        .collect()
+}
+
+/// One table's columns (with their options) and keys. The option sets need a cast per metadata type.
+pub async fn fetch_schema(client: &Client, table: TableInfo) -> Result<TableSchema> {
+    let base = format!("EntityDefinitions(LogicalName='{}')", table.logical_name);
+    let attributes = client.send(&Request::get(format!("{base}/Attributes"))).await?.json()?;
+    let mut columns: Vec<ColumnInfo> =
+        attributes["value"].as_array().map(|a| a.iter().map(column_info).collect()).unwrap_or_default();
+    for cast in [
+        "PicklistAttributeMetadata",
+        "StateAttributeMetadata",
+        "StatusAttributeMetadata",
+        "BooleanAttributeMetadata",
+    ] {
+        let expand =
+            if cast == "PicklistAttributeMetadata" { "OptionSet,GlobalOptionSet" } else { "OptionSet" };
+        let path =
+            format!("{base}/Attributes/Microsoft.Dynamics.CRM.{cast}?$select=LogicalName&$expand={expand}");
+        let with_options = client.send(&Request::get(path)).await?.json()?;
+        for item in with_options["value"].as_array().into_iter().flatten() {
+            let name = item["LogicalName"].as_str().unwrap_or_default();
+            if let Some(column) = columns.iter_mut().find(|c| c.logical_name == name) {
+                column.options = options_of(item);
+            }
+        }
+    }
+    columns.sort_by(|a, b| a.logical_name.cmp(&b.logical_name));
+    let keys =
+        client.send(&Request::get(format!("{base}/Keys?$select=LogicalName,KeyAttributes"))).await?.json()?;
+    let keys = keys["value"]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .map(|k| KeyInfo {
+                    name: text(k, "LogicalName"),
+                    columns: k["KeyAttributes"]
+                        .as_array()
+                        .map(|c| c.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+                        .unwrap_or_default(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(TableSchema { table, columns, keys })
+}

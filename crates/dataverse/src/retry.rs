@@ -1,0 +1,104 @@
+//! When to try a request again, and how long to wait first: Dataverse's `Retry-After` on 429, bounded
+//! exponential backoff with jitter on 502/503/504 and broken connections, and only where a repeat is safe.
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Tries in all, the first included.
+    pub max_attempts: u32,
+    /// The first backoff; each next one doubles, up to `max_backoff`.
+    pub base_backoff: Duration,
+    pub max_backoff: Duration,
+    /// A `Retry-After` longer than this is not waited out: the caller hears "throttled" at once.
+    pub max_retry_after: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_attempts: 6,
+            base_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(30),
+            max_retry_after: Duration::from_secs(300),
+        }
+    }
+}
+
+/// Why a request is being tried again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RetryReason {
+    /// 429: a service protection limit; the wait is the server's `Retry-After`.
+    Throttled,
+    /// 502, 503 or 504.
+    Unavailable { status: u16 },
+    /// The connection broke or timed out, or the answer was unreadable.
+    Network,
+}
+
+/// What the client reports while it works, for a status line ("throttled, retrying in 12 s").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "event")]
+pub enum ClientEvent {
+    Retrying { reason: RetryReason, attempt: u32, wait_ms: u64 },
+}
+
+/// How a request can be repeated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Repeatable {
+    /// Reads, PUT, DELETE, PATCH with If-Match, an idempotent upsert: the same result however often it runs.
+    Yes,
+    /// A plain POST: a repeat could create twice. Only retried when the request surely never left.
+    No,
+}
+
+impl RetryPolicy {
+    /// The backoff before attempt `attempt + 1` (attempt counts from 1): "full jitter" between half and
+    /// all of the exponential step, so that many clients do not retry in lockstep.
+    pub fn backoff(&self, attempt: u32) -> Duration {
+        let step =
+            self.base_backoff.saturating_mul(1 << attempt.saturating_sub(1).min(16)).min(self.max_backoff);
+        let half = step / 2;
+        half + half.mul_f64(fastrand::f64())
+    }
+
+    /// The wait before retrying a 429 with this `Retry-After`, or `None` when it is too long to wait.
+    pub fn throttle_wait(&self, retry_after: Option<&str>) -> Option<Duration> {
+        let seconds =
+            retry_after.and_then(|v| v.trim().parse::<f64>().ok()).filter(|s| s.is_finite() && *s >= 0.0);
+        let wait = seconds.map_or(self.base_backoff, Duration::from_secs_f64);
+        (wait <= self.max_retry_after).then_some(wait)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_with_jitter_up_to_the_cap() {
+        let policy = RetryPolicy::default();
+        for attempt in 1..=12 {
+            let step = (policy.base_backoff * (1 << (attempt - 1))).min(policy.max_backoff);
+            for _ in 0..50 {
+                let wait = policy.backoff(attempt);
+                assert!(wait >= step / 2 && wait <= step, "attempt {attempt}: {wait:?} outside {step:?}");
+            }
+        }
+        assert!(policy.backoff(40) <= policy.max_backoff, "no overflow on absurd attempts");
+    }
+
+    #[test]
+    fn retry_after_is_honoured_within_reason() {
+        let policy = RetryPolicy::default();
+        assert_eq!(policy.throttle_wait(Some("7")), Some(Duration::from_secs(7)));
+        assert_eq!(policy.throttle_wait(Some(" 0.5 ")), Some(Duration::from_millis(500)));
+        assert_eq!(policy.throttle_wait(None), Some(policy.base_backoff), "no header: a short wait");
+        assert_eq!(policy.throttle_wait(Some("garbage")), Some(policy.base_backoff));
+        assert_eq!(policy.throttle_wait(Some("-3")), Some(policy.base_backoff));
+        assert_eq!(policy.throttle_wait(Some("86400")), None, "a day is not waited out");
+    }
+}

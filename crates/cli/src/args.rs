@@ -4,9 +4,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// D365 Desk on the command line: manage connections to Dynamics 365 / Dataverse environments.
 ///
-/// Exit codes: 0 done; 2 bad input (unknown connection, invalid value, usage); 3 authentication or
-/// authorization failure (Entra ID refused, no application user, missing role); 1 anything else (network,
-/// keyring, files).
+/// Exit codes: 0 done; 2 bad input (unknown connection, table or column, invalid value, usage); 3
+/// authentication or authorization failure (Entra ID refused, no application user, missing role); 4 record not
+/// found; 5 conflict (the record changed since it was read: 412); 6 throttled beyond retries; 7 refused by a
+/// read-only connection; 1 anything else (network, keyring, files).
 #[derive(Debug, Parser)]
 #[command(name = "d365", version, about, long_about)]
 pub struct Cli {
@@ -24,6 +25,35 @@ pub enum Command {
     Connection(ConnectionCommand),
     /// The environments a user connection's account can reach (Global Discovery).
     Environments { name: String },
+    /// The tables of the connection's environment (from the metadata cache; --refresh fetches them again).
+    Tables {
+        name: String,
+        #[arg(long)]
+        refresh: bool,
+    },
+    /// A table's columns: type, required level, what they are valid for, options and lookup targets.
+    Columns { name: String, table: String },
+    /// Read rows of a table, checked against its metadata first.
+    Query(QueryArgs),
+    /// One record, by id or by alternate key (column=value[,column=value]).
+    Get {
+        name: String,
+        table: String,
+        key: String,
+        /// Columns to read (comma-separated).
+        #[arg(long)]
+        select: Option<String>,
+    },
+    /// Any Web API request with the connection's sign-in (PATH under /api/data/v9.2/); the body from
+    /// --data (`-` for stdin). Read-only connections refuse everything but GET.
+    Api {
+        name: String,
+        #[arg(value_enum)]
+        method: ApiMethod,
+        path: String,
+        #[arg(long)]
+        data: Option<String>,
+    },
     /// Run the sandbox (the local Entra ID + Dataverse emulator) on the same data as the app, until Ctrl-C.
     /// Prints its connection details as one JSON line.
     Sandbox,
@@ -193,4 +223,52 @@ pub enum TagArg {
 pub enum OnOff {
     On,
     Off,
+}
+
+#[derive(Debug, Args)]
+pub struct QueryArgs {
+    pub name: String,
+    pub table: String,
+    /// Columns (comma-separated); lookups by name (`primarycontactid`) or as read (`_primarycontactid_value`).
+    #[arg(long)]
+    pub select: Option<String>,
+    /// An OData filter, e.g. "startswith(name,'Con') and revenue gt 1000".
+    #[arg(long)]
+    pub filter: Option<String>,
+    /// Column, or "column desc"; several comma-separated.
+    #[arg(long)]
+    pub orderby: Option<String>,
+    #[arg(long)]
+    pub top: Option<u32>,
+    /// Every row, page after page (otherwise the first page, and a note when there are more).
+    #[arg(long)]
+    pub all: bool,
+    /// The total number of rows (Dataverse counts up to 5000).
+    #[arg(long)]
+    pub count: bool,
+    #[arg(long, value_enum, default_value_t = RowFormat::Table)]
+    pub format: RowFormat,
+    /// Rows per page.
+    #[arg(long, default_value_t = 500)]
+    pub page_size: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RowFormat {
+    /// Aligned columns of what the environment displays (formatted values).
+    Table,
+    /// One JSON object per line: raw values, and `column@formatted` where the display differs.
+    Json,
+    /// CSV with a header: what the environment displays.
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[value(rename_all = "UPPER")]
+pub enum ApiMethod {
+    Get,
+    Post,
+    Patch,
+    Put,
+    Delete,
 }

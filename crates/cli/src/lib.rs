@@ -8,6 +8,7 @@
 mod args;
 mod connection;
 mod output;
+mod records;
 mod sandbox;
 
 use std::ffi::OsString;
@@ -50,6 +51,15 @@ async fn execute(command: args::Command) -> Result<output::Done, output::Failure
         args::Command::Connection(command) => connection::execute(&vault, command).await,
         args::Command::Environments { name } => connection::environments(&vault, &name).await,
         args::Command::Sandbox => sandbox::run().await,
+        args::Command::Tables { name, refresh } => records::tables(&vault, &name, refresh).await,
+        args::Command::Columns { name, table } => records::columns(&vault, &name, &table).await,
+        args::Command::Query(args) => records::query(&vault, args).await,
+        args::Command::Get { name, table, key, select } => {
+            records::get(&vault, &name, &table, &key, select).await
+        }
+        args::Command::Api { name, method, path, data } => {
+            records::api(&vault, &name, method, &path, data).await
+        }
     }
 }
 

@@ -31,6 +31,13 @@ pub enum Done {
     Environments(Vec<d365_dataverse::discovery::Environment>),
     /// `d365 sandbox` ended (Ctrl-C).
     Stopped,
+    /// A result shown as JSON or as text.
+    Value {
+        json: Value,
+        human: String,
+    },
+    /// Already written to stdout as it came (rows).
+    Streamed,
 }
 
 /// An error as the CLI reports it: `{kind, message, hint}`, the failed step if any, and the exit code.
@@ -43,8 +50,21 @@ pub struct Failure {
     pub code: u8,
 }
 
+pub const NOT_FOUND: u8 = 4;
+pub const CONFLICT: u8 = 5;
+pub const THROTTLED: u8 = 6;
+pub const READ_ONLY: u8 = 7;
+
 fn exit_code(kind: &str) -> u8 {
+    match kind {
+        "api.not_found" => return NOT_FOUND,
+        "api.conflict" => return CONFLICT,
+        "api.throttled" => return THROTTLED,
+        "api.read_only" => return READ_ONLY,
+        _ => {}
+    }
     if kind.starts_with("input.")
+        || kind.starts_with("query.")
         || matches!(kind, "vault.invalid_input" | "vault.duplicate_name" | "vault.not_found")
     {
         BAD_INPUT
@@ -212,6 +232,8 @@ pub fn success(done: &Done, json: bool) {
             (json!({ "updated": profile }), format!("Updated: {}", profile_line(profile)))
         }
         Done::Stopped => (json!({ "stopped": true }), "Sandbox stopped.".into()),
+        Done::Value { json, human } => (json.clone(), human.clone()),
+        Done::Streamed => return,
         Done::Environments(environments) => (
             json!({ "environments": environments }),
             if environments.is_empty() {
@@ -226,11 +248,11 @@ pub fn success(done: &Done, json: bool) {
         ),
     };
     if let (true, Done::Text(text)) = (json, done) {
-        println!("{text}");
+        emit(text);
     } else if json {
-        println!("{value}");
+        emit(&value);
     } else {
-        println!("{human}");
+        emit(&human);
     }
 }
 
@@ -238,7 +260,7 @@ pub fn success(done: &Done, json: bool) {
 pub fn failure(failure: &Failure, json: bool) -> u8 {
     if json {
         let error = json!({ "kind": failure.kind, "message": failure.message, "hint": failure.hint, "step": failure.step });
-        println!("{}", json!({ "error": error }));
+        emit(&json!({ "error": error }));
     } else {
         let step = failure.step.map(|s| format!(" (at step {s:?})")).unwrap_or_default();
         eprintln!("d365: {}{step}", failure.message);
@@ -248,4 +270,10 @@ pub fn failure(failure: &Failure, json: bool) -> u8 {
         eprintln!("  [{}]", failure.kind);
     }
     failure.code
+}
+
+/// A line on stdout; a reader that went away (`d365 ... | head`) is not an error.
+fn emit(text: &dyn std::fmt::Display) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout().lock(), "{text}");
 }

@@ -1,6 +1,7 @@
 //! The data side of the client: metadata and its cache, queries, paged reads, records and batches.
 
 pub mod cache;
+pub mod keys;
 pub mod metadata;
 pub mod query;
 pub mod read;

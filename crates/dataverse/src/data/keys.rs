@@ -1,0 +1,89 @@
+//! Addressing one record: by id (`accounts(<guid>)`) or by alternate key (`accounts(accountnumber='A-1')`,
+//! several parts joined by commas), each value written as its column's type wants it.
+
+use super::cache::suggestion;
+use super::metadata::TableSchema;
+use super::query::{Literal, encode};
+use crate::error::{DataverseError, Result};
+
+/// Characters Dataverse does not accept in alternate key values.
+const UNSUPPORTED: &[char] = &['/', '<', '>', '*', '%', '&', ':', '\\', '?', '+'];
+
+fn invalid(message: String) -> DataverseError {
+    DataverseError::new(
+        "input.invalid_key",
+        message,
+        Some(
+            "Give the record's id (a GUID), or column=value pairs of one of the table's alternate keys."
+                .to_owned(),
+        ),
+    )
+}
+
+/// The literal for `text` in `column`: strings quoted, numbers and GUIDs bare.
+fn literal(schema: &TableSchema, column: &str, text: &str) -> Result<Literal> {
+    let info = schema.column(column).ok_or_else(|| {
+        let near = suggestion(column, schema.columns.iter().map(|c| c.logical_name.as_str()));
+        invalid(match near {
+            Some(near) => format!(
+                "There is no column '{column}' on {}; did you mean '{near}'?",
+                schema.table.logical_name
+            ),
+            None => format!("There is no column '{column}' on {}.", schema.table.logical_name),
+        })
+    })?;
+    let number = |what: &str| invalid(format!("'{text}' is not {what} (column {column})."));
+    Ok(match info.attribute_type.as_str() {
+        "Integer" | "BigInt" | "Picklist" | "State" | "Status" => {
+            Literal::Integer(text.parse().map_err(|_| number("a whole number"))?)
+        }
+        "Decimal" | "Double" | "Money" => Literal::Decimal(text.parse().map_err(|_| number("a number"))?),
+        "Uniqueidentifier" | "Lookup" | "Customer" | "Owner" => {
+            Literal::Guid(text.parse().map_err(|_| number("a GUID"))?)
+        }
+        "Boolean" => Literal::Boolean(text.parse().map_err(|_| number("true or false"))?),
+        _ => Literal::Text(text.to_owned()),
+    })
+}
+
+/// The record's address under the Web API, from `spec`: a GUID, or `column=value[,column=value]` naming an
+/// alternate key of the table exactly.
+pub fn record_path(schema: &TableSchema, spec: &str) -> Result<String> {
+    let set = &schema.table.entity_set;
+    if let Ok(id) = spec.trim().parse::<uuid::Uuid>() {
+        return Ok(format!("{set}({id})"));
+    }
+    let mut parts = Vec::new();
+    for pair in spec.split(',') {
+        let (column, value) = pair
+            .split_once('=')
+            .ok_or_else(|| invalid(format!("'{spec}' is neither a GUID nor column=value pairs.")))?;
+        let column = column.trim().to_lowercase();
+        if let Some(bad) = value.chars().find(|c| UNSUPPORTED.contains(c)) {
+            return Err(invalid(format!("Dataverse does not accept '{bad}' in an alternate key value.")));
+        }
+        parts.push((column, value.to_owned()));
+    }
+    let mut names: Vec<&str> = parts.iter().map(|(c, _)| c.as_str()).collect();
+    names.sort_unstable();
+    let is_key = schema.keys.iter().any(|key| {
+        let mut columns: Vec<&str> = key.columns.iter().map(String::as_str).collect();
+        columns.sort_unstable();
+        columns == names
+    });
+    if !is_key {
+        let keys: Vec<String> = schema.keys.iter().map(|k| k.columns.join("+")).collect();
+        return Err(invalid(format!(
+            "{} is not an alternate key of {} (its keys: {}).",
+            names.join("+"),
+            schema.table.logical_name,
+            if keys.is_empty() { "none".to_owned() } else { keys.join(", ") }
+        )));
+    }
+    let mut segments = Vec::new();
+    for (column, value) in &parts {
+        let info = schema.column(column).map(|c| c.read_name()).unwrap_or_else(|| column.clone());
+        segments.push(format!("{info}={}", encode(&literal(schema, column, value)?.odata())));
+    }
+    Ok(format!("{set}({})", segments.join(",")))
+}

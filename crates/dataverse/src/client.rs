@@ -209,7 +209,9 @@ impl Client {
                         &response.headers,
                         body.as_ref(),
                     );
-                    return Err(if error.kind == "api.unauthorized" { sign_in_again(error) } else { error });
+                    // A refused pasted token needs a new paste, not a sign-in: keep its own diagnosis.
+                    let refused = error.kind == "api.unauthorized" && !self.session.is_fixed();
+                    return Err(if refused { sign_in_again(error) } else { error });
                 }
                 Outcome::Retry { reason, wait, error } => {
                     if attempt >= self.options.policy.max_attempts {

@@ -47,24 +47,46 @@ fn literal(schema: &TableSchema, column: &str, text: &str) -> Result<Literal> {
 }
 
 /// The record's address under the Web API, from `spec`: a GUID, or `column=value[,column=value]` naming an
-/// alternate key of the table exactly.
+/// alternate key of the table exactly. A comma starts a new pair only before `name=`, so values may hold
+/// commas.
 pub fn record_path(schema: &TableSchema, spec: &str) -> Result<String> {
-    let set = &schema.table.entity_set;
     if let Ok(id) = spec.trim().parse::<uuid::Uuid>() {
-        return Ok(format!("{set}({id})"));
+        return Ok(format!("{}({id})", schema.table.entity_set));
     }
-    let mut parts = Vec::new();
-    for pair in spec.split(',') {
-        let (column, value) = pair
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for piece in split_pairs(spec) {
+        let (column, value) = piece
             .split_once('=')
             .ok_or_else(|| invalid(format!("'{spec}' is neither a GUID nor column=value pairs.")))?;
-        let column = column.trim().to_lowercase();
+        pairs.push((column.trim().to_lowercase(), value.to_owned()));
+    }
+    key_path(schema, &pairs)
+}
+
+/// `a=1,b=x,y` → `a=1`, `b=x,y`: a comma splits only where a column name and `=` follow.
+fn split_pairs(spec: &str) -> Vec<&str> {
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    for (at, _) in spec.match_indices(',') {
+        let rest = &spec[at + 1..];
+        let name_end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(rest.len());
+        if name_end > 0 && rest[name_end..].starts_with('=') {
+            pieces.push(&spec[start..at]);
+            start = at + 1;
+        }
+    }
+    pieces.push(&spec[start..]);
+    pieces
+}
+
+/// The record's address by alternate key: the pairs must name one of the table's keys exactly.
+pub fn key_path(schema: &TableSchema, pairs: &[(String, String)]) -> Result<String> {
+    for (_, value) in pairs {
         if let Some(bad) = value.chars().find(|c| UNSUPPORTED.contains(c)) {
             return Err(invalid(format!("Dataverse does not accept '{bad}' in an alternate key value.")));
         }
-        parts.push((column, value.to_owned()));
     }
-    let mut names: Vec<&str> = parts.iter().map(|(c, _)| c.as_str()).collect();
+    let mut names: Vec<&str> = pairs.iter().map(|(c, _)| c.as_str()).collect();
     names.sort_unstable();
     let is_key = schema.keys.iter().any(|key| {
         let mut columns: Vec<&str> = key.columns.iter().map(String::as_str).collect();
@@ -81,9 +103,22 @@ pub fn record_path(schema: &TableSchema, spec: &str) -> Result<String> {
         )));
     }
     let mut segments = Vec::new();
-    for (column, value) in &parts {
-        let info = schema.column(column).map(|c| c.read_name()).unwrap_or_else(|| column.clone());
-        segments.push(format!("{info}={}", encode(&literal(schema, column, value)?.odata())));
+    for (column, value) in pairs {
+        let name = schema.column(column).map(|c| c.read_name()).unwrap_or_else(|| column.clone());
+        segments.push(format!("{name}={}", encode(&literal(schema, column, value)?.odata())));
     }
-    Ok(format!("{set}({})", segments.join(",")))
+    Ok(format!("{}({})", schema.table.entity_set, segments.join(",")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_pairs;
+
+    #[test]
+    fn commas_split_pairs_only_before_a_name_and_equals() {
+        assert_eq!(split_pairs("a=1,b=2"), ["a=1", "b=2"]);
+        assert_eq!(split_pairs("accountnumber=A,B"), ["accountnumber=A,B"]);
+        assert_eq!(split_pairs("x=1, 2,y=3"), ["x=1, 2", "y=3"]);
+        assert_eq!(split_pairs("x="), ["x="]);
+    }
 }

@@ -7,7 +7,7 @@ mod common;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use common::{add_org, approve_device_code, d365, home, json, keyring_has, sandbox};
+use common::{add_org, add_user_args, d365, home, json, keyring_has, sandbox, with_device_code};
 use serde_json::Value;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -223,40 +223,11 @@ async fn token_for(info: &d365_sandbox::ConnectionInfo, resource: &str) -> Strin
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn device_code_sign_in_from_the_cli() {
-    use std::io::BufRead;
     let sandbox = sandbox().await;
     let home = home();
     let info = sandbox.info().clone();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_d365"))
-        .args([
-            "--json",
-            "connection",
-            "add",
-            "user",
-            "--device-code",
-            "--name",
-            "Headless",
-            "--instance",
-            &info.instance_url,
-            "--client-id",
-            &info.public_client_id,
-            "--tenant",
-            &info.tenant_id,
-            "--authority",
-            &info.authority,
-        ])
-        .env("D365DESK_HOME", &home)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
-    let line = tokio::task::block_in_place(|| {
-        stderr.lines().map_while(Result::ok).find(|l| l.contains("enter the code")).unwrap()
-    });
-    approve_device_code(&line, &info).await;
-
-    let output = tokio::task::block_in_place(|| child.wait_with_output().unwrap());
+    let args = [&["--json"][..], &add_user_args(&info, "Headless")].concat();
+    let output = with_device_code(&home, &info, &args).await;
     assert!(output.status.success());
     assert_eq!(json(&output)["added"]["kind"], "user");
     let verified =

@@ -5,31 +5,12 @@
 
 mod common;
 
-use std::io::BufRead;
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
-use common::{add_org, approve_device_code, d365, d365_with, home, json, sandbox};
+use common::{add_org, add_user_args, d365, d365_with, home, json, sandbox, with_device_code};
 
 fn text(output: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
-}
-
-/// `d365 args` with a device-code sign-in, approved as the sandbox user would.
-async fn with_device_code(home: &Path, info: &d365_sandbox::ConnectionInfo, args: &[&str]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_d365"))
-        .args(args)
-        .env("D365DESK_HOME", home)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
-    let line = tokio::task::block_in_place(|| {
-        stderr.lines().map_while(Result::ok).find(|l| l.contains("enter the code")).unwrap()
-    });
-    approve_device_code(&line, info).await;
-    tokio::task::block_in_place(|| child.wait_with_output().unwrap())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -42,22 +23,7 @@ async fn exported_connections_import_elsewhere_and_get_their_credentials_once() 
         assert!(add_org(&source, &sandbox, "Org", &secret).status.success());
         assert!(d365(&source, &["connection", "add", "sandbox", "--name", "Local"], "").status.success());
     });
-    let user_args = [
-        "connection",
-        "add",
-        "user",
-        "--device-code",
-        "--name",
-        "Me",
-        "--instance",
-        &info.instance_url,
-        "--client-id",
-        &info.public_client_id,
-        "--tenant",
-        &info.tenant_id,
-        "--authority",
-        &info.authority,
-    ];
+    let user_args = add_user_args(&info, "Me");
     assert!(with_device_code(&source, &info, &user_args).await.status.success());
 
     let file = source.join("connections.json");
@@ -161,22 +127,7 @@ async fn no_secret_or_token_appears_in_files_output_or_the_most_verbose_logs() {
             outputs.push(d365_with(&home, args, "", &trace));
         }
     });
-    let user_args = [
-        "connection",
-        "add",
-        "user",
-        "--device-code",
-        "--name",
-        "Me",
-        "--instance",
-        &info.instance_url,
-        "--client-id",
-        &info.public_client_id,
-        "--tenant",
-        &info.tenant_id,
-        "--authority",
-        &info.authority,
-    ];
+    let user_args = add_user_args(&info, "Me");
     outputs.push(with_device_code(&home, &info, &user_args).await);
     outputs
         .push(tokio::task::block_in_place(|| d365_with(&home, &["connection", "verify", "Me"], "", &trace)));

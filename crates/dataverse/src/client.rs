@@ -28,19 +28,13 @@ pub struct ClientOptions {
     pub events: Option<EventSink>,
 }
 
-#[derive(Debug, Clone)]
-pub enum Body {
-    Json(Value),
-    Raw { content_type: String, bytes: Vec<u8> },
-}
-
 /// One Web API request: a path under the Web API base (or an absolute URL the server gave, e.g. a nextLink).
 #[derive(Debug, Clone)]
 pub struct Request {
     pub method: Method,
     pub target: String,
     pub headers: Vec<(HeaderName, String)>,
-    pub body: Option<Body>,
+    pub body: Option<Value>,
     pub repeatable: Repeatable,
 }
 
@@ -72,7 +66,7 @@ impl Request {
     }
 
     pub fn json(mut self, body: Value) -> Self {
-        self.body = Some(Body::Json(body));
+        self.body = Some(body);
         self
     }
 
@@ -156,15 +150,6 @@ impl Client {
         &self.session
     }
 
-    pub fn is_read_only(&self) -> bool {
-        self.options.read_only
-    }
-
-    /// The parallelism the environment recommends (1 until it has said).
-    pub fn dop(&self) -> usize {
-        self.dop.load(Ordering::Relaxed)
-    }
-
     /// Sends the request with retries; a success (2xx, 304) or the diagnosis of why not.
     pub async fn send(&self, request: &Request) -> Result<Response> {
         if self.options.read_only && request.is_write() {
@@ -173,6 +158,19 @@ impl Client {
                 format!("This connection is read-only: the {} was not sent.", request.method),
                 Some("Make the connection writable first (it is a setting of the connection), if you mean to change this environment.".to_owned()),
             ));
+        }
+        // A value that cannot be a header (a stray newline in an ETag) fails here: dropping it could turn a
+        // conditional update into an unconditional one.
+        let mut headers = HeaderMap::new();
+        for (name, value) in &request.headers {
+            let value = HeaderValue::from_str(value).map_err(|_| {
+                DataverseError::new(
+                    "input.invalid_header",
+                    format!("'{value}' is not a valid {name} header value."),
+                    None,
+                )
+            })?;
+            headers.append(name.clone(), value);
         }
         let _permit = self
             .permits
@@ -184,7 +182,7 @@ impl Client {
         loop {
             attempt += 1;
             let token = self.session.token().await?;
-            let outcome = self.try_once(request, &token).await;
+            let outcome = self.try_once(request, &headers, &token).await;
             let (reason, wait) = match outcome {
                 Outcome::Done(response)
                     if response.status == StatusCode::UNAUTHORIZED
@@ -233,7 +231,12 @@ impl Client {
         }
     }
 
-    async fn try_once(&self, request: &Request, token: &crate::auth::AccessToken) -> Outcome {
+    async fn try_once(
+        &self,
+        request: &Request,
+        headers: &HeaderMap,
+        token: &crate::auth::AccessToken,
+    ) -> Outcome {
         let url = if request.target.starts_with("https://") || request.target.starts_with("http://") {
             request.target.clone()
         } else {
@@ -247,20 +250,10 @@ impl Client {
             .header("Accept", "application/json")
             .header("OData-MaxVersion", "4.0")
             .header("OData-Version", "4.0");
-        for (name, value) in &request.headers {
-            if let Ok(value) = HeaderValue::from_str(value) {
-                builder = builder.header(name.clone(), value);
-            }
+        builder = builder.headers(headers.clone());
+        if let Some(body) = &request.body {
+            builder = builder.header("Content-Type", "application/json").body(body.to_string());
         }
-        builder = match &request.body {
-            Some(Body::Json(value)) => {
-                builder.header("Content-Type", "application/json").body(value.to_string())
-            }
-            Some(Body::Raw { content_type, bytes }) => {
-                builder.header("Content-Type", content_type.as_str()).body(bytes.clone())
-            }
-            None => builder,
-        };
         let repeatable = request.repeatable == Repeatable::Yes;
         let response = match builder.send().await {
             Ok(response) => response,

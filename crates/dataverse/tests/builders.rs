@@ -2,6 +2,8 @@
 //! sandbox's OData parser, and matches exactly the row it was written into.
 #![allow(clippy::unwrap_used)] // test helpers fail loudly, like the tests
 
+mod common;
+
 use std::sync::Arc;
 
 use d365_dataverse::client::{Client, ClientOptions, Request};
@@ -9,8 +11,6 @@ use d365_dataverse::data::cache::MetadataCache;
 use d365_dataverse::data::keys;
 use d365_dataverse::data::query::{Comparison, Filter, Literal, Query};
 use d365_dataverse::data::read::{self, ReadOptions};
-use d365_dataverse::session::{Grant, Session};
-use d365_dataverse::{Cloud, auth, input};
 use d365_sandbox::{Sandbox, SandboxOptions};
 use proptest::prelude::*;
 use serde_json::json;
@@ -27,15 +27,7 @@ fn world() -> World {
     let sandbox = runtime
         .block_on(Sandbox::bind("127.0.0.1:0", SandboxOptions { seed: 20, ..Default::default() }))
         .unwrap();
-    let info = sandbox.info();
-    let grant = Grant::App {
-        authority: info.authority.clone(),
-        client_id: info.org_client_id.clone(),
-        client_secret: info.org_client_secret.clone(),
-    };
-    let instance = input::instance(&info.instance_url, Cloud::Public, false).unwrap();
-    let session = Session::new(auth::http_client().unwrap(), instance, grant);
-    let client = Arc::new(Client::new(Arc::new(session), ClientOptions::default()));
+    let client = Arc::new(Client::new(Arc::new(common::app_session(&sandbox)), ClientOptions::default()));
     let cache = MetadataCache::open(client.clone(), None);
     World { runtime, client, cache, _sandbox: sandbox }
 }

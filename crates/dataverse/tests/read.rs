@@ -2,6 +2,8 @@
 //! checked before they are sent, paging, throttling and faults survived, read-only refused in the core.
 #![allow(clippy::unwrap_used)] // test helpers fail loudly, like the tests
 
+mod common;
+
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -11,8 +13,6 @@ use d365_dataverse::data::cache::MetadataCache;
 use d365_dataverse::data::query::{Comparison, Filter, Literal, Query};
 use d365_dataverse::data::read::{self, ReadOptions};
 use d365_dataverse::retry::{ClientEvent, Repeatable, RetryPolicy, RetryReason};
-use d365_dataverse::session::{Grant, Session};
-use d365_dataverse::{Cloud, auth, input};
 use d365_sandbox::{Fault, Limits, Sandbox, SandboxOptions};
 use futures_util::TryStreamExt;
 use serde_json::json;
@@ -22,14 +22,7 @@ async fn sandbox(seed: u32, limits: Limits) -> Sandbox {
 }
 
 fn client(sandbox: &Sandbox, options: ClientOptions) -> Arc<Client> {
-    let info = sandbox.info();
-    let grant = Grant::App {
-        authority: info.authority.clone(),
-        client_id: info.org_client_id.clone(),
-        client_secret: info.org_client_secret.clone(),
-    };
-    let instance = input::instance(&info.instance_url, Cloud::Public, false).unwrap();
-    Arc::new(Client::new(Arc::new(Session::new(auth::http_client().unwrap(), instance, grant)), options))
+    Arc::new(Client::new(Arc::new(common::app_session(sandbox)), options))
 }
 
 /// Fast retries for tests: the policy's shape, with short waits.
@@ -129,37 +122,58 @@ async fn names_are_checked_before_any_request_with_a_suggestion() {
 
 #[tokio::test]
 async fn the_metadata_cache_file_serves_the_next_start_and_holds_no_secret() {
-    let sandbox = sandbox(5, Limits::default()).await;
-    let client = client(&sandbox, ClientOptions::default());
+    let local = sandbox(5, Limits::default()).await;
+    let api = client(&local, ClientOptions::default());
     let file = std::env::temp_dir().join(format!("d365desk-meta-{}.json", uuid::Uuid::new_v4()));
-    let first = MetadataCache::open(client.clone(), Some(file.clone()));
+    let first = MetadataCache::open(api.clone(), Some(file.clone()));
     assert!(first.cached_tables().await.is_none());
     let tables = first.tables().await.unwrap();
     assert!(tables.iter().any(|t| t.logical_name == "account" && t.entity_set == "accounts"));
     let schema = first.schema("contact").await.unwrap();
     assert!(schema.column("parentcustomerid").unwrap().targets.contains(&"account".to_owned()));
 
-    let again = MetadataCache::open(client.clone(), Some(file.clone()));
+    let again = MetadataCache::open(api.clone(), Some(file.clone()));
     assert_eq!(again.cached_tables().await, Some(tables.clone()), "at once, from the file");
     let (_, changed) = again.refresh_tables().await.unwrap();
     assert!(!changed, "the schema did not change");
 
     let text = std::fs::read_to_string(&file).unwrap();
-    let token = client.session().token().await.unwrap();
+    let token = api.session().token().await.unwrap();
     assert!(!text.contains(token.secret()) && !text.contains("eyJ"), "no token in the cache");
-    assert!(!text.contains(&sandbox.info().org_client_secret), "no secret in the cache");
+    assert!(!text.contains(&local.info().org_client_secret), "no secret in the cache");
 
-    let other = sandbox_with_other_port().await;
-    let foreign = MetadataCache::open(client_for(&other), Some(file.clone()));
+    let other = sandbox(1, Limits::default()).await;
+    let foreign = MetadataCache::open(client(&other, ClientOptions::default()), Some(file.clone()));
     assert!(foreign.cached_tables().await.is_none(), "another environment's cache is not used");
 }
 
-async fn sandbox_with_other_port() -> Sandbox {
-    sandbox(1, Limits::default()).await
-}
+#[tokio::test]
+async fn a_column_the_cached_schema_lacks_is_looked_up_again_before_it_is_refused() {
+    let local = sandbox(5, Limits::default()).await;
+    let api = client(&local, ClientOptions::default());
+    let file = std::env::temp_dir().join(format!("d365desk-meta-{}.json", uuid::Uuid::new_v4()));
+    MetadataCache::open(api.clone(), Some(file.clone())).schema("account").await.unwrap();
+    // The cache as it was before a column was added: emailaddress1 is not in it.
+    let mut doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    doc["schemas"]["account"]["columns"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|c| c["logical_name"] != "emailaddress1");
+    std::fs::write(&file, doc.to_string()).unwrap();
 
-fn client_for(sandbox: &Sandbox) -> Arc<Client> {
-    client(sandbox, ClientOptions::default())
+    let stale = MetadataCache::open(api.clone(), Some(file.clone()));
+    assert!(
+        stale.schema("account").await.unwrap().column("emailaddress1").is_none(),
+        "the stale cache is used"
+    );
+    let mut query = Query::new("account");
+    query.select = vec!["emailaddress1".into()];
+    let (schema, options) = stale.check(&query).await.unwrap();
+    assert_eq!(options, "$select=emailaddress1");
+    assert!(schema.column("emailaddress1").is_some());
+    query.select = vec!["emailadress1".into()];
+    let err = stale.check(&query).await.unwrap_err();
+    assert_eq!(err.message, "There is no column 'emailadress1' on account; did you mean 'emailaddress1'?");
 }
 
 #[tokio::test]
@@ -261,4 +275,31 @@ async fn an_unchanged_record_answers_304_to_its_etag() {
         .unwrap();
     let changed = read::retrieve(&client, &path, Some(&etag), false).await.unwrap().unwrap();
     assert_eq!(changed.display("name"), "Changed");
+}
+
+#[tokio::test]
+async fn a_delta_read_brings_changed_rows_and_deleted_ids() {
+    let sandbox = sandbox(30, Limits::default()).await;
+    let client = client(&sandbox, ClientOptions::default());
+    let options = ReadOptions { page_size: 10, track_changes: true, ..Default::default() };
+    let pages: Vec<_> = read::pages(client.clone(), "accounts?$select=name".into(), options.clone())
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(pages.iter().map(|p| p.rows.len()).sum::<usize>(), 30);
+    let delta = pages.last().unwrap().delta_link.clone().expect("a delta link at the end");
+    let (changed, gone) =
+        (pages[0].rows[0].id("accountid").unwrap(), pages[1].rows[0].id("accountid").unwrap());
+    let update =
+        Request::patch(format!("accounts({changed})"), json!({ "name": "Changed" }), Repeatable::Yes);
+    client.send(&update).await.unwrap();
+    client.send(&Request::delete(format!("accounts({gone})"))).await.unwrap();
+
+    let changes: Vec<_> = read::pages(client.clone(), delta, options).try_collect().await.unwrap();
+    let rows: Vec<_> = changes.iter().flat_map(|p| &p.rows).collect();
+    assert_eq!(rows.len(), 1);
+    assert_eq!((rows[0].id("accountid"), rows[0].display("name").as_str()), (Some(changed), "Changed"));
+    let deleted: Vec<_> = changes.iter().flat_map(|p| &p.deleted).map(|d| d.id.as_str()).collect();
+    assert_eq!(deleted, [gone]);
+    assert!(changes.last().unwrap().delta_link.is_some(), "and where to continue next time");
 }

@@ -12,21 +12,12 @@ use d365_dataverse::session::{Grant, Session};
 use d365_dataverse::{Cloud, input};
 use d365_sandbox::{Sandbox, SandboxOptions};
 
+use common::app_session;
+
 async fn sandbox(token_lifetime: Duration) -> Sandbox {
     Sandbox::bind("127.0.0.1:0", SandboxOptions { seed: 2, token_lifetime, ..Default::default() })
         .await
         .unwrap()
-}
-
-fn app_session(sandbox: &Sandbox) -> Session {
-    let info = sandbox.info();
-    let grant = Grant::App {
-        authority: info.authority.clone(),
-        client_id: info.org_client_id.clone(),
-        client_secret: info.org_client_secret.clone(),
-    };
-    let instance = input::instance(&info.instance_url, Cloud::Public, false).unwrap();
-    Session::new(auth::http_client().unwrap(), instance, grant)
 }
 
 #[tokio::test]

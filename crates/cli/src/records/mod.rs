@@ -7,9 +7,9 @@ use std::sync::Arc;
 
 use d365_dataverse::client::{Client, Request};
 use d365_dataverse::data::cache::MetadataCache;
+use d365_dataverse::data::keys;
 use d365_dataverse::data::query::{Filter, Query};
 use d365_dataverse::data::read::{self, ReadOptions};
-use d365_dataverse::data::{keys, metadata::TableSchema};
 use d365_dataverse::retry::{ClientEvent, Repeatable, RetryReason};
 use d365_dataverse::{DataverseError, auth};
 use d365_sandbox::Sandbox;
@@ -89,18 +89,8 @@ pub async fn columns(vault: &Vault, name: &str, table: &str) -> Result<Done, Fai
     })
 }
 
-/// The schema, fetched again once if the cached one does not know a name the query uses (a new column).
-async fn checked_path(cache: &MetadataCache, query: &Query) -> Result<(TableSchema, String), Failure> {
-    let schema = cache.schema(&query.table).await?;
-    match query.to_path(&schema) {
-        Ok(path) => Ok((schema, path)),
-        Err(err) if err.kind == "query.unknown_column" => {
-            let schema = cache.refresh_schema(&query.table).await?;
-            let path = query.to_path(&schema)?;
-            Ok((schema, path))
-        }
-        Err(err) => Err(err.into()),
-    }
+fn with_options(path: String, options: &str) -> String {
+    if options.is_empty() { path } else { format!("{path}?{options}") }
 }
 
 fn split_list(text: &Option<String>) -> Vec<String> {
@@ -122,7 +112,8 @@ pub async fn query(vault: &Vault, args: QueryArgs) -> Result<Done, Failure> {
         .collect();
     query.top = args.top;
     query.count = args.count;
-    let (schema, path) = checked_path(&opened.cache, &query).await?;
+    let (schema, options) = opened.cache.check(&query).await?;
+    let path = with_options(schema.table.entity_set.clone(), &options);
     let options = ReadOptions { page_size: args.page_size, ..Default::default() };
     let mut pages = Box::pin(read::pages(opened.client.clone(), path, options));
     let progress = std::io::stderr().is_terminal();
@@ -178,9 +169,8 @@ pub async fn get(
     let opened = open(vault, name).await?;
     let mut query = Query::new(table);
     query.select = split_list(&select);
-    let (schema, options) = checked_path(&opened.cache, &query).await?;
-    let options = options.split_once('?').map(|(_, o)| format!("?{o}")).unwrap_or_default();
-    let path = format!("{}{options}", keys::record_path(&schema, key)?);
+    let (schema, options) = opened.cache.check(&query).await?;
+    let path = with_options(keys::record_path(&schema, key)?, &options);
     let row = read::retrieve(&opened.client, &path, None, true)
         .await?
         .ok_or_else(|| Failure::other("api.error", "No record came back."))?;

@@ -119,3 +119,41 @@ pub async fn approve_device_code(line: &str, info: &d365_sandbox::ConnectionInfo
         .await
         .unwrap();
 }
+
+/// `d365 args` with a device-code sign-in in it, approved as the sandbox user would in a browser.
+pub async fn with_device_code(home: &Path, info: &d365_sandbox::ConnectionInfo, args: &[&str]) -> Output {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_d365"))
+        .args(args)
+        .env("D365DESK_HOME", home)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let line = tokio::task::block_in_place(|| {
+        stderr.lines().map_while(Result::ok).find(|l| l.contains("enter the code")).unwrap()
+    });
+    approve_device_code(&line, info).await;
+    tokio::task::block_in_place(|| child.wait_with_output().unwrap())
+}
+
+/// The arguments of `d365 connection add user --device-code` for the sandbox's public client.
+pub fn add_user_args<'a>(info: &'a d365_sandbox::ConnectionInfo, name: &'a str) -> Vec<&'a str> {
+    vec![
+        "connection",
+        "add",
+        "user",
+        "--device-code",
+        "--name",
+        name,
+        "--instance",
+        &info.instance_url,
+        "--client-id",
+        &info.public_client_id,
+        "--tenant",
+        &info.tenant_id,
+        "--authority",
+        &info.authority,
+    ]
+}

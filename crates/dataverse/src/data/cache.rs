@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
 
 use super::metadata::{self, TableInfo, TableSchema};
+use super::query::Query;
 use crate::client::Client;
 use crate::error::{DataverseError, Result};
 
@@ -133,6 +134,20 @@ impl MetadataCache {
         doc.schemas.insert(schema.table.logical_name.clone(), schema.clone());
         self.save(&doc);
         Ok(schema)
+    }
+
+    /// The query's table schema and its checked options. A column the cached schema does not know makes it
+    /// fetch the schema again once (the column may be new) before the query is refused.
+    pub async fn check(&self, query: &Query) -> Result<(TableSchema, String)> {
+        let schema = self.schema(&query.table).await?;
+        match query.options(&schema) {
+            Err(err) if err.kind == "query.unknown_column" => {
+                let schema = self.refresh_schema(&query.table).await?;
+                let options = query.options(&schema)?;
+                Ok((schema, options))
+            }
+            checked => Ok((schema, checked?)),
+        }
     }
 
     /// Writes the cache file atomically; a cache that cannot be written only costs requests next time.

@@ -228,9 +228,16 @@ impl Query {
         Self { table: table.into(), ..Default::default() }
     }
 
-    /// Checks every column name against the table's metadata (lookups may be named either way:
-    /// `primarycontactid` or `_primarycontactid_value`), and returns the path to request.
+    /// Checks every column name against the table's metadata and returns the path to request.
     pub fn to_path(&self, schema: &TableSchema) -> Result<String> {
+        let options = self.options(schema)?;
+        let set = &schema.table.entity_set;
+        Ok(if options.is_empty() { set.clone() } else { format!("{set}?{options}") })
+    }
+
+    /// The query options alone (`$select=...&$filter=...`), checked like [`Query::to_path`]; lookups may be
+    /// named either way: `primarycontactid` or `_primarycontactid_value`.
+    pub fn options(&self, schema: &TableSchema) -> Result<String> {
         let resolve = |name: &str| -> Result<String> {
             let bare = name.strip_prefix('_').and_then(|n| n.strip_suffix("_value")).unwrap_or(name);
             schema
@@ -274,8 +281,7 @@ impl Query {
         if !self.expand.is_empty() {
             options.push(format!("$expand={}", encode(&self.expand.join(","))));
         }
-        let set = &schema.table.entity_set;
-        Ok(if options.is_empty() { set.clone() } else { format!("{set}?{}", options.join("&")) })
+        Ok(options.join("&"))
     }
 }
 

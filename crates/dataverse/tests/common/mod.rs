@@ -1,11 +1,25 @@
-//! Shared by the client's tests: the sandbox's sign-in pages, answered over plain HTTP as a person would.
+//! Shared by the client's tests: a session as the sandbox's application user, and the sandbox's sign-in
+//! pages, answered over plain HTTP as a person would.
 #![allow(dead_code, clippy::unwrap_used)] // each test file uses its own subset; helpers fail loudly
 
 use std::time::Duration;
 
-use d365_dataverse::auth;
+use d365_dataverse::session::{Grant, Session};
 use d365_dataverse::signin::{SignIn, UserTokens, sign_in};
+use d365_dataverse::{Cloud, auth, input};
 use d365_sandbox::Sandbox;
+
+/// A session as the sandbox's org-level application user (client credentials).
+pub fn app_session(sandbox: &Sandbox) -> Session {
+    let info = sandbox.info();
+    let grant = Grant::App {
+        authority: info.authority.clone(),
+        client_id: info.org_client_id.clone(),
+        client_secret: info.org_client_secret.clone(),
+    };
+    let instance = input::instance(&info.instance_url, Cloud::Public, false).unwrap();
+    Session::new(auth::http_client().unwrap(), instance, grant)
+}
 
 pub fn ctx(html: &str) -> String {
     let start = html.find("name=\"ctx\" value=\"").unwrap() + "name=\"ctx\" value=\"".len();

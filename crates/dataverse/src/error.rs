@@ -8,13 +8,22 @@ pub struct DataverseError {
     pub kind: &'static str,
     pub message: String,
     pub hint: Option<String>,
+    /// The column the error concerns (a value refused before sending, or a server validation error), so a
+    /// form can show it beside the field.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
 }
 
 pub type Result<T, E = DataverseError> = std::result::Result<T, E>;
 
 impl DataverseError {
     pub fn new(kind: &'static str, message: impl Into<String>, hint: impl Into<Option<String>>) -> Self {
-        Self { kind, message: message.into(), hint: hint.into() }
+        Self { kind, message: message.into(), hint: hint.into(), column: None }
+    }
+
+    pub fn on_column(mut self, column: impl Into<String>) -> Self {
+        self.column = Some(column.into());
+        self
     }
 
     /// An Entra ID error (AADSTS code and description) as a diagnosis.

@@ -1,5 +1,7 @@
 //! Table and column metadata from `EntityDefinitions`, in the shapes the rest of the client uses.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -54,6 +56,10 @@ pub struct ColumnInfo {
     pub targets: Vec<String>,
     /// Picklist, state and status options; for a boolean, false (0) and true (1).
     pub options: Vec<OptionValue>,
+    /// For a lookup: the navigation property that sets it, per target table (`parentcustomerid_account`
+    /// for a customer lookup; custom lookups use their schema name's case, e.g. `new_AccountId`).
+    #[serde(default)]
+    pub navigation: BTreeMap<String, String>,
 }
 
 impl ColumnInfo {
@@ -64,6 +70,25 @@ impl ColumnInfo {
     /// The name the Web API reads it by: `_<name>_value` for lookups.
     pub fn read_name(&self) -> String {
         if self.is_lookup() { format!("_{}_value", self.logical_name) } else { self.logical_name.clone() }
+    }
+
+    /// The navigation property for `target` (the lookup's only target when `None`), falling back to the
+    /// logical name when the relationships were not read.
+    pub fn navigation_to(&self, target: Option<&str>) -> Option<String> {
+        let target = match target {
+            Some(target) => target,
+            None if self.targets.len() == 1 => &self.targets[0],
+            None => return self.navigation.values().next().cloned(),
+        };
+        self.navigation.get(target).cloned().or_else(|| {
+            if !self.targets.iter().any(|t| t == target) {
+                None
+            } else if self.targets.len() > 1 && self.attribute_type != "Owner" {
+                Some(format!("{}_{target}", self.logical_name))
+            } else {
+                Some(self.logical_name.clone())
+            }
+        })
     }
 }
 
@@ -153,6 +178,7 @@ fn column_info(value: &Value) -> ColumnInfo {
             .map(|t| t.iter().filter_map(Value::as_str).map(str::to_owned).collect())
             .unwrap_or_default(),
         options: Vec::new(),
+        navigation: BTreeMap::new(),
     }
 }
 
@@ -180,7 +206,8 @@ fn options_of(value: &Value) -> Vec<OptionValue> {
         .collect()
 }
 
-/// One table's columns (with their options) and keys. The option sets need a cast per metadata type.
+/// One table's columns (with their options and lookups' navigation properties) and keys. The option sets
+/// need a cast per metadata type.
 pub async fn fetch_schema(client: &Client, table: TableInfo) -> Result<TableSchema> {
     let base = format!("EntityDefinitions(LogicalName='{}')", table.logical_name);
     let attributes = client.send(&Request::get(format!("{base}/Attributes"))).await?.json()?;
@@ -202,6 +229,22 @@ pub async fn fetch_schema(client: &Client, table: TableInfo) -> Result<TableSche
             if let Some(column) = columns.iter_mut().find(|c| c.logical_name == name) {
                 column.options = options_of(item);
             }
+        }
+    }
+    let relationships = client
+        .send(&Request::get(format!(
+            "{base}/ManyToOneRelationships?$select=ReferencingAttribute,ReferencedEntity,ReferencingEntityNavigationPropertyName"
+        )))
+        .await?
+        .json()?;
+    for item in relationships["value"].as_array().into_iter().flatten() {
+        let column = text(item, "ReferencingAttribute");
+        let (target, navigation) =
+            (text(item, "ReferencedEntity"), text(item, "ReferencingEntityNavigationPropertyName"));
+        if let Some(column) = columns.iter_mut().find(|c| c.logical_name == column)
+            && !navigation.is_empty()
+        {
+            column.navigation.insert(target, navigation);
         }
     }
     columns.sort_by(|a, b| a.logical_name.cmp(&b.logical_name));

@@ -6,3 +6,5 @@ pub mod metadata;
 pub mod query;
 pub mod read;
 pub mod rows;
+pub mod values;
+pub mod write;

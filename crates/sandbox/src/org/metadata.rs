@@ -1,5 +1,6 @@
 //! `EntityDefinitions`: tables, their columns (with the derived metadata types and option-set casts) and
-//! alternate keys, in the Web API's metadata shapes.
+//! alternate keys and many-to-one relationships (the lookups' navigation properties), in the Web API's
+//! metadata shapes.
 
 use std::collections::HashMap;
 
@@ -9,6 +10,7 @@ use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use super::errors::{DataverseError, odata_json};
+use super::records::navigation_property;
 use crate::data::schema::{Column, ColumnKind, Table};
 use crate::state::SandboxState;
 
@@ -218,6 +220,32 @@ pub fn entity_definitions(state: &SandboxState, rest: &str, query: &HashMap<Stri
                 .collect();
             odata_json(json!({ "@odata.context": format!("{entity_context}/Keys"), "value": value }))
                 .into_response()
+        }
+        "/ManyToOneRelationships" => {
+            let value: Vec<Value> = table
+                .columns
+                .iter()
+                .filter_map(|c| match c.kind {
+                    ColumnKind::Lookup { targets } => Some(targets.iter().map(move |t| (c, *t))),
+                    _ => None,
+                })
+                .flatten()
+                .map(|(column, target)| {
+                    let schema = format!("{target}_{}_{}", table.logical_name, column.logical_name);
+                    json!({
+                        "MetadataId": metadata_id(&schema), "SchemaName": schema,
+                        "ReferencingEntity": table.logical_name, "ReferencingAttribute": column.logical_name,
+                        "ReferencedEntity": target,
+                        "ReferencedAttribute": tables.iter().find(|t| t.logical_name == target).map(|t| t.primary_id),
+                        "ReferencingEntityNavigationPropertyName": navigation_property(column, target),
+                    })
+                })
+                .map(|r| select(r, query))
+                .collect();
+            odata_json(json!({
+                "@odata.context": format!("{entity_context}/ManyToOneRelationships"), "value": value,
+            }))
+            .into_response()
         }
         attributes if attributes.starts_with("/Attributes") => {
             attributes_of(table, &attributes["/Attributes".len()..], query, &entity_context)

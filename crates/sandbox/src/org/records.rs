@@ -207,7 +207,7 @@ fn lookup_names(
 }
 
 /// The navigation property behind a lookup, as `associatednavigationproperty` names it.
-fn navigation_property(column: &Column, target: &str) -> String {
+pub fn navigation_property(column: &Column, target: &str) -> String {
     match column.kind {
         ColumnKind::Lookup { targets } if targets.len() > 1 && column.logical_name != "ownerid" => {
             format!("{}_{target}", column.logical_name)
@@ -629,13 +629,15 @@ fn single(
     Ok(response)
 }
 
-/// One row by id in the Web API's shape (no annotations), on a connection the caller holds: what a write
-/// returns under `return=representation`.
+/// One row by id in the Web API's shape (with the annotations `prefer` asks for), on a connection the
+/// caller holds: what a write returns under `return=representation`.
 pub fn read_one(
+    state: &SandboxState,
     conn: &rusqlite::Connection,
     table: &Table,
     id: &str,
     options: &HashMap<String, String>,
+    prefer: &Prefer,
 ) -> Result<Map<String, Value>, DataverseError> {
     let select_only: HashMap<String, String> = options
         .iter()
@@ -652,7 +654,12 @@ pub fn read_one(
     );
     let rows = read_rows(conn, &sql, &[SqlValue::Text(id.to_owned())], &selection).map_err(storage_err)?;
     let row = rows.first().ok_or_else(|| not_found(table, id))?;
-    Ok(row_json(&query, row, &Prefer::default(), &HashMap::new()))
+    let names = if prefer.wants("OData.Community.Display.V1.FormattedValue") {
+        lookup_names(state, conn, &rows).map_err(storage_err)?
+    } else {
+        HashMap::new()
+    };
+    Ok(row_json(&query, row, prefer, &names))
 }
 
 /// Fills in each row's `$expand`ed lookups: the related row (its `$select`ed columns and ETag) or null.

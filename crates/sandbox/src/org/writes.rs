@@ -160,13 +160,22 @@ pub fn execute(
                 Some(nav) => (nav, true),
                 None => (property, false),
             };
-            let column = writable_column(table, name, Mode::Update, is_ref)?;
-            let value = if method == Method::PUT && !is_ref {
+            let column_name = if is_ref { navigation_column(table, name)?.0.logical_name } else { name };
+            let column = writable_column(table, column_name, Mode::Update, is_ref)?;
+            let value = if method == Method::PUT {
                 let body: Value =
                     serde_json::from_slice(body).map_err(|e| payload_error(table, &e.to_string()))?;
-                let value =
-                    body.get("value").ok_or_else(|| bad("0x0", "The body must be {\"value\": ...}."))?;
-                convert(table, column, value)?
+                if is_ref {
+                    // `{"@odata.id": "<base>contacts(<id>)"}` sets the lookup, as `@odata.bind` does.
+                    let reference = body.get("@odata.id").ok_or_else(|| {
+                        bad("0x0", "The body must be {\"@odata.id\": \"<entity set>(<id>)\"}.")
+                    })?;
+                    bind(state, table, name, reference)?
+                } else {
+                    let value =
+                        body.get("value").ok_or_else(|| bad("0x0", "The body must be {\"value\": ...}."))?;
+                    convert(table, column, value)?
+                }
             } else {
                 vec![(column.logical_name.to_owned(), SqlValue::Null)]
             };
@@ -314,14 +323,7 @@ fn bind(
     navigation: &str,
     value: &Value,
 ) -> Result<Vec<(String, SqlValue)>, DataverseError> {
-    let (column, fixed_target) = match table.column(navigation) {
-        Some(column) => (column, None),
-        None => {
-            let (name, target) =
-                navigation.rsplit_once('_').ok_or_else(|| invalid_property(table, navigation))?;
-            (table.column(name).ok_or_else(|| invalid_property(table, navigation))?, Some(target))
-        }
-    };
+    let (column, fixed_target) = navigation_column(table, navigation)?;
     let ColumnKind::Lookup { targets } = column.kind else {
         return Err(invalid_property(table, navigation));
     };
@@ -353,6 +355,22 @@ fn bind(
         (column.logical_name.to_owned(), SqlValue::Text(id)),
         (target_column(column.logical_name), SqlValue::Text(target.logical_name.to_owned())),
     ])
+}
+
+/// The lookup column behind a navigation property: `primarycontactid`, or `customerid_account` for one
+/// target of a polymorphic lookup.
+fn navigation_column<'t>(
+    table: &'t Table,
+    navigation: &'t str,
+) -> Result<(&'t Column, Option<&'t str>), DataverseError> {
+    match table.column(navigation) {
+        Some(column) => Ok((column, None)),
+        None => {
+            let (name, target) =
+                navigation.rsplit_once('_').ok_or_else(|| invalid_property(table, navigation))?;
+            Ok((table.column(name).ok_or_else(|| invalid_property(table, navigation))?, Some(target)))
+        }
+    }
 }
 
 fn validation(message: String) -> DataverseError {
@@ -553,7 +571,7 @@ fn respond(
     if !prefer.return_representation {
         return Ok(Outcome::no_content(Some(entity_id)));
     }
-    let row = super::records::read_one(conn, table, id, options)?;
+    let row = super::records::read_one(state, conn, table, id, options, prefer)?;
     let mut body: Map<String, Value> = row;
     let context = match options.get("$select") {
         Some(select) => format!("{}$metadata#{}({select})/$entity", state.urls.web_api_url, table.entity_set),

@@ -44,6 +44,52 @@ pub enum Command {
         #[arg(long)]
         select: Option<String>,
     },
+    /// Create a record from a JSON object of column values (--data, or stdin). Lookups take
+    /// `<table>(<id>)`, option sets their value or label; everything is checked against the table's metadata.
+    Create {
+        name: String,
+        table: String,
+        /// The values as JSON (`-` or absent: read from stdin).
+        #[arg(long)]
+        data: Option<String>,
+    },
+    /// Update a record (by id or alternate key) only if it has not changed since it was read: the ETag of
+    /// --if-match, or else the one read just before. A changed record exits 5 and shows the difference.
+    Update {
+        name: String,
+        table: String,
+        key: String,
+        #[arg(long)]
+        data: Option<String>,
+        /// The ETag the change is based on (`W/"1234"`, from `d365 get`).
+        #[arg(long, conflicts_with = "force")]
+        if_match: Option<String>,
+        /// Overwrite whatever the record holds now (it is still never re-created once deleted).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Create or update the record an alternate key names (column=value[,column=value]).
+    Upsert {
+        name: String,
+        table: String,
+        key: String,
+        #[arg(long)]
+        data: Option<String>,
+        /// Only create: an existing record is a conflict (exit 5).
+        #[arg(long, conflicts_with = "update_only")]
+        create_only: bool,
+        /// Only update: a missing record is not found (exit 4).
+        #[arg(long)]
+        update_only: bool,
+    },
+    /// Delete a record; with --if-match only if it has not changed since it was read.
+    Delete {
+        name: String,
+        table: String,
+        key: String,
+        #[arg(long)]
+        if_match: Option<String>,
+    },
     /// Any Web API request with the connection's sign-in (PATH under /api/data/v9.2/); the body from
     /// --data (`-` for stdin). Read-only connections refuse everything but GET.
     Api {

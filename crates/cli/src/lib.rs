@@ -15,6 +15,7 @@ use std::ffi::OsString;
 use std::process::ExitCode;
 
 use clap::Parser;
+use d365_dataverse::data::write::UpsertMode;
 
 pub use args::Cli;
 
@@ -56,6 +57,24 @@ async fn execute(command: args::Command) -> Result<output::Done, output::Failure
         args::Command::Query(args) => records::query(&vault, args).await,
         args::Command::Get { name, table, key, select } => {
             records::get(&vault, &name, &table, &key, select).await
+        }
+        args::Command::Create { name, table, data } => {
+            records::edit::create(&vault, &name, &table, data).await
+        }
+        args::Command::Update { name, table, key, data, if_match, force } => {
+            records::edit::update(&vault, records::edit::Target { name, table, key }, data, if_match, force)
+                .await
+        }
+        args::Command::Upsert { name, table, key, data, create_only, update_only } => {
+            let mode = match (create_only, update_only) {
+                (true, _) => UpsertMode::CreateOnly,
+                (_, true) => UpsertMode::UpdateOnly,
+                _ => UpsertMode::Either,
+            };
+            records::edit::upsert(&vault, records::edit::Target { name, table, key }, data, mode).await
+        }
+        args::Command::Delete { name, table, key, if_match } => {
+            records::edit::delete(&vault, records::edit::Target { name, table, key }, if_match).await
         }
         args::Command::Api { name, method, path, data } => {
             records::api(&vault, &name, method, &path, data).await

@@ -47,6 +47,10 @@ pub struct Failure {
     pub message: String,
     pub hint: Option<String>,
     pub step: Option<Step>,
+    /// The column a refused value concerns.
+    pub column: Option<String>,
+    /// More to show, e.g. a conflict's difference: JSON under `--json`, `human` otherwise.
+    pub details: Option<Box<(Value, String)>>,
     pub code: u8,
 }
 
@@ -82,7 +86,15 @@ fn exit_code(kind: &str) -> u8 {
 
 impl Failure {
     pub fn other(kind: &str, message: impl Into<String>) -> Self {
-        Self { kind: kind.to_owned(), message: message.into(), hint: None, step: None, code: exit_code(kind) }
+        Self {
+            kind: kind.to_owned(),
+            message: message.into(),
+            hint: None,
+            step: None,
+            column: None,
+            details: None,
+            code: exit_code(kind),
+        }
     }
 }
 
@@ -94,6 +106,8 @@ impl From<DataverseError> for Failure {
             message: error.message,
             hint: error.hint,
             step: None,
+            column: error.column,
+            details: None,
         }
     }
 }
@@ -106,6 +120,8 @@ impl From<VaultError> for Failure {
             message: error.to_string(),
             hint: error.hint(),
             step: None,
+            column: None,
+            details: None,
         }
     }
 }
@@ -113,7 +129,15 @@ impl From<VaultError> for Failure {
 impl From<ConnectionError> for Failure {
     fn from(error: ConnectionError) -> Self {
         let (kind, hint, step) = (error.kind(), error.hint(), error.step());
-        Self { kind: kind.to_owned(), code: exit_code(kind), message: error.to_string(), hint, step }
+        Self {
+            kind: kind.to_owned(),
+            code: exit_code(kind),
+            message: error.to_string(),
+            hint,
+            step,
+            column: None,
+            details: None,
+        }
     }
 }
 
@@ -259,11 +283,22 @@ pub fn success(done: &Done, json: bool) {
 /// Prints the failure and returns the exit code.
 pub fn failure(failure: &Failure, json: bool) -> u8 {
     if json {
-        let error = json!({ "kind": failure.kind, "message": failure.message, "hint": failure.hint, "step": failure.step });
+        let mut error = json!({ "kind": failure.kind, "message": failure.message, "hint": failure.hint, "step": failure.step });
+        if let Some(column) = &failure.column {
+            error["column"] = json!(column);
+        }
+        if let Some(details) = &failure.details {
+            let (details, _) = details.as_ref();
+            error["details"] = details.clone();
+        }
         emit(&json!({ "error": error }));
     } else {
         let step = failure.step.map(|s| format!(" (at step {s:?})")).unwrap_or_default();
         eprintln!("d365: {}{step}", failure.message);
+        if let Some(details) = &failure.details {
+            let (_, human) = details.as_ref();
+            eprintln!("{human}");
+        }
         if let Some(hint) = &failure.hint {
             eprintln!("  What to do: {hint}");
         }

@@ -1,5 +1,6 @@
 //! `d365 tables|columns|query|get|api`: the records core, as commands.
 
+pub mod edit;
 mod print;
 
 use std::io::{IsTerminal, Write};

@@ -63,6 +63,14 @@ pub fn record_path(schema: &TableSchema, spec: &str) -> Result<String> {
     key_path(schema, &pairs)
 }
 
+/// The columns of a `column=value` spec (none for a GUID): what an upsert's key provides.
+pub fn key_columns(spec: &str) -> Vec<String> {
+    if spec.trim().parse::<uuid::Uuid>().is_ok() {
+        return Vec::new();
+    }
+    split_pairs(spec).iter().filter_map(|p| p.split_once('=')).map(|(c, _)| c.trim().to_lowercase()).collect()
+}
+
 /// `a=1,b=x,y` → `a=1`, `b=x,y`: a comma splits only where a column name and `=` follow.
 fn split_pairs(spec: &str) -> Vec<&str> {
     let mut pieces = Vec::new();

@@ -43,7 +43,7 @@ impl WebApi<'_> {
         if status.is_success() {
             return json.map(|v| (v, headers)).ok_or_else(|| self.not_dataverse(status));
         }
-        Err(diagnose(&self.base, self.token, status, &headers, json.as_ref()))
+        Err(diagnose(&self.base, Some(self.token), status, &headers, json.as_ref()))
     }
 
     fn not_dataverse(&self, status: StatusCode) -> DataverseError {
@@ -63,9 +63,10 @@ fn not_dataverse(base: &str, status: StatusCode) -> DataverseError {
 }
 
 /// A Web API error answer as a diagnosis: its status and Dataverse error code in the user's terms.
+/// `token` is the one sent, to tell a token for another environment (none for a `$batch` part).
 pub(crate) fn diagnose(
     base: &str,
-    token: &AccessToken,
+    token: Option<&AccessToken>,
     status: StatusCode,
     headers: &HeaderMap,
     body: Option<&Value>,
@@ -75,7 +76,7 @@ pub(crate) fn diagnose(
     match status {
             StatusCode::UNAUTHORIZED => {
                 let instance = base.trim_end_matches("/api/data/v9.2/");
-                match audience(token) {
+                match token.and_then(audience) {
                     Some(aud) if !aud.trim_end_matches('/').eq_ignore_ascii_case(instance) => DataverseError::new(
                         "api.wrong_audience",
                         format!("The token is for {aud}, but the Web API is {instance}."),

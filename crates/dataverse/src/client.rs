@@ -34,8 +34,18 @@ pub struct Request {
     pub method: Method,
     pub target: String,
     pub headers: Vec<(HeaderName, String)>,
-    pub body: Option<Value>,
+    pub body: Option<Body>,
     pub repeatable: Repeatable,
+}
+
+#[derive(Debug, Clone)]
+pub enum Body {
+    Json(Value),
+    /// Anything else, with its content type (a `$batch`'s multipart body).
+    Raw {
+        content_type: String,
+        bytes: Vec<u8>,
+    },
 }
 
 impl Request {
@@ -66,7 +76,12 @@ impl Request {
     }
 
     pub fn json(mut self, body: Value) -> Self {
-        self.body = Some(body);
+        self.body = Some(Body::Json(body));
+        self
+    }
+
+    pub fn raw(mut self, content_type: impl Into<String>, bytes: Vec<u8>) -> Self {
+        self.body = Some(Body::Raw { content_type: content_type.into(), bytes });
         self
     }
 
@@ -152,6 +167,17 @@ impl Client {
 
     /// Sends the request with retries; a success (2xx, 304) or the diagnosis of why not.
     pub async fn send(&self, request: &Request) -> Result<Response> {
+        self.execute(request, true).await
+    }
+
+    /// Like [`send`](Self::send), but an error answer (4xx, 5xx) is returned as it came, for callers that
+    /// read it themselves (a `$batch` answers 400 with a multipart body). Sign-in refusals and retries are
+    /// handled as for `send`.
+    pub async fn send_for_any_status(&self, request: &Request) -> Result<Response> {
+        self.execute(request, false).await
+    }
+
+    async fn execute(&self, request: &Request, diagnose_errors: bool) -> Result<Response> {
         if self.options.read_only && request.is_write() {
             return Err(DataverseError::new(
                 "api.read_only",
@@ -194,7 +220,9 @@ impl Client {
                     continue;
                 }
                 Outcome::Done(response)
-                    if response.status.is_success() || response.status == StatusCode::NOT_MODIFIED =>
+                    if response.status.is_success()
+                        || response.status == StatusCode::NOT_MODIFIED
+                        || (!diagnose_errors && response.status != StatusCode::UNAUTHORIZED) =>
                 {
                     return Ok(response);
                 }
@@ -202,7 +230,7 @@ impl Client {
                     let body: Option<Value> = serde_json::from_slice(&response.body).ok();
                     let error = diagnose(
                         &self.instance().web_api(),
-                        &token,
+                        Some(&token),
                         response.status,
                         &response.headers,
                         body.as_ref(),
@@ -251,8 +279,14 @@ impl Client {
             .header("OData-MaxVersion", "4.0")
             .header("OData-Version", "4.0");
         builder = builder.headers(headers.clone());
-        if let Some(body) = &request.body {
-            builder = builder.header("Content-Type", "application/json").body(body.to_string());
+        match &request.body {
+            Some(Body::Json(body)) => {
+                builder = builder.header("Content-Type", "application/json").body(body.to_string());
+            }
+            Some(Body::Raw { content_type, bytes }) => {
+                builder = builder.header("Content-Type", content_type.as_str()).body(bytes.clone());
+            }
+            None => {}
         }
         let repeatable = request.repeatable == Repeatable::Yes;
         let response = match builder.send().await {
@@ -286,7 +320,7 @@ impl Client {
                     Some(wait) => {
                         let error = diagnose(
                             &self.instance().web_api(),
-                            token,
+                            Some(token),
                             status,
                             &headers,
                             serde_json::from_slice(&body).ok().as_ref(),

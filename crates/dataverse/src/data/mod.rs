@@ -1,8 +1,10 @@
 //! The data side of the client: metadata and its cache, queries, paged reads, records and batches.
 
+pub mod batch;
 pub mod cache;
 pub mod keys;
 pub mod metadata;
+pub mod multipart;
 pub mod query;
 pub mod read;
 pub mod rows;

@@ -1,0 +1,292 @@
+//! Many changes in `$batch` requests: as atomic change sets (all or nothing) or each on its own with
+//! `odata.continue-on-error`; split into batches of at most 1000 operations (Dataverse's limit), sent in
+//! parallel when asked (never above the environment's dop hint, which the client enforces). Every
+//! operation gets its own outcome, in the caller's order.
+
+use std::collections::HashMap;
+
+use futures_util::StreamExt;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::{Method, StatusCode};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::multipart::{self, PartRequest, PartResponse, ResponseItem};
+use super::write::{Concurrency, UpsertMode};
+use crate::api::diagnose;
+use crate::client::{Client, Request};
+use crate::error::{DataverseError, Result};
+use crate::retry::Repeatable;
+
+/// Dataverse's limit of operations in one `$batch`.
+pub const MAX_OPERATIONS: usize = 1000;
+
+/// One change. Inside an atomic change set, `target` may be `$<n>`: what operation `n` (1-based, within
+/// its batch) created.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    pub method: Method,
+    /// A path under the Web API (`accounts(<id>)`), or `$<n>`.
+    pub target: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<Map<String, Value>>,
+}
+
+impl Operation {
+    /// `body` as checked by `values::body`.
+    pub fn create(entity_set: &str, body: Map<String, Value>) -> Self {
+        Self { method: Method::POST, target: entity_set.to_owned(), headers: Vec::new(), body: Some(body) }
+    }
+
+    pub fn update(path: &str, body: Map<String, Value>, concurrency: &Concurrency) -> Self {
+        let etag = match concurrency {
+            Concurrency::IfMatch(etag) => etag.clone(),
+            Concurrency::Overwrite => "*".to_owned(),
+        };
+        Self {
+            method: Method::PATCH,
+            target: path.to_owned(),
+            headers: vec![("If-Match".into(), etag)],
+            body: Some(body),
+        }
+    }
+
+    pub fn upsert(path: &str, body: Map<String, Value>, mode: UpsertMode) -> Self {
+        let headers = match mode {
+            UpsertMode::Either => Vec::new(),
+            UpsertMode::CreateOnly => vec![("If-None-Match".into(), "*".into())],
+            UpsertMode::UpdateOnly => vec![("If-Match".into(), "*".into())],
+        };
+        Self { method: Method::PATCH, target: path.to_owned(), headers, body: Some(body) }
+    }
+
+    pub fn delete(path: &str, etag: Option<&str>) -> Self {
+        let headers = etag.map(|e| vec![("If-Match".to_owned(), e.to_owned())]).unwrap_or_default();
+        Self { method: Method::DELETE, target: path.to_owned(), headers, body: None }
+    }
+
+    /// A POST creates again when repeated; everything else here lands on the same record.
+    fn repeatable(&self) -> bool {
+        self.method != Method::POST
+    }
+
+    fn part(&self, base: &str) -> PartRequest {
+        let url =
+            if self.target.starts_with('$') { self.target.clone() } else { format!("{base}{}", self.target) };
+        PartRequest {
+            method: self.method.to_string(),
+            url,
+            headers: self.headers.clone(),
+            body: self.body.as_ref().map(|b| Value::Object(b.clone()).to_string()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BatchMode {
+    /// Each batch is one change set: all of its operations apply, or none. Past `per_batch` operations the
+    /// batches run one after the other and the first that fails stops the rest.
+    Atomic,
+    /// Every operation on its own; a failure does not stop the others.
+    ContinueOnError,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchOptions {
+    pub mode: BatchMode,
+    /// Operations per `$batch` (at most 1000).
+    pub per_batch: usize,
+    /// Batches in flight at once (continue-on-error only; the client's dop limit still applies).
+    pub parallel: usize,
+}
+
+impl Default for BatchOptions {
+    fn default() -> Self {
+        Self { mode: BatchMode::Atomic, per_batch: MAX_OPERATIONS, parallel: 1 }
+    }
+}
+
+/// What became of one operation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum ItemOutcome {
+    Applied {
+        status: u16,
+        /// The record's id, when the answer names it (`OData-EntityId`).
+        id: Option<String>,
+    },
+    Failed {
+        error: DataverseError,
+    },
+    /// Not applied: its change set was rolled back, or an earlier batch failed.
+    NotApplied {
+        reason: String,
+    },
+}
+
+impl ItemOutcome {
+    pub fn is_applied(&self) -> bool {
+        matches!(self, ItemOutcome::Applied { .. })
+    }
+}
+
+/// Runs `operations`; one outcome per operation, in order. Fails as a whole only on bad options.
+pub async fn run(
+    client: &Client,
+    operations: &[Operation],
+    options: &BatchOptions,
+) -> Result<Vec<ItemOutcome>> {
+    if options.per_batch == 0 || options.per_batch > MAX_OPERATIONS {
+        return Err(DataverseError::new(
+            "input.batch_size",
+            format!("A batch holds 1 to {MAX_OPERATIONS} operations, not {}.", options.per_batch),
+            None,
+        ));
+    }
+    let chunks: Vec<&[Operation]> = operations.chunks(options.per_batch).collect();
+    let mut outcomes = Vec::with_capacity(operations.len());
+    match options.mode {
+        BatchMode::Atomic => {
+            for (n, chunk) in chunks.iter().enumerate() {
+                let results = send(client, chunk, BatchMode::Atomic).await;
+                let failed = !results.iter().all(ItemOutcome::is_applied);
+                outcomes.extend(results);
+                if failed {
+                    let reason = format!("Not sent: batch {} of {} failed.", n + 1, chunks.len());
+                    outcomes.resize(operations.len(), ItemOutcome::NotApplied { reason });
+                    break;
+                }
+            }
+        }
+        BatchMode::ContinueOnError => {
+            let mut results = futures_util::stream::iter(chunks)
+                .map(|chunk| send(client, chunk, BatchMode::ContinueOnError))
+                .buffered(options.parallel.max(1));
+            while let Some(result) = results.next().await {
+                outcomes.extend(result);
+            }
+        }
+    }
+    Ok(outcomes)
+}
+
+/// One `$batch`; an outcome for each of `chunk`.
+async fn send(client: &Client, chunk: &[Operation], mode: BatchMode) -> Vec<ItemOutcome> {
+    let base = client.instance().web_api();
+    let parts: Vec<PartRequest> = chunk.iter().map(|o| o.part(&base)).collect();
+    let (content_type, body) =
+        multipart::write(&parts, mode == BatchMode::Atomic, &format!("{:032x}", fastrand::u128(..)));
+    let repeatable = if chunk.iter().all(Operation::repeatable) { Repeatable::Yes } else { Repeatable::No };
+    let mut request =
+        Request::post("$batch", Value::Null).raw(content_type, body.into_bytes()).repeatable(repeatable);
+    if mode == BatchMode::ContinueOnError {
+        request = request.header(HeaderName::from_static("prefer"), "odata.continue-on-error");
+    }
+    let all_failed = |error: DataverseError| vec![ItemOutcome::Failed { error }; chunk.len()];
+    let response = match client.send_for_any_status(&request).await {
+        Ok(response) => response,
+        Err(error) => return all_failed(error),
+    };
+    let content_type = response.header("content-type").unwrap_or_default().to_owned();
+    let items = match multipart::read(&content_type, &String::from_utf8_lossy(&response.body)) {
+        Ok(items) => items,
+        // Not a multipart answer: an error about the batch as a whole (too many operations, no privilege).
+        Err(_) if !response.status.is_success() => {
+            let body: Option<Value> = serde_json::from_slice(&response.body).ok();
+            return all_failed(diagnose(&base, None, response.status, &response.headers, body.as_ref()));
+        }
+        Err(problem) => {
+            return all_failed(DataverseError::new(
+                "api.malformed_response",
+                format!(
+                    "The batch's answer could not be read ({problem}). Its changes may or may not have been applied."
+                ),
+                Some("Reload the records to see which changes were made before trying again.".to_owned()),
+            ));
+        }
+    };
+    match mode {
+        BatchMode::Atomic => atomic_outcomes(&base, chunk.len(), items),
+        BatchMode::ContinueOnError => {
+            let mut outcomes: Vec<ItemOutcome> = items
+                .into_iter()
+                .flat_map(|item| match item {
+                    ResponseItem::Response(part) => vec![part],
+                    ResponseItem::ChangeSet(parts) => parts,
+                })
+                .map(|part| outcome(&base, &part))
+                .collect();
+            let missing = DataverseError::new(
+                "api.malformed_response",
+                "The batch's answer had no result for this operation.",
+                None,
+            );
+            outcomes.resize(chunk.len(), ItemOutcome::Failed { error: missing });
+            outcomes
+        }
+    }
+}
+
+/// A change set's answer: every part applied, or one error part (naming the failed item by Content-ID)
+/// and everything else rolled back.
+fn atomic_outcomes(base: &str, count: usize, items: Vec<ResponseItem>) -> Vec<ItemOutcome> {
+    match items.into_iter().next() {
+        Some(ResponseItem::ChangeSet(parts)) => {
+            let by_id: HashMap<usize, &PartResponse> =
+                parts.iter().filter_map(|p| Some((p.content_id.as_deref()?.parse().ok()?, p))).collect();
+            (1..=count)
+                .map(|n| match by_id.get(&n).copied().or_else(|| parts.get(n - 1)) {
+                    Some(part) => outcome(base, part),
+                    None => ItemOutcome::Failed {
+                        error: DataverseError::new(
+                            "api.malformed_response",
+                            "The change set's answer had no result for this operation.",
+                            None,
+                        ),
+                    },
+                })
+                .collect()
+        }
+        Some(ResponseItem::Response(part)) => {
+            let failed = part.content_id.as_deref().and_then(|id| id.parse::<usize>().ok());
+            let failure = outcome(base, &part);
+            let reason = match failed {
+                Some(n) => format!("Rolled back: operation {n} of its change set failed."),
+                None => "Rolled back: its change set failed.".to_owned(),
+            };
+            (1..=count)
+                .map(|n| match failed {
+                    Some(f) if f == n => failure.clone(),
+                    None if n == 1 => failure.clone(),
+                    _ => ItemOutcome::NotApplied { reason: reason.clone() },
+                })
+                .collect()
+        }
+        None => vec![
+            ItemOutcome::Failed {
+                error: DataverseError::new("api.malformed_response", "The batch's answer was empty.", None)
+            };
+            count
+        ],
+    }
+}
+
+fn outcome(base: &str, part: &PartResponse) -> ItemOutcome {
+    let status = StatusCode::from_u16(part.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    if status.is_success() {
+        let id = part
+            .header("odata-entityid")
+            .and_then(|e| e.rsplit_once('(')?.1.strip_suffix(')')?.parse::<uuid::Uuid>().ok())
+            .map(|id| id.to_string());
+        return ItemOutcome::Applied { status: part.status, id };
+    }
+    let mut headers = HeaderMap::new();
+    for (name, value) in &part.headers {
+        if let (Ok(name), Ok(value)) = (HeaderName::try_from(name.as_str()), HeaderValue::from_str(value)) {
+            headers.append(name, value);
+        }
+    }
+    let body: Option<Value> = serde_json::from_str(&part.body).ok();
+    ItemOutcome::Failed { error: diagnose(base, None, status, &headers, body.as_ref()) }
+}

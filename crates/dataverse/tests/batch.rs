@@ -79,8 +79,10 @@ async fn operations_in_a_change_set_refer_to_what_earlier_ones_created() {
     else {
         panic!("{outcomes:?}")
     };
-    let row =
-        client.send(&Request::get(format!("accounts({account})?$select=_primarycontactid_value"))).await.unwrap();
+    let row = client
+        .send(&Request::get(format!("accounts({account})?$select=_primarycontactid_value")))
+        .await
+        .unwrap();
     assert_eq!(row.json().unwrap()["_primarycontactid_value"], json!(contact));
 }
 

@@ -303,3 +303,41 @@ async fn a_delta_read_brings_changed_rows_and_deleted_ids() {
     assert_eq!(deleted, [gone]);
     assert!(changes.last().unwrap().delta_link.is_some(), "and where to continue next time");
 }
+
+#[tokio::test]
+async fn a_partitioned_read_returns_exactly_the_rows_of_a_sequential_one() {
+    use d365_dataverse::data::partition;
+    let sandbox = sandbox(3000, Limits::default()).await;
+    let client = client(&sandbox, ClientOptions { policy: quick(), ..Default::default() });
+    let cache = MetadataCache::open(client.clone(), None);
+    let schema = cache.schema("account").await.unwrap();
+    let sorted = |mut rows: Vec<d365_dataverse::data::rows::Row>| {
+        rows.sort_by(|a, b| a.id("accountid").cmp(&b.id("accountid")));
+        rows
+    };
+    for filter in [None, Some(Filter::Compare("revenue".into(), Comparison::Gt, Literal::Integer(100_000)))] {
+        let mut query = Query::new("account");
+        query.select = vec!["name".into(), "revenue".into(), "primarycontactid".into(), "createdon".into()];
+        query.filter = filter;
+        let options = ReadOptions { page_size: 250, ..Default::default() };
+        let sequential: Vec<_> =
+            read::pages(client.clone(), query.to_path(&schema).unwrap(), options.clone())
+                .try_collect()
+                .await
+                .unwrap();
+        let sequential = sorted(sequential.into_iter().flat_map(|p: read::Page| p.rows).collect());
+        let parts = partition::split(&client, &schema, &query, 8).await.unwrap();
+        assert!(parts.len() >= 8, "ranges and the rows without a creation time: {}", parts.len());
+        let partitioned =
+            sorted(partition::read_all(client.clone(), &schema, &query, options, 4).await.unwrap());
+        assert!(sequential.len() > 100);
+        assert_eq!(partitioned.len(), sequential.len(), "no row missing or twice");
+        assert!(partitioned == sequential, "the same rows, cell for cell");
+    }
+    let mut top = Query::new("account");
+    top.top = Some(5);
+    assert_eq!(
+        partition::split(&client, &schema, &top, 4).await.unwrap_err().kind,
+        "query.not_partitionable"
+    );
+}

@@ -5,6 +5,7 @@ pub mod cache;
 pub mod keys;
 pub mod metadata;
 pub mod multipart;
+pub mod partition;
 pub mod query;
 pub mod read;
 pub mod rows;

@@ -4,6 +4,7 @@
 use d365_dataverse::DataverseError;
 use d365_dataverse::data::keys;
 use d365_dataverse::data::read;
+use d365_dataverse::data::rows::Row;
 use d365_dataverse::data::values::Changes;
 use d365_dataverse::data::write::{self, Concurrency, Conflict, UpdateOutcome, UpsertMode, Written};
 use d365_vault::Vault;
@@ -44,7 +45,7 @@ fn invalid_json(message: String) -> Failure {
 fn done(verb: &str, table: &str, written: &Written) -> Done {
     let row = written.row.as_ref();
     Done::Value {
-        json: json!({ "id": written.id, "etag": row.and_then(|r| r.etag.clone()), "record": row.map(print::row_json) }),
+        json: json!({ "id": written.id, "etag": row.and_then(|r| r.etag.clone()), "record": row.map(Row::to_flat_json) }),
         human: match row {
             Some(row) => format!("{verb} {table} {}\n{}", written.id, print::record(row)),
             None => format!("{verb} {table} {}", written.id),
@@ -118,7 +119,7 @@ fn conflict_failure(conflict: &Conflict) -> Failure {
     }
     failure.details = Some(Box::new((
         json!({
-            "current": print::row_json(&conflict.current),
+            "current": conflict.current.to_flat_json(),
             "etag": conflict.current.etag,
             "attempted": conflict.attempted,
             "differences": conflict.differences,

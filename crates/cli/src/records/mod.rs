@@ -177,7 +177,7 @@ pub async fn get(
         .ok_or_else(|| Failure::other("api.error", "No record came back."))?;
     Ok(Done::Value {
         human: print::record(&row),
-        json: json!({ "etag": row.etag, "record": print::row_json(&row) }),
+        json: json!({ "etag": row.etag, "record": row.to_flat_json() }),
     })
 }
 

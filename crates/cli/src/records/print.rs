@@ -4,25 +4,10 @@ use std::io::Write;
 
 use d365_dataverse::data::metadata::TableSchema;
 use d365_dataverse::data::rows::Row;
-use serde_json::{Map, Value};
 
 use crate::args::RowFormat;
 
-/// A row as JSON: raw values, plus `column@formatted` where the environment displays something else.
-pub fn row_json(row: &Row) -> Value {
-    let mut object = Map::new();
-    for (column, cell) in &row.cells {
-        object.insert(column.clone(), cell.value.clone());
-        if let Some(text) = &cell.formatted {
-            object.insert(format!("{column}@formatted"), Value::String(text.clone()));
-        }
-        if let Some(table) = &cell.lookup_table {
-            object.insert(format!("{column}@table"), Value::String(table.clone()));
-        }
-    }
-    Value::Object(object)
-}
-
+/// One record, a column per line: what the environment displays, and its ETag.
 pub fn record(row: &Row) -> String {
     let width = row.cells.keys().map(String::len).max().unwrap_or(0);
     let mut lines: Vec<String> =
@@ -134,7 +119,7 @@ impl RowPrinter {
             }
             RowFormat::Json => {
                 for row in rows {
-                    writeln!(out, "{}", row_json(row))?;
+                    writeln!(out, "{}", row.to_flat_json())?;
                 }
             }
             RowFormat::Csv => {

@@ -2,6 +2,7 @@
 
 pub mod batch;
 pub mod cache;
+pub mod export;
 pub mod keys;
 pub mod metadata;
 pub mod multipart;

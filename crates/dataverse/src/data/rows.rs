@@ -66,6 +66,31 @@ impl Row {
         self.cells.get(primary_id).and_then(|c| c.value.as_str())
     }
 
+    /// One flat JSON object: each raw value, with `<column>@formatted` where the environment displays it
+    /// differently and `<column>@table` for a lookup's table.
+    pub fn to_flat_json(&self) -> Value {
+        let mut object = Map::new();
+        for (column, cell) in &self.cells {
+            object.insert(column.clone(), cell.value.clone());
+            if let Some(text) = &cell.formatted {
+                object.insert(format!("{column}@formatted"), Value::String(text.clone()));
+            }
+            if let Some(table) = &cell.lookup_table {
+                object.insert(format!("{column}@table"), Value::String(table.clone()));
+            }
+        }
+        Value::Object(object)
+    }
+
+    /// The raw value as text (for CSV): strings as they are, empty for null.
+    pub fn raw_text(&self, column: &str) -> String {
+        match self.cells.get(column).map(|c| &c.value) {
+            Some(Value::String(text)) => text.clone(),
+            Some(Value::Null) | None => String::new(),
+            Some(value) => value.to_string(),
+        }
+    }
+
     /// The text to show for a column: the formatted value, else the raw value.
     pub fn display(&self, column: &str) -> String {
         match self.cells.get(column) {

@@ -292,7 +292,7 @@ fn collection(
         check_trackable(table, options)?;
     }
     if let Some(since) = query.delta_since {
-        return delta(state, &query, raw_query, since);
+        return delta(state, &query, raw_query, since, prefer);
     }
     // With odata.maxpagesize, $top is ignored and pages follow; with $top alone there is one page.
     let page_size = match (prefer.max_page_size, query.top) {
@@ -425,6 +425,7 @@ fn delta(
     query: &ReadQuery<'_>,
     raw_query: Option<&str>,
     since: i64,
+    prefer: &Prefer,
 ) -> Result<Response, DataverseError> {
     let table = query.table;
     let selection = Selection::new(query);
@@ -444,12 +445,15 @@ fn delta(
         .and_then(Iterator::collect)
         .map_err(storage_err)?;
     drop(statement);
+    let names = if prefer.wants("OData.Community.Display.V1.FormattedValue") {
+        lookup_names(state, &conn, &rows).map_err(storage_err)?
+    } else {
+        HashMap::new()
+    };
     drop(conn);
     let deleted_context = format!("{}$metadata#{}/$deletedEntity", state.urls.web_api_url, table.entity_set);
-    let mut value: Vec<Value> = rows
-        .iter()
-        .map(|row| Value::Object(row_json(query, row, &Prefer::default(), &HashMap::new())))
-        .collect();
+    let mut value: Vec<Value> =
+        rows.iter().map(|row| Value::Object(row_json(query, row, prefer, &names))).collect();
     value.extend(
         deleted
             .into_iter()

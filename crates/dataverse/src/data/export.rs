@@ -1,0 +1,422 @@
+//! Exports of a table (or a query) to CSV or JSON Lines, streamed page by page so memory stays flat
+//! whatever the size, written to a temporary file that replaces the target only when complete. With change
+//! tracking, the delta link is kept beside the file (`<file>.d365-changes.json`) and [`refresh`] applies
+//! what changed since: changed and new rows replace theirs, deleted rows leave the file.
+
+use std::collections::HashSet;
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use futures_util::{Stream, TryStreamExt};
+use serde::{Deserialize, Serialize};
+
+use super::metadata::TableSchema;
+use super::partition;
+use super::query::Query;
+use super::read::{self, Page, ReadOptions};
+use super::rows::Row;
+use crate::client::Client;
+use crate::error::{DataverseError, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    /// A header, then one line per row: raw values, and `<column>@formatted` for labels, names and money.
+    Csv,
+    /// One JSON object per row: raw values with their `@formatted` and `@table` annotations.
+    JsonLines,
+}
+
+/// Called with the number of rows written so far, after each page.
+pub type Progress = Arc<dyn Fn(u64) + Send + Sync>;
+
+#[derive(Clone)]
+pub struct ExportOptions {
+    pub format: Format,
+    pub page_size: u32,
+    /// Parts read at once; above 1 a partitioned read (which cannot track changes).
+    pub parallel: usize,
+    /// Keep a delta link beside the file for [`refresh`].
+    pub track_changes: bool,
+    /// Who may refresh the export: the connection it was made with.
+    pub source: String,
+    pub progress: Option<Progress>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExportReport {
+    /// Rows in the file now.
+    pub rows: u64,
+    /// Rows written by this run (all of them for an export; the changed ones for a refresh).
+    pub changed: u64,
+    pub deleted: u64,
+    /// Whether the file can be refreshed with its changes.
+    pub tracking: bool,
+}
+
+const STATE_FORMAT: &str = "d365desk.export-changes";
+
+/// What a refresh needs, beside the export.
+#[derive(Debug, Serialize, Deserialize)]
+struct State {
+    format: String,
+    version: u32,
+    source: String,
+    table: String,
+    file_format: Format,
+    /// The columns of the file (the header of a CSV).
+    columns: Vec<String>,
+    /// Relative to the Web API: a sandbox's port changes, an environment's URL may be renamed.
+    delta_link: String,
+    rows: u64,
+}
+
+pub fn state_file(file: &Path) -> PathBuf {
+    let mut name = file.file_name().unwrap_or_default().to_os_string();
+    name.push(".d365-changes.json");
+    file.with_file_name(name)
+}
+
+fn io_error(file: &Path, err: impl std::fmt::Display) -> DataverseError {
+    DataverseError::new("export.io", format!("Could not write {}: {err}", file.display()), None)
+}
+
+fn temp_of(file: &Path, suffix: &str) -> PathBuf {
+    let mut name = file.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".{suffix}.tmp"));
+    file.with_file_name(name)
+}
+
+/// The file's columns: the primary id first, then each selected column's read name, then the
+/// `@formatted` companions of those the environment displays differently.
+fn columns(schema: &TableSchema, query: &Query) -> Vec<String> {
+    let primary = &schema.table.primary_id;
+    let selected: Vec<&super::metadata::ColumnInfo> = if query.select.is_empty() {
+        schema.columns.iter().filter(|c| c.valid_for_read && !c.is_primary_id).collect()
+    } else {
+        query
+            .select
+            .iter()
+            .filter_map(|name| {
+                let bare = name.strip_prefix('_').and_then(|n| n.strip_suffix("_value")).unwrap_or(name);
+                schema.column(&bare.to_lowercase())
+            })
+            .filter(|c| c.logical_name != *primary)
+            .collect()
+    };
+    let mut columns = vec![primary.clone()];
+    columns.extend(selected.iter().map(|c| c.read_name()));
+    for column in &selected {
+        let formatted = column.is_lookup()
+            || !column.options.is_empty()
+            || matches!(
+                column.attribute_type.as_str(),
+                "Picklist" | "State" | "Status" | "Boolean" | "Money"
+            );
+        if formatted {
+            columns.push(format!("{}@formatted", column.read_name()));
+        }
+    }
+    columns
+}
+
+/// Writes rows in the file's format.
+struct RowWriter {
+    format: Format,
+    columns: Vec<String>,
+    out: BufWriter<File>,
+}
+
+impl RowWriter {
+    fn create(file: &Path, format: Format, columns: Vec<String>, header: bool) -> Result<Self> {
+        let out = BufWriter::new(File::create(file).map_err(|e| io_error(file, e))?);
+        let mut writer = Self { format, columns, out };
+        if header && format == Format::Csv {
+            let header = writer.columns.clone();
+            writer.csv_line(header.iter().map(String::as_str)).map_err(|e| io_error(file, e))?;
+        }
+        Ok(writer)
+    }
+
+    fn csv_line<'a>(&mut self, cells: impl IntoIterator<Item = &'a str>) -> std::io::Result<()> {
+        let mut line = csv::WriterBuilder::new().from_writer(Vec::new());
+        line.write_record(cells).map_err(std::io::Error::other)?;
+        self.out.write_all(&line.into_inner().map_err(|e| std::io::Error::other(e.to_string()))?)
+    }
+
+    fn row(&mut self, row: &Row) -> std::io::Result<()> {
+        match self.format {
+            Format::JsonLines => {
+                let mut object = row.to_flat_json();
+                if let Some(map) = object.as_object_mut() {
+                    map.retain(|key, _| {
+                        let column = key.split('@').next().unwrap_or(key);
+                        self.columns.iter().any(|c| c == column)
+                    });
+                }
+                writeln!(self.out, "{object}")
+            }
+            Format::Csv => {
+                let cells: Vec<String> = self
+                    .columns
+                    .iter()
+                    .map(|c| match c.strip_suffix("@formatted") {
+                        Some(base) => {
+                            row.get(base).and_then(|cell| cell.formatted.clone()).unwrap_or_default()
+                        }
+                        None => row.raw_text(c),
+                    })
+                    .collect();
+                self.csv_line(cells.iter().map(String::as_str))
+            }
+        }
+    }
+
+    fn finish(mut self) -> std::io::Result<()> {
+        self.out.flush()?;
+        self.out.into_inner().map_err(|e| e.into_error())?.sync_all()
+    }
+}
+
+/// Exports what `query` reads to `file` (replaced only once the export is complete).
+pub async fn export(
+    client: Arc<Client>,
+    schema: &TableSchema,
+    query: &Query,
+    file: &Path,
+    options: &ExportOptions,
+) -> Result<ExportReport> {
+    if options.track_changes {
+        let refusal = if !schema.table.change_tracking {
+            Some(format!("Change tracking is not enabled on {}.", schema.table.logical_name))
+        } else if query.filter.is_some() || query.top.is_some() || !query.order_by.is_empty() {
+            Some("Dataverse tracks changes of whole tables only: no filter, order or top.".to_owned())
+        } else if options.parallel > 1 {
+            Some("A partitioned (parallel) read gives no delta link.".to_owned())
+        } else {
+            None
+        };
+        if let Some(message) = refusal {
+            return Err(DataverseError::new("export.no_change_tracking", message, Some("Export without change tracking, or enable it on the table (Power Apps → Tables → the table → Properties → Advanced options → Track changes).".to_owned())));
+        }
+    }
+    let columns = columns(schema, query);
+    let mut query = query.clone();
+    query.select = columns.iter().filter(|c| !c.contains('@')).cloned().collect();
+    let read_options =
+        ReadOptions { page_size: options.page_size, annotations: true, track_changes: options.track_changes };
+    let temp = temp_of(file, "export");
+    let mut writer = RowWriter::create(&temp, options.format, columns.clone(), true)?;
+    let written = if options.parallel > 1 {
+        let parts = partition::split(&client, schema, &query, options.parallel * 4).await?;
+        let pages = partition::pages(client.clone(), schema, &parts, read_options, options.parallel)?;
+        write_pages(pages, &mut writer, None, options, &temp).await
+    } else {
+        let pages = read::pages(client.clone(), query.to_path(schema)?, read_options);
+        write_pages(pages, &mut writer, None, options, &temp).await
+    };
+    let (rows, delta_link) = match written {
+        Ok(done) => done,
+        Err(error) => {
+            drop(writer);
+            let _ = std::fs::remove_file(&temp);
+            return Err(error);
+        }
+    };
+    writer.finish().map_err(|e| io_error(file, e))?;
+    std::fs::rename(&temp, file).map_err(|e| io_error(file, e))?;
+    let state = state_file(file);
+    let tracking = match (options.track_changes, delta_link) {
+        (true, Some(link)) => {
+            let state_doc = State {
+                format: STATE_FORMAT.into(),
+                version: 1,
+                source: options.source.clone(),
+                table: schema.table.logical_name.clone(),
+                file_format: options.format,
+                columns,
+                delta_link: relative(&client, &link),
+                rows,
+            };
+            save_state(&state, &state_doc)?;
+            true
+        }
+        _ => {
+            // An older delta link would describe another file now.
+            let _ = std::fs::remove_file(&state);
+            false
+        }
+    };
+    Ok(ExportReport { rows, changed: rows, deleted: 0, tracking })
+}
+
+/// Writes every page; the rows written and the last page's delta link. Deleted rows are collected into
+/// `deleted` when given (a refresh).
+async fn write_pages(
+    pages: impl Stream<Item = Result<Page>>,
+    writer: &mut RowWriter,
+    mut deleted: Option<&mut HashSet<String>>,
+    options: &ExportOptions,
+    target: &Path,
+) -> Result<(u64, Option<String>)> {
+    let mut pages = std::pin::pin!(pages);
+    let mut rows = 0u64;
+    let mut delta_link = None;
+    while let Some(page) = pages.try_next().await? {
+        for row in &page.rows {
+            writer.row(row).map_err(|e| io_error(target, e))?;
+        }
+        if let Some(deleted) = deleted.as_deref_mut() {
+            deleted.extend(page.deleted.iter().map(|d| d.id.clone()));
+        }
+        rows += page.rows.len() as u64;
+        delta_link = page.delta_link.or(delta_link);
+        if let Some(progress) = &options.progress {
+            progress(rows);
+        }
+    }
+    Ok((rows, delta_link))
+}
+
+fn relative(client: &Client, link: &str) -> String {
+    let base = client.instance().web_api();
+    link.strip_prefix(&base).map(str::to_owned).unwrap_or_else(|| {
+        link.split_once("/api/data/v9.2/").map_or_else(|| link.to_owned(), |(_, rest)| rest.to_owned())
+    })
+}
+
+fn save_state(path: &Path, state: &State) -> Result<()> {
+    let temp = temp_of(path, "state");
+    let text = serde_json::to_vec_pretty(state).map_err(|e| io_error(path, e))?;
+    std::fs::write(&temp, text).and_then(|()| std::fs::rename(&temp, path)).map_err(|e| io_error(path, e))
+}
+
+fn no_state(file: &Path, why: String) -> DataverseError {
+    DataverseError::new(
+        "export.no_changes_to_apply",
+        format!("{} cannot be refreshed: {why}", file.display()),
+        Some("Export it again with change tracking first.".to_owned()),
+    )
+}
+
+/// Applies what changed since the export (or the last refresh) to `file`: changed and new rows replace
+/// theirs (at the end of the file), deleted ones are removed. The file is replaced only when complete.
+pub async fn refresh(
+    client: Arc<Client>,
+    schema: &TableSchema,
+    file: &Path,
+    options: &ExportOptions,
+) -> Result<ExportReport> {
+    let state_path = state_file(file);
+    let text = std::fs::read(&state_path)
+        .map_err(|_| no_state(file, "it was not exported with change tracking".into()))?;
+    let state: State = serde_json::from_slice(&text)
+        .map_err(|e| no_state(file, format!("its change state is unreadable ({e})")))?;
+    if state.format != STATE_FORMAT || state.version != 1 {
+        return Err(no_state(file, "its change state is of another version".into()));
+    }
+    if state.source != options.source || state.table != schema.table.logical_name {
+        return Err(no_state(file, format!("it was exported from {} with another connection", state.table)));
+    }
+    // The changes first, into a side file, remembering which rows they replace.
+    let changes_path = temp_of(file, "changes");
+    let mut changes = RowWriter::create(&changes_path, state.file_format, state.columns.clone(), false)?;
+    let mut deleted = HashSet::new();
+    let read_options = ReadOptions { page_size: options.page_size, annotations: true, track_changes: true };
+    let pages = read::pages(client.clone(), state.delta_link.clone(), read_options);
+    let quiet = ExportOptions { progress: None, ..options.clone() };
+    let written = write_pages(pages, &mut changes, Some(&mut deleted), &quiet, &changes_path).await;
+    let cleanup = |paths: &[&Path]| paths.iter().for_each(|p| drop(std::fs::remove_file(p)));
+    let (changed, delta_link) = match written {
+        Ok(done) => done,
+        Err(error) => {
+            drop(changes);
+            cleanup(&[changes_path.as_path()]);
+            return Err(error);
+        }
+    };
+    changes.finish().map_err(|e| io_error(file, e))?;
+    // Which rows the delta replaced: read back the ids of the changes file.
+    let mut replaced: HashSet<String> = deleted.clone();
+    for_each_row(&changes_path, state.file_format, false, &schema.table.primary_id, |id, _| {
+        replaced.insert(id.to_owned());
+        Ok(())
+    })?;
+    // Then the file again: its rows the delta leaves alone, and the changes after them.
+    let merged = temp_of(file, "export");
+    let mut out = BufWriter::new(File::create(&merged).map_err(|e| io_error(&merged, e))?);
+    let mut rows = 0u64;
+    let mut removed = 0u64;
+    let kept = for_each_row(file, state.file_format, true, &schema.table.primary_id, |id, line| {
+        if replaced.contains(id) {
+            removed += u64::from(deleted.contains(id));
+            return Ok(());
+        }
+        rows += u64::from(!id.is_empty()); // not the CSV header
+        out.write_all(line.as_bytes())
+    });
+    let appended = kept.and_then(|()| {
+        let mut changes_file = File::open(&changes_path).map_err(|e| io_error(&changes_path, e))?;
+        std::io::copy(&mut changes_file, &mut out).map_err(|e| io_error(&merged, e))?;
+        out.flush().map_err(|e| io_error(&merged, e))
+    });
+    if let Err(error) = appended {
+        cleanup(&[changes_path.as_path(), merged.as_path()]);
+        return Err(error);
+    }
+    drop(out);
+    std::fs::rename(&merged, file).map_err(|e| io_error(file, e))?;
+    cleanup(&[changes_path.as_path()]);
+    let rows = rows + changed;
+    let link = delta_link.map(|l| relative(&client, &l)).unwrap_or(state.delta_link);
+    save_state(&state_path, &State { delta_link: link, rows, ..state })?;
+    if let Some(progress) = &options.progress {
+        progress(rows);
+    }
+    Ok(ExportReport { rows, changed, deleted: removed, tracking: true })
+}
+
+/// Calls `each` with every row's id and its text (a CSV record or JSON line, with its line end); a CSV
+/// header is passed through with an empty id.
+fn for_each_row(
+    file: &Path,
+    format: Format,
+    header: bool,
+    primary_id: &str,
+    mut each: impl FnMut(&str, &str) -> std::io::Result<()>,
+) -> Result<()> {
+    let unreadable = |e: &dyn std::fmt::Display| {
+        DataverseError::new("export.io", format!("Could not read {}: {e}", file.display()), None)
+    };
+    let input = BufReader::new(File::open(file).map_err(|e| unreadable(&e))?);
+    match format {
+        Format::JsonLines => {
+            for line in input.lines() {
+                let line = line.map_err(|e| unreadable(&e))?;
+                if line.trim().is_empty() {
+                    continue;
+                }
+                let value: serde_json::Value = serde_json::from_str(&line).map_err(|e| unreadable(&e))?;
+                let id = value[primary_id].as_str().unwrap_or_default();
+                each(id, &format!("{line}\n")).map_err(|e| io_error(file, e))?;
+            }
+        }
+        Format::Csv => {
+            let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(input);
+            let mut first = header;
+            for record in reader.records() {
+                let record = record.map_err(|e| unreadable(&e))?;
+                let mut line = csv::WriterBuilder::new().from_writer(Vec::new());
+                line.write_record(&record).map_err(|e| unreadable(&e))?;
+                let text =
+                    String::from_utf8_lossy(&line.into_inner().map_err(|e| unreadable(&e))?).into_owned();
+                let id = if first { "" } else { record.get(0).unwrap_or_default() };
+                first = false;
+                each(id, &text).map_err(|e| io_error(file, e))?;
+            }
+        }
+    }
+    Ok(())
+}

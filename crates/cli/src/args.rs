@@ -44,6 +44,10 @@ pub enum Command {
         #[arg(long)]
         select: Option<String>,
     },
+    /// Export a table (or the rows --filter keeps) to CSV or JSON Lines, streamed. When the table tracks
+    /// changes (and there is no filter), the delta link is kept beside the file, and --changes later applies
+    /// what changed since (new, changed and deleted rows) to the same file.
+    Export(ExportArgs),
     /// Create a record from a JSON object of column values (--data, or stdin). Lookups take
     /// `<table>(<id>)`, option sets their value or label; everything is checked against the table's metadata.
     Create {
@@ -297,6 +301,37 @@ pub struct QueryArgs {
     /// Rows per page.
     #[arg(long, default_value_t = 500)]
     pub page_size: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    pub name: String,
+    pub table: String,
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+    #[arg(long)]
+    pub out: std::path::PathBuf,
+    /// Apply what changed since the file was exported (or last refreshed) instead of exporting again.
+    #[arg(long, conflicts_with_all = ["select", "filter", "parallel"])]
+    pub changes: bool,
+    /// Columns (comma-separated); all readable columns when absent.
+    #[arg(long)]
+    pub select: Option<String>,
+    /// An OData filter (an export with a filter cannot be refreshed by change tracking).
+    #[arg(long)]
+    pub filter: Option<String>,
+    /// Read the table in this many parts at once (ranges of creation time), up to the environment's
+    /// recommended parallelism; such an export cannot be refreshed by change tracking.
+    #[arg(long, default_value_t = 1)]
+    pub parallel: usize,
+    #[arg(long, default_value_t = 5000)]
+    pub page_size: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Jsonl,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

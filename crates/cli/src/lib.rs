@@ -30,7 +30,9 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     };
     init_logging();
     let json = cli.json;
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    // One thread: a command waits on the network, not the CPU, and memory stays flat for long reads (with
+    // a thread per core, each thread's allocator arena would keep its own high-water mark of pages).
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(err) => {
             eprintln!("d365: could not start: {err}");
@@ -58,6 +60,7 @@ async fn execute(command: args::Command) -> Result<output::Done, output::Failure
         args::Command::Get { name, table, key, select } => {
             records::get(&vault, &name, &table, &key, select).await
         }
+        args::Command::Export(args) => records::export(&vault, args).await,
         args::Command::Create { name, table, data } => {
             records::edit::create(&vault, &name, &table, data).await
         }

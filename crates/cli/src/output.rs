@@ -69,7 +69,14 @@ fn exit_code(kind: &str) -> u8 {
     }
     if kind.starts_with("input.")
         || kind.starts_with("query.")
-        || matches!(kind, "vault.invalid_input" | "vault.duplicate_name" | "vault.not_found")
+        || matches!(
+            kind,
+            "vault.invalid_input"
+                | "vault.duplicate_name"
+                | "vault.not_found"
+                | "export.no_change_tracking"
+                | "export.no_changes_to_apply"
+        )
     {
         BAD_INPUT
     } else if kind.starts_with("auth.")

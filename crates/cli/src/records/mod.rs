@@ -1,7 +1,10 @@
 //! `d365 tables|columns|query|get|api`: the records core, as commands.
 
 pub mod edit;
+mod export;
 mod print;
+
+pub use export::export;
 
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
@@ -23,6 +26,8 @@ use crate::output::{Done, Failure};
 
 /// A connection opened for data: its client, its metadata cache, and the sandbox when it is one.
 pub struct Opened {
+    /// The connection's id (what an export remembers it was made with).
+    pub profile_id: String,
     pub client: Arc<Client>,
     pub cache: MetadataCache,
     _sandbox: Option<Sandbox>,
@@ -52,7 +57,7 @@ pub async fn open(vault: &Vault, name: &str) -> Result<Opened, Failure> {
     )?;
     let client = Arc::new(client);
     let cache = MetadataCache::open(client.clone(), Some(d365_connections::metadata_cache_file(&profile)));
-    Ok(Opened { client, cache, _sandbox: sandbox })
+    Ok(Opened { profile_id: profile.id.to_string(), client, cache, _sandbox: sandbox })
 }
 
 pub async fn tables(vault: &Vault, name: &str, refresh: bool) -> Result<Done, Failure> {

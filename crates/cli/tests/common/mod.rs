@@ -29,7 +29,14 @@ pub fn d365(home: &Path, args: &[&str], stdin: &str) -> Output {
 
 /// [`d365`] with more environment variables.
 pub fn d365_with(home: &Path, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_d365"))
+    let mut child = spawn(home, args, env);
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// `d365 args...` started, its stdin, stdout and stderr piped.
+pub fn spawn(home: &Path, args: &[&str], env: &[(&str, &str)]) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_d365"))
         .args(args)
         .env("D365DESK_HOME", home)
         .env_remove("D365_CLIENT_SECRET")
@@ -38,9 +45,7 @@ pub fn d365_with(home: &Path, args: &[&str], stdin: &str, env: &[(&str, &str)]) 
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-    child.wait_with_output().unwrap()
+        .unwrap()
 }
 
 pub fn json(output: &Output) -> Value {

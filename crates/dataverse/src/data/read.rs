@@ -62,14 +62,18 @@ pub struct Page {
     pub delta_link: Option<String>,
 }
 
-fn page_from(body: &Value) -> Result<Page> {
-    let items = body["value"].as_array().ok_or_else(|| {
-        DataverseError::new("api.malformed_response", "The environment's answer had no rows ('value').", None)
-    })?;
+fn page_from(mut body: Value) -> Result<Page> {
+    let Value::Array(items) = body["value"].take() else {
+        return Err(DataverseError::new(
+            "api.malformed_response",
+            "The environment's answer had no rows ('value').",
+            None,
+        ));
+    };
     let mut rows = Vec::with_capacity(items.len());
     let mut deleted = Vec::new();
     for item in items {
-        let Some(object) = item.as_object() else { continue };
+        let Value::Object(object) = item else { continue };
         let context = object.get("@odata.context").and_then(Value::as_str).unwrap_or_default();
         if context.ends_with("$deletedEntity")
             || object.get("reason").and_then(Value::as_str) == Some("deleted")
@@ -94,7 +98,8 @@ fn page_from(body: &Value) -> Result<Page> {
 /// One page at `target` (a path under the Web API, or a nextLink / deltaLink as the server gave it).
 pub async fn page(client: &Client, target: &str, options: &ReadOptions) -> Result<Page> {
     let request = Request::get(target).header(HeaderName::from_static("prefer"), options.prefer(target));
-    page_from(&client.send(&request).await?.json()?)
+    let body = client.send(&request).await?.json()?; // the bytes are dropped before the rows are built
+    page_from(body)
 }
 
 /// Every page from `first` on, following nextLinks; the stream ends after the last page (whose delta link,
@@ -131,7 +136,7 @@ pub async fn retrieve(
         return Ok(None);
     }
     match response.json()? {
-        Value::Object(object) => Ok(Some(Row::from_json(&object))),
+        Value::Object(object) => Ok(Some(Row::from_json(object))),
         _ => Err(DataverseError::new("api.malformed_response", "The record came back empty.", None)),
     }
 }

@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-const FORMATTED: &str = "@OData.Community.Display.V1.FormattedValue";
-const LOOKUP_TABLE: &str = "@Microsoft.Dynamics.CRM.lookuplogicalname";
-const NAVIGATION: &str = "@Microsoft.Dynamics.CRM.associatednavigationproperty";
+const FORMATTED: &str = "OData.Community.Display.V1.FormattedValue";
+const LOOKUP_TABLE: &str = "Microsoft.Dynamics.CRM.lookuplogicalname";
+const NAVIGATION: &str = "Microsoft.Dynamics.CRM.associatednavigationproperty";
 
 /// One value of a row.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -34,27 +34,35 @@ pub struct Row {
 }
 
 impl Row {
-    /// Decodes one JSON object of a `value` array (or a single retrieved record).
-    pub fn from_json(object: &Map<String, Value>) -> Self {
+    /// Decodes one JSON object of a `value` array (or a single retrieved record), taking its values
+    /// without copying them: a page of 5000 wide rows is large enough for copies to matter.
+    pub fn from_json(mut object: Map<String, Value>) -> Self {
+        let etag = match object.remove("@odata.etag") {
+            Some(Value::String(etag)) => Some(etag),
+            _ => None,
+        };
+        let mut annotations: Vec<(String, String)> = Vec::new();
         let mut cells = BTreeMap::new();
         for (key, value) in object {
             if key.contains('@') {
+                if let Value::String(text) = value {
+                    annotations.push((key, text));
+                }
                 continue;
             }
-            let annotation = |suffix: &str| {
-                object.get(&format!("{key}{suffix}")).and_then(Value::as_str).map(str::to_owned)
-            };
-            cells.insert(
-                key.clone(),
-                Cell {
-                    value: value.clone(),
-                    formatted: annotation(FORMATTED),
-                    lookup_table: annotation(LOOKUP_TABLE),
-                    navigation: annotation(NAVIGATION),
-                },
-            );
+            cells.insert(key, Cell { value, formatted: None, lookup_table: None, navigation: None });
         }
-        Self { etag: object.get("@odata.etag").and_then(Value::as_str).map(str::to_owned), cells }
+        for (key, text) in annotations {
+            let Some((column, annotation)) = key.split_once('@') else { continue };
+            let Some(cell) = cells.get_mut(column) else { continue };
+            match annotation {
+                FORMATTED => cell.formatted = Some(text),
+                LOOKUP_TABLE => cell.lookup_table = Some(text),
+                NAVIGATION => cell.navigation = Some(text),
+                _ => {}
+            }
+        }
+        Self { etag, cells }
     }
 
     pub fn get(&self, column: &str) -> Option<&Cell> {
@@ -119,7 +127,7 @@ mod tests {
             "_primarycontactid_value@Microsoft.Dynamics.CRM.associatednavigationproperty": "primarycontactid",
             "description": null,
         });
-        let row = Row::from_json(json.as_object().unwrap());
+        let row = Row::from_json(json.as_object().unwrap().clone());
         assert_eq!(row.etag.as_deref(), Some("W/\"1001\""));
         assert_eq!(row.cells.len(), 4, "annotations are not cells: {:?}", row.cells.keys());
         assert_eq!(row.display("revenue"), "$20,000.00");

@@ -30,7 +30,7 @@ pub struct Written {
 
 fn written(schema: &TableSchema, response: &Response) -> Result<Written> {
     let row = match response.json()? {
-        Value::Object(object) => Some(Row::from_json(&object)),
+        Value::Object(object) => Some(Row::from_json(object)),
         _ => None,
     };
     // Without a body the id is in `OData-EntityId: <base>accounts(<id>)`.

@@ -20,7 +20,7 @@ help:
 	@echo "make test-rust | test-ui | test-browser | test-peers | test-e2e | lint    one layer"
 	@echo "make sandbox    run the local Entra ID + Dataverse emulator (d365-sandbox) in the foreground"
 	@echo "make bindings   regenerate ui/src/bindings/ from the Rust commands"
-	@echo "make bench      benchmarks (the sandbox's paging speed over 100k rows); not part of make test"
+	@echo "make bench      benchmarks: full reads and bulk updates against a 100k-row sandbox (docs/benchmarks.md)"
 
 # ---- setup ---------------------------------------------------------------------------------------------
 setup:
@@ -64,8 +64,8 @@ endif
 sandbox: setup
 	cargo run --quiet -p d365-sandbox -- $(ARGS)
 
-bench: setup
-	cargo bench -p d365-sandbox --bench paging
+bench: setup-test $(PEER_NODE)/node_modules/.installed
+	scripts/test-env.sh scripts/bench.sh
 
 # ---- test ----------------------------------------------------------------------------------------------
 test: setup-test lint test-rust test-ui test-browser test-peers test-e2e

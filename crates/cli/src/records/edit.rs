@@ -3,6 +3,7 @@
 
 use d365_dataverse::DataverseError;
 use d365_dataverse::data::keys;
+use d365_dataverse::data::metadata::{TableInfo, TableSchema};
 use d365_dataverse::data::read;
 use d365_dataverse::data::rows::Row;
 use d365_dataverse::data::values::Changes;
@@ -18,6 +19,22 @@ pub struct Target {
     pub name: String,
     pub table: String,
     pub key: String,
+}
+
+/// The target, opened: its connection, the table's schema, every table (for lookups), the record's path.
+struct Opened {
+    connection: super::Opened,
+    schema: TableSchema,
+    tables: Vec<TableInfo>,
+    path: String,
+}
+
+async fn open_target(vault: &Vault, target: &Target) -> Result<Opened, Failure> {
+    let connection = open(vault, &target.name).await?;
+    let schema = connection.cache.schema(&target.table).await?;
+    let tables = connection.cache.tables().await?;
+    let path = keys::record_path(&schema, &target.key)?;
+    Ok(Opened { connection, schema, tables, path })
 }
 
 /// The JSON object of `--data` (`-` or absent: stdin).
@@ -70,16 +87,14 @@ pub async fn update(
     force: bool,
 ) -> Result<Done, Failure> {
     let changes = changes(data)?;
-    let opened = open(vault, &target.name).await?;
-    let schema = opened.cache.schema(&target.table).await?;
-    let tables = opened.cache.tables().await?;
-    let path = keys::record_path(&schema, &target.key)?;
+    let Opened { connection, schema, tables, path } = open_target(vault, &target).await?;
+    let client = &connection.client;
     // Based on the version given, or on the one read now (kept to tell what someone else changed).
     let (concurrency, base) = match (if_match, force) {
         (_, true) => (Concurrency::Overwrite, None),
         (Some(etag), _) => (Concurrency::IfMatch(etag), None),
         (None, false) => {
-            let row = read::retrieve(&opened.client, &path, None, true)
+            let row = read::retrieve(client, &path, None, true)
                 .await?
                 .ok_or_else(|| Failure::other("api.error", "No record came back."))?;
             let etag = row.etag.clone().ok_or_else(|| {
@@ -89,7 +104,7 @@ pub async fn update(
         }
     };
     let outcome =
-        write::update(&opened.client, &schema, &tables, &path, &changes, &concurrency, base.as_ref()).await?;
+        write::update(client, &schema, &tables, &path, &changes, &concurrency, base.as_ref()).await?;
     match outcome {
         UpdateOutcome::Updated(written) => Ok(done("Updated", &schema.table.logical_name, &written)),
         UpdateOutcome::Conflict(conflict) => Err(conflict_failure(&conflict)),
@@ -136,22 +151,17 @@ pub async fn upsert(
     mode: UpsertMode,
 ) -> Result<Done, Failure> {
     let changes = changes(data)?;
-    let opened = open(vault, &target.name).await?;
-    let schema = opened.cache.schema(&target.table).await?;
-    let tables = opened.cache.tables().await?;
-    let path = keys::record_path(&schema, &target.key)?;
+    let Opened { connection, schema, tables, path } = open_target(vault, &target).await?;
     let key_columns = keys::key_columns(&target.key);
     let key_columns: Vec<&str> = key_columns.iter().map(String::as_str).collect();
     let written =
-        write::upsert(&opened.client, &schema, &tables, &path, &key_columns, &changes, mode).await?;
+        write::upsert(&connection.client, &schema, &tables, &path, &key_columns, &changes, mode).await?;
     Ok(done("Upserted", &schema.table.logical_name, &written))
 }
 
 pub async fn delete(vault: &Vault, target: Target, if_match: Option<String>) -> Result<Done, Failure> {
-    let opened = open(vault, &target.name).await?;
-    let schema = opened.cache.schema(&target.table).await?;
-    let path = keys::record_path(&schema, &target.key)?;
-    write::delete(&opened.client, &path, if_match.as_deref()).await?;
+    let Opened { connection, schema, path, .. } = open_target(vault, &target).await?;
+    write::delete(&connection.client, &path, if_match.as_deref()).await?;
     Ok(Done::Value {
         json: json!({ "deleted": target.key, "table": schema.table.logical_name }),
         human: format!("Deleted {} {}.", schema.table.logical_name, target.key),

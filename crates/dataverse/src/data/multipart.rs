@@ -1,6 +1,9 @@
 //! The `$batch` wire format from the client's side: writing a `multipart/mixed` request (single requests
 //! or one change set of `application/http` parts, CRLF line endings) and reading the response (parts and
 //! nested change set responses). No crate does OData batches; this is the small part of it Dataverse uses.
+//! The sandbox's server side (`d365_sandbox::odata::batch`) is written separately on purpose: two
+//! independent readings of the format check each other in the tests, where a shared parser would agree with
+//! itself.
 
 use std::fmt::Write as _;
 

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# make bench: one release-built sandbox seeded with 100,000 accounts, and against it, in the same run:
+#   - full reads of every account: `d365 export` sequential and partitioned, a curl loop over the
+#     nextLinks (the floor: no decoding beyond finding the next link), dynamics-web-api's retrieveAll;
+#   - 10,000 updates one by one, in $batches, and in $batches in parallel (crates/dataverse/benches).
+# Prints a Markdown table for docs/benchmarks.md. Needs a Secret Service (run it under scripts/test-env.sh,
+# as the Makefile does) for the d365 connection's secret. BENCH_ACCOUNTS / BENCH_UPDATES change the sizes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+accounts=${BENCH_ACCOUNTS:-100000}
+updates=${BENCH_UPDATES:-10000}
+target=${CARGO_TARGET_DIR:-$PWD/target}
+cargo build --release --quiet -p d365-sandbox -p d365-cli
+cargo build --release --quiet -p d365-dataverse --bench updates
+updates_bench=$(ls -t "$target"/release/deps/updates-* | grep -v '\.d$' | head -1)
+
+work=$(mktemp -d)
+trap 'kill "$sandbox_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+# Service protection off: this measures the client and the wire, not Retry-After waits.
+"$target/release/d365-sandbox" --seed "$accounts" --throttle 100000000/300 --concurrency 1000 \
+  >"$work/sandbox.json" 2>"$work/sandbox.log" &
+sandbox_pid=$!
+until [ -s "$work/sandbox.json" ]; do
+  kill -0 "$sandbox_pid" 2>/dev/null || { cat "$work/sandbox.log"; exit 1; }
+  sleep 0.5
+done
+export SANDBOX_CONFIG
+SANDBOX_CONFIG=$(head -1 "$work/sandbox.json")
+field() { jq -r ".$1" <<<"$SANDBOX_CONFIG"; }
+token=$(curl -sS "$(field authority)/oauth2/v2.0/token" -d grant_type=client_credentials \
+  --data-urlencode "client_id=$(field org_client_id)" --data-urlencode "client_secret=$(field org_client_secret)" \
+  --data-urlencode "scope=$(field instance_url)/.default" | jq -r .access_token)
+
+export D365DESK_HOME="$work/home"
+d365="$target/release/d365"
+field org_client_secret | "$d365" connection add org --name bench --instance "$(field instance_url)" \
+  --tenant "$(field tenant_id)" --client-id "$(field org_client_id)" --authority "$(field authority)" \
+  --client-secret-stdin >/dev/null
+
+results="$work/results.jsonl"
+timed() { # name rows command...: runs it and records the time
+  local name=$1 rows=$2; shift 2
+  local started ended
+  started=$(date +%s.%N)
+  "$@" >/dev/null
+  ended=$(date +%s.%N)
+  jq -nc --arg s "$name" --argjson r "$rows" --argjson t "$(awk "BEGIN { print $ended - $started }")" \
+    '{strategy: $s, rows: $r, seconds: $t}' | tee -a "$results" >&2
+}
+
+curl_loop() {
+  local url="$(field web_api_url)accounts" rows=0 count next
+  while [ -n "$url" ]; do
+    curl -sS -H "Authorization: Bearer $token" -H 'Accept: application/json' \
+      -H 'Prefer: odata.maxpagesize=5000,odata.include-annotations="*"' "$url" -o "$work/page.json"
+    IFS=$'\t' read -r count next < <(jq -r '[(.value | length), (."@odata.nextLink" // "")] | @tsv' "$work/page.json")
+    rows=$((rows + count))
+    url=$next
+  done
+  [ "$rows" -eq "$accounts" ] || { echo "curl loop read $rows rows" >&2; exit 1; }
+}
+
+echo "reading $accounts accounts, four ways..." >&2
+timed "d365 export (sequential)" "$accounts" "$d365" export bench account --format jsonl --out "$work/seq.jsonl"
+timed "d365 export --parallel 4 (partitioned)" "$accounts" "$d365" export bench account --format jsonl --out "$work/par.jsonl" --parallel 4
+[ "$(wc -l <"$work/seq.jsonl")" -eq "$accounts" ] && [ "$(wc -l <"$work/par.jsonl")" -eq "$accounts" ]
+timed "curl loop over nextLinks" "$accounts" curl_loop
+(cd tests/peers/dynamics-web-api && node bench.mjs) | tee -a "$results" >&2
+echo "updating $updates accounts, three ways..." >&2
+D365DESK_BENCH_UPDATES=$updates "$updates_bench" | tee -a "$results" >&2
+
+# The table: reads compared with the curl floor, updates with one by one.
+jq -rs '
+  (map(select(.strategy == "curl loop over nextLinks"))[0].seconds) as $floor
+  | (map(select(.strategy == "one by one"))[0].seconds) as $single
+  | ["| what | rows | seconds | rows/s | ratio |", "|---|---|---|---|---|"]
+    + map("| \(.strategy) | \(.rows) | \(.seconds * 100 | round / 100) | \(.rows / .seconds | round) | "
+      + (if .strategy | test("batched|one by one") then "\($single / .seconds * 100 | round / 100)× one by one"
+         else "\($floor / .seconds * 100 | round / 100)× the curl floor" end) + " |")
+  | .[]' "$results"

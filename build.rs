@@ -10,5 +10,15 @@ fn main() {
 
 /// Keep in step with `collect_commands!` in `src-tauri/bindings.rs`; the wiring tests call every one.
 fn d365_desk_commands() -> &'static [&'static str] {
-    &["app_info", "sandbox_start", "sandbox_status"]
+    &[
+        "app_info",
+        "sandbox_start",
+        "sandbox_status",
+        "connections_list",
+        "connection_check_org",
+        "connection_add_org",
+        "connection_verify",
+        "connection_edit",
+        "connection_delete",
+    ]
 }

@@ -19,6 +19,12 @@ pub fn specta_builder<R: Runtime>() -> Builder<R> {
             commands::app::app_info,
             commands::sandbox::sandbox_start,
             commands::sandbox::sandbox_status,
+            commands::connections::connections_list,
+            commands::connections::connection_check_org,
+            commands::connections::connection_add_org,
+            commands::connections::connection_verify,
+            commands::connections::connection_edit,
+            commands::connections::connection_delete,
         ])
         .typ::<ErrorPayload>()
         // Types cross the bridge in one direction each, so one TypeScript type per Rust type is enough.

@@ -5,6 +5,7 @@
 
 pub mod bindings;
 pub mod commands;
+pub mod connections;
 pub mod error;
 pub mod sandbox;
 
@@ -21,8 +22,14 @@ pub fn builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
 /// [`builder`], with the app's data kept in `data_dir` instead of the usual place (tests).
 pub fn builder_with_data_dir<R: Runtime>(builder: Builder<R>, data_dir: Option<PathBuf>) -> Builder<R> {
     let commands = bindings::specta_builder::<R>();
+    // The connections live where the `d365` CLI keeps them (`D365DESK_HOME` for both when set); tests
+    // that pass their own data folder keep them there.
+    let vault_dir = data_dir.clone().unwrap_or_else(d365_vault::default_dir);
     let data_dir = data_dir.unwrap_or_else(default_data_dir);
-    builder.manage(sandbox::SandboxService::new(data_dir)).invoke_handler(commands.invoke_handler())
+    builder
+        .manage(sandbox::SandboxService::new(data_dir))
+        .manage(connections::ConnectionsService { vault: d365_vault::Vault::open(&vault_dir) })
+        .invoke_handler(commands.invoke_handler())
 }
 
 /// The app's identifier (as in `tauri.conf.json`; a test keeps the two equal).

@@ -76,6 +76,18 @@ impl SandboxService {
         Ok(info)
     }
 
+    /// What a client needs to reach the running sandbox (started if need be), secrets included: for the
+    /// Rust side only, never sent to the window.
+    pub async fn connection_info(&self) -> Result<d365_sandbox::ConnectionInfo, ErrorPayload> {
+        self.start().await?;
+        let running = self.running.lock().await;
+        running.as_ref().map(|sandbox| sandbox.info().clone()).ok_or_else(|| ErrorPayload {
+            kind: "sandbox.stopped".into(),
+            message: "The sandbox stopped.".into(),
+            hint: Some("Start it again.".into()),
+        })
+    }
+
     pub async fn status(&self) -> Option<SandboxInfo> {
         self.running.lock().await.as_ref().map(|sandbox| self.info(sandbox))
     }

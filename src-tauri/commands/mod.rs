@@ -2,4 +2,5 @@
 //! `bindings::specta_builder`, declared in `build.rs` and granted in `capabilities/`.
 
 pub mod app;
+pub mod connections;
 pub mod sandbox;

@@ -88,3 +88,72 @@ fn sandbox_start_runs_the_sandbox_in_process_with_its_data_in_the_data_dir() {
     assert!(response.starts_with("HTTP/1.1 401"), "{response}");
     let _ = std::fs::remove_dir_all(&data_dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_are_checked_added_edited_and_deleted_without_a_secret_reaching_the_window() {
+    let sandbox = d365_sandbox::Sandbox::bind("127.0.0.1:0", Default::default()).await.expect("a sandbox");
+    let info = sandbox.info().clone();
+    let data_dir = std::env::temp_dir().join(format!("d365desk-connections-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data_dir);
+    let (_app, window) = app_in(data_dir);
+    let form = |name: &str, client_id: &str| {
+        serde_json::json!({
+            "name": name, "tag": "dev", "readOnly": false, "instanceUrl": info.instance_url,
+            "tenant": info.tenant_id, "clientId": client_id, "cloud": "public", "authority": info.authority,
+        })
+    };
+    let bad = invoke(
+        &window,
+        "connection_check_org",
+        serde_json::json!({
+            "form": form("", "not-a-guid"), "clientSecret": info.org_client_id,
+        }),
+    )
+    .expect("a check");
+    let fields: Vec<&str> = bad.as_array().unwrap().iter().map(|p| p["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["name", "clientId", "clientSecret"], "{bad}");
+    assert!(bad.to_string().contains("looks like the secret's ID"), "{bad}");
+
+    let secret = info.org_client_secret.clone();
+    let added = invoke(
+        &window,
+        "connection_add_org",
+        serde_json::json!({
+            "form": form("Wired", &info.org_client_id), "clientSecret": secret,
+        }),
+    )
+    .expect("added");
+    let id = added["id"].as_str().unwrap().to_owned();
+    let list = invoke(&window, "connections_list", Value::Object(Default::default())).expect("a list");
+    assert_eq!(list[0]["name"], "Wired");
+    assert_eq!(list[0]["status"]["state"], "never");
+    for response in [&added, &list] {
+        assert!(!response.to_string().contains(&secret), "the secret never comes back: {response}");
+    }
+    let duplicate = invoke(
+        &window,
+        "connection_add_org",
+        serde_json::json!({
+            "form": form("wired", &info.org_client_id), "clientSecret": secret,
+        }),
+    )
+    .expect_err("a name taken");
+    assert_eq!(duplicate["kind"], "vault.duplicate_name");
+
+    let entry = keyring::Entry::new("d365desk", &format!("{id}/client_secret")).unwrap();
+    assert_eq!(entry.get_password().expect("the secret is in the keyring"), secret);
+    let edited = invoke(
+        &window,
+        "connection_edit",
+        serde_json::json!({
+            "id": id, "name": "Wired (prod)", "tag": "prod", "readOnly": true,
+        }),
+    )
+    .expect("edited");
+    assert_eq!((edited["tag"].as_str(), edited["readOnly"].as_bool()), (Some("prod"), Some(true)));
+    let steps = invoke(&window, "connection_delete", serde_json::json!({ "id": id })).expect("deleted");
+    assert!(steps.as_array().is_some_and(|s| !s.is_empty()), "revocation steps: {steps}");
+    let list = invoke(&window, "connections_list", Value::Object(Default::default())).expect("a list");
+    assert_eq!(list, serde_json::json!([]));
+    assert!(matches!(entry.get_password(), Err(keyring::Error::NoEntry)), "the secret left the keyring");
+}

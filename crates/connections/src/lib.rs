@@ -7,7 +7,11 @@
 //! its own and knows nothing of Tauri or of a terminal.
 
 mod error;
+mod forms;
 mod open;
 
 pub use error::{ConnectionError, Result};
-pub use open::{SANDBOX_INSTANCE, authority_of, client, cloud_of, metadata_cache_file, open, verify};
+pub use forms::{FieldProblem, OrgForm, add_org, check_org};
+pub use open::{
+    SANDBOX_INSTANCE, authority_of, client, client_cloud, cloud_of, metadata_cache_file, open, verify,
+};

@@ -18,7 +18,12 @@ use crate::error::{ConnectionError, Result};
 pub const SANDBOX_INSTANCE: &str = "sandbox://local";
 
 pub fn cloud_of(profile: &Profile) -> Cloud {
-    match profile.cloud {
+    client_cloud(profile.cloud)
+}
+
+/// The client's name for a cloud the vault stores.
+pub fn client_cloud(cloud: VaultCloud) -> Cloud {
+    match cloud {
         VaultCloud::Public => Cloud::Public,
         VaultCloud::Gcc => Cloud::Gcc,
         VaultCloud::GccHigh => Cloud::GccHigh,
@@ -136,21 +141,24 @@ pub fn metadata_cache_file(profile: &Profile) -> std::path::PathBuf {
     d365_vault::cache_dir().join("metadata").join(format!("{}.json", profile.id))
 }
 
-/// Token → WhoAmI → organization and version, recorded on the profile either way.
+/// Token → WhoAmI → organization and version, recorded on the profile either way; `starting` is called as
+/// each step begins.
 pub async fn verify(
     vault: &Vault,
     profile: &Profile,
     http: reqwest::Client,
     sandbox: Option<&ConnectionInfo>,
+    starting: &(dyn Fn(Step) + Send + Sync),
 ) -> Result<Verified> {
     let result = async {
+        starting(Step::Token);
         let session = open(vault, profile, http, sandbox).map_err(|e| match e {
             ConnectionError::Dataverse(error) => ConnectionError::Verify { step: Step::Token, error },
             other => other,
         })?;
         let token =
             session.token().await.map_err(|error| ConnectionError::Verify { step: Step::Token, error })?;
-        verify::verify(session.http(), session.instance(), Credentials::Token(token))
+        verify::verify_with_progress(session.http(), session.instance(), Credentials::Token(token), starting)
             .await
             .map_err(|Failed { step, error }| ConnectionError::Verify { step, error })
     }

@@ -51,8 +51,19 @@ pub async fn verify(
     instance: &Instance,
     credentials: Credentials<'_>,
 ) -> Result<Verified, Failed> {
+    verify_with_progress(http, instance, credentials, &|_| {}).await
+}
+
+/// [`verify`], calling `starting` as each step begins (for a live step list).
+pub async fn verify_with_progress(
+    http: &reqwest::Client,
+    instance: &Instance,
+    credentials: Credentials<'_>,
+    starting: &(dyn Fn(Step) + Send + Sync),
+) -> Result<Verified, Failed> {
     let started = Instant::now();
     let at = |step| move |error| Failed { step, error };
+    starting(Step::Token);
     let token = match credentials {
         Credentials::App { authority, client_id, client_secret } => {
             auth::client_credentials(http, authority, client_id, client_secret, &instance.resource())
@@ -62,8 +73,10 @@ pub async fn verify(
         Credentials::Token(token) => token,
     };
     let api = WebApi { http, base: instance.web_api(), token: &token };
+    starting(Step::WhoAmI);
     let (who, headers) = api.get("WhoAmI").await.map_err(at(Step::WhoAmI))?;
     let text = |value: &serde_json::Value, key: &str| value[key].as_str().unwrap_or_default().to_owned();
+    starting(Step::Organization);
     let (organizations, _) = api.get("organizations?$select=name").await.map_err(at(Step::Organization))?;
     let (version, _) = api.get("RetrieveVersion").await.map_err(at(Step::Organization))?;
     Ok(Verified {

@@ -110,6 +110,12 @@ impl Vault {
         Ok(profile)
     }
 
+    /// Whether `name` may be given to a new connection (not empty, not too long, not taken), for a form that
+    /// checks as the user types; [`Vault::add`] checks it again.
+    pub fn check_new_name(&self, name: &str) -> Result<()> {
+        check_name(&self.file.read()?, name, None)
+    }
+
     /// The connection's secret of that kind, from the keyring.
     pub fn secret(&self, profile: &Profile, kind: SecretKind) -> Result<Option<Secret>> {
         secrets::load(profile.id, kind)

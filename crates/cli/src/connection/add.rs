@@ -43,30 +43,27 @@ fn read_token(from_stdin: bool) -> Result<String, Failure> {
 }
 
 pub fn org(vault: &Vault, args: AddOrg) -> Result<Done, Failure> {
-    let cloud = vault_cloud(args.common.cloud);
-    let instance =
-        input::instance(&args.common.instance, client_cloud(cloud), args.common.allow_custom_host)?;
-    let tenant = input::tenant(&args.tenant)?;
-    let client_id = input::client_id(&args.client_id)?;
-    let authority = match &args.authority {
-        Some(custom) => {
-            Some(input::authority(client_cloud(cloud), &tenant, Some(custom), args.allow_custom_authority)?)
-        }
-        None => None,
-    };
-    let secret = read_secret(args.client_secret_stdin)?;
-    let new = NewProfile {
+    let form = d365_connections::OrgForm {
         name: args.common.name,
-        kind: ConnectionKind::Org,
-        instance_url: instance.resource(),
-        tenant: Some(tenant),
-        client_id: Some(client_id),
-        cloud,
-        authority,
         tag: args.common.tag.and_then(tag),
         read_only: args.common.read_only.then_some(true),
+        instance_url: args.common.instance,
+        tenant: args.tenant,
+        client_id: args.client_id,
+        cloud: vault_cloud(args.common.cloud),
+        authority: args.authority,
+        allow_custom_host: args.common.allow_custom_host,
+        allow_custom_authority: args.allow_custom_authority,
     };
-    Ok(Done::Added(vault.add(new, Some(secret))?, instance.warning))
+    // Field by field first: the first problem is the one reported, before the secret is read.
+    if let Some(problem) =
+        d365_connections::check_org(vault, &form, None).into_iter().find(|p| p.field != "name")
+    {
+        return Err(problem.error.into());
+    }
+    let secret = read_secret(args.client_secret_stdin)?;
+    let (profile, warning) = d365_connections::add_org(vault, form, secret)?;
+    Ok(Done::Added(profile, warning))
 }
 
 /// How a user signs in: in the system browser, or with a device code when there is none.

@@ -12,6 +12,8 @@ use d365_vault::{
     VaultError,
 };
 
+pub use d365_connections::client_cloud;
+
 use crate::args::{AddCommand, CloudArg, ConnectionCommand, OnOff, SignInArgs, TagArg};
 use crate::output::{Done, Failure};
 
@@ -22,16 +24,6 @@ pub fn vault_cloud(cloud: CloudArg) -> VaultCloud {
         CloudArg::Gcchigh => VaultCloud::GccHigh,
         CloudArg::Dod => VaultCloud::Dod,
         CloudArg::China => VaultCloud::China,
-    }
-}
-
-pub fn client_cloud(cloud: VaultCloud) -> d365_dataverse::Cloud {
-    match cloud {
-        VaultCloud::Public => d365_dataverse::Cloud::Public,
-        VaultCloud::Gcc => d365_dataverse::Cloud::Gcc,
-        VaultCloud::GccHigh => d365_dataverse::Cloud::GccHigh,
-        VaultCloud::Dod => d365_dataverse::Cloud::Dod,
-        VaultCloud::China => d365_dataverse::Cloud::China,
     }
 }
 
@@ -147,11 +139,11 @@ async fn verify(vault: &Vault, name: &str) -> Result<Done, Failure> {
     let http = auth::http_client()?;
     let report = if profile.kind == ConnectionKind::Sandbox {
         let sandbox = crate::sandbox::start().await?;
-        let result = d365_connections::verify(vault, &profile, http, Some(sandbox.info())).await;
+        let result = d365_connections::verify(vault, &profile, http, Some(sandbox.info()), &|_| {}).await;
         let _ = sandbox.shutdown().await;
         result?
     } else {
-        d365_connections::verify(vault, &profile, http, None).await?
+        d365_connections::verify(vault, &profile, http, None, &|_| {}).await?
     };
     Ok(Done::Verified(Box::new(profile), Box::new(report)))
 }

@@ -4,7 +4,7 @@ import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { cleanup, fireEvent, render, screen } from "@testing-library/svelte";
 import { afterEach, describe, expect, it } from "vitest";
 import App from "./App.svelte";
-import type { AppInfo, ErrorPayload, SandboxInfo } from "./bindings";
+import type { AppInfo, ConnectionView, ErrorPayload, FieldError, SandboxInfo } from "./bindings";
 
 const info: AppInfo = { productName: "D365 Desk", version: "9.9.9", os: "linux", arch: "x86_64" };
 const sandbox: SandboxInfo = {
@@ -18,13 +18,17 @@ const sandbox: SandboxInfo = {
 };
 
 /** A fake backend: answers each command from a table, records the calls. */
-function backend(answers: Record<string, () => unknown>): string[] {
+function backend(answers: Record<string, (args: Record<string, unknown>) => unknown>): string[] {
   const calls: string[] = [];
-  mockIPC((cmd) => {
+  const all: Record<string, (args: Record<string, unknown>) => unknown> = {
+    connections_list: () => [],
+    ...answers,
+  };
+  mockIPC((cmd, args) => {
     calls.push(cmd);
-    const answer = answers[cmd];
+    const answer = all[cmd];
     if (!answer) throw new Error(`unexpected command ${cmd}`);
-    return answer();
+    return answer((args ?? {}) as Record<string, unknown>);
   });
   return calls;
 }
@@ -98,5 +102,76 @@ describe("Sandbox connection", () => {
     expect(alert.textContent).toContain("disk full");
     expect(alert.textContent).toContain("Free some disk space.");
     expect(screen.getByRole("button", { name: "Try again" })).toBeTruthy();
+  });
+});
+
+const prod: ConnectionView = {
+  id: "11111111-1111-4111-8111-111111111111",
+  name: "Contoso Prod",
+  kind: "org",
+  tag: "prod",
+  readOnly: true,
+  instanceUrl: "https://contoso.crm.dynamics.com",
+  host: "contoso.crm.dynamics.com",
+  tenant: "contoso.onmicrosoft.com",
+  clientId: "22222222-2222-4222-8222-222222222222",
+  status: { state: "failed", at: new Date().toISOString(), summary: "auth.invalid_secret" },
+};
+
+describe("Connections", () => {
+  it("lists connections with production unmistakable, read-only and the last verification", async () => {
+    backend({ app_info: () => info, sandbox_status: () => null, connections_list: () => [prod] });
+    render(App);
+    const card = await screen.findByRole("article", { name: "Contoso Prod" });
+    expect(card.classList.contains("prod")).toBe(true);
+    expect(screen.getByTestId("connection-tag").textContent).toBe("PROD");
+    expect(screen.getByTestId("read-only-badge")).toBeTruthy();
+    expect(screen.getByTestId("connection-status").textContent).toContain("Failed");
+    expect(screen.getByTestId("connection-status").textContent).toContain("auth.invalid_secret");
+  });
+
+  it("shows the core's problems beside the fields, and never gets the secret back", async () => {
+    const problems: FieldError[] = [
+      { field: "clientId", message: "'abc' is not a GUID", hint: "Copy the Application (client) ID." },
+    ];
+    const checked: unknown[] = [];
+    backend({
+      app_info: () => info,
+      sandbox_status: () => null,
+      connection_check_org: (args) => {
+        checked.push(args);
+        return problems;
+      },
+    });
+    render(App);
+    await fireEvent.click(await screen.findByTestId("new-connection"));
+    const clientId = screen.getByLabelText("Client ID");
+    await fireEvent.input(clientId, { target: { value: "abc" } });
+    await fireEvent.blur(clientId);
+    const problem = await screen.findByTestId("problem-clientId");
+    expect(problem.textContent).toContain("is not a GUID");
+    expect(screen.queryByTestId("problem-tenant")).toBeNull();
+    await fireEvent.keyDown(screen.getByRole("dialog"), { key: "Escape" });
+    expect(screen.queryByRole("dialog")).toBeNull();
+    expect(checked.length).toBeGreaterThan(0);
+  });
+
+  it("deletes after naming the connection, then shows how to revoke its access", async () => {
+    let list = [prod];
+    const calls = backend({
+      app_info: () => info,
+      sandbox_status: () => null,
+      connections_list: () => list,
+      connection_delete: () => {
+        list = [];
+        return ["Delete the client secret of app 22222222-… in Entra ID."];
+      },
+    });
+    render(App);
+    await fireEvent.click(await screen.findByTestId("delete-button"));
+    await fireEvent.click(screen.getByRole("button", { name: "Delete Contoso Prod" }));
+    expect((await screen.findByTestId("revocation-steps")).textContent).toContain("Delete the client secret");
+    expect(calls).toContain("connection_delete");
+    expect(await screen.findByTestId("connections-empty")).toBeTruthy();
   });
 });

@@ -1,0 +1,40 @@
+// Small presentation helpers shared by the connection components.
+import type { ErrorPayload, Kind, Tag, VerifyStep } from "../bindings";
+
+export const kindLabels: Record<Kind, string> = {
+  org: "Organisation",
+  user: "User",
+  bearer: "Bearer token",
+  sandbox: "Sandbox",
+};
+
+export const tagLabels: Record<Tag, string> = { dev: "DEV", test: "TEST", uat: "UAT", prod: "PROD" };
+
+export const stepLabels: Record<VerifyStep, string> = {
+  token: "Get a token from Entra ID",
+  whoAmI: "Reach the Web API (WhoAmI)",
+  organization: "Read the organisation",
+};
+
+/** "3 minutes ago", "yesterday", or the date. */
+export function since(iso: string, now: Date = new Date()): string {
+  const at = new Date(iso);
+  const seconds = Math.round((now.getTime() - at.getTime()) / 1000);
+  if (Number.isNaN(seconds)) return iso;
+  if (seconds < 60) return "just now";
+  if (seconds < 3600) return `${String(Math.floor(seconds / 60))} min ago`;
+  if (seconds < 86400) return `${String(Math.floor(seconds / 3600))} h ago`;
+  return at.toLocaleDateString();
+}
+
+/** What "copy details" puts on the clipboard for a support ticket: never a secret (none reaches the UI). */
+export function details(error: ErrorPayload, context: Record<string, string>): string {
+  const lines = Object.entries(context).map(([key, value]) => `${key}: ${value}`);
+  lines.push(`error: ${error.kind}`, `message: ${error.message}`);
+  if (error.hint) lines.push(`what to do: ${error.hint}`);
+  return lines.join("\n");
+}
+
+export function unexpected(err: unknown): ErrorPayload {
+  return { kind: "app.unexpected", message: String(err), hint: null };
+}

@@ -2,9 +2,8 @@
 //! and what verifying one reports. The work is done by `d365-vault` and `d365-connections`.
 
 use d365_connections::{ConnectionError, FieldProblem};
-use d365_dataverse::DataverseError;
 use d365_dataverse::verify::{Step, Verified};
-use d365_vault::{Cloud, ConnectionKind, EnvironmentTag, Profile, Vault, VaultError};
+use d365_vault::{Cloud, ConnectionKind, EnvironmentTag, Profile, Vault};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
@@ -241,24 +240,6 @@ impl From<Verified> for VerifyOutcome {
             elapsed_ms: u32::try_from(report.elapsed_ms).unwrap_or(u32::MAX),
             dop_hint: report.dop_hint,
         }
-    }
-}
-
-impl From<DataverseError> for ErrorPayload {
-    fn from(error: DataverseError) -> Self {
-        Self { kind: error.kind.to_owned(), message: error.message, hint: error.hint }
-    }
-}
-
-impl From<VaultError> for ErrorPayload {
-    fn from(error: VaultError) -> Self {
-        Self { kind: error.kind().to_owned(), message: error.to_string(), hint: error.hint() }
-    }
-}
-
-impl From<ConnectionError> for ErrorPayload {
-    fn from(error: ConnectionError) -> Self {
-        Self { kind: error.kind().to_owned(), message: error.to_string(), hint: error.hint() }
     }
 }
 

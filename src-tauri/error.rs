@@ -14,6 +14,25 @@ pub struct ErrorPayload {
     pub hint: Option<String>,
 }
 
+// Each crate's error, as the window sees it.
+impl From<d365_dataverse::DataverseError> for ErrorPayload {
+    fn from(error: d365_dataverse::DataverseError) -> Self {
+        Self { kind: error.kind.to_owned(), message: error.message, hint: error.hint }
+    }
+}
+
+impl From<d365_vault::VaultError> for ErrorPayload {
+    fn from(error: d365_vault::VaultError) -> Self {
+        Self { kind: error.kind().to_owned(), message: error.to_string(), hint: error.hint() }
+    }
+}
+
+impl From<d365_connections::ConnectionError> for ErrorPayload {
+    fn from(error: d365_connections::ConnectionError) -> Self {
+        Self { kind: error.kind().to_owned(), message: error.to_string(), hint: error.hint() }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::ErrorPayload;

@@ -35,7 +35,7 @@ pub struct FieldProblem {
     pub error: DataverseError,
 }
 
-/// The fields as they will be saved, or the first problem.
+/// The fields as they will be saved.
 struct Checked {
     instance: input::Instance,
     tenant: String,
@@ -43,49 +43,60 @@ struct Checked {
     authority: Option<String>,
 }
 
-fn check(form: &OrgForm) -> std::result::Result<Checked, FieldProblem> {
-    let at = |field| move |error| FieldProblem { field, error };
+/// `result`'s value, or `None` with its error noted against `field`.
+fn keep<T>(
+    problems: &mut Vec<FieldProblem>,
+    field: &'static str,
+    result: d365_dataverse::Result<T>,
+) -> Option<T> {
+    result.map_err(|error| problems.push(FieldProblem { field, error })).ok()
+}
+
+/// Every field on its own (a bad instance URL must not hide a bad client ID): the normalised fields, or a
+/// problem for each field that has one. The name and the secret are checked apart.
+fn check(form: &OrgForm) -> std::result::Result<Checked, Vec<FieldProblem>> {
+    let mut problems = Vec::new();
     let cloud = client_cloud(form.cloud);
-    let instance =
-        input::instance(&form.instance_url, cloud, form.allow_custom_host).map_err(at("instance_url"))?;
-    let tenant = input::tenant(&form.tenant).map_err(at("tenant"))?;
-    let client_id = input::client_id(&form.client_id).map_err(at("client_id"))?;
+    let instance = keep(
+        &mut problems,
+        "instance_url",
+        input::instance(&form.instance_url, cloud, form.allow_custom_host),
+    );
+    let tenant = keep(&mut problems, "tenant", input::tenant(&form.tenant));
+    let client_id = keep(&mut problems, "client_id", input::client_id(&form.client_id));
     let authority = match form.authority.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
-        Some(custom) => Some(
-            input::authority(cloud, &tenant, Some(custom), form.allow_custom_authority)
-                .map_err(at("authority"))?,
-        ),
-        None => None,
+        Some(custom) => {
+            let tenant = tenant.as_deref().unwrap_or("organizations");
+            keep(
+                &mut problems,
+                "authority",
+                input::authority(cloud, tenant, Some(custom), form.allow_custom_authority),
+            )
+            .map(Some)
+        }
+        None => Some(None),
     };
-    Ok(Checked { instance, tenant, client_id, authority })
+    match (instance, tenant, client_id, authority) {
+        (Some(instance), Some(tenant), Some(client_id), Some(authority)) => {
+            Ok(Checked { instance, tenant, client_id, authority })
+        }
+        _ => Err(problems),
+    }
 }
 
 /// Every problem of the form (one per field), for showing beside the fields as the user types. `secret` is
 /// checked when given (it is never sent back).
 pub fn check_org(vault: &Vault, form: &OrgForm, secret: Option<&str>) -> Vec<FieldProblem> {
     let mut problems = Vec::new();
-    let mut report = |field, error| problems.push(FieldProblem { field, error });
     if let Err(error) = vault.check_new_name(&form.name) {
-        report("name", DataverseError::new(error.kind(), error.to_string(), error.hint()));
+        let error = DataverseError::new(error.kind(), error.to_string(), error.hint());
+        problems.push(FieldProblem { field: "name", error });
     }
-    let cloud = client_cloud(form.cloud);
-    if let Err(error) = input::instance(&form.instance_url, cloud, form.allow_custom_host) {
-        report("instance_url", error);
-    }
-    let tenant = input::tenant(&form.tenant).map_err(|error| report("tenant", error)).ok();
-    if let Err(error) = input::client_id(&form.client_id) {
-        report("client_id", error);
-    }
-    if let Some(custom) = form.authority.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
-        let tenant = tenant.as_deref().unwrap_or("organizations");
-        if let Err(error) = input::authority(cloud, tenant, Some(custom), form.allow_custom_authority) {
-            report("authority", error);
-        }
-    }
+    problems.extend(check(form).err().unwrap_or_default());
     if let Some(secret) = secret
         && let Err(error) = input::client_secret(secret)
     {
-        report("client_secret", error);
+        problems.push(FieldProblem { field: "client_secret", error });
     }
     problems
 }
@@ -93,7 +104,12 @@ pub fn check_org(vault: &Vault, form: &OrgForm, secret: Option<&str>) -> Vec<Fie
 /// Saves the connection with its secret in the keyring. A warning the user accepted (an unusual instance
 /// host) comes back with it.
 pub fn add_org(vault: &Vault, form: OrgForm, secret: Secret) -> Result<(Profile, Option<String>)> {
-    let checked = check(&form).map_err(|p| p.error)?;
+    let checked = check(&form).map_err(|problems| {
+        problems.into_iter().next().map_or_else(
+            || DataverseError::new("input.invalid", "The form is incomplete.", None),
+            |p| p.error,
+        )
+    })?;
     input::client_secret(secret.expose())?;
     let new = NewProfile {
         name: form.name,

@@ -312,7 +312,7 @@ async fn lookups_are_set_and_cleared_by_ref_and_single_columns_cleared() {
 }
 
 #[tokio::test]
-async fn conditional_updates_are_retried_through_faults_and_applied_once() {
+async fn a_conditional_update_is_retried_through_a_503() {
     let world = World::new().await;
     let schema = world.schema("account").await;
     let id = world.create("account", json!({ "name": "Flaky", "numberofemployees": 1 })).await;

@@ -122,33 +122,34 @@ fn columns(schema: &TableSchema, query: &Query) -> Vec<String> {
     columns
 }
 
-/// Writes rows in the file's format.
+/// Writes rows in the file's format, through one buffered writer for the whole file.
 struct RowWriter {
-    format: Format,
     columns: Vec<String>,
-    out: BufWriter<File>,
+    sink: Sink,
+}
+
+enum Sink {
+    Csv(Box<csv::Writer<File>>),
+    JsonLines(BufWriter<File>),
 }
 
 impl RowWriter {
     fn create(file: &Path, format: Format, columns: Vec<String>, header: bool) -> Result<Self> {
-        let out = BufWriter::new(File::create(file).map_err(|e| io_error(file, e))?);
-        let mut writer = Self { format, columns, out };
-        if header && format == Format::Csv {
-            let header = writer.columns.clone();
-            writer.csv_line(header.iter().map(String::as_str)).map_err(|e| io_error(file, e))?;
+        let out = File::create(file).map_err(|e| io_error(file, e))?;
+        let sink = match format {
+            Format::Csv => Sink::Csv(Box::new(csv::Writer::from_writer(out))),
+            Format::JsonLines => Sink::JsonLines(BufWriter::new(out)),
+        };
+        let mut writer = Self { columns, sink };
+        if let (true, Sink::Csv(csv)) = (header, &mut writer.sink) {
+            csv.write_record(&writer.columns).map_err(|e| io_error(file, e))?;
         }
         Ok(writer)
     }
 
-    fn csv_line<'a>(&mut self, cells: impl IntoIterator<Item = &'a str>) -> std::io::Result<()> {
-        let mut line = csv::WriterBuilder::new().from_writer(Vec::new());
-        line.write_record(cells).map_err(std::io::Error::other)?;
-        self.out.write_all(&line.into_inner().map_err(|e| std::io::Error::other(e.to_string()))?)
-    }
-
     fn row(&mut self, row: &Row) -> std::io::Result<()> {
-        match self.format {
-            Format::JsonLines => {
+        match &mut self.sink {
+            Sink::JsonLines(out) => {
                 let mut object = row.to_flat_json();
                 if let Some(map) = object.as_object_mut() {
                     map.retain(|key, _| {
@@ -156,27 +157,24 @@ impl RowWriter {
                         self.columns.iter().any(|c| c == column)
                     });
                 }
-                writeln!(self.out, "{object}")
+                writeln!(out, "{object}")
             }
-            Format::Csv => {
-                let cells: Vec<String> = self
-                    .columns
-                    .iter()
-                    .map(|c| match c.strip_suffix("@formatted") {
-                        Some(base) => {
-                            row.get(base).and_then(|cell| cell.formatted.clone()).unwrap_or_default()
-                        }
-                        None => row.raw_text(c),
-                    })
-                    .collect();
-                self.csv_line(cells.iter().map(String::as_str))
+            Sink::Csv(csv) => {
+                let cells = self.columns.iter().map(|c| match c.strip_suffix("@formatted") {
+                    Some(base) => row.get(base).and_then(|cell| cell.formatted.clone()).unwrap_or_default(),
+                    None => row.raw_text(c),
+                });
+                csv.write_record(cells).map_err(std::io::Error::other)
             }
         }
     }
 
-    fn finish(mut self) -> std::io::Result<()> {
-        self.out.flush()?;
-        self.out.into_inner().map_err(|e| e.into_error())?.sync_all()
+    fn finish(self) -> std::io::Result<()> {
+        let file = match self.sink {
+            Sink::Csv(csv) => csv.into_inner().map_err(|e| e.into_error())?,
+            Sink::JsonLines(out) => out.into_inner().map_err(|e| e.into_error())?,
+        };
+        file.sync_all()
     }
 }
 
@@ -252,12 +250,19 @@ pub async fn export(
     Ok(ExportReport { rows, changed: rows, deleted: 0, tracking })
 }
 
-/// Writes every page; the rows written and the last page's delta link. Deleted rows are collected into
-/// `deleted` when given (a refresh).
+/// The rows a refresh replaces: those written again (changed or new) and those deleted.
+#[derive(Default)]
+struct Delta {
+    written: HashSet<String>,
+    deleted: HashSet<String>,
+}
+
+/// Writes every page; the rows written and the last page's delta link. With `delta` (a refresh), the ids
+/// written and deleted are collected too.
 async fn write_pages(
     pages: impl Stream<Item = Result<Page>>,
     writer: &mut RowWriter,
-    mut deleted: Option<&mut HashSet<String>>,
+    mut delta: Option<&mut Delta>,
     options: &ExportOptions,
     target: &Path,
 ) -> Result<(u64, Option<String>)> {
@@ -268,8 +273,10 @@ async fn write_pages(
         for row in &page.rows {
             writer.row(row).map_err(|e| io_error(target, e))?;
         }
-        if let Some(deleted) = deleted.as_deref_mut() {
-            deleted.extend(page.deleted.iter().map(|d| d.id.clone()));
+        if let Some(delta) = delta.as_deref_mut() {
+            // The first column is always the primary id.
+            delta.written.extend(page.rows.iter().map(|r| r.raw_text(&writer.columns[0])));
+            delta.deleted.extend(page.deleted.iter().map(|d| d.id.clone()));
         }
         rows += page.rows.len() as u64;
         delta_link = page.delta_link.or(delta_link);
@@ -323,11 +330,11 @@ pub async fn refresh(
     // The changes first, into a side file, remembering which rows they replace.
     let changes_path = temp_of(file, "changes");
     let mut changes = RowWriter::create(&changes_path, state.file_format, state.columns.clone(), false)?;
-    let mut deleted = HashSet::new();
+    let mut delta = Delta::default();
     let read_options = ReadOptions { page_size: options.page_size, annotations: true, track_changes: true };
     let pages = read::pages(client.clone(), state.delta_link.clone(), read_options);
     let quiet = ExportOptions { progress: None, ..options.clone() };
-    let written = write_pages(pages, &mut changes, Some(&mut deleted), &quiet, &changes_path).await;
+    let written = write_pages(pages, &mut changes, Some(&mut delta), &quiet, &changes_path).await;
     let cleanup = |paths: &[&Path]| paths.iter().for_each(|p| drop(std::fs::remove_file(p)));
     let (changed, delta_link) = match written {
         Ok(done) => done,
@@ -338,20 +345,14 @@ pub async fn refresh(
         }
     };
     changes.finish().map_err(|e| io_error(file, e))?;
-    // Which rows the delta replaced: read back the ids of the changes file.
-    let mut replaced: HashSet<String> = deleted.clone();
-    for_each_row(&changes_path, state.file_format, false, &schema.table.primary_id, |id, _| {
-        replaced.insert(id.to_owned());
-        Ok(())
-    })?;
     // Then the file again: its rows the delta leaves alone, and the changes after them.
     let merged = temp_of(file, "export");
     let mut out = BufWriter::new(File::create(&merged).map_err(|e| io_error(&merged, e))?);
     let mut rows = 0u64;
     let mut removed = 0u64;
-    let kept = for_each_row(file, state.file_format, true, &schema.table.primary_id, |id, line| {
-        if replaced.contains(id) {
-            removed += u64::from(deleted.contains(id));
+    let kept = for_each_row(file, state.file_format, &schema.table.primary_id, |id, line| {
+        if delta.written.contains(id) || delta.deleted.contains(id) {
+            removed += u64::from(delta.deleted.contains(id));
             return Ok(());
         }
         rows += u64::from(!id.is_empty()); // not the CSV header
@@ -383,7 +384,6 @@ pub async fn refresh(
 fn for_each_row(
     file: &Path,
     format: Format,
-    header: bool,
     primary_id: &str,
     mut each: impl FnMut(&str, &str) -> std::io::Result<()>,
 ) -> Result<()> {
@@ -405,7 +405,7 @@ fn for_each_row(
         }
         Format::Csv => {
             let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(input);
-            let mut first = header;
+            let mut first = true;
             for record in reader.records() {
                 let record = record.map_err(|e| unreadable(&e))?;
                 let mut line = csv::WriterBuilder::new().from_writer(Vec::new());

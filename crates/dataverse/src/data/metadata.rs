@@ -72,6 +72,14 @@ impl ColumnInfo {
         if self.is_lookup() { format!("_{}_value", self.logical_name) } else { self.logical_name.clone() }
     }
 
+    /// Whether `navigation` is a name this lookup is set by (`customerid_account`, its logical name, or a
+    /// navigation property the relationships name).
+    pub fn navigation_to_any(&self, navigation: &str) -> bool {
+        self.logical_name == navigation
+            || self.navigation.values().any(|n| n == navigation)
+            || self.targets.iter().any(|t| format!("{}_{t}", self.logical_name) == navigation)
+    }
+
     /// The navigation property for `target` (the lookup's only target when `None`), falling back to the
     /// logical name when the relationships were not read.
     pub fn navigation_to(&self, target: Option<&str>) -> Option<String> {

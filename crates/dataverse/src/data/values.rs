@@ -106,14 +106,6 @@ pub fn target_column<'s>(
     Ok(column)
 }
 
-impl ColumnInfo {
-    fn navigation_to_any(&self, navigation: &str) -> bool {
-        self.logical_name == navigation
-            || self.navigation.values().any(|n| n == navigation)
-            || self.targets.iter().any(|t| format!("{}_{t}", self.logical_name) == navigation)
-    }
-}
-
 fn is_required(column: &ColumnInfo) -> bool {
     matches!(column.required, RequiredLevel::ApplicationRequired | RequiredLevel::SystemRequired)
 }

@@ -8,10 +8,11 @@ pub mod commands;
 pub mod connections;
 pub mod error;
 pub mod sandbox;
+pub mod window;
 
 use std::path::PathBuf;
 
-use tauri::{Builder, Runtime};
+use tauri::{Builder, Manager, Runtime};
 
 /// Everything the app registers on a Tauri builder, generic over the runtime so that the wiring tests can
 /// use `tauri::test`'s mock runtime with exactly the same setup as the real window.
@@ -28,7 +29,11 @@ pub fn builder_with_data_dir<R: Runtime>(builder: Builder<R>, data_dir: Option<P
     let data_dir = data_dir.unwrap_or_else(default_data_dir);
     builder
         .manage(sandbox::SandboxService::new(data_dir))
-        .manage(connections::ConnectionsService { vault: d365_vault::Vault::open(&vault_dir) })
+        .manage(connections::ConnectionsService::new(d365_vault::Vault::open(&vault_dir)))
+        .setup(|app| {
+            app.manage(window::WindowFocus::new(app.handle().clone()));
+            Ok(())
+        })
         .invoke_handler(commands.invoke_handler())
 }
 

@@ -1,14 +1,17 @@
-//! The user's connections: list, check the form as it is typed, add, verify with live steps, edit the
-//! settings that may change, delete (secrets and tokens with it).
+//! The user's connections: list, check the forms as they are typed, add (org, user sign-in, pasted token),
+//! verify with live steps, sign in again, edit the settings that may change, delete (secrets and tokens with
+//! it).
 
 use tauri::State;
 use tauri::ipc::Channel;
 
 use crate::connections::{
-    ConnectionView, ConnectionsService, FieldError, OrgForm, Tag, VerifyOutcome, VerifyStep,
+    BearerForm, ConnectionView, ConnectionsService, FieldError, OrgForm, SignInChoice, SignInResult,
+    SignInUpdate, Tag, TokenFacts, UserForm, VerifyOutcome, VerifyStep,
 };
 use crate::error::ErrorPayload;
 use crate::sandbox::SandboxService;
+use crate::window::WindowFocus;
 
 #[tauri::command]
 #[specta::specta]
@@ -37,6 +40,84 @@ pub async fn connection_add_org(
     client_secret: String,
 ) -> Result<ConnectionView, ErrorPayload> {
     connections.add_org(form, client_secret)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn connection_check_user(
+    connections: State<'_, ConnectionsService>,
+    form: UserForm,
+    discovering: bool,
+) -> Result<Vec<FieldError>, ErrorPayload> {
+    Ok(connections.check_user(form, discovering))
+}
+
+/// Signs in (browser or device code, progress on `progress`) and saves the connection, or without an
+/// instance URL lists the environments to pick from. The window comes back to the front when it is done.
+#[tauri::command]
+#[specta::specta]
+pub async fn connection_sign_in_user(
+    connections: State<'_, ConnectionsService>,
+    window: State<'_, WindowFocus>,
+    form: UserForm,
+    how: SignInChoice,
+    progress: Channel<SignInUpdate>,
+) -> Result<SignInResult, ErrorPayload> {
+    window.come_back(connections.sign_in_user(form, how, &progress).await)
+}
+
+/// Saves the connection to the environment picked after a discovery sign-in.
+#[tauri::command]
+#[specta::specta]
+pub async fn connection_add_discovered(
+    connections: State<'_, ConnectionsService>,
+    form: UserForm,
+    instance_url: String,
+) -> Result<ConnectionView, ErrorPayload> {
+    connections.add_discovered(form, instance_url)
+}
+
+/// Gives up the sign-in under way; false when there was none.
+#[tauri::command]
+#[specta::specta]
+pub async fn connection_cancel_sign_in(
+    connections: State<'_, ConnectionsService>,
+) -> Result<bool, ErrorPayload> {
+    Ok(connections.cancel_sign_in())
+}
+
+/// A user connection whose session expired or was revoked signs in again; nothing else changes.
+#[tauri::command]
+#[specta::specta]
+pub async fn connection_sign_in_again(
+    connections: State<'_, ConnectionsService>,
+    window: State<'_, WindowFocus>,
+    id: String,
+    how: SignInChoice,
+    progress: Channel<SignInUpdate>,
+) -> Result<ConnectionView, ErrorPayload> {
+    window.come_back(connections.sign_in_again(&id, how, &progress).await)
+}
+
+/// Whom a pasted token is for and until when (the token goes in, only these facts come out).
+#[tauri::command]
+#[specta::specta]
+pub async fn connection_inspect_bearer(
+    connections: State<'_, ConnectionsService>,
+    form: BearerForm,
+    token: String,
+) -> Result<TokenFacts, ErrorPayload> {
+    connections.inspect_bearer(form, &token)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn connection_add_bearer(
+    connections: State<'_, ConnectionsService>,
+    form: BearerForm,
+    token: String,
+) -> Result<ConnectionView, ErrorPayload> {
+    connections.add_bearer(form, token)
 }
 
 /// Token → WhoAmI → organization, each step announced on `progress` as it begins.

@@ -1,12 +1,19 @@
 """A $BROWSER for tests: opens the URL it is given in headless Chromium and completes the sandbox's
-sign-in and consent (or cancels, with D365DESK_SIGNIN_DECISION=cancel), as a person would."""
+sign-in and consent (or cancels, with D365DESK_SIGNIN_DECISION=cancel), as a person would.
+
+The account and the decision come from SANDBOX_USERNAME, SANDBOX_PASSWORD and D365DESK_SIGNIN_DECISION, or
+from the JSON file D365DESK_SIGNIN_CONFIG names (the desktop tests: the app is started before the test's
+sandbox, so its $BROWSER reads them when it runs). With `--device-code CODE`, the URL is the device-login
+page and the code is entered first."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from selenium import webdriver
@@ -17,7 +24,20 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
 
-def main(url: str) -> int:
+def _settings() -> dict[str, str]:
+    config = os.environ.get("D365DESK_SIGNIN_CONFIG")
+    if config and Path(config).is_file():
+        return json.loads(Path(config).read_text())
+    return {
+        "username": os.environ["SANDBOX_USERNAME"],
+        "password": os.environ["SANDBOX_PASSWORD"],
+        "decision": os.environ.get("D365DESK_SIGNIN_DECISION", "accept"),
+        "screenshot": os.environ.get("D365DESK_SCREENSHOT", ""),
+    }
+
+
+def main(url: str, device_code: str | None = None) -> int:
+    settings = _settings()
     options = Options()
     options.binary_location = shutil.which("chromium") or "chromium"
     profile = tempfile.mkdtemp(prefix="d365desk-chromium-")
@@ -29,14 +49,21 @@ def main(url: str) -> int:
     try:
         wait = WebDriverWait(browser, 30)
         browser.get(url)
-        wait.until(ec.visibility_of_element_located((By.ID, "i0116"))).send_keys(os.environ["SANDBOX_USERNAME"])
-        browser.find_element(By.ID, "i0118").send_keys(os.environ["SANDBOX_PASSWORD"])
+        if settings.get("decision") == "ignore":
+            # A person who leaves the page alone (the app's own Cancel is under test).
+            time.sleep(30)
+            return 0
+        if device_code:
+            wait.until(ec.visibility_of_element_located((By.ID, "otc"))).send_keys(device_code)
+            browser.find_element(By.ID, "idSIButton9").click()
+        wait.until(ec.visibility_of_element_located((By.ID, "i0116"))).send_keys(settings["username"])
+        browser.find_element(By.ID, "i0118").send_keys(settings["password"])
         browser.find_element(By.ID, "idSIButton9").click()
         wait.until(ec.visibility_of_element_located((By.ID, "permissions")))
-        button = "idBtn_Back" if os.environ.get("D365DESK_SIGNIN_DECISION") == "cancel" else "idSIButton9"
+        button = "idBtn_Back" if settings.get("decision") == "cancel" else "idSIButton9"
         browser.find_element(By.ID, button).click()
-        landing = wait.until(ec.visibility_of_element_located((By.ID, "message")))
-        shots = os.environ.get("D365DESK_SCREENSHOT")
+        landing = wait.until(ec.visibility_of_element_located((By.ID, "deviceDone" if device_code else "message")))
+        shots = settings.get("screenshot")
         if shots:
             Path(shots).parent.mkdir(parents=True, exist_ok=True)
             browser.save_screenshot(shots)
@@ -48,4 +75,6 @@ def main(url: str) -> int:
 
 
 if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[2] == "--device-code":
+        sys.exit(main(sys.argv[1], sys.argv[3]))
     sys.exit(main(sys.argv[1]))

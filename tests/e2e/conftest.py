@@ -7,12 +7,14 @@ WebDriver by tauri-driver + WebKitWebDriver, and leaves a screenshot at target/e
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -70,17 +72,47 @@ def app_binary() -> Path:
     return path
 
 
+# The app's "system browser": headless Chromium completing the sandbox's sign-in as a person would. The app
+# starts before a test's sandbox, so the account and the decision are read from this file when it runs.
+SIGNIN_CONFIG = LOGS / "signin.json"
+
+
+def _browser_script() -> Path:
+    script = LOGS / "browser.sh"
+    chromium = REPO / "tests" / "browser" / "chromium_sign_in.py"
+    script.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{chromium}" "$@" >>"{LOGS / "browser.log"}" 2>&1\n')
+    script.chmod(0o755)
+    return script
+
+
+@pytest.fixture
+def signin_config() -> Iterator[Callable[..., None]]:
+    """Sets what the next sign-in in the browser does: the sandbox's account, accept or cancel."""
+
+    def configure(sandbox: dict[str, str], decision: str = "accept", screenshot: str = "") -> None:
+        SIGNIN_CONFIG.write_text(json.dumps({
+            "username": sandbox["username"], "password": sandbox["password"],
+            "decision": decision, "screenshot": screenshot,
+        }))
+
+    yield configure
+    SIGNIN_CONFIG.unlink(missing_ok=True)
+
+
 @pytest.fixture(scope="session")
 def tauri_driver() -> Iterator[str]:
-    """A tauri-driver on free loopback ports, stopped (with its WebKitWebDriver) after the session."""
+    """A tauri-driver on free loopback ports, stopped (with its WebKitWebDriver) after the session. The apps
+    it starts open sign-in pages in headless Chromium ($BROWSER)."""
     LOGS.mkdir(parents=True, exist_ok=True)
     log = LOGS / "tauri-driver.log"
     port, native_port = _free_port(), _free_port()
+    env = {**os.environ, "BROWSER": str(_browser_script()), "D365DESK_SIGNIN_CONFIG": str(SIGNIN_CONFIG)}
     with log.open("wb") as out:
         process = subprocess.Popen(
             ["tauri-driver", "--port", str(port), "--native-port", str(native_port)],
             stdout=out,
             stderr=subprocess.STDOUT,
+            env=env,
         )
     url = f"http://127.0.0.1:{port}"
     try:

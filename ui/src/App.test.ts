@@ -4,7 +4,15 @@ import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { cleanup, fireEvent, render, screen } from "@testing-library/svelte";
 import { afterEach, describe, expect, it } from "vitest";
 import App from "./App.svelte";
-import type { AppInfo, ConnectionView, ErrorPayload, FieldError, SandboxInfo } from "./bindings";
+import type {
+  AppInfo,
+  ConnectionView,
+  ErrorPayload,
+  FieldError,
+  SandboxInfo,
+  SignInUpdate,
+  TokenFacts,
+} from "./bindings";
 
 const info: AppInfo = { productName: "D365 Desk", version: "9.9.9", os: "linux", arch: "x86_64" };
 const sandbox: SandboxInfo = {
@@ -115,6 +123,8 @@ const prod: ConnectionView = {
   host: "contoso.crm.dynamics.com",
   tenant: "contoso.onmicrosoft.com",
   clientId: "22222222-2222-4222-8222-222222222222",
+  cloud: "public",
+  authority: null,
   status: { state: "failed", at: new Date().toISOString(), summary: "auth.invalid_secret" },
 };
 
@@ -173,5 +183,87 @@ describe("Connections", () => {
     expect((await screen.findByTestId("revocation-steps")).textContent).toContain("Delete the client secret");
     expect(calls).toContain("connection_delete");
     expect(await screen.findByTestId("connections-empty")).toBeTruthy();
+  });
+
+  it("duplicates a connection with its settings but without its secret", async () => {
+    backend({
+      app_info: () => info,
+      sandbox_status: () => null,
+      connections_list: () => [prod],
+      connection_check_org: () => [],
+    });
+    render(App);
+    await fireEvent.click(await screen.findByTestId("duplicate-button"));
+    expect(screen.getByTestId("duplicate-note").textContent).toContain("client secret");
+    expect(screen.getByLabelText<HTMLInputElement>("Name").value).toBe("Contoso Prod (copy)");
+    expect(screen.getByLabelText<HTMLInputElement>("Instance URL").value).toBe(prod.instanceUrl);
+    expect(screen.getByLabelText<HTMLInputElement>("Client ID").value).toBe(prod.clientId);
+    expect(screen.getByLabelText<HTMLInputElement>("Client secret").value).toBe("");
+    expect(screen.getByTestId<HTMLInputElement>("org-read-only").checked).toBe(true);
+  });
+
+  it("shows whom a pasted token is for and warns when it is about to expire", async () => {
+    const soon: TokenFacts = {
+      subject: "ann@contoso.com",
+      appOnly: false,
+      expires: new Date(Date.now() + 4 * 60_000).toISOString(),
+      nearExpiry: true,
+    };
+    const inspected: unknown[] = [];
+    backend({
+      app_info: () => info,
+      sandbox_status: () => null,
+      connection_inspect_bearer: (args) => {
+        inspected.push(args.token);
+        return soon;
+      },
+    });
+    render(App);
+    await fireEvent.click(await screen.findByTestId("new-connection"));
+    await fireEvent.click(screen.getByTestId("kind-bearer"));
+    await fireEvent.input(screen.getByLabelText("Instance URL"), {
+      target: { value: "contoso.crm.dynamics.com" },
+    });
+    await fireEvent.input(screen.getByLabelText("Access token"), { target: { value: " Bearer a.b.c " } });
+    expect((await screen.findByTestId("token-subject")).textContent).toBe("ann@contoso.com");
+    expect(screen.getByTestId("token-near-expiry").textContent).toContain("expires soon");
+    expect(inspected).toContain("Bearer a.b.c");
+    expect(screen.getByTestId<HTMLButtonElement>("bearer-save").disabled).toBe(false);
+  });
+
+  it("waits for the browser with Cancel, and shows the cancellation", async () => {
+    let fail: (reason: ErrorPayload) => void = () => undefined;
+    const calls = backend({
+      app_info: () => info,
+      sandbox_status: () => null,
+      connection_check_user: () => [],
+      connection_sign_in_user: (args) => {
+        const progress = args.progress as { onmessage: (update: SignInUpdate) => void };
+        progress.onmessage({ state: "waitingForBrowser" });
+        return new Promise((_, reject) => (fail = reject));
+      },
+      connection_cancel_sign_in: () => {
+        const cancelled: ErrorPayload = {
+          kind: "signin.cancelled",
+          message: "The sign-in was cancelled.",
+          hint: "Start it again when you are ready.",
+        };
+        // The pending sign-in command fails as the real one does once cancelled.
+        setTimeout(() => {
+          fail(cancelled);
+        }, 0);
+        return true;
+      },
+    });
+    render(App);
+    await fireEvent.click(await screen.findByTestId("new-connection"));
+    await fireEvent.click(screen.getByTestId("kind-user"));
+    await fireEvent.input(screen.getByLabelText("Name"), { target: { value: "Me" } });
+    await fireEvent.click(screen.getByTestId("user-sign-in"));
+    expect((await screen.findByTestId("sign-in-waiting")).textContent).toContain("Waiting for the browser");
+    await fireEvent.click(screen.getByTestId("sign-in-cancel"));
+    expect((await screen.findByTestId("sign-in-error")).textContent).toContain("cancelled");
+    expect(calls).toContain("connection_cancel_sign_in");
+    expect(screen.queryByTestId("sign-in-waiting")).toBeNull();
   });
 });

@@ -193,9 +193,10 @@ pub struct AddUser {
     #[command(flatten)]
     pub common: Common,
     /// The Application (client) ID of your public-client app registration (redirect URI http://localhost,
-    /// "Mobile and desktop applications", API permission Dynamics CRM user_impersonation).
+    /// "Mobile and desktop applications", API permission Dynamics CRM user_impersonation). Without it,
+    /// Microsoft's published sample client for Dataverse tools (51f81489-12ee-4a9e-aaae-a2591f45987d).
     #[arg(long)]
-    pub client_id: String,
+    pub client_id: Option<String>,
     /// Tenant ID or domain; `organizations` lets any work account sign in.
     #[arg(long, default_value = "organizations")]
     pub tenant: String,

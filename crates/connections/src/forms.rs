@@ -44,7 +44,7 @@ struct Checked {
 }
 
 /// `result`'s value, or `None` with its error noted against `field`.
-fn keep<T>(
+pub(crate) fn keep<T>(
     problems: &mut Vec<FieldProblem>,
     field: &'static str,
     result: d365_dataverse::Result<T>,

@@ -6,12 +6,19 @@
 //! reaching the running sandbox for sandbox connections, and recording verifications. It holds no state of
 //! its own and knows nothing of Tauri or of a terminal.
 
+mod bearer;
 mod error;
 mod forms;
 mod open;
+mod user;
 
+pub use bearer::{BearerForm, NEAR_EXPIRY, add_bearer, inspect_bearer, near_expiry};
 pub use error::{ConnectionError, Result};
 pub use forms::{FieldProblem, OrgForm, add_org, check_org};
 pub use open::{
     SANDBOX_INSTANCE, authority_of, client, client_cloud, cloud_of, metadata_cache_file, open, verify,
+};
+pub use user::{
+    Discovered, SAMPLE_CLIENT_ID, SignInEvent, SignInMethod, UserForm, add_discovered, add_user, check_user,
+    discover, sign_in, sign_in_again,
 };

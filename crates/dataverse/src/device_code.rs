@@ -15,7 +15,7 @@ use time::OffsetDateTime;
 
 use crate::auth::AccessToken;
 use crate::error::{DataverseError, Result};
-use crate::signin::{UserTokens, aadsts_code, oauth_error, send};
+use crate::signin::{Transport, UserTokens, aadsts_code, oauth_error};
 
 /// What to show the user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -53,7 +53,7 @@ where
         .exchange_device_code()
         .add_scope(Scope::new(format!("{resource}/user_impersonation")))
         .add_scope(Scope::new("offline_access".into()))
-        .request_async(&|request| send(http, request))
+        .request_async(&Transport(http))
         .await
         .map_err(|err| {
             oauth_error(err, "The device code could not be requested", "Check the authority and client ID.")
@@ -69,7 +69,7 @@ where
         ),
     };
     show(&prompt);
-    let transport = |request| send(http, request);
+    let transport = Transport(http);
     let poll = client.exchange_device_access_token(&details).request_async(
         &transport,
         tokio::time::sleep,

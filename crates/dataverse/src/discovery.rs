@@ -11,10 +11,23 @@ use crate::input::{Instance, is_loopback};
 /// The resource to ask a discovery token for: the cloud's global discovery service, or for a local org
 /// (the sandbox) the same server named `localhost`, where the sandbox serves discovery.
 pub fn resource(cloud: Cloud, instance: &Instance) -> String {
-    let host = instance.url.host_str().unwrap_or_default();
+    resource_beside(cloud, &instance.url)
+}
+
+/// The discovery resource for a sign-in before any environment is known: found from the authority (the
+/// sandbox's is a local server, which serves discovery too).
+pub fn resource_for_authority(cloud: Cloud, authority: &str) -> String {
+    match url::Url::parse(authority) {
+        Ok(url) => resource_beside(cloud, &url),
+        Err(_) => format!("https://{}", cloud.discovery_host()),
+    }
+}
+
+fn resource_beside(cloud: Cloud, url: &url::Url) -> String {
+    let host = url.host_str().unwrap_or_default();
     if is_loopback(host) {
-        let port = instance.url.port().map(|p| format!(":{p}")).unwrap_or_default();
-        format!("{}://localhost{port}", instance.url.scheme())
+        let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
+        format!("{}://localhost{port}", url.scheme())
     } else {
         format!("https://{}", cloud.discovery_host())
     }
@@ -79,4 +92,24 @@ pub async fn environments(
             user_is_admin: item["IsUserSysAdmin"].as_bool().unwrap_or(false),
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn discovery_is_the_clouds_service_or_the_local_server() {
+        assert_eq!(
+            resource_for_authority(Cloud::Public, "https://login.microsoftonline.com/organizations"),
+            "https://globaldisco.crm.dynamics.com"
+        );
+        assert_eq!(resource_for_authority(Cloud::Gcc, "not a url"), "https://globaldisco.crm9.dynamics.com");
+        assert_eq!(
+            resource_for_authority(Cloud::Public, "http://127.0.0.1:5555/tenant"),
+            "http://localhost:5555"
+        );
+        let instance = crate::input::instance("http://127.0.0.1:5555", Cloud::Public, false).unwrap();
+        assert_eq!(resource(Cloud::Public, &instance), "http://localhost:5555");
+    }
 }

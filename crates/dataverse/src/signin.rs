@@ -122,7 +122,7 @@ where
     let token = client
         .exchange_code(AuthorizationCode::new(code))
         .set_pkce_verifier(verifier)
-        .request_async(&|request| send(http, request))
+        .request_async(&Transport(http))
         .await
         .map_err(|err| oauth_error(err, "The code could not be exchanged for tokens", "Sign in again."))?;
     let lifetime = token.expires_in().unwrap_or(Duration::from_secs(3599));
@@ -144,8 +144,23 @@ pub(crate) enum SendError {
     Response(#[from] http::Error),
 }
 
-/// oauth2's HTTP calls, made with our reqwest client (no redirects, rustls).
-pub(crate) async fn send(
+/// oauth2's HTTP transport: our reqwest client (no redirects, rustls). A boxed future rather than a closure
+/// returning `send(..)`: the closure's future type is not provably `Send` for every lifetime, which a caller
+/// on a multi-threaded runtime (the app's commands) needs.
+pub(crate) struct Transport<'a>(pub &'a reqwest::Client);
+
+impl<'c> oauth2::AsyncHttpClient<'c> for Transport<'_> {
+    type Error = SendError;
+    type Future = std::pin::Pin<
+        Box<dyn Future<Output = std::result::Result<oauth2::HttpResponse, SendError>> + Send + 'c>,
+    >;
+
+    fn call(&'c self, request: oauth2::HttpRequest) -> Self::Future {
+        Box::pin(send(self.0, request))
+    }
+}
+
+async fn send(
     http: &reqwest::Client,
     request: oauth2::HttpRequest,
 ) -> std::result::Result<oauth2::HttpResponse, SendError> {

@@ -113,6 +113,9 @@ pub const NO_ROLE_CLIENT_ID: Uuid = uuid!("2d7c9a41-6b3e-4f0a-9d8c-0d365de5a104"
 pub const EXPIRED_SECRET_CLIENT_ID: Uuid = uuid!("2d7c9a41-6b3e-4f0a-9d8c-0d365de5a103");
 /// The public client (desktop app) users sign in with: redirect `http://localhost`, PKCE.
 pub const PUBLIC_CLIENT_ID: Uuid = uuid!("51f81489-12ee-4a9e-aaae-0d365de5a200");
+/// Microsoft's published public client for Dataverse tools, present in real tenants as a multi-tenant app:
+/// clients that default to it (D365 Desk's user form without a client ID) work here unchanged.
+pub const MICROSOFT_SAMPLE_CLIENT_ID: Uuid = uuid!("51f81489-12ee-4a9e-aaae-a2591f45987d");
 
 pub const ADMIN_UPN: &str = "admin@contoso-sandbox.onmicrosoft.com";
 pub const READER_UPN: &str = "reader@contoso-sandbox.onmicrosoft.com";
@@ -177,6 +180,17 @@ impl Directory {
                 kind: ClientKind::Public,
                 redirect_uris: vec!["http://localhost".into()],
                 service_principal_id: Uuid::from_u128(0x9e1d_0000_0000_4000_8000_0d36_5de5_a200),
+                application_user: None,
+            },
+            AppRegistration {
+                client_id: MICROSOFT_SAMPLE_CLIENT_ID,
+                name: "Microsoft Dataverse sample app".into(),
+                kind: ClientKind::Public,
+                redirect_uris: vec![
+                    "http://localhost".into(),
+                    "app://58145B91-0C36-4500-8554-080854F2AC97".into(),
+                ],
+                service_principal_id: Uuid::from_u128(0x9e1d_0000_0000_4000_8000_0d36_5de5_a201),
                 application_user: None,
             },
         ];

@@ -15,6 +15,21 @@ export const commands = {
 	/**  What is wrong with the form so far, field by field (the secret is checked, never returned). */
 	connectionCheckOrg: (form: OrgForm, clientSecret: string | null) => typedError<FieldError[], ErrorPayload>(__TAURI_INVOKE("connection_check_org", { form, clientSecret })),
 	connectionAddOrg: (form: OrgForm, clientSecret: string) => typedError<ConnectionView, ErrorPayload>(__TAURI_INVOKE("connection_add_org", { form, clientSecret })),
+	connectionCheckUser: (form: UserForm, discovering: boolean) => typedError<FieldError[], ErrorPayload>(__TAURI_INVOKE("connection_check_user", { form, discovering })),
+	/**
+	 *  Signs in (browser or device code, progress on `progress`) and saves the connection, or without an
+	 *  instance URL lists the environments to pick from. The window comes back to the front when it is done.
+	 */
+	connectionSignInUser: (form: UserForm, how: SignInChoice, progress: Channel<SignInUpdate>) => typedError<SignInResult, ErrorPayload>(__TAURI_INVOKE("connection_sign_in_user", { form, how, progress })),
+	/**  Saves the connection to the environment picked after a discovery sign-in. */
+	connectionAddDiscovered: (form: UserForm, instanceUrl: string) => typedError<ConnectionView, ErrorPayload>(__TAURI_INVOKE("connection_add_discovered", { form, instanceUrl })),
+	/**  Gives up the sign-in under way; false when there was none. */
+	connectionCancelSignIn: () => typedError<boolean, ErrorPayload>(__TAURI_INVOKE("connection_cancel_sign_in")),
+	/**  A user connection whose session expired or was revoked signs in again; nothing else changes. */
+	connectionSignInAgain: (id: string, how: SignInChoice, progress: Channel<SignInUpdate>) => typedError<ConnectionView, ErrorPayload>(__TAURI_INVOKE("connection_sign_in_again", { id, how, progress })),
+	/**  Whom a pasted token is for and until when (the token goes in, only these facts come out). */
+	connectionInspectBearer: (form: BearerForm, token: string) => typedError<TokenFacts, ErrorPayload>(__TAURI_INVOKE("connection_inspect_bearer", { form, token })),
+	connectionAddBearer: (form: BearerForm, token: string) => typedError<ConnectionView, ErrorPayload>(__TAURI_INVOKE("connection_add_bearer", { form, token })),
 	/**  Token → WhoAmI → organization, each step announced on `progress` as it begins. */
 	connectionVerify: (id: string, progress: Channel<VerifyStep>) => typedError<VerifyOutcome, ErrorPayload>(__TAURI_INVOKE("connection_verify", { id, progress })),
 	/**  Name, tag and read-only only: credentials are never edited (delete and recreate instead). */
@@ -33,6 +48,15 @@ export type AppInfo = {
 	arch: string,
 };
 
+/**  The bearer form, as typed. The token is a separate argument. */
+export type BearerForm = {
+	name: string,
+	tag: Tag | null,
+	readOnly: boolean,
+	instanceUrl: string,
+	cloud: CloudChoice,
+};
+
 export type CloudChoice = "public" | "gcc" | "gccHigh" | "dod" | "china";
 
 /**  One connection in the list: everything but its secrets. */
@@ -46,7 +70,22 @@ export type ConnectionView = {
 	host: string,
 	tenant: string | null,
 	clientId: string | null,
+	cloud: CloudChoice,
+	/**  The sign-in authority when it is not the cloud's own (the sandbox's, a local server). */
+	authority: string | null,
 	status: Status,
+};
+
+/**  One environment Global Discovery offers. */
+export type DiscoveredEnvironment = {
+	name: string,
+	uniqueName: string,
+	url: string,
+	version: string,
+	region: string,
+	purpose: string,
+	enabled: boolean,
+	userIsAdmin: boolean,
 };
 
 /**
@@ -96,10 +135,54 @@ export type SandboxInfo = {
 	dataFile: string,
 };
 
+export type SignInChoice = 
+/**  The system browser, back to a loopback listener. */
+"browser" | 
+/**  A code to enter in a browser anywhere. */
+"deviceCode";
+
+/**  A finished sign-in: the connection saved, or (no instance was given) the environments to pick from. */
+export type SignInResult = { outcome: "added"; connection: ConnectionView } | { outcome: "discovered"; environments: DiscoveredEnvironment[] };
+
+/**  What the window shows while the sign-in waits for the person. */
+export type SignInUpdate = { state: "waitingForBrowser" } | { state: "deviceCode"; userCode: string; verificationUri: string; expiresInSeconds: number };
+
 /**  The last verification, as the list shows it. */
-export type Status = { state: "never" } | { state: "verified"; at: string; summary: string } | { state: "failed"; at: string; summary: string };
+export type Status = { state: "never" } | { state: "verified"; at: string; summary: string } | { state: "failed"; at: string; summary: string } | 
+/**
+ *  The last verification found the token or the sign-in expired: a user connection signs in again, a
+ *  bearer one needs a fresh token.
+ */
+{ state: "expired"; at: string; summary: string };
 
 export type Tag = "dev" | "test" | "uat" | "prod";
+
+/**  What a pasted token says about itself (never the token). */
+export type TokenFacts = {
+	/**  The person, or for an app-only token its client ID. */
+	subject: string,
+	appOnly: boolean,
+	/**  RFC 3339. */
+	expires: string,
+	/**  Less than ten minutes left. */
+	nearExpiry: boolean,
+};
+
+/**
+ *  The user-level form, as typed. The instance may stay empty when the environments are discovered after
+ *  the sign-in; tenant and client ID may stay empty for their defaults (`organizations`, Microsoft's sample
+ *  client).
+ */
+export type UserForm = {
+	name: string,
+	tag: Tag | null,
+	readOnly: boolean,
+	instanceUrl: string,
+	tenant: string,
+	clientId: string,
+	cloud: CloudChoice,
+	authority: string | null,
+};
 
 /**  A verification's result: what the environment said, or where it failed and what to do. */
 export type VerifyOutcome = { outcome: "verified"; organizationName: string; userId: string; version: string; tokenExpires: string; elapsedMs: number; dopHint: number | null } | { outcome: "failed"; step: VerifyStep; error: ErrorPayload };

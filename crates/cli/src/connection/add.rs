@@ -1,9 +1,9 @@
 //! `d365 connection add ...`: validate, sign in where the kind needs it, save.
 
-use d365_dataverse::{DataverseError, auth, bearer, device_code, input, signin};
+use d365_dataverse::{DataverseError, input};
 use d365_vault::{Cloud as VaultCloud, ConnectionKind, EnvironmentTag, NewProfile, Secret, Vault};
 
-use super::{client_cloud, read_stdin, tag, vault_cloud};
+use super::{read_stdin, tag, vault_cloud};
 use crate::args::{AddBearer, AddOrg, AddUser};
 use crate::output::{Done, Failure};
 
@@ -66,99 +66,60 @@ pub fn org(vault: &Vault, args: AddOrg) -> Result<Done, Failure> {
     Ok(Done::Added(profile, warning))
 }
 
-/// How a user signs in: in the system browser, or with a device code when there is none.
-pub struct UserSignIn<'a> {
-    pub authority: &'a str,
-    pub client_id: &'a str,
-    pub resource: &'a str,
-    pub device_code: bool,
-    pub login_hint: Option<&'a str>,
+/// What the terminal shows while a sign-in waits, and Ctrl-C to give up.
+pub fn method(device_code: bool, login_hint: Option<String>) -> d365_connections::SignInMethod {
+    if device_code {
+        d365_connections::SignInMethod::DeviceCode
+    } else {
+        d365_connections::SignInMethod::Browser { login_hint }
+    }
 }
 
-/// Runs the sign-in and returns the refresh token to keep.
-pub async fn sign_in(how: UserSignIn<'_>) -> Result<Secret, Failure> {
-    let http = auth::http_client()?;
-    let cancel = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    let tokens = if how.device_code {
-        let show = |prompt: &device_code::DeviceCodePrompt| eprintln!("{}", prompt.message);
-        device_code::sign_in_with_device_code(&http, how.authority, how.client_id, how.resource, show, cancel)
-            .await?
-    } else {
-        eprintln!("Opening your browser to sign in (waiting up to 5 minutes)...");
-        let request = signin::SignIn {
-            authority: how.authority,
-            client_id: how.client_id,
-            resource: how.resource,
-            login_hint: how.login_hint,
-            timeout: signin::DEFAULT_TIMEOUT,
-        };
-        signin::sign_in(&http, request, signin::open_system_browser, cancel).await?
-    };
-    let refresh = tokens.refresh_token.ok_or_else(|| {
-        Failure::other(
-            "auth.no_refresh_token",
-            "The sign-in gave no refresh token (the offline_access permission was not granted).",
-        )
-    })?;
-    Ok(Secret::new(refresh))
+pub fn tell(event: d365_connections::SignInEvent) {
+    match event {
+        d365_connections::SignInEvent::WaitingForBrowser => {
+            eprintln!("Opening your browser to sign in (waiting up to 5 minutes)...");
+        }
+        d365_connections::SignInEvent::DeviceCode(prompt) => eprintln!("{}", prompt.message),
+    }
+}
+
+pub async fn ctrl_c() {
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 pub async fn user(vault: &Vault, args: AddUser) -> Result<Done, Failure> {
-    let cloud = vault_cloud(args.common.cloud);
-    let instance =
-        input::instance(&args.common.instance, client_cloud(cloud), args.common.allow_custom_host)?;
-    let tenant = input::tenant(&args.tenant)?;
-    let client_id = input::client_id(&args.client_id)?;
-    let authority = input::authority(
-        client_cloud(cloud),
-        &tenant,
-        args.authority.as_deref(),
-        args.allow_custom_authority,
-    )?;
-    let refresh = sign_in(UserSignIn {
-        authority: &authority,
-        client_id: &client_id,
-        resource: &instance.resource(),
-        device_code: args.device_code,
-        login_hint: args.login_hint.as_deref(),
-    })
-    .await?;
-    let new = NewProfile {
+    let form = d365_connections::UserForm {
         name: args.common.name,
-        kind: ConnectionKind::User,
-        instance_url: instance.resource(),
-        tenant: Some(tenant),
-        client_id: Some(client_id),
-        cloud,
-        authority: args.authority.is_some().then_some(authority),
         tag: args.common.tag.and_then(tag),
         read_only: args.common.read_only.then_some(true),
+        instance_url: args.common.instance,
+        tenant: args.tenant,
+        client_id: args.client_id.unwrap_or_default(),
+        cloud: vault_cloud(args.common.cloud),
+        authority: args.authority,
+        allow_custom_host: args.common.allow_custom_host,
+        allow_custom_authority: args.allow_custom_authority,
     };
-    Ok(Done::Added(vault.add(new, Some(refresh))?, instance.warning))
+    let how = method(args.device_code, args.login_hint);
+    let (profile, warning) = d365_connections::add_user(vault, form, &how, &tell, ctrl_c()).await?;
+    Ok(Done::Added(profile, warning))
 }
 
 pub fn bearer(vault: &Vault, args: AddBearer) -> Result<Done, Failure> {
-    let cloud = vault_cloud(args.common.cloud);
-    let instance =
-        input::instance(&args.common.instance, client_cloud(cloud), args.common.allow_custom_host)?;
-    let token = read_token(args.token_stdin)?;
-    let facts = bearer::usable_for(&token, &instance)?;
-    let new = NewProfile {
+    let form = d365_connections::BearerForm {
         name: args.common.name,
-        kind: ConnectionKind::Bearer,
-        instance_url: instance.resource(),
-        tenant: facts.tenant.clone(),
-        client_id: None,
-        cloud,
-        authority: None,
         tag: args.common.tag.and_then(tag),
         read_only: args.common.read_only.then_some(true),
+        instance_url: args.common.instance,
+        cloud: vault_cloud(args.common.cloud),
+        allow_custom_host: args.common.allow_custom_host,
     };
+    let token = read_token(args.token_stdin)?;
+    let (profile, facts) = d365_connections::add_bearer(vault, form, Secret::new(token))?;
     let until = facts.expires.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
     let note = format!("The token is for {} and works until {until}.", facts.subject);
-    Ok(Done::Added(vault.add(new, Some(Secret::new(token)))?, Some(note)))
+    Ok(Done::Added(profile, Some(note)))
 }
 
 pub fn sandbox(vault: &Vault, name: String) -> Result<Done, Failure> {

@@ -86,25 +86,8 @@ pub async fn execute(vault: &Vault, command: ConnectionCommand) -> Result<Done, 
 /// Signs a user connection in again (its refresh token expired or was revoked, or it was imported).
 async fn sign_in(vault: &Vault, args: SignInArgs) -> Result<Done, Failure> {
     let profile = vault.get(&args.name)?;
-    if profile.kind != ConnectionKind::User {
-        return Err(Failure::from(DataverseError::new(
-            "input.invalid",
-            "Only a user connection signs in; other kinds keep their credentials from creation.",
-            None,
-        )));
-    }
-    let instance = input::instance(&profile.instance_url, client_cloud(profile.cloud), true)?;
-    let authority = authority_of(&profile)?;
-    let client_id = profile.client_id.clone().unwrap_or_default();
-    let refresh = add::sign_in(add::UserSignIn {
-        authority: &authority,
-        client_id: &client_id,
-        resource: &instance.resource(),
-        device_code: args.device_code,
-        login_hint: args.login_hint.as_deref(),
-    })
-    .await?;
-    vault.store_token(&profile, SecretKind::RefreshToken, &refresh)?;
+    let how = add::method(args.device_code, args.login_hint);
+    d365_connections::sign_in_again(vault, &profile, &how, &add::tell, add::ctrl_c()).await?;
     Ok(Done::Edited(profile))
 }
 

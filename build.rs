@@ -14,6 +14,7 @@ fn d365_desk_commands() -> &'static [&'static str] {
         "app_info",
         "sandbox_start",
         "sandbox_status",
+        "sandbox_verify",
         "connections_list",
         "connection_check_org",
         "connection_add_org",

@@ -19,6 +19,7 @@ pub fn specta_builder<R: Runtime>() -> Builder<R> {
             commands::app::app_info,
             commands::sandbox::sandbox_start,
             commands::sandbox::sandbox_status,
+            commands::sandbox::sandbox_verify,
             commands::connections::connections_list,
             commands::connections::connection_check_org,
             commands::connections::connection_add_org,

@@ -1,7 +1,9 @@
 //! The built-in Sandbox connection.
 
 use tauri::State;
+use tauri::ipc::Channel;
 
+use crate::connections::{ConnectionsService, VerifyOutcome, VerifyStep};
 use crate::error::ErrorPayload;
 use crate::sandbox::{SandboxInfo, SandboxService};
 
@@ -17,4 +19,15 @@ pub async fn sandbox_start(sandbox: State<'_, SandboxService>) -> Result<Sandbox
 #[specta::specta]
 pub async fn sandbox_status(sandbox: State<'_, SandboxService>) -> Result<Option<SandboxInfo>, ErrorPayload> {
     Ok(sandbox.status().await)
+}
+
+/// Starts the sandbox if need be and verifies it, each step announced on `progress`: the one-click check.
+#[tauri::command]
+#[specta::specta]
+pub async fn sandbox_verify(
+    connections: State<'_, ConnectionsService>,
+    sandbox: State<'_, SandboxService>,
+    progress: Channel<VerifyStep>,
+) -> Result<VerifyOutcome, ErrorPayload> {
+    connections.verify_builtin_sandbox(&sandbox, &progress).await
 }

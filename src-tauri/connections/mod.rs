@@ -73,13 +73,21 @@ impl ConnectionsService {
         let starting = |step: Step| {
             let _ = progress.send(VerifyStep::from(step));
         };
-        match d365_connections::verify(&self.vault, &profile, http, running.as_ref(), &starting).await {
-            Ok(report) => Ok(VerifyOutcome::from(report)),
-            Err(ConnectionError::Verify { step, error }) => {
-                Ok(VerifyOutcome::Failed { step: step.into(), error: error.into() })
-            }
-            Err(other) => Err(other.into()),
-        }
+        outcome(d365_connections::verify(&self.vault, &profile, http, running.as_ref(), &starting).await)
+    }
+
+    /// The built-in Sandbox connection (not a saved one): started if need be, then verified, in one click.
+    pub async fn verify_builtin_sandbox(
+        &self,
+        sandbox: &crate::sandbox::SandboxService,
+        progress: &tauri::ipc::Channel<VerifyStep>,
+    ) -> Result<VerifyOutcome, ErrorPayload> {
+        let running = sandbox.connection_info().await?;
+        let http = d365_dataverse::auth::http_client()?;
+        let starting = |step: Step| {
+            let _ = progress.send(VerifyStep::from(step));
+        };
+        outcome(d365_connections::verify_sandbox(http, &running, &starting).await)
     }
 
     pub fn edit(
@@ -99,5 +107,18 @@ impl ConnectionsService {
 
     pub fn delete(&self, id: &str) -> Result<Vec<String>, ErrorPayload> {
         Ok(self.vault.remove(id)?.map(|r| r.steps).unwrap_or_default())
+    }
+}
+
+/// A failed step is an outcome to show, not an error: the diagnosis is the answer.
+fn outcome(
+    result: d365_connections::Result<d365_dataverse::verify::Verified>,
+) -> Result<VerifyOutcome, ErrorPayload> {
+    match result {
+        Ok(report) => Ok(VerifyOutcome::from(report)),
+        Err(ConnectionError::Verify { step, error }) => {
+            Ok(VerifyOutcome::Failed { step: step.into(), error: error.into() })
+        }
+        Err(other) => Err(other.into()),
     }
 }

@@ -157,3 +157,67 @@ async fn connections_are_checked_added_edited_and_deleted_without_a_secret_reach
     assert_eq!(list, serde_json::json!([]));
     assert!(matches!(entry.get_password(), Err(keyring::Error::NoEntry)), "the secret left the keyring");
 }
+
+/// A token for the sandbox's organisation, as another tool would have got it (client credentials).
+async fn app_token(info: &d365_sandbox::ConnectionInfo) -> String {
+    let http = d365_dataverse::auth::http_client().expect("an HTTP client");
+    let token = d365_dataverse::auth::client_credentials(
+        &http,
+        &info.authority,
+        &info.org_client_id,
+        &info.org_client_secret,
+        &info.instance_url,
+    )
+    .await
+    .expect("a token");
+    token.secret().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pasted_token_is_described_and_kept_without_coming_back() {
+    let sandbox = d365_sandbox::Sandbox::bind("127.0.0.1:0", Default::default()).await.expect("a sandbox");
+    let info = sandbox.info().clone();
+    let data_dir = std::env::temp_dir().join(format!("d365desk-bearer-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data_dir);
+    let (_app, window) = app_in(data_dir.clone());
+    let token = app_token(&info).await;
+    let form = serde_json::json!({
+        "name": "Pasted", "tag": null, "readOnly": false, "instanceUrl": info.instance_url, "cloud": "public",
+    });
+    let facts = invoke(
+        &window,
+        "connection_inspect_bearer",
+        serde_json::json!({ "form": form, "token": format!("Bearer {token}") }),
+    )
+    .expect("facts");
+    assert_eq!(facts["subject"], info.org_client_id.as_str());
+    assert_eq!((facts["appOnly"].as_bool(), facts["nearExpiry"].as_bool()), (Some(true), Some(false)));
+    let mut other = form.clone();
+    other["instanceUrl"] = "https://contoso.crm.dynamics.com".into();
+    let refused =
+        invoke(&window, "connection_inspect_bearer", serde_json::json!({ "form": other, "token": token }))
+            .expect_err("another environment's token");
+    assert_eq!(refused["kind"], "input.token_audience");
+
+    let added = invoke(&window, "connection_add_bearer", serde_json::json!({ "form": form, "token": token }))
+        .expect("added");
+    assert_eq!(added["kind"], "bearer");
+    let id = added["id"].as_str().unwrap().to_owned();
+    let empty = Value::Object(Default::default());
+    let list = invoke(&window, "connections_list", empty.clone()).expect("a list");
+    for response in [&facts, &refused, &added, &list] {
+        assert!(!response.to_string().contains(&token), "the token never comes back: {response}");
+    }
+    let verified = invoke(&window, "sandbox_verify", serde_json::json!({ "progress": "__CHANNEL__:9" }))
+        .expect("the built-in sandbox verifies");
+    assert_eq!(verified["outcome"], "verified", "{verified}");
+    assert_eq!(
+        invoke(&window, "connection_cancel_sign_in", empty).expect("an answer"),
+        Value::Bool(false),
+        "no sign-in to cancel"
+    );
+    invoke(&window, "connection_delete", serde_json::json!({ "id": id })).expect("deleted");
+    let entry = keyring::Entry::new("d365desk", &format!("{id}/bearer_token")).unwrap();
+    assert!(matches!(entry.get_password(), Err(keyring::Error::NoEntry)), "the token left the keyring");
+    let _ = std::fs::remove_dir_all(&data_dir);
+}

@@ -32,3 +32,13 @@ def test_start_sandbox_from_the_connections_screen(app: WebDriver) -> None:
 
     data_file = Path(app.find_element(By.XPATH, "//dt[text()='Data']/following-sibling::dd[1]").text)
     assert data_file.name == "sandbox.sqlite3" and data_file.is_file(), data_file
+
+
+def test_the_builtin_sandbox_verifies_in_one_click(app: WebDriver) -> None:
+    wait = WebDriverWait(app, 60)
+    button = wait.until(ec.element_to_be_clickable((By.CSS_SELECTOR, "[data-testid='sandbox-verify']")))
+    assert button.text == "Start and verify"
+    button.click()
+    organisation = wait.until(ec.visibility_of_element_located((By.CSS_SELECTOR, "[data-testid='verify-org']")))
+    assert organisation.text == "Contoso Sandbox"
+    assert app.find_element(By.CSS_SELECTOR, "[data-testid='sandbox-status']").text == "Running"

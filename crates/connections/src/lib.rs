@@ -17,6 +17,7 @@ pub use error::{ConnectionError, Result};
 pub use forms::{FieldProblem, OrgForm, add_org, check_org};
 pub use open::{
     SANDBOX_INSTANCE, authority_of, client, client_cloud, cloud_of, metadata_cache_file, open, verify,
+    verify_sandbox,
 };
 pub use user::{
     Discovered, SAMPLE_CLIENT_ID, SignInEvent, SignInMethod, UserForm, add_discovered, add_user, check_user,

@@ -150,19 +150,12 @@ pub async fn verify(
     sandbox: Option<&ConnectionInfo>,
     starting: &(dyn Fn(Step) + Send + Sync),
 ) -> Result<Verified> {
-    let result = async {
-        starting(Step::Token);
-        let session = open(vault, profile, http, sandbox).map_err(|e| match e {
-            ConnectionError::Dataverse(error) => ConnectionError::Verify { step: Step::Token, error },
-            other => other,
-        })?;
-        let token =
-            session.token().await.map_err(|error| ConnectionError::Verify { step: Step::Token, error })?;
-        verify::verify_with_progress(session.http(), session.instance(), Credentials::Token(token), starting)
-            .await
-            .map_err(|Failed { step, error }| ConnectionError::Verify { step, error })
-    }
-    .await;
+    starting(Step::Token);
+    let result = match open(vault, profile, http, sandbox) {
+        Ok(session) => verify_session(&session, starting).await,
+        Err(ConnectionError::Dataverse(error)) => Err(ConnectionError::Verify { step: Step::Token, error }),
+        Err(other) => Err(other),
+    };
     let verification = Verification {
         at: OffsetDateTime::now_utc(),
         ok: result.is_ok(),
@@ -175,4 +168,32 @@ pub async fn verify(
     };
     vault.record_verification(&profile.id.to_string(), verification)?;
     result
+}
+
+/// The running sandbox verified as its built-in application user: the one-click check of the Sandbox
+/// connection that is always listed (it is not a saved profile, so nothing is recorded).
+pub async fn verify_sandbox(
+    http: reqwest::Client,
+    sandbox: &ConnectionInfo,
+    starting: &(dyn Fn(Step) + Send + Sync),
+) -> Result<Verified> {
+    starting(Step::Token);
+    let session = sandbox_session(http, Some(sandbox))
+        .map_err(|e| ConnectionError::Verify { step: Step::Token, error: into_dataverse(e) })?;
+    verify_session(&session, starting).await
+}
+
+fn into_dataverse(error: ConnectionError) -> DataverseError {
+    match error {
+        ConnectionError::Dataverse(error) | ConnectionError::Verify { error, .. } => error,
+        ConnectionError::Vault(e) => DataverseError::new("vault.error", e.to_string(), e.hint()),
+    }
+}
+
+async fn verify_session(session: &Session, starting: &(dyn Fn(Step) + Send + Sync)) -> Result<Verified> {
+    let token =
+        session.token().await.map_err(|error| ConnectionError::Verify { step: Step::Token, error })?;
+    verify::verify_with_progress(session.http(), session.instance(), Credentials::Token(token), starting)
+        .await
+        .map_err(|Failed { step, error }| ConnectionError::Verify { step, error })
 }

@@ -11,6 +11,8 @@ export const commands = {
 	sandboxStart: () => typedError<SandboxInfo, ErrorPayload>(__TAURI_INVOKE("sandbox_start")),
 	/**  Where the sandbox runs, if it was started. */
 	sandboxStatus: () => typedError<SandboxInfo | null, ErrorPayload>(__TAURI_INVOKE("sandbox_status")),
+	/**  Starts the sandbox if need be and verifies it, each step announced on `progress`: the one-click check. */
+	sandboxVerify: (progress: Channel<VerifyStep>) => typedError<VerifyOutcome, ErrorPayload>(__TAURI_INVOKE("sandbox_verify", { progress })),
 	connectionsList: () => typedError<ConnectionView[], ErrorPayload>(__TAURI_INVOKE("connections_list")),
 	/**  What is wrong with the form so far, field by field (the secret is checked, never returned). */
 	connectionCheckOrg: (form: OrgForm, clientSecret: string | null) => typedError<FieldError[], ErrorPayload>(__TAURI_INVOKE("connection_check_org", { form, clientSecret })),

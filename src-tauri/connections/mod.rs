@@ -117,7 +117,8 @@ fn outcome(
     match result {
         Ok(report) => Ok(VerifyOutcome::from(report)),
         Err(ConnectionError::Verify { step, error }) => {
-            Ok(VerifyOutcome::Failed { step: step.into(), error: error.into() })
+            let expired = views::is_expiry(error.kind);
+            Ok(VerifyOutcome::Failed { step: step.into(), error: error.into(), expired })
         }
         Err(other) => Err(other.into()),
     }

@@ -40,6 +40,8 @@ pub enum VerifyOutcome {
     Failed {
         step: VerifyStep,
         error: ErrorPayload,
+        /// The sign-in or token expired: signing in again (or a fresh token) is the fix.
+        expired: bool,
     },
 }
 

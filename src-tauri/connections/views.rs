@@ -67,9 +67,11 @@ pub enum Status {
     },
 }
 
-/// The failure kinds that mean "expired", not "wrong".
-const EXPIRED: [&str; 4] =
-    ["auth.sign_in_again", "auth.session_expired", "auth.token_expired", "input.token_expired"];
+/// Whether a failure's kind means "expired" (sign in again, or a fresh token), not "wrong".
+pub fn is_expiry(kind: &str) -> bool {
+    ["auth.sign_in_again", "auth.session_expired", "auth.token_expired", "input.token_expired"]
+        .contains(&kind)
+}
 
 /// One connection in the list: everything but its secrets.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
@@ -103,7 +105,7 @@ impl From<&Profile> for ConnectionView {
         let status = match &profile.last_verification {
             None => Status::Never,
             Some(v) if v.ok => Status::Verified { at: rfc3339(v.at), summary: v.summary.clone() },
-            Some(v) if EXPIRED.contains(&v.summary.as_str()) => {
+            Some(v) if is_expiry(&v.summary) => {
                 Status::Expired { at: rfc3339(v.at), summary: v.summary.clone() }
             }
             Some(v) => Status::Failed { at: rfc3339(v.at), summary: v.summary.clone() },

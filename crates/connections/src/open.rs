@@ -153,8 +153,7 @@ pub async fn verify(
     starting(Step::Token);
     let result = match open(vault, profile, http, sandbox) {
         Ok(session) => verify_session(&session, starting).await,
-        Err(ConnectionError::Dataverse(error)) => Err(ConnectionError::Verify { step: Step::Token, error }),
-        Err(other) => Err(other),
+        Err(error) => Err(at_token(error)),
     };
     let verification = Verification {
         at: OffsetDateTime::now_utc(),
@@ -178,15 +177,15 @@ pub async fn verify_sandbox(
     starting: &(dyn Fn(Step) + Send + Sync),
 ) -> Result<Verified> {
     starting(Step::Token);
-    let session = sandbox_session(http, Some(sandbox))
-        .map_err(|e| ConnectionError::Verify { step: Step::Token, error: into_dataverse(e) })?;
+    let session = sandbox_session(http, Some(sandbox)).map_err(at_token)?;
     verify_session(&session, starting).await
 }
 
-fn into_dataverse(error: ConnectionError) -> DataverseError {
+/// A session that could not be opened failed at the token step (a vault error stays what it is).
+fn at_token(error: ConnectionError) -> ConnectionError {
     match error {
-        ConnectionError::Dataverse(error) | ConnectionError::Verify { error, .. } => error,
-        ConnectionError::Vault(e) => DataverseError::new("vault.error", e.to_string(), e.hint()),
+        ConnectionError::Dataverse(error) => ConnectionError::Verify { step: Step::Token, error },
+        other => other,
     }
 }
 

@@ -187,7 +187,9 @@ export type UserForm = {
 };
 
 /**  A verification's result: what the environment said, or where it failed and what to do. */
-export type VerifyOutcome = { outcome: "verified"; organizationName: string; userId: string; version: string; tokenExpires: string; elapsedMs: number; dopHint: number | null } | { outcome: "failed"; step: VerifyStep; error: ErrorPayload };
+export type VerifyOutcome = { outcome: "verified"; organizationName: string; userId: string; version: string; tokenExpires: string; elapsedMs: number; dopHint: number | null } | { outcome: "failed"; step: VerifyStep; error: ErrorPayload; 
+/**  The sign-in or token expired: signing in again (or a fresh token) is the fix. */
+expired: boolean };
 
 export type VerifyStep = "token" | "whoAmI" | "organization";
 

@@ -18,6 +18,9 @@ struct Args {
     /// Access token lifetime in seconds.
     #[arg(long, default_value_t = 3599, value_parser = clap::value_parser!(u64).range(1..))]
     token_lifetime: u64,
+    /// Refresh token lifetime in seconds: how long one stays valid without use (Entra: 90 days).
+    #[arg(long, default_value_t = 90 * 24 * 3600, value_parser = clap::value_parser!(u64).range(1..))]
+    refresh_token_lifetime: u64,
     /// Serve HTTPS with a certificate from a CA made for this run (its PEM is in the config line as
     /// `ca_certificate`). Some clients, MSAL among them, accept only https authorities.
     #[arg(long)]
@@ -57,6 +60,7 @@ async fn main() -> ExitCode {
     let defaults = Limits::default();
     let options = SandboxOptions {
         token_lifetime: Duration::from_secs(args.token_lifetime),
+        refresh_token_lifetime: Duration::from_secs(args.refresh_token_lifetime),
         tls: args.tls,
         storage: args.data.map_or(Storage::Memory, Storage::File),
         seed: args.seed,

@@ -2,13 +2,15 @@
 
 Run through `make test-e2e`, which builds the debug binary and runs pytest inside scripts/test-env.sh
 (Xvfb + a private D-Bus session + a throwaway keyring). Each test gets a fresh app window driven over
-WebDriver by tauri-driver + WebKitWebDriver, and leaves a screenshot at target/e2e-screenshots/<test>.png.
+WebDriver by tauri-driver + WebKitWebDriver, on a data folder of its own (D365DESK_HOME), so no test sees
+another's connections whatever the order; it leaves a screenshot at target/e2e-screenshots/<test>.png.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shlex
 import socket
 import subprocess
 import sys
@@ -18,6 +20,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import secretstorage
 from selenium import webdriver
 from selenium.webdriver.common.options import ArgOptions
 from selenium.webdriver.remote.client_config import ClientConfig
@@ -127,17 +130,112 @@ def tauri_driver() -> Iterator[str]:
             process.wait()
 
 
-@pytest.fixture
-def app(request: pytest.FixtureRequest, tauri_driver: str, app_binary: Path) -> Iterator[webdriver.Remote]:
-    """The app in a real window; a screenshot of it is saved when the test ends, pass or fail."""
-    connection = RemoteConnection(client_config=ClientConfig(remote_server_addr=tauri_driver))
-    driver = webdriver.Remote(command_executor=connection, options=TauriOptions(app_binary))
-    driver.implicitly_wait(0)
-    try:
-        yield driver
-    finally:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+def app_processes(home: Path, binary: Path) -> list[int]:
+    """The ids of the running app processes (the binary itself, not the browsers it opened) that keep their
+    data in `home`: their environment says D365DESK_HOME=home."""
+    marker = f"D365DESK_HOME={home}".encode()
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
         try:
-            driver.get_screenshot_as_file(str(SCREENSHOTS / f"{request.node.name}.png"))
-        finally:
-            driver.quit()
+            if Path(os.readlink(proc / "exe")) != binary.resolve():
+                continue
+            if marker in (proc / "environ").read_bytes().split(b"\0"):
+                found.append(int(proc.name))
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+    return found
+
+
+class Apps:
+    """Starts the app in a real window, each time a new process on the test's own data folder (D365DESK_HOME),
+    with extra environment for that process only. `quit` closes one and waits until its process is gone, so
+    that the next `start` is a real restart on the same data."""
+
+    def __init__(self, request: pytest.FixtureRequest, tauri_driver: str, binary: Path, home: Path, scripts: Path):
+        self.request, self.tauri_driver, self.binary, self.home, self.scripts = request, tauri_driver, binary, home, scripts
+        self.drivers: list[webdriver.Remote] = []
+        self.closed: set[int] = set()
+
+    def start(self, env: dict[str, str] | None = None) -> webdriver.Remote:
+        # tauri-driver has no option for the app's environment: a script sets it, then becomes the app.
+        exports = {"D365DESK_HOME": str(self.home), **(env or {})}
+        script = self.scripts / f"app-{len(self.drivers)}.sh"
+        script.write_text("#!/bin/sh\n" + "".join(f"export {k}={shlex.quote(v)}\n" for k, v in exports.items())
+                          + f'exec {shlex.quote(str(self.binary))} "$@"\n')
+        script.chmod(0o755)
+        connection = RemoteConnection(client_config=ClientConfig(remote_server_addr=self.tauri_driver))
+        driver = webdriver.Remote(command_executor=connection, options=TauriOptions(script))
+        driver.implicitly_wait(0)
+        self.drivers.append(driver)
+        return driver
+
+    def quit(self, driver: webdriver.Remote) -> None:
+        index = self.drivers.index(driver)
+        self._screenshot(index)
+        driver.quit()
+        self.closed.add(index)
+        deadline = time.monotonic() + 30
+        while app_processes(self.home, self.binary):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the app on {self.home} did not exit after its session was closed")
+            time.sleep(0.1)
+
+    def _screenshot(self, index: int) -> None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        suffix = f"-{index + 1}" if index else ""
+        self.drivers[index].get_screenshot_as_file(str(SCREENSHOTS / f"{self.request.node.name}{suffix}.png"))
+
+    def close_all(self) -> None:
+        for index, driver in enumerate(self.drivers):
+            if index in self.closed:
+                continue
+            try:
+                self._screenshot(index)
+            finally:
+                driver.quit()
+
+
+def _forget_secrets(home: Path) -> None:
+    """Removes from the Secret Service every entry of the connections saved in `home`, whatever the test
+    left there (a test that failed half-way included)."""
+    try:
+        ids = [p["id"] for p in json.loads((home / "profiles.json").read_text())["profiles"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return
+    bus = secretstorage.dbus_init()
+    try:
+        for item in secretstorage.search_items(bus, {"service": "d365desk"}):
+            if item.get_attributes().get("username", "").split("/")[0] in ids:
+                item.delete()
+    finally:
+        bus.close()
+
+
+@pytest.fixture
+def app_home(tmp_path: Path) -> Iterator[Path]:
+    """The test's own data folder (D365DESK_HOME): its profiles.json, its sandbox data. Nothing another test
+    did is in it, and the keyring entries of its connections are removed afterwards."""
+    home = tmp_path / "home"
+    home.mkdir()
+    yield home
+    _forget_secrets(home)
+
+
+@pytest.fixture
+def apps(request: pytest.FixtureRequest, tauri_driver: str, app_binary: Path, app_home: Path,
+         tmp_path: Path) -> Iterator[Apps]:
+    """Starts app windows on the test's data folder; a screenshot of each is saved when it closes, pass or
+    fail (<test>.png, then <test>-2.png ...)."""
+    started = Apps(request, tauri_driver, app_binary, app_home, tmp_path)
+    try:
+        yield started
+    finally:
+        started.close_all()
+
+
+@pytest.fixture
+def app(apps: Apps) -> webdriver.Remote:
+    """The app in a real window, on the test's own data folder."""
+    return apps.start()

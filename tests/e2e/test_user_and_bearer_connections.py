@@ -13,27 +13,25 @@ import sys
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
+from pathlib import Path
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
 from harness import REPO, SCREENSHOTS
-from window_helpers import close_dialog, css, delete_connection, keyring_entries, type_into
+from window_helpers import (
+    cli_connections,
+    close_dialog,
+    css,
+    delete_connection,
+    fill_user_form,
+    keyring_entries,
+    keyring_items,
+    type_into,
+)
 
 CHROMIUM = REPO / "tests" / "browser" / "chromium_sign_in.py"
-
-
-def _new_user_form(app: WebDriver, sandbox: dict[str, str], name: str, instance: str) -> None:
-    """Fills the user form for the sandbox; the client ID stays empty (Microsoft's sample client)."""
-    css(app, "[data-testid='new-connection']").click()
-    css(app, "[data-testid='kind-user']").click()
-    css(app, "#user-name")
-    type_into(app, "user-name", name)
-    type_into(app, "user-instanceUrl", instance)
-    type_into(app, "user-tenant", sandbox["tenant_id"])
-    app.find_element(By.CSS_SELECTOR, "[data-testid='new-user-form'] details.advanced summary").click()
-    type_into(app, "user-authority", sandbox["authority"])
 
 
 def _verified_org(app: WebDriver) -> str:
@@ -45,7 +43,7 @@ def test_a_user_signs_in_in_the_browser_verifies_signs_in_again_and_deletes(
 ) -> None:
     signin_config(sandbox, "accept", str(SCREENSHOTS / "browser-sign-in-done.png"))
     before = keyring_entries()
-    _new_user_form(app, sandbox, "Me in the sandbox", sandbox["instance_url"])
+    fill_user_form(app, sandbox, "Me in the sandbox", sandbox["instance_url"])
     app.find_element(By.CSS_SELECTOR, "[data-testid='user-guide'] summary").click()
     app.get_screenshot_as_file(str(SCREENSHOTS / "new-user-connection-with-guide.png"))
     app.find_element(By.CSS_SELECTOR, "[data-testid='user-sign-in']").click()
@@ -73,7 +71,7 @@ def test_discover_my_environments_after_signing_in(
     app: WebDriver, sandbox: dict[str, str], signin_config: Callable[..., None]
 ) -> None:
     signin_config(sandbox, "accept")
-    _new_user_form(app, sandbox, "", "")
+    fill_user_form(app, sandbox, "", "")
     button = app.find_element(By.CSS_SELECTOR, "[data-testid='user-sign-in']")
     assert button.text == "Sign in and pick an environment"
     button.click()
@@ -91,7 +89,7 @@ def test_cancelling_in_the_browser_is_shown_and_saves_nothing(
 ) -> None:
     signin_config(sandbox, "cancel")
     before = keyring_entries()
-    _new_user_form(app, sandbox, "Cancelled sign-in", sandbox["instance_url"])
+    fill_user_form(app, sandbox, "Cancelled sign-in", sandbox["instance_url"])
     app.find_element(By.CSS_SELECTOR, "[data-testid='user-sign-in']").click()
     error = css(app, "[data-testid='sign-in-error']", timeout=90)
     assert "cancelled in the browser" in error.text
@@ -101,21 +99,28 @@ def test_cancelling_in_the_browser_is_shown_and_saves_nothing(
     assert keyring_entries() == before
 
 
-def test_cancel_in_the_window_stops_waiting(
-    app: WebDriver, sandbox: dict[str, str], signin_config: Callable[..., None]
+def test_cancel_in_the_window_stops_waiting_and_saves_nothing(
+    app: WebDriver, app_home: Path, sandbox: dict[str, str], signin_config: Callable[..., None]
 ) -> None:
     # The person leaves the sign-in page alone: the app waits for the browser until Cancel.
     signin_config(sandbox, "ignore")
-    _new_user_form(app, sandbox, "Given up", sandbox["instance_url"])
+    before = keyring_items()
+    fill_user_form(app, sandbox, "Given up", sandbox["instance_url"])
     app.find_element(By.CSS_SELECTOR, "[data-testid='user-sign-in']").click()
+    assert "Waiting for the browser" in css(app, "[data-testid='sign-in-waiting']").text
     css(app, "[data-testid='sign-in-cancel']").click()
     assert "cancelled" in css(app, "[data-testid='sign-in-error']").text
+    assert app.find_element(By.ID, "user-name").get_attribute("value") == "Given up", "the form is kept"
     close_dialog(app)
+    assert not app.find_elements(By.CSS_SELECTOR, "article[aria-label='Given up']")
+    assert app.find_element(By.CSS_SELECTOR, "[data-testid='connections-empty']").is_displayed()
+    assert cli_connections(app_home) == [], "nothing saved"
+    assert keyring_items() == before, "the Secret Service is as it was"
 
 
 def test_device_code_sign_in(app: WebDriver, sandbox: dict[str, str], signin_config: Callable[..., None]) -> None:
     signin_config(sandbox, "accept")
-    _new_user_form(app, sandbox, "Device code", sandbox["instance_url"])
+    fill_user_form(app, sandbox, "Device code", sandbox["instance_url"])
     app.find_element(By.CSS_SELECTOR, "[data-testid='user-device-code']").click()
     code = css(app, "[data-testid='device-code']", timeout=60).text
     page = css(app, "[data-testid='sign-in-waiting'] code").text

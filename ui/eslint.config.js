@@ -27,6 +27,31 @@ export default ts.config(
     },
   },
   {
+    // Rust is reached through src/lib/api.ts only: it unwraps the command results once, in one place.
+    files: ["src/**/*.ts", "src/**/*.svelte"],
+    ignores: ["src/lib/api.ts"],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["**/bindings", "**/bindings/index", "**/bindings/index.ts"],
+              importNames: ["commands"],
+              allowTypeImports: true,
+              message: "Call Rust through src/lib/api.ts, not the generated commands.",
+            },
+            {
+              group: ["@tauri-apps/api/core"],
+              allowTypeImports: true,
+              message: "Call Rust through src/lib/api.ts (it makes the channels too).",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ["*.config.js", "*.config.ts"],
     ...ts.configs.disableTypeChecked,
     languageOptions: { globals: { ...globals.node } },

@@ -1,8 +1,6 @@
 // The connection forms' field checks: the core's rules run 150 ms after the last keystroke, and a field's
 // problem shows once the field has been left (or the form submitted).
-import type { ErrorPayload, FieldError } from "../bindings";
-
-type Checked = { status: "ok"; data: FieldError[] } | { status: "error"; error: ErrorPayload };
+import type { FieldError } from "../bindings";
 
 export class FieldChecks {
   problems = $state<FieldError[]>([]);
@@ -10,11 +8,11 @@ export class FieldChecks {
   #ticket = 0;
 
   /** From an `$effect` that has read the form: checks it after a pause. Returns the effect's cleanup. */
-  later(check: () => Promise<Checked>, onfail: (err: unknown) => void): () => void {
+  later(check: () => Promise<FieldError[]>, onfail: (err: unknown) => void): () => void {
     const ticket = ++this.#ticket;
     const timer = setTimeout(() => {
-      check().then((result) => {
-        if (ticket === this.#ticket && result.status === "ok") this.problems = result.data;
+      check().then((problems) => {
+        if (ticket === this.#ticket) this.problems = problems;
       }, onfail);
     }, 150);
     return () => {
@@ -24,11 +22,11 @@ export class FieldChecks {
 
   /** On submit: every field's problem is shown, from a check of the form as it is now (the pending check
    * may be of an earlier keystroke). */
-  async now(fields: string[], check: () => Promise<Checked>): Promise<void> {
+  async now(fields: string[], check: () => Promise<FieldError[]>): Promise<void> {
     this.touched = Object.fromEntries(fields.map((field) => [field, true]));
     const ticket = ++this.#ticket;
-    const result = await check();
-    if (ticket === this.#ticket && result.status === "ok") this.problems = result.data;
+    const problems = await check();
+    if (ticket === this.#ticket) this.problems = problems;
   }
 
   touch(field: string): void {

@@ -34,7 +34,3 @@ export function details(error: ErrorPayload, context: Record<string, string>): s
   if (error.hint) lines.push(`what to do: ${error.hint}`);
   return lines.join("\n");
 }
-
-export function unexpected(err: unknown): ErrorPayload {
-  return { kind: "app.unexpected", message: String(err), hint: null };
-}

@@ -1,0 +1,98 @@
+import { fireEvent, render, screen } from "@testing-library/svelte";
+import { describe, expect, it } from "vitest";
+import type { VerifyOutcome } from "../bindings";
+import { failure, sandbox } from "../test/fixtures";
+import { mockBackend, refuse } from "../test/ipc";
+import SandboxConnection from "./SandboxConnection.svelte";
+
+const verified: VerifyOutcome = {
+  outcome: "verified",
+  organizationName: "Contoso Sandbox",
+  userId: "u-1",
+  version: "9.2.0.0",
+  tokenExpires: new Date().toISOString(),
+  elapsedMs: 12,
+  dopHint: null,
+};
+
+describe("Sandbox connection", () => {
+  it("starts the sandbox and shows where it runs", async () => {
+    const backend = mockBackend({ sandbox_start: () => sandbox });
+    render(SandboxConnection);
+    await fireEvent.click(await screen.findByRole("button", { name: "Start sandbox" }));
+    expect((await screen.findByTestId("sandbox-instance-url")).textContent).toBe(sandbox.instanceUrl);
+    expect(screen.getByText("Contoso Sandbox")).toBeTruthy();
+    expect(screen.getByText(sandbox.username)).toBeTruthy();
+    expect(screen.getByText(sandbox.dataFile)).toBeTruthy();
+    expect(screen.getByTestId("sandbox-status").textContent).toBe("Running");
+    expect(backend.called("sandbox_start")).toBe(true);
+  });
+
+  it("says it is starting while it starts", async () => {
+    mockBackend({ sandbox_start: () => new Promise(() => undefined) });
+    render(SandboxConnection);
+    await fireEvent.click(await screen.findByRole("button", { name: "Start sandbox" }));
+    const button = await screen.findByRole<HTMLButtonElement>("button", { name: "Starting…" });
+    expect(button.disabled).toBe(true);
+  });
+
+  it("shows a sandbox that is already running without starting it again", async () => {
+    const backend = mockBackend({ sandbox_status: () => sandbox });
+    render(SandboxConnection);
+    expect((await screen.findByTestId("sandbox-instance-url")).textContent).toBe(sandbox.instanceUrl);
+    expect(screen.getByTestId("sandbox-verify").textContent.trim()).toBe("Verify");
+    expect(backend.called("sandbox_start")).toBe(false);
+  });
+
+  it("shows the error and what to do when it cannot start, and tries again", async () => {
+    let attempts = 0;
+    mockBackend({
+      sandbox_start: () => {
+        attempts += 1;
+        return attempts === 1
+          ? refuse(
+              failure(
+                "sandbox.start_failed",
+                "The sandbox did not start: disk full",
+                "Free some disk space.",
+              ),
+            )
+          : sandbox;
+      },
+    });
+    render(SandboxConnection);
+    await fireEvent.click(await screen.findByRole("button", { name: "Start sandbox" }));
+    const alert = await screen.findByTestId("sandbox-error");
+    expect(alert.getAttribute("role")).toBe("alert");
+    expect(alert.textContent).toContain("disk full");
+    expect(alert.textContent).toContain("Free some disk space.");
+    expect(screen.queryByTestId("sandbox-verify")).toBeNull();
+    await fireEvent.click(screen.getByRole("button", { name: "Try again" }));
+    expect((await screen.findByTestId("sandbox-instance-url")).textContent).toBe(sandbox.instanceUrl);
+  });
+
+  it("says what went wrong when its status cannot be read", async () => {
+    mockBackend({ sandbox_status: () => refuse(failure("sandbox.status", "No status")) });
+    render(SandboxConnection);
+    expect((await screen.findByTestId("sandbox-error")).textContent).toContain("No status");
+  });
+
+  it("verifies in one click, starting it if need be, then shows it running", async () => {
+    let running = false;
+    const backend = mockBackend({
+      sandbox_status: () => (running ? sandbox : null),
+      sandbox_verify: (progress) => {
+        progress.onmessage("token");
+        running = true;
+        return verified;
+      },
+    });
+    render(SandboxConnection);
+    const button = await screen.findByTestId("sandbox-verify");
+    expect(button.textContent.trim()).toBe("Start and verify");
+    await fireEvent.click(button);
+    expect((await screen.findByTestId("verify-org")).textContent).toBe("Contoso Sandbox");
+    expect((await screen.findByTestId("sandbox-status")).textContent).toBe("Running");
+    expect(backend.called("connection_verify")).toBe(false);
+  });
+});

@@ -1,0 +1,102 @@
+// The one door to Rust. Every command goes through here: tauri-specta's `{status, data | error}` answers
+// become plain values, or an `ApiError` carrying the command's ErrorPayload; channels become callbacks.
+// Components and stores import from here, never `commands` itself (an ESLint rule enforces it).
+import { Channel } from "@tauri-apps/api/core";
+import {
+  commands,
+  type AppInfo,
+  type BearerForm,
+  type ConnectionView,
+  type ErrorPayload,
+  type FieldError,
+  type OrgForm,
+  type SandboxInfo,
+  type SignInChoice,
+  type SignInResult,
+  type SignInUpdate,
+  type Tag,
+  type TokenFacts,
+  type UserForm,
+  type VerifyOutcome,
+  type VerifyStep,
+} from "../bindings";
+
+/** A command answered with its error: `payload` says what happened and what to do, in the user's terms. */
+export class ApiError extends Error {
+  readonly payload: ErrorPayload;
+
+  constructor(payload: ErrorPayload) {
+    super(payload.message);
+    this.name = "ApiError";
+    this.payload = payload;
+  }
+}
+
+/** Any failure as the UI shows it: a command's own payload, or anything else as `app.unexpected`. */
+export function errorPayload(err: unknown): ErrorPayload {
+  if (err instanceof ApiError) return err.payload;
+  return { kind: "app.unexpected", message: err instanceof Error ? err.message : String(err), hint: null };
+}
+
+type Answer<T> = { status: "ok"; data: T } | { status: "error"; error: ErrorPayload };
+
+async function unwrap<T>(answer: Promise<Answer<T>>): Promise<T> {
+  const result = await answer;
+  if (result.status === "error") throw new ApiError(result.error);
+  return result.data;
+}
+
+function channel<T>(onmessage: (message: T) => void): Channel<T> {
+  const progress = new Channel<T>();
+  progress.onmessage = onmessage;
+  return progress;
+}
+
+export const appInfo = (): Promise<AppInfo> => commands.appInfo();
+
+export const sandboxStart = (): Promise<SandboxInfo> => unwrap(commands.sandboxStart());
+export const sandboxStatus = (): Promise<SandboxInfo | null> => unwrap(commands.sandboxStatus());
+/** Starts the sandbox if need be and verifies it; `onstep` hears each step as it begins. */
+export const sandboxVerify = (onstep: (step: VerifyStep) => void): Promise<VerifyOutcome> =>
+  unwrap(commands.sandboxVerify(channel(onstep)));
+
+export const listConnections = (): Promise<ConnectionView[]> => unwrap(commands.connectionsList());
+
+/** The org form's problems field by field. The client secret is never sent with it: the UI checks its
+ * shape itself (lib/clientSecret.ts) and the secret travels only with `addOrg`. */
+export const checkOrg = (form: OrgForm): Promise<FieldError[]> =>
+  unwrap(commands.connectionCheckOrg(form, null));
+export const addOrg = (form: OrgForm, clientSecret: string): Promise<ConnectionView> =>
+  unwrap(commands.connectionAddOrg(form, clientSecret));
+
+export const checkUser = (form: UserForm, discovering: boolean): Promise<FieldError[]> =>
+  unwrap(commands.connectionCheckUser(form, discovering));
+export const signInUser = (
+  form: UserForm,
+  how: SignInChoice,
+  onupdate: (update: SignInUpdate) => void,
+): Promise<SignInResult> => unwrap(commands.connectionSignInUser(form, how, channel(onupdate)));
+export const addDiscovered = (form: UserForm, instanceUrl: string): Promise<ConnectionView> =>
+  unwrap(commands.connectionAddDiscovered(form, instanceUrl));
+/** Gives up the sign-in under way; false when there was none. */
+export const cancelSignIn = (): Promise<boolean> => unwrap(commands.connectionCancelSignIn());
+export const signInAgain = (
+  id: string,
+  how: SignInChoice,
+  onupdate: (update: SignInUpdate) => void,
+): Promise<ConnectionView> => unwrap(commands.connectionSignInAgain(id, how, channel(onupdate)));
+
+export const inspectBearer = (form: BearerForm, token: string): Promise<TokenFacts> =>
+  unwrap(commands.connectionInspectBearer(form, token));
+export const addBearer = (form: BearerForm, token: string): Promise<ConnectionView> =>
+  unwrap(commands.connectionAddBearer(form, token));
+
+/** Token → WhoAmI → organisation; `onstep` hears each step as it begins. */
+export const verifyConnection = (id: string, onstep: (step: VerifyStep) => void): Promise<VerifyOutcome> =>
+  unwrap(commands.connectionVerify(id, channel(onstep)));
+export const editConnection = (
+  id: string,
+  change: { name: string; tag: Tag | null; readOnly: boolean },
+): Promise<ConnectionView> => unwrap(commands.connectionEdit(id, change.name, change.tag, change.readOnly));
+/** Deletes the connection with its secrets; the steps to revoke its access elsewhere come back. */
+export const deleteConnection = (id: string): Promise<string[]> => unwrap(commands.connectionDelete(id));

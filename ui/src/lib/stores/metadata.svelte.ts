@@ -1,0 +1,23 @@
+// What the active connection's environment holds, for the data screens. A placeholder for now: the
+// shape is ready, the command that fills it comes with the tables screen.
+import type { ErrorPayload } from "../../bindings";
+
+/** One table as the tables list will show it; to be replaced by the bindings' type of the metadata command. */
+export type TableSummary = { logicalName: string; displayName: string };
+
+export class MetadataStore {
+  /** The connection these tables belong to. */
+  connectionId = $state<string | null>(null);
+  tables = $state<TableSummary[]>([]);
+  loading = $state(false);
+  failure = $state<ErrorPayload | null>(null);
+
+  /** Starts over for another connection (or none): nothing of the previous environment is kept. */
+  open(connectionId: string | null): void {
+    if (connectionId === this.connectionId) return;
+    this.connectionId = connectionId;
+    this.tables = [];
+    this.loading = false;
+    this.failure = null;
+  }
+}

@@ -73,6 +73,30 @@ def type_into(app: WebDriver, element_id: str, text: str) -> None:
         element.send_keys(text)
 
 
+def screenshot(app: WebDriver, path: Path) -> None:
+    """The window as it is now: waits for two animation frames first, so that what the DOM already shows has
+    been painted (a screenshot right after a change can otherwise show an earlier frame)."""
+    app.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "requestAnimationFrame(() => requestAnimationFrame(() => done()));"
+    )
+    app.get_screenshot_as_file(str(path))
+
+
+def in_view(app: WebDriver, element: WebElement) -> bool:
+    """Whether the element is wholly in sight: inside the window, and inside the dialog it is in (which
+    scrolls on its own), so a person sees it without scrolling."""
+    return bool(app.execute_script(
+        "const r = arguments[0].getBoundingClientRect();"
+        "if (r.top < 0 || r.bottom > window.innerHeight) return false;"
+        "const box = arguments[0].closest(\"[role='dialog']\");"
+        "if (!box) return true;"
+        "const d = box.getBoundingClientRect();"
+        "return r.top >= d.top && r.bottom <= d.bottom;",
+        element,
+    ))
+
+
 def card(app: WebDriver, name: str, timeout: float = 30) -> WebElement:
     """The connection's card on the Connections screen."""
     return css(app, f"article[aria-label='{name}']", timeout)

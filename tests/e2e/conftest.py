@@ -22,11 +22,13 @@ from pathlib import Path
 import pytest
 import secretstorage
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.options import ArgOptions
 from selenium.webdriver.remote.client_config import ClientConfig
 from selenium.webdriver.remote.remote_connection import RemoteConnection
 
 from harness import REPO, SCREENSHOTS
+from window_helpers import screenshot
 
 LOGS = REPO / "target" / "e2e-logs"
 
@@ -139,7 +141,8 @@ def app_processes(home: Path, binary: Path) -> list[int]:
         if not proc.name.isdigit():
             continue
         try:
-            if Path(os.readlink(proc / "exe")) != binary.resolve():
+            # A binary rebuilt while it runs reads "<path> (deleted)".
+            if os.readlink(proc / "exe").removesuffix(" (deleted)") != str(binary.resolve()):
                 continue
             if marker in (proc / "environ").read_bytes().split(b"\0"):
                 found.append(int(proc.name))
@@ -185,7 +188,11 @@ class Apps:
     def _screenshot(self, index: int) -> None:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         suffix = f"-{index + 1}" if index else ""
-        self.drivers[index].get_screenshot_as_file(str(SCREENSHOTS / f"{self.request.node.name}{suffix}.png"))
+        path = SCREENSHOTS / f"{self.request.node.name}{suffix}.png"
+        try:
+            screenshot(self.drivers[index], path)
+        except WebDriverException:  # a page that runs no script any more: as it is
+            self.drivers[index].get_screenshot_as_file(str(path))
 
     def close_all(self) -> None:
         for index, driver in enumerate(self.drivers):
@@ -193,6 +200,8 @@ class Apps:
                 continue
             try:
                 self._screenshot(index)
+            except WebDriverException:
+                pass  # the test's own failure is the one to report
             finally:
                 driver.quit()
 

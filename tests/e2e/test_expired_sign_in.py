@@ -19,6 +19,7 @@ from window_helpers import (
     delete_connection,
     fill_user_form,
     keyring_items,
+    screenshot,
     wait_for_text,
 )
 
@@ -58,7 +59,7 @@ def test_an_expired_sign_in_is_shown_on_the_card_and_signing_in_again_verifies(
     assert "Sign in again" in failed.find_element(By.CSS_SELECTOR, "[data-testid='diagnosis-hint']").text
     assert css(app, "[data-testid='step-token']").get_attribute("data-state") == "failed"
     assert css(app, "[data-testid='verify-sign-in-again']").text == "Sign in again"
-    app.get_screenshot_as_file(str(SCREENSHOTS / "verify-sign-in-expired.png"))
+    screenshot(app, SCREENSHOTS / "verify-sign-in-expired.png")
     close_dialog(app)
 
     status = wait_for_text(app, card_status(app, "Expiring sign-in"), "Sign-in expired")
@@ -68,7 +69,7 @@ def test_an_expired_sign_in_is_shown_on_the_card_and_signing_in_again_verifies(
     verify = expired.find_element(By.CSS_SELECTOR, "[data-testid='verify-button']")
     assert again.text == "Sign in again"
     assert _weight(again) > _weight(verify), "Sign in again is the card's strong action once the sign-in expired"
-    app.get_screenshot_as_file(str(SCREENSHOTS / "card-sign-in-expired.png"))
+    screenshot(app, SCREENSHOTS / "card-sign-in-expired.png")
 
     again.click()
     css(app, "[data-testid='signed-in-again']", timeout=90)

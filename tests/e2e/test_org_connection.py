@@ -9,7 +9,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
 from harness import SCREENSHOTS
-from window_helpers import close_dialog, css, delete_connection, keyring_entries, type_into
+from window_helpers import close_dialog, css, delete_connection, keyring_entries, screenshot, type_into
 
 # The sandbox's app registration that has no application user in its organisation.
 NO_APP_USER_CLIENT_ID = "2d7c9a41-6b3e-4f0a-9d8c-0d365de5a102"
@@ -30,7 +30,7 @@ def _add_org(app: WebDriver, sandbox: dict[str, str], name: str, secret: str, cl
     app.find_element(By.CSS_SELECTOR, "details.advanced summary").click()
     _type(app, "authority", sandbox["authority"])
     app.find_element(By.CSS_SELECTOR, "[data-testid='org-guide'] summary").click()
-    app.get_screenshot_as_file(str(SCREENSHOTS / "new-org-connection-with-guide.png"))
+    screenshot(app, SCREENSHOTS / "new-org-connection-with-guide.png")
     app.find_element(By.CSS_SELECTOR, "[data-testid='org-save']").click()
 
 
@@ -43,13 +43,13 @@ def test_an_org_connection_typed_into_the_form_verifies_and_deletes_with_its_sec
     assert css(app, "[data-testid='step-organization']").get_attribute("data-state") == "done"
     added = keyring_entries() - before
     assert len(added) == 1 and next(iter(added)).endswith("/client_secret"), added
-    app.get_screenshot_as_file(str(SCREENSHOTS / "verified-org-connection.png"))
+    screenshot(app, SCREENSHOTS / "verified-org-connection.png")
 
     close_dialog(app)
     status = css(app, "article[aria-label='Sandbox by hand'] [data-testid='connection-status']")
     WebDriverWait(app, 10).until(lambda _: "Verified" in status.text)
     assert "Contoso Sandbox" in status.text
-    app.get_screenshot_as_file(str(SCREENSHOTS / "connections-list.png"))
+    screenshot(app, SCREENSHOTS / "connections-list.png")
 
     steps = delete_connection(app, "Sandbox by hand")
     assert any("secret" in step.lower() for step in steps), steps
@@ -63,7 +63,7 @@ def test_a_wrong_secret_is_diagnosed_with_its_fix(app: WebDriver, sandbox: dict[
     hint = failed.find_element(By.CSS_SELECTOR, "[data-testid='diagnosis-hint']").text
     assert "Certificates & secrets" in hint and "delete and recreate" in hint
     assert css(app, "[data-testid='step-token']").get_attribute("data-state") == "failed"
-    app.get_screenshot_as_file(str(SCREENSHOTS / "diagnosis-wrong-secret.png"))
+    screenshot(app, SCREENSHOTS / "diagnosis-wrong-secret.png")
     close_dialog(app)
     delete_connection(app, "Wrong secret")
 

@@ -19,6 +19,7 @@ from window_helpers import (
     cli_connections,
     close_dialog,
     css,
+    screenshot,
     wait_for_text,
 )
 
@@ -57,7 +58,7 @@ def _edit(app: WebDriver, name: str, new_name: str, tag: str, read_only: bool) -
     box = dialog.find_element(By.XPATH, ".//label[contains(., 'Read-only')]//input[@type='checkbox']")
     if box.is_selected() != read_only:
         box.click()
-    app.get_screenshot_as_file(str(SCREENSHOTS / "edit-connection.png"))
+    screenshot(app, SCREENSHOTS / "edit-connection.png")
     dialog.find_element(By.XPATH, ".//button[normalize-space()='Save']").click()
 
 

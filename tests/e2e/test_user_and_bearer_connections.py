@@ -28,6 +28,7 @@ from window_helpers import (
     fill_user_form,
     keyring_entries,
     keyring_items,
+    screenshot,
     type_into,
 )
 
@@ -45,7 +46,7 @@ def test_a_user_signs_in_in_the_browser_verifies_signs_in_again_and_deletes(
     before = keyring_entries()
     fill_user_form(app, sandbox, "Me in the sandbox", sandbox["instance_url"])
     app.find_element(By.CSS_SELECTOR, "[data-testid='user-guide'] summary").click()
-    app.get_screenshot_as_file(str(SCREENSHOTS / "new-user-connection-with-guide.png"))
+    screenshot(app, SCREENSHOTS / "new-user-connection-with-guide.png")
     app.find_element(By.CSS_SELECTOR, "[data-testid='user-sign-in']").click()
     assert "Waiting for the browser" in css(app, "[data-testid='sign-in-waiting']").text
     assert _verified_org(app) == "Contoso Sandbox"
@@ -77,7 +78,7 @@ def test_discover_my_environments_after_signing_in(
     button.click()
     environment = css(app, "[data-testid='environment']", timeout=90)
     assert "Contoso Sandbox" in environment.text
-    app.get_screenshot_as_file(str(SCREENSHOTS / "discovered-environments.png"))
+    screenshot(app, SCREENSHOTS / "discovered-environments.png")
     environment.click()
     assert _verified_org(app) == "Contoso Sandbox"
     close_dialog(app)
@@ -124,7 +125,7 @@ def test_device_code_sign_in(app: WebDriver, sandbox: dict[str, str], signin_con
     app.find_element(By.CSS_SELECTOR, "[data-testid='user-device-code']").click()
     code = css(app, "[data-testid='device-code']", timeout=60).text
     page = css(app, "[data-testid='sign-in-waiting'] code").text
-    app.get_screenshot_as_file(str(SCREENSHOTS / "device-code.png"))
+    screenshot(app, SCREENSHOTS / "device-code.png")
     # The person enters the code in a browser elsewhere.
     env = {**os.environ, "SANDBOX_USERNAME": sandbox["username"], "SANDBOX_PASSWORD": sandbox["password"]}
     done = subprocess.run([sys.executable, str(CHROMIUM), page, "--device-code", code],
@@ -157,7 +158,7 @@ def test_a_pasted_token_shows_whom_and_until_when_then_verifies(app: WebDriver, 
     assert css(app, "[data-testid='token-subject']").text == sandbox["org_client_id"]
     assert "an application" in css(app, "[data-testid='token-facts']").text
     assert not app.find_elements(By.CSS_SELECTOR, "[data-testid='token-near-expiry']"), "an hour is not near"
-    app.get_screenshot_as_file(str(SCREENSHOTS / "new-bearer-connection.png"))
+    screenshot(app, SCREENSHOTS / "new-bearer-connection.png")
     app.find_element(By.CSS_SELECTOR, "[data-testid='bearer-save']").click()
     assert _verified_org(app) == "Contoso Sandbox"
     added = keyring_entries() - before

@@ -138,6 +138,76 @@ async fn a_failing_change_set_rolls_back_whole_and_stops_the_batch() {
     assert_eq!(count_named(&sandbox, &token, "After The Failure").await, 0, "the batch stopped");
 }
 
+/// A GET with `prefer`: its status and JSON body.
+async fn get(sandbox: &Sandbox, token: &str, url: &str, prefer: Option<&str>) -> (StatusCode, Value) {
+    let url =
+        if url.starts_with("http") { url.to_owned() } else { format!("{}{url}", sandbox.info().web_api_url) };
+    let mut request = http().get(url).bearer_auth(token);
+    if let Some(prefer) = prefer {
+        request = request.header("Prefer", prefer);
+    }
+    let response = request.send().await.unwrap();
+    (response.status(), response.json().await.unwrap())
+}
+
+async fn get_json(sandbox: &Sandbox, token: &str, url: &str, prefer: Option<&str>) -> Value {
+    let (status, body) = get(sandbox, token, url, prefer).await;
+    assert_eq!(status, StatusCode::OK, "{url}: {body}");
+    body
+}
+
+#[tokio::test]
+async fn a_rolled_back_change_set_leaves_no_update_or_delete_behind_not_even_in_the_delta() {
+    let (sandbox, token) = setup().await;
+    let tracked =
+        get_json(&sandbox, &token, "accounts?$select=name,telephone1", Some("odata.track-changes")).await;
+    let rows = tracked["value"].as_array().unwrap();
+    assert_eq!(rows.len(), 5);
+    let delta = tracked["@odata.deltaLink"].as_str().unwrap().to_owned();
+    let (updated, deleted) = (rows[0]["accountid"].as_str().unwrap(), rows[1]["accountid"].as_str().unwrap());
+    let record = |id: &str| {
+        let (sandbox, token, url) = (&sandbox, &token, format!("accounts({id})?$select=name,telephone1"));
+        async move { get(sandbox, token, &url, None).await }
+    };
+    let before = (record(updated).await, record(deleted).await);
+    assert_eq!((before.0.0, before.1.0), (StatusCode::OK, StatusCode::OK));
+
+    let change_set_with = |last: &[String]| {
+        let mut parts = vec![
+            part(
+                "PATCH",
+                &format!("accounts({updated})"),
+                Some(1),
+                Some(r#"{"name":"Renamed In Vain","telephone1":"555-0199"}"#),
+            ),
+            part("DELETE", &format!("accounts({deleted})"), Some(2), None),
+        ];
+        parts.extend_from_slice(last);
+        batch_body(&[change_set("changeset_R", &parts)])
+    };
+    // The update and the delete succeed, then the third item fails: all three are rolled back.
+    let failing = [part("POST", "accounts", Some(3), Some(r#"{"nmae":"typo"}"#))];
+    let (status, _, body) = send(&sandbox, &token, change_set_with(&failing), None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.contains("Invalid property 'nmae'") && !body.contains("204 No Content"), "{body}");
+
+    assert_eq!((record(updated).await, record(deleted).await), before, "values and ETags as they were");
+    let changes = get_json(&sandbox, &token, &delta, Some("odata.track-changes")).await;
+    assert_eq!(changes["value"], serde_json::json!([]), "no change and no deletion in the delta");
+
+    // The same change set without the failure commits, and the same delta link then shows both.
+    let (status, _, body) = send(&sandbox, &token, change_set_with(&[]), None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let changes = get_json(&sandbox, &token, &delta, Some("odata.track-changes")).await;
+    let value = changes["value"].as_array().unwrap();
+    assert_eq!(value.len(), 2, "{changes}");
+    assert_eq!(
+        (value[0]["accountid"].as_str(), value[0]["name"].as_str()),
+        (Some(updated), Some("Renamed In Vain"))
+    );
+    assert_eq!((value[1]["id"].as_str(), value[1]["reason"].as_str()), (Some(deleted), Some("deleted")));
+}
+
 #[tokio::test]
 async fn continue_on_error_runs_everything_else() {
     let (sandbox, token) = setup().await;

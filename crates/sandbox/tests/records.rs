@@ -152,23 +152,31 @@ async fn filters_cover_the_operators_and_literals() {
         same_name,
         "eq is case-insensitive"
     );
+    // Each expected count below is checked to be neither none nor all of the 50 rows, so that a filter
+    // ignored (all rows) or matching nothing would be caught.
+    let some = |n: usize, what: &str| assert!(n > 0 && n < 50, "{what}: {n} of 50 does not tell");
     let rich = all.iter().filter(|r| r["revenue"].as_f64().unwrap() >= 20_000_000.0).count();
+    some(rich, "revenue ge 20000000");
     assert_eq!(count("accounts?$filter=revenue ge 20000000".into()).await, rich);
     assert_eq!(count("accounts?$filter=revenue ge 20000000.0".into()).await, rich);
     let on_hold = all.iter().filter(|r| r["creditonhold"] == true).count();
+    some(on_hold, "creditonhold eq true");
     assert_eq!(count("accounts?$filter=creditonhold eq true".into()).await, on_hold);
     assert_eq!(count("accounts?$filter=not (creditonhold eq true)".into()).await, 50 - on_hold);
     let contact = first["_primarycontactid_value"].as_str().unwrap();
     assert_eq!(count(format!("accounts?$filter=_primarycontactid_value eq {contact}")).await, 1);
     let in_two_cities =
         all.iter().filter(|r| r["address1_city"] == "Seattle" || r["address1_city"] == "Paris").count();
+    some(in_two_cities, "Seattle or Paris");
     assert_eq!(
         count("accounts?$filter=(address1_city eq 'Seattle' or address1_city eq 'Paris')".into()).await,
         in_two_cities
     );
     let contains = all.iter().filter(|r| r["name"].as_str().unwrap().to_lowercase().contains("wor")).count();
+    some(contains, "contains(name,'WOR')");
     assert_eq!(count("accounts?$filter=contains(name,'WOR')".into()).await, contains);
     let starts = all.iter().filter(|r| r["name"].as_str().unwrap().starts_with("Contoso")).count();
+    some(starts, "startswith(name,'Contoso')");
     assert_eq!(count("accounts?$filter=startswith(name,'Contoso')".into()).await, starts);
     assert_eq!(
         count("accounts?$filter=_parentaccountid_value ne null".into()).await,
@@ -177,6 +185,7 @@ async fn filters_cover_the_operators_and_literals() {
     );
     assert_eq!(count("accounts?$filter=contains(name,'%')".into()).await, 0, "LIKE wildcards are literal");
     let recent = all.iter().filter(|r| r["createdon"].as_str().unwrap() >= "2026-01-01T00:00:00Z").count();
+    some(recent, "createdon ge 2026-01-01");
     assert_eq!(count("accounts?$filter=createdon ge 2026-01-01".into()).await, recent);
     assert_eq!(count("accounts?$filter=createdon ge 2026-01-01T00:00:00Z".into()).await, recent);
 }
@@ -288,7 +297,9 @@ async fn single_valued_lookups_expand_with_their_select() {
     let (status, body) =
         api.json("accounts?$select=name,_primarycontactid_value&$expand=primarycontactid($select=fullname,emailaddress1)", &[]).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    for row in body["value"].as_array().unwrap() {
+    let rows = body["value"].as_array().unwrap();
+    assert_eq!(rows.len(), 6, "every account, each with its contact expanded");
+    for row in rows {
         let contact = &row["primarycontactid"];
         assert_eq!(contact["contactid"], row["_primarycontactid_value"]);
         assert!(contact["fullname"].is_string() && contact["emailaddress1"].as_str().unwrap().contains('@'));

@@ -392,8 +392,15 @@ mod tests {
 
     #[test]
     fn text_functions() {
-        let parsed = parse("contains(name,'ab') and startswith(name, 'x')").unwrap();
-        assert!(matches!(parsed, Filter::And(..)));
+        let text =
+            |function, value: &str| Filter::Text { function, property: "name".into(), value: value.into() };
+        assert_eq!(
+            parse("contains(name,'ab') and startswith(name, 'x')").unwrap(),
+            Filter::And(
+                Box::new(text(TextFunction::Contains, "ab")),
+                Box::new(text(TextFunction::StartsWith, "x"))
+            )
+        );
         assert_eq!(
             parse("endswith(emailaddress1,'.com')").unwrap(),
             Filter::Text {
@@ -417,7 +424,7 @@ mod tests {
     }
 
     #[test]
-    fn never_panics_on_odd_input() {
+    fn odd_input_is_refused_with_a_position_inside_it() {
         for odd in [
             "'",
             "((((",
@@ -431,7 +438,9 @@ mod tests {
             "a eq 1e99999",
             "-",
         ] {
-            let _ = parse(odd);
+            let err = parse(odd).expect_err(odd);
+            assert!(err.position <= odd.chars().count(), "{odd}: {err}");
+            assert!(!err.message.is_empty(), "{odd}");
         }
     }
 }

@@ -11,10 +11,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
@@ -36,6 +38,27 @@ def _settings() -> dict[str, str]:
     }
 
 
+def _until_listener_closes(authorize_url: str, timeout: float) -> bool:
+    """Waits until nothing listens at the authorize URL's redirect URI any more (the sign-in was cancelled or
+    gave up), at most `timeout` seconds; False if it is still listening then."""
+    redirect = parse_qs(urlparse(authorize_url).query).get("redirect_uri", [""])[0]
+    port = urlparse(redirect).port
+    if port is None:
+        print(f"no loopback redirect URI in {authorize_url}", file=sys.stderr)
+        return False
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            # An empty connection: the listener ignores it and keeps waiting for the real callback.
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                pass
+        except OSError:
+            return True
+        time.sleep(0.2)
+    print(f"the sign-in's listener on port {port} was still open after {timeout} s", file=sys.stderr)
+    return False
+
+
 def main(url: str, device_code: str | None = None) -> int:
     settings = _settings()
     options = Options()
@@ -50,9 +73,9 @@ def main(url: str, device_code: str | None = None) -> int:
         wait = WebDriverWait(browser, 30)
         browser.get(url)
         if settings.get("decision") == "ignore":
-            # A person who leaves the page alone (the app's own Cancel is under test).
-            time.sleep(30)
-            return 0
+            # A person who leaves the page alone (the app's own Cancel is under test): the page stays open
+            # until the app stops waiting, which closes its loopback listener.
+            return 0 if _until_listener_closes(url, timeout=120) else 1
         if device_code:
             wait.until(ec.visibility_of_element_located((By.ID, "otc"))).send_keys(device_code)
             browser.find_element(By.ID, "idSIButton9").click()

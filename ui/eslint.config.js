@@ -6,7 +6,7 @@ import svelteConfig from "./svelte.config.js";
 
 export default ts.config(
   // Generated from Rust (`make bindings`): checked for drift by a Rust test, not linted.
-  { ignores: ["dist/", "node_modules/", "src/bindings/"] },
+  { ignores: ["dist/", "node_modules/", "src/bindings/", ".stryker-tmp/", "reports/"] },
   js.configs.recommended,
   ...ts.configs.strictTypeChecked,
   ...svelte.configs.recommended,
@@ -14,7 +14,7 @@ export default ts.config(
     languageOptions: {
       globals: { ...globals.browser },
       parserOptions: {
-        projectService: { allowDefaultProject: ["*.config.js"] },
+        projectService: { allowDefaultProject: ["*.config.js", "scripts/*.mjs"] },
         tsconfigRootDir: import.meta.dirname,
         extraFileExtensions: [".svelte"],
       },
@@ -52,7 +52,7 @@ export default ts.config(
     },
   },
   {
-    files: ["*.config.js", "*.config.ts"],
+    files: ["*.config.js", "*.config.ts", "scripts/*.mjs"],
     ...ts.configs.disableTypeChecked,
     languageOptions: { globals: { ...globals.node } },
   },

@@ -1,0 +1,153 @@
+import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import { describe, expect, it, vi } from "vitest";
+import type { BearerForm, TokenFacts } from "../bindings";
+import { failure, pasted } from "../test/fixtures";
+import { mockBackend, refuse } from "../test/ipc";
+import NewBearerConnection from "./NewBearerConnection.svelte";
+
+const inMinutes = (minutes: number) => new Date(Date.now() + minutes * 60_000).toISOString();
+
+function renderForm() {
+  const onadded = vi.fn();
+  const oncancel = vi.fn();
+  render(NewBearerConnection, { onadded, oncancel });
+  return { onadded, oncancel };
+}
+
+async function type(label: string, value: string) {
+  await fireEvent.input(screen.getByLabelText(label), { target: { value } });
+}
+
+describe("New bearer connection", () => {
+  it("shows whom a pasted token is for and warns when it is about to expire", async () => {
+    const soon: TokenFacts = {
+      subject: "ann@contoso.com",
+      appOnly: false,
+      expires: inMinutes(4),
+      nearExpiry: true,
+    };
+    const backend = mockBackend({ connection_inspect_bearer: () => soon });
+    renderForm();
+    await type("Instance URL", "contoso.crm.dynamics.com");
+    await type("Access token", " Bearer a.b.c ");
+    expect((await screen.findByTestId("token-subject")).textContent).toBe("ann@contoso.com");
+    expect(screen.getByTestId("token-near-expiry").textContent).toContain("expires soon");
+    expect(screen.getByTestId("token-facts").textContent).toContain("(3 min left)");
+    expect(screen.getByTestId("token-facts").textContent).not.toContain("an application");
+    expect(backend.argsOf("connection_inspect_bearer").map(([, token]) => token)).toContain("Bearer a.b.c");
+    expect(screen.getByTestId<HTMLButtonElement>("bearer-save").disabled).toBe(false);
+  });
+
+  it("says an app-only token is an application's, and that hours are not near", async () => {
+    mockBackend({
+      connection_inspect_bearer: () => ({
+        subject: "app-id",
+        appOnly: true,
+        expires: inMinutes(150),
+        nearExpiry: false,
+      }),
+    });
+    renderForm();
+    await type("Instance URL", "contoso.crm.dynamics.com");
+    await type("Access token", "a.b.c");
+    const facts = await screen.findByTestId("token-facts");
+    expect(facts.textContent).toContain("(an application, not a person)");
+    expect(facts.textContent).toMatch(/\(2 h (29|30) min left\)/);
+    expect(screen.queryByTestId("token-near-expiry")).toBeNull();
+    expect(facts.classList.contains("warning")).toBe(false);
+  });
+
+  it("warns by the clock even when the core did not, and says less than a minute", async () => {
+    mockBackend({
+      connection_inspect_bearer: () => ({
+        subject: "ann",
+        appOnly: false,
+        expires: inMinutes(0.5),
+        nearExpiry: false,
+      }),
+    });
+    renderForm();
+    await type("Instance URL", "contoso.crm.dynamics.com");
+    await type("Access token", "a.b.c");
+    const facts = await screen.findByTestId("token-facts");
+    expect(facts.textContent).toContain("(less than a minute left)");
+    expect(facts.classList.contains("warning")).toBe(true);
+  });
+
+  it("asks nothing before both the instance and the token are there", async () => {
+    const backend = mockBackend({ connection_inspect_bearer: () => refuse(failure("x", "never asked")) });
+    renderForm();
+    await type("Access token", "a.b.c");
+    await type("Instance URL", "  ");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(backend.called("connection_inspect_bearer")).toBe(false);
+    expect(screen.getByTestId<HTMLButtonElement>("bearer-save").disabled).toBe(true);
+  });
+
+  it("shows why a pasted text is refused, and forgets it when the token is cleared", async () => {
+    mockBackend({
+      connection_inspect_bearer: () =>
+        refuse(failure("input.invalid", "This is not a JWT.", "Paste the whole token.")),
+    });
+    renderForm();
+    await type("Instance URL", "contoso.crm.dynamics.com");
+    await type("Access token", "not a token");
+    const refused = await screen.findByTestId("token-refused");
+    expect(refused.textContent).toContain("This is not a JWT.");
+    expect(refused.textContent).toContain("Paste the whole token.");
+    expect(screen.getByTestId<HTMLButtonElement>("bearer-save").disabled).toBe(true);
+    await type("Access token", "");
+    await waitFor(() => {
+      expect(screen.queryByTestId("token-refused")).toBeNull();
+    });
+  });
+
+  it("saves the token trimmed, with the form, and clears it", async () => {
+    const backend = mockBackend({
+      connection_inspect_bearer: () => ({
+        subject: "ann",
+        appOnly: false,
+        expires: inMinutes(60),
+        nearExpiry: false,
+      }),
+      connection_add_bearer: () => pasted,
+    });
+    const { onadded } = renderForm();
+    await type("Name", "Pasted token");
+    await type("Instance URL", pasted.instanceUrl);
+    await type("Access token", "  a.b.c  ");
+    await screen.findByTestId("token-facts");
+    await fireEvent.click(screen.getByTestId("bearer-save"));
+    await waitFor(() => {
+      expect(onadded).toHaveBeenCalledWith(pasted);
+    });
+    const form: BearerForm = {
+      name: "Pasted token",
+      tag: null,
+      readOnly: false,
+      instanceUrl: pasted.instanceUrl,
+      cloud: "public",
+    };
+    expect(backend.argsOf("connection_add_bearer")).toEqual([[form, "a.b.c"]]);
+    expect(screen.getByLabelText<HTMLInputElement>("Access token").value).toBe("");
+  });
+
+  it("shows why a token could not be saved", async () => {
+    mockBackend({
+      connection_inspect_bearer: () => ({
+        subject: "ann",
+        appOnly: false,
+        expires: inMinutes(60),
+        nearExpiry: false,
+      }),
+      connection_add_bearer: () => refuse(failure("vault.keyring_unavailable", "The keyring is locked.")),
+    });
+    const { onadded } = renderForm();
+    await type("Instance URL", pasted.instanceUrl);
+    await type("Access token", "a.b.c");
+    await screen.findByTestId("token-facts");
+    await fireEvent.click(screen.getByTestId("bearer-save"));
+    expect((await screen.findByTestId("add-error")).textContent).toContain("The keyring is locked.");
+    expect(onadded).not.toHaveBeenCalled();
+  });
+});

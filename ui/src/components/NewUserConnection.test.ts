@@ -1,0 +1,218 @@
+import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import { describe, expect, it, vi } from "vitest";
+import type { DiscoveredEnvironment, ErrorPayload, UserForm } from "../bindings";
+import { failure, me } from "../test/fixtures";
+import { mockBackend, refuse } from "../test/ipc";
+import NewUserConnection from "./NewUserConnection.svelte";
+
+const environment: DiscoveredEnvironment = {
+  name: "Contoso Sandbox",
+  uniqueName: "contoso",
+  url: "https://contoso.crm.dynamics.com",
+  version: "9.2.1",
+  region: "EUR",
+  purpose: "Sandbox",
+  enabled: true,
+  userIsAdmin: false,
+};
+
+function renderForm() {
+  const onadded = vi.fn();
+  const oncancel = vi.fn();
+  const view = render(NewUserConnection, { onadded, oncancel });
+  return { onadded, oncancel, ...view };
+}
+
+async function type(label: string, value: string) {
+  await fireEvent.input(screen.getByLabelText(label), { target: { value } });
+}
+
+describe("New user connection", () => {
+  it("waits for the browser with Cancel, and shows the cancellation", async () => {
+    let fail: (reason: ErrorPayload) => void = () => undefined;
+    const backend = mockBackend({
+      connection_check_user: () => [],
+      connection_sign_in_user: (_form, _how, progress) => {
+        progress.onmessage({ state: "waitingForBrowser" });
+        return new Promise((_, reject) => (fail = reject));
+      },
+      connection_cancel_sign_in: () => {
+        // The pending sign-in command fails as the real one does once cancelled.
+        setTimeout(() => {
+          fail(
+            failure("signin.cancelled", "The sign-in was cancelled.", "Start it again when you are ready."),
+          );
+        }, 0);
+        return true;
+      },
+    });
+    renderForm();
+    await type("Name", "Me");
+    await fireEvent.click(screen.getByTestId("user-sign-in"));
+    expect((await screen.findByTestId("sign-in-waiting")).textContent).toContain("Waiting for the browser");
+    expect(screen.queryByTestId("user-sign-in")).toBeNull();
+    await fireEvent.click(screen.getByTestId("sign-in-cancel"));
+    expect((await screen.findByTestId("sign-in-error")).textContent).toContain("cancelled");
+    expect(backend.called("connection_cancel_sign_in")).toBe(true);
+    expect(screen.queryByTestId("sign-in-waiting")).toBeNull();
+    expect(screen.getByLabelText<HTMLInputElement>("Name").value).toBe("Me");
+    expect(backend.argsOf("connection_sign_in_user")[0]?.[1]).toBe("browser");
+  });
+
+  it("signs in with the browser and hands the saved connection over", async () => {
+    const backend = mockBackend({
+      connection_check_user: () => [],
+      connection_sign_in_user: () => ({ outcome: "added", connection: me }),
+    });
+    const { onadded } = renderForm();
+    await type("Name", "Contoso Dev (me)");
+    await type("Instance URL", me.instanceUrl);
+    await type("Tenant", "contoso.onmicrosoft.com");
+    expect(screen.getByTestId("user-sign-in").textContent.trim()).toBe("Sign in with the browser");
+    await fireEvent.click(screen.getByTestId("user-sign-in"));
+    await waitFor(() => {
+      expect(onadded).toHaveBeenCalledWith(me);
+    });
+    const form: UserForm = {
+      name: "Contoso Dev (me)",
+      tag: null,
+      readOnly: false,
+      instanceUrl: me.instanceUrl,
+      tenant: "contoso.onmicrosoft.com",
+      clientId: "",
+      cloud: "public",
+      authority: null,
+    };
+    expect(backend.argsOf("connection_sign_in_user")[0]?.slice(0, 2)).toEqual([form, "browser"]);
+    expect(backend.argsOf("connection_check_user").at(-1)).toEqual([form, false]);
+  });
+
+  it("shows the device code to enter elsewhere", async () => {
+    const backend = mockBackend({
+      connection_check_user: () => [],
+      connection_sign_in_user: (_form, _how, progress) => {
+        progress.onmessage({
+          state: "deviceCode",
+          userCode: "ABCD-1234",
+          verificationUri: "https://microsoft.com/devicelogin",
+          expiresInSeconds: 900,
+        });
+        return new Promise(() => undefined);
+      },
+    });
+    renderForm();
+    await type("Instance URL", me.instanceUrl);
+    await fireEvent.click(screen.getByTestId("user-device-code"));
+    expect((await screen.findByTestId("device-code")).textContent).toBe("ABCD-1234");
+    const waiting = screen.getByTestId("sign-in-waiting");
+    expect(waiting.textContent).toContain("https://microsoft.com/devicelogin");
+    expect(waiting.textContent).toContain("15 minutes");
+    expect(screen.getByRole("button", { name: "Copy: ABCD-1234" })).toBeTruthy();
+    expect(backend.argsOf("connection_sign_in_user")[0]?.[1]).toBe("deviceCode");
+  });
+
+  it("without an instance, signs in first and saves the environment picked, named after it", async () => {
+    const backend = mockBackend({
+      // An empty name is a problem for the core, but not while discovering: the environment names it.
+      connection_check_user: (form) =>
+        form.name === "" ? [{ field: "name", message: "It is empty", hint: null }] : [],
+      connection_sign_in_user: () => ({
+        outcome: "discovered",
+        environments: [
+          environment,
+          { ...environment, name: "Old", url: "https://old.crm.dynamics.com", enabled: false },
+        ],
+      }),
+      connection_add_discovered: () => me,
+    });
+    const { onadded } = renderForm();
+    const signIn = screen.getByTestId("user-sign-in");
+    expect(signIn.textContent.trim()).toBe("Sign in and pick an environment");
+    await fireEvent.click(signIn);
+    const [first, disabled] = await screen.findAllByTestId<HTMLButtonElement>("environment");
+    expect(screen.getByTestId("environments").textContent).toContain("2 found");
+    expect(first?.textContent).toContain("Sandbox · EUR · v9.2.1");
+    expect(disabled?.disabled).toBe(true);
+    expect(disabled?.textContent).toContain("disabled");
+    expect(screen.queryByTestId("problem-name")).toBeNull();
+    await fireEvent.click(first as HTMLButtonElement);
+    await waitFor(() => {
+      expect(onadded).toHaveBeenCalledWith(me);
+    });
+    const [form, url] = backend.argsOf("connection_add_discovered")[0] ?? [];
+    expect(form?.name).toBe("Contoso Sandbox");
+    expect(url).toBe(environment.url);
+  });
+
+  it("says when the account has no environment to pick", async () => {
+    mockBackend({
+      connection_check_user: () => [],
+      connection_sign_in_user: () => ({ outcome: "discovered", environments: [] }),
+    });
+    renderForm();
+    await fireEvent.click(screen.getByTestId("user-sign-in"));
+    expect((await screen.findByTestId("environments")).textContent).toContain("None: your account has no");
+  });
+
+  it("keeps a name typed before discovering, and shows a failed save", async () => {
+    const backend = mockBackend({
+      connection_check_user: () => [],
+      connection_sign_in_user: () => ({ outcome: "discovered", environments: [environment] }),
+      connection_add_discovered: () => refuse(failure("vault.duplicate_name", "That name is taken.")),
+    });
+    renderForm();
+    await type("Name", "Mine");
+    await fireEvent.click(screen.getByTestId("user-sign-in"));
+    await fireEvent.click(await screen.findByTestId("environment"));
+    expect((await screen.findByTestId("sign-in-error")).textContent).toContain("That name is taken.");
+    expect(backend.argsOf("connection_add_discovered")[0]?.[0].name).toBe("Mine");
+  });
+
+  it("does not sign in while a field has a problem, and shows it", async () => {
+    const backend = mockBackend({
+      connection_check_user: () => [
+        { field: "tenant", message: "Not a tenant", hint: "Use a GUID or a domain." },
+      ],
+    });
+    renderForm();
+    await type("Instance URL", me.instanceUrl);
+    await fireEvent.click(screen.getByTestId("user-sign-in"));
+    expect((await screen.findByTestId("problem-tenant")).textContent).toContain("Use a GUID or a domain.");
+    expect(backend.called("connection_sign_in_user")).toBe(false);
+  });
+
+  it("names the name's problem when an instance is given", async () => {
+    mockBackend({
+      connection_check_user: (form) =>
+        form.name === "" ? [{ field: "name", message: "It is empty", hint: null }] : [],
+    });
+    renderForm();
+    await type("Instance URL", me.instanceUrl);
+    await fireEvent.click(screen.getByTestId("user-sign-in"));
+    expect((await screen.findByTestId("problem-name")).textContent).toContain("It is empty");
+  });
+
+  it("gives the sign-in up when the dialog closes while it waits", async () => {
+    const backend = mockBackend({
+      connection_check_user: () => [],
+      connection_sign_in_user: () => new Promise(() => undefined),
+      connection_cancel_sign_in: () => true,
+    });
+    const { unmount } = renderForm();
+    await fireEvent.click(screen.getByTestId("user-sign-in"));
+    await screen.findByTestId("sign-in-waiting");
+    unmount();
+    await waitFor(() => {
+      expect(backend.called("connection_cancel_sign_in")).toBe(true);
+    });
+  });
+
+  it("does not cancel anything when closed before signing in", () => {
+    const backend = mockBackend({ connection_check_user: () => [] });
+    const { unmount, oncancel } = renderForm();
+    void fireEvent.click(screen.getByRole("button", { name: "Close" }));
+    expect(oncancel).toHaveBeenCalledOnce();
+    unmount();
+    expect(backend.called("connection_cancel_sign_in")).toBe(false);
+  });
+});

@@ -1,0 +1,96 @@
+import { describe, expect, it } from "vitest";
+import type { SignInUpdate, VerifyStep } from "../bindings";
+import { failure, me, sandbox } from "../test/fixtures";
+import { mockBackend, refuse } from "../test/ipc";
+import * as api from "./api";
+import { ApiError, errorPayload } from "./api";
+
+const refusal = failure("vault.keyring_unavailable", "The keyring is locked.", "Unlock it.");
+
+describe("api", () => {
+  it("answers with the command's data", async () => {
+    mockBackend({ sandbox_start: () => sandbox, connections_list: () => [me] });
+    expect(await api.sandboxStart()).toEqual(sandbox);
+    expect(await api.listConnections()).toEqual([me]);
+  });
+
+  it("throws an ApiError carrying the command's error payload", async () => {
+    mockBackend({ connections_list: () => refuse(refusal) });
+    const error: unknown = await api.listConnections().catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toBeInstanceOf(Error);
+    const apiError = error as ApiError;
+    expect(apiError.payload).toEqual(refusal);
+    expect(apiError.message).toBe("The keyring is locked.");
+    expect(apiError.name).toBe("ApiError");
+  });
+
+  it("reads any failure as an ErrorPayload", () => {
+    expect(errorPayload(new ApiError(refusal))).toEqual(refusal);
+    expect(errorPayload(new Error("boom"))).toEqual({ kind: "app.unexpected", message: "boom", hint: null });
+    expect(errorPayload("gone")).toEqual({ kind: "app.unexpected", message: "gone", hint: null });
+  });
+
+  it("lets a failure that is not a command's through as it is", async () => {
+    mockBackend({ connections_list: undefined });
+    const error: unknown = await api.listConnections().catch((err: unknown) => err);
+    expect(error).not.toBeInstanceOf(ApiError);
+    expect(errorPayload(error).message).toContain("unexpected command connections_list");
+  });
+
+  it("sends the org check without the secret", async () => {
+    const backend = mockBackend({ connection_check_org: () => [], connection_add_org: () => me });
+    const form = {
+      name: "n",
+      tag: null,
+      readOnly: false,
+      instanceUrl: "",
+      tenant: "",
+      clientId: "",
+      cloud: "public" as const,
+      authority: null,
+    };
+    await api.checkOrg(form);
+    await api.addOrg(form, "s3cret");
+    expect(backend.argsOf("connection_check_org")).toEqual([[form, null]]);
+    expect(backend.argsOf("connection_add_org")).toEqual([[form, "s3cret"]]);
+  });
+
+  it("sends an edit's fields in the command's order", async () => {
+    const backend = mockBackend({ connection_edit: () => me });
+    await api.editConnection("id-1", { name: "N", tag: "uat", readOnly: true });
+    expect(backend.argsOf("connection_edit")).toEqual([["id-1", "N", "uat", true]]);
+  });
+
+  it("turns a verification's channel into a callback", async () => {
+    mockBackend({
+      connection_verify: (_id, progress) => {
+        progress.onmessage("token");
+        progress.onmessage("whoAmI");
+        return { outcome: "failed", step: "whoAmI", error: refusal, expired: false };
+      },
+      sandbox_verify: (progress) => {
+        progress.onmessage("organization");
+        return { outcome: "failed", step: "organization", error: refusal, expired: true };
+      },
+    });
+    const heard: VerifyStep[] = [];
+    const outcome = await api.verifyConnection("id-1", (step) => heard.push(step));
+    expect(outcome.outcome).toBe("failed");
+    await api.sandboxVerify((step) => heard.push(step));
+    expect(heard).toEqual(["token", "whoAmI", "organization"]);
+  });
+
+  it("turns a sign-in's channel into a callback", async () => {
+    const update: SignInUpdate = { state: "waitingForBrowser" };
+    mockBackend({
+      connection_sign_in_again: (_id, _how, progress) => {
+        progress.onmessage(update);
+        return me;
+      },
+    });
+    const heard: SignInUpdate[] = [];
+    expect(await api.signInAgain(me.id, "browser", (u) => heard.push(u))).toEqual(me);
+    expect(heard).toEqual([update]);
+  });
+});

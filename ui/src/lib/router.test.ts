@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import { HashRouter, href, parseRoute, type Route } from "./router.svelte";
+
+function hashChanged(): Promise<void> {
+  return new Promise((resolve) => {
+    window.addEventListener(
+      "hashchange",
+      () => {
+        resolve();
+      },
+      { once: true },
+    );
+  });
+}
+
+describe("Routes", () => {
+  it.each<[string, Route]>([
+    ["", { name: "connections" }],
+    ["#", { name: "connections" }],
+    ["#/connections", { name: "connections" }],
+    ["#connections", { name: "connections" }],
+    ["#/nowhere", { name: "connections" }],
+    ["#/connection/", { name: "connections" }],
+    ["#/connection/%E0%A4%A", { name: "connections" }],
+    ["#/connection/abc", { name: "connection", id: "abc" }],
+    ["#/connection/a%2Fb%20c", { name: "connection", id: "a/b c" }],
+  ])("reads %j as %j", (hash, route) => {
+    expect(parseRoute(hash)).toEqual(route);
+  });
+
+  it.each<Route>([
+    { name: "connections" },
+    { name: "connection", id: "11111111-1111" },
+    { name: "connection", id: "a/b #c" },
+  ])("spells %j as an address that reads back the same", (route) => {
+    expect(parseRoute(href(route))).toEqual(route);
+  });
+
+  it("spells the addresses", () => {
+    expect(href({ name: "connections" })).toBe("#/connections");
+    expect(href({ name: "connection", id: "a/b" })).toBe("#/connection/a%2Fb");
+  });
+});
+
+describe("Hash router", () => {
+  it("starts from the address", () => {
+    window.location.hash = "#/connection/abc";
+    expect(new HashRouter().route).toEqual({ name: "connection", id: "abc" });
+  });
+
+  it("follows the address while it listens, and not after", async () => {
+    const router = new HashRouter();
+    const stop = router.listen();
+    const changed = hashChanged();
+    window.location.hash = "#/connection/xyz";
+    await changed;
+    expect(router.route).toEqual({ name: "connection", id: "xyz" });
+    stop();
+    const again = hashChanged();
+    window.location.hash = "#/connections";
+    await again;
+    expect(router.route).toEqual({ name: "connection", id: "xyz" });
+  });
+
+  it("navigates: the route at once, the address with it", () => {
+    const router = new HashRouter();
+    router.go({ name: "connection", id: "a b" });
+    expect(router.route).toEqual({ name: "connection", id: "a b" });
+    expect(window.location.hash).toBe("#/connection/a%20b");
+  });
+});

@@ -1,0 +1,101 @@
+import { describe, expect, it } from "vitest";
+import type { ConnectionView } from "../../bindings";
+import { failure, me, prod } from "../../test/fixtures";
+import { mockBackend, refuse } from "../../test/ipc";
+import { createStores } from ".";
+import { ConnectionsStore } from "./connections.svelte";
+import { MetadataStore } from "./metadata.svelte";
+
+describe("Connections store", () => {
+  it("loads the list, and says when it is loading and once it has loaded", async () => {
+    mockBackend({ connections_list: () => [prod, me] });
+    const store = new ConnectionsStore();
+    expect([store.loading, store.loaded]).toEqual([false, false]);
+    const loading = store.load();
+    expect(store.loading).toBe(true);
+    await loading;
+    expect(store.list).toEqual([prod, me]);
+    expect([store.loading, store.loaded, store.failure]).toEqual([false, true, null]);
+    expect(store.find(me.id)).toEqual(me);
+    expect(store.find("nope")).toBeUndefined();
+  });
+
+  it("keeps the list it had when a refresh fails, and clears the failure on the next success", async () => {
+    let fail = false;
+    mockBackend({ connections_list: () => (fail ? refuse(failure("vault.locked", "Locked.")) : [prod]) });
+    const store = new ConnectionsStore();
+    await store.load();
+    fail = true;
+    await store.load();
+    expect(store.list).toEqual([prod]);
+    expect(store.failure?.message).toBe("Locked.");
+    expect([store.loading, store.loaded]).toEqual([false, true]);
+    fail = false;
+    await store.load();
+    expect(store.failure).toBeNull();
+  });
+
+  it("keeps the answer of the last load when loads overlap", async () => {
+    const answers: ((list: ConnectionView[]) => void)[] = [];
+    const refusals: ((reason: unknown) => void)[] = [];
+    mockBackend({
+      connections_list: () =>
+        new Promise((resolve, reject) => {
+          answers.push(resolve);
+          refusals.push(reject);
+        }),
+    });
+    const store = new ConnectionsStore();
+    const first = store.load();
+    const second = store.load();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    answers[1]?.([me]);
+    await second;
+    expect(store.list).toEqual([me]);
+    answers[0]?.([prod]);
+    await first;
+    expect(store.list).toEqual([me]);
+    const third = store.load();
+    const fourth = store.load();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    answers[3]?.([prod]);
+    await fourth;
+    refusals[2]?.(failure("late", "A late failure."));
+    await third;
+    expect(store.failure).toBeNull();
+    expect(store.list).toEqual([prod]);
+  });
+});
+
+describe("Active connection", () => {
+  it("is the connection the route names, once the list has it", async () => {
+    mockBackend({ connections_list: () => [prod, me] });
+    const { router, connections, active } = createStores();
+    expect([active.id, active.connection, active.missing]).toEqual([null, null, false]);
+    router.go({ name: "connection", id: me.id });
+    expect([active.id, active.connection, active.missing]).toEqual([me.id, null, false]);
+    await connections.load();
+    expect(active.connection).toEqual(me);
+    router.go({ name: "connection", id: "gone" });
+    expect([active.connection, active.missing]).toEqual([null, true]);
+    router.go({ name: "connections" });
+    expect([active.id, active.missing]).toEqual([null, false]);
+  });
+});
+
+describe("Metadata store", () => {
+  it("starts over for each connection opened, and keeps what it has for the same one", () => {
+    const metadata = new MetadataStore();
+    metadata.open("a");
+    metadata.tables = [{ logicalName: "account", displayName: "Account" }];
+    metadata.loading = true;
+    metadata.failure = failure("x", "y");
+    metadata.open("a");
+    expect(metadata.tables).toHaveLength(1);
+    metadata.open("b");
+    expect(metadata.connectionId).toBe("b");
+    expect([metadata.tables, metadata.loading, metadata.failure]).toEqual([[], false, null]);
+    metadata.open(null);
+    expect(metadata.connectionId).toBeNull();
+  });
+});

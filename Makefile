@@ -11,13 +11,14 @@ SANDBOX_BIN := $(TARGET_DIR)/debug/d365-sandbox
 VENV := $(CURDIR)/.venv
 UI_SOURCES := $(shell find ui/src -type f 2>/dev/null) ui/index.html ui/vite.config.ts ui/svelte.config.js ui/tsconfig.json
 
-.PHONY: help run sandbox bench test setup setup-test build ui lint lint-rust lint-ui test-rust test-ui test-browser \
+.PHONY: help run dev sandbox bench test setup setup-test build ui lint lint-rust lint-ui test-rust test-ui test-browser \
 	test-peers test-e2e bindings clean
 
 help:
 	@echo "make run        install what is missing, build, open the app"
 	@echo "make test       install what is missing, run every test layer (lint, Rust, UI, desktop E2E)"
 	@echo "make test-rust | test-ui | test-browser | test-peers | test-e2e | lint    one layer"
+	@echo "make dev        the app on the Vite dev server: UI changes reload inside the window"
 	@echo "make sandbox    run the local Entra ID + Dataverse emulator (d365-sandbox) in the foreground"
 	@echo "make bindings   regenerate ui/src/bindings/ from the Rust commands"
 	@echo "make bench      benchmarks: full reads and bulk updates against a 100k-row sandbox (docs/benchmarks.md)"
@@ -60,6 +61,15 @@ ifeq ($(DISPLAY)$(WAYLAND_DISPLAY),)
 endif
 	@$(MAKE) --no-print-directory setup build
 	$(APP_BIN)
+
+# Without the custom-protocol feature the window loads tauri.conf.json's devUrl (the Vite dev server, started
+# here and stopped with the app). Every other build embeds ui/dist.
+dev: setup ui/node_modules/.installed
+ifeq ($(DISPLAY)$(WAYLAND_DISPLAY),)
+	$(error make dev needs a display, and DISPLAY and WAYLAND_DISPLAY are unset)
+endif
+	(cd ui && exec ./node_modules/.bin/vite) & vite=$$!; trap 'kill $$vite' EXIT; \
+	  cargo run --no-default-features --bin d365-desk
 
 sandbox: setup
 	cargo run --quiet -p d365-sandbox -- $(ARGS)

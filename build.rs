@@ -1,6 +1,8 @@
 // Declares the app's own commands so Tauri generates an `allow-<command>` permission for each; the
 // capability files then grant the main window only the ones it uses (no command is callable otherwise).
 fn main() {
+    // The built UI is embedded: a new build of it must rebuild the app, even when only ui/dist changed.
+    println!("cargo:rerun-if-changed=ui/dist");
     tauri_build::try_build(
         tauri_build::Attributes::new()
             .app_manifest(tauri_build::AppManifest::new().commands(d365_desk_commands())),

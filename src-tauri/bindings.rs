@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use tauri::Runtime;
 use tauri_specta::{Builder, collect_commands};
 
-use crate::{commands, error::ErrorPayload};
+use d365_common::ErrorPayload;
+
+use crate::commands;
 
 /// Where the generated bindings live, relative to the repository root.
 pub const BINDINGS_PATH: &str = "ui/src/bindings/index.ts";

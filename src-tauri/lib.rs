@@ -6,7 +6,6 @@
 pub mod bindings;
 pub mod commands;
 pub mod connections;
-pub mod error;
 pub mod sandbox;
 pub mod window;
 

@@ -3,16 +3,16 @@
 
 use std::path::PathBuf;
 
+use d365_common::{Category, ErrorPayload};
+use d365_connections::SandboxEndpoint;
 use d365_sandbox::{Sandbox, SandboxOptions, Storage};
+use d365_vault::Secret;
 use serde::{Deserialize, Serialize};
 use specta::Type;
 use tokio::sync::Mutex;
 
-use crate::error::ErrorPayload;
-
 /// What the window may know about the running sandbox: addresses and ids, never its secret or password.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
-#[serde(rename_all = "camelCase")]
 pub struct SandboxInfo {
     pub instance_url: String,
     pub web_api_url: String,
@@ -57,34 +57,50 @@ impl SandboxService {
         if let Some(sandbox) = running.as_ref() {
             return Ok(self.info(sandbox));
         }
-        std::fs::create_dir_all(&self.data_dir).map_err(|err| ErrorPayload {
-            kind: "sandbox.data_dir".into(),
-            message: format!("Could not create the sandbox's data folder {}: {err}", self.data_dir.display()),
-            hint: Some("Check that the folder is writable, or free some disk space.".into()),
+        std::fs::create_dir_all(&self.data_dir).map_err(|err| {
+            ErrorPayload::new(
+                "sandbox.data_dir",
+                Category::Local,
+                format!("Could not create the sandbox's data folder {}: {err}", self.data_dir.display()),
+                Some("Check that the folder is writable, or free some disk space.".into()),
+            )
         })?;
         let options = SandboxOptions { storage: Storage::File(self.data_file()), ..Default::default() };
-        let sandbox = Sandbox::bind("127.0.0.1:0", options).await.map_err(|err| ErrorPayload {
-            kind: "sandbox.start_failed".into(),
-            message: format!("The sandbox did not start: {err}"),
-            hint: Some(format!(
-                "If the data file is damaged, move {} away and start the sandbox again for fresh sample data.",
-                self.data_file().display()
-            )),
+        let sandbox = Sandbox::bind("127.0.0.1:0", options).await.map_err(|err| {
+            ErrorPayload::new(
+                "sandbox.start_failed",
+                Category::Local,
+                format!("The sandbox did not start: {err}"),
+                Some(format!(
+                    "If the data file is damaged, move {} away and start the sandbox again for fresh sample data.",
+                    self.data_file().display()
+                )),
+            )
         })?;
         let info = self.info(&sandbox);
         *running = Some(sandbox);
         Ok(info)
     }
 
-    /// What a client needs to reach the running sandbox (started if need be), secrets included: for the
-    /// Rust side only, never sent to the window.
-    pub async fn connection_info(&self) -> Result<d365_sandbox::ConnectionInfo, ErrorPayload> {
+    /// What a sandbox connection signs in with (the sandbox started if need be), its secret included: for
+    /// the Rust side only, never sent to the window.
+    pub async fn endpoint(&self) -> Result<SandboxEndpoint, ErrorPayload> {
         self.start().await?;
         let running = self.running.lock().await;
-        running.as_ref().map(|sandbox| sandbox.info().clone()).ok_or_else(|| ErrorPayload {
-            kind: "sandbox.stopped".into(),
-            message: "The sandbox stopped.".into(),
-            hint: Some("Start it again.".into()),
+        let sandbox = running.as_ref().ok_or_else(|| {
+            ErrorPayload::new(
+                "sandbox.stopped",
+                Category::Local,
+                "The sandbox stopped.",
+                Some("Start it again.".into()),
+            )
+        })?;
+        let info = sandbox.info();
+        Ok(SandboxEndpoint {
+            instance_url: info.instance_url.clone(),
+            authority: info.authority.clone(),
+            client_id: info.org_client_id.clone(),
+            client_secret: Secret::new(info.org_client_secret.clone()),
         })
     }
 

@@ -5,7 +5,6 @@ use specta::Type;
 
 /// What the status bar shows about the app itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
-#[serde(rename_all = "camelCase")]
 pub struct AppInfo {
     pub product_name: String,
     pub version: String,

@@ -5,11 +5,15 @@
 use tauri::State;
 use tauri::ipc::Channel;
 
-use crate::connections::{
-    BearerForm, ConnectionView, ConnectionsService, FieldError, OrgForm, SignInChoice, SignInResult,
-    SignInUpdate, Tag, TokenFacts, UserForm, VerifyOutcome, VerifyStep,
+use d365_common::ErrorPayload;
+use d365_connections::{
+    BearerForm, ConnectionView, FieldProblem, OrgForm, SignInEvent, SignInMethod, UserForm, VerifyOutcome,
 };
-use crate::error::ErrorPayload;
+use d365_dataverse::bearer::TokenFacts;
+use d365_dataverse::verify::Step;
+use d365_vault::EnvironmentTag;
+
+use crate::connections::{ConnectionsService, SignInResult};
 use crate::sandbox::SandboxService;
 use crate::window::WindowFocus;
 
@@ -21,15 +25,15 @@ pub async fn connections_list(
     connections.list()
 }
 
-/// What is wrong with the form so far, field by field (the secret is checked, never returned).
+/// What is wrong with the form so far, field by field. The secret is not sent as it is typed: it is checked
+/// on save.
 #[tauri::command]
 #[specta::specta]
 pub async fn connection_check_org(
     connections: State<'_, ConnectionsService>,
     form: OrgForm,
-    client_secret: Option<String>,
-) -> Result<Vec<FieldError>, ErrorPayload> {
-    Ok(connections.check_org(form, client_secret.as_deref()))
+) -> Result<Vec<FieldProblem>, ErrorPayload> {
+    Ok(connections.check_org(form))
 }
 
 #[tauri::command]
@@ -48,7 +52,7 @@ pub async fn connection_check_user(
     connections: State<'_, ConnectionsService>,
     form: UserForm,
     discovering: bool,
-) -> Result<Vec<FieldError>, ErrorPayload> {
+) -> Result<Vec<FieldProblem>, ErrorPayload> {
     Ok(connections.check_user(form, discovering))
 }
 
@@ -60,10 +64,10 @@ pub async fn connection_sign_in_user(
     connections: State<'_, ConnectionsService>,
     window: State<'_, WindowFocus>,
     form: UserForm,
-    how: SignInChoice,
-    progress: Channel<SignInUpdate>,
+    method: SignInMethod,
+    progress: Channel<SignInEvent>,
 ) -> Result<SignInResult, ErrorPayload> {
-    window.come_back(connections.sign_in_user(form, how, &progress).await)
+    window.come_back(connections.sign_in_user(form, method, &progress).await)
 }
 
 /// Saves the connection to the environment picked after a discovery sign-in.
@@ -93,10 +97,10 @@ pub async fn connection_sign_in_again(
     connections: State<'_, ConnectionsService>,
     window: State<'_, WindowFocus>,
     id: String,
-    how: SignInChoice,
-    progress: Channel<SignInUpdate>,
+    method: SignInMethod,
+    progress: Channel<SignInEvent>,
 ) -> Result<ConnectionView, ErrorPayload> {
-    window.come_back(connections.sign_in_again(&id, how, &progress).await)
+    window.come_back(connections.sign_in_again(&id, method, &progress).await)
 }
 
 /// Whom a pasted token is for and until when (the token goes in, only these facts come out).
@@ -127,7 +131,7 @@ pub async fn connection_verify(
     connections: State<'_, ConnectionsService>,
     sandbox: State<'_, SandboxService>,
     id: String,
-    progress: Channel<VerifyStep>,
+    progress: Channel<Step>,
 ) -> Result<VerifyOutcome, ErrorPayload> {
     connections.verify(&id, &sandbox, &progress).await
 }
@@ -139,7 +143,7 @@ pub async fn connection_edit(
     connections: State<'_, ConnectionsService>,
     id: String,
     name: String,
-    tag: Option<Tag>,
+    tag: Option<EnvironmentTag>,
     read_only: bool,
 ) -> Result<ConnectionView, ErrorPayload> {
     connections.edit(&id, name, tag, read_only)

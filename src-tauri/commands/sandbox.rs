@@ -3,8 +3,11 @@
 use tauri::State;
 use tauri::ipc::Channel;
 
-use crate::connections::{ConnectionsService, VerifyOutcome, VerifyStep};
-use crate::error::ErrorPayload;
+use d365_common::ErrorPayload;
+use d365_connections::VerifyOutcome;
+use d365_dataverse::verify::Step;
+
+use crate::connections::ConnectionsService;
 use crate::sandbox::{SandboxInfo, SandboxService};
 
 /// Starts the in-process sandbox (once) and says where it runs.
@@ -27,7 +30,7 @@ pub async fn sandbox_status(sandbox: State<'_, SandboxService>) -> Result<Option
 pub async fn sandbox_verify(
     connections: State<'_, ConnectionsService>,
     sandbox: State<'_, SandboxService>,
-    progress: Channel<VerifyStep>,
+    progress: Channel<Step>,
 ) -> Result<VerifyOutcome, ErrorPayload> {
     connections.verify_builtin_sandbox(&sandbox, &progress).await
 }

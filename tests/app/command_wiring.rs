@@ -47,7 +47,7 @@ fn app_info_reports_this_build() {
     let info: AppInfo = serde_json::from_value(response.clone())
         .unwrap_or_else(|err| panic!("app_info's response {response} does not match AppInfo: {err}"));
     assert_eq!(info, AppInfo::current());
-    assert_eq!(response["productName"], "D365 Desk");
+    assert_eq!(response["product_name"], "D365 Desk");
     assert_eq!(response["version"], env!("CARGO_PKG_VERSION"));
 }
 
@@ -98,21 +98,41 @@ async fn connections_are_checked_added_edited_and_deleted_without_a_secret_reach
     let (_app, window) = app_in(data_dir);
     let form = |name: &str, client_id: &str| {
         serde_json::json!({
-            "name": name, "tag": "dev", "readOnly": false, "instanceUrl": info.instance_url,
-            "tenant": info.tenant_id, "clientId": client_id, "cloud": "public", "authority": info.authority,
+            "name": name, "tag": "dev", "read_only": false, "instance_url": info.instance_url,
+            "tenant": info.tenant_id, "client_id": client_id, "cloud": "public", "authority": info.authority,
         })
     };
-    let bad = invoke(
-        &window,
-        "connection_check_org",
-        serde_json::json!({
-            "form": form("", "not-a-guid"), "clientSecret": info.org_client_id,
-        }),
-    )
-    .expect("a check");
+    let bad = invoke(&window, "connection_check_org", serde_json::json!({ "form": form("", "not-a-guid") }))
+        .expect("a check");
     let fields: Vec<&str> = bad.as_array().unwrap().iter().map(|p| p["field"].as_str().unwrap()).collect();
-    assert_eq!(fields, ["name", "clientId", "clientSecret"], "{bad}");
-    assert!(bad.to_string().contains("looks like the secret's ID"), "{bad}");
+    assert_eq!(fields, ["name", "client_id"], "{bad}");
+    // The field and its problem come apart: the message does not repeat the field's name.
+    assert_eq!(bad[1]["message"], "'not-a-guid' is not a GUID", "{bad}");
+    assert!(bad[1]["hint"].as_str().is_some_and(|h| h.contains("Application (client) ID")), "{bad}");
+
+    // The CLI's `allow_*` flags are not part of the form on the wire: the window cannot set them.
+    let mut foreign = form("Foreign", &info.org_client_id);
+    foreign["authority"] = "https://login.example.com/tenant".into();
+    foreign["allow_custom_authority"] = true.into();
+    let problems =
+        invoke(&window, "connection_check_org", serde_json::json!({ "form": foreign })).expect("a check");
+    assert_eq!(problems[0]["field"], "authority", "{problems}");
+
+    // The secret is checked once, on save: its ID instead of its value is refused there.
+    let refused = invoke(
+        &window,
+        "connection_add_org",
+        serde_json::json!({ "form": form("Wired", &info.org_client_id), "clientSecret": info.org_client_id }),
+    )
+    .expect_err("the secret's ID is not a secret");
+    assert_eq!(
+        (refused["kind"].as_str(), refused["category"].as_str()),
+        (Some("input.invalid"), Some("input"))
+    );
+    assert!(
+        refused["message"].as_str().is_some_and(|m| m.contains("looks like the secret's ID")),
+        "{refused}"
+    );
 
     let secret = info.org_client_secret.clone();
     let added = invoke(
@@ -139,6 +159,7 @@ async fn connections_are_checked_added_edited_and_deleted_without_a_secret_reach
     )
     .expect_err("a name taken");
     assert_eq!(duplicate["kind"], "vault.duplicate_name");
+    assert_eq!(duplicate["category"], "input");
 
     let entry = keyring::Entry::new("d365desk", &format!("{id}/client_secret")).unwrap();
     assert_eq!(entry.get_password().expect("the secret is in the keyring"), secret);
@@ -150,7 +171,7 @@ async fn connections_are_checked_added_edited_and_deleted_without_a_secret_reach
         }),
     )
     .expect("edited");
-    assert_eq!((edited["tag"].as_str(), edited["readOnly"].as_bool()), (Some("prod"), Some(true)));
+    assert_eq!((edited["tag"].as_str(), edited["read_only"].as_bool()), (Some("prod"), Some(true)));
     let steps = invoke(&window, "connection_delete", serde_json::json!({ "id": id })).expect("deleted");
     assert!(steps.as_array().is_some_and(|s| !s.is_empty()), "revocation steps: {steps}");
     let list = invoke(&window, "connections_list", Value::Object(Default::default())).expect("a list");
@@ -182,7 +203,7 @@ async fn a_pasted_token_is_described_and_kept_without_coming_back() {
     let (_app, window) = app_in(data_dir.clone());
     let token = app_token(&info).await;
     let form = serde_json::json!({
-        "name": "Pasted", "tag": null, "readOnly": false, "instanceUrl": info.instance_url, "cloud": "public",
+        "name": "Pasted", "tag": null, "read_only": false, "instance_url": info.instance_url, "cloud": "public",
     });
     let facts = invoke(
         &window,
@@ -191,9 +212,13 @@ async fn a_pasted_token_is_described_and_kept_without_coming_back() {
     )
     .expect("facts");
     assert_eq!(facts["subject"], info.org_client_id.as_str());
-    assert_eq!((facts["appOnly"].as_bool(), facts["nearExpiry"].as_bool()), (Some(true), Some(false)));
+    assert_eq!(facts["app_only"].as_bool(), Some(true));
+    let (expires, warn_from) = (facts["expires"].as_str().unwrap(), facts["warn_from"].as_str().unwrap());
+    let parse =
+        |at: &str| time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339).unwrap();
+    assert_eq!(parse(expires) - parse(warn_from), time::Duration::minutes(10), "{facts}");
     let mut other = form.clone();
-    other["instanceUrl"] = "https://contoso.crm.dynamics.com".into();
+    other["instance_url"] = "https://contoso.crm.dynamics.com".into();
     let refused =
         invoke(&window, "connection_inspect_bearer", serde_json::json!({ "form": other, "token": token }))
             .expect_err("another environment's token");
@@ -219,5 +244,36 @@ async fn a_pasted_token_is_described_and_kept_without_coming_back() {
     invoke(&window, "connection_delete", serde_json::json!({ "id": id })).expect("deleted");
     let entry = keyring::Entry::new("d365desk", &format!("{id}/bearer_token")).unwrap();
     assert!(matches!(entry.get_password(), Err(keyring::Error::NoEntry)), "the token left the keyring");
+    let _ = std::fs::remove_dir_all(&data_dir);
+}
+
+#[test]
+fn a_corrupt_connections_file_is_reported_with_its_fix_and_left_as_it_was() {
+    let data_dir = std::env::temp_dir().join(format!("d365desk-corrupt-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data_dir);
+    std::fs::create_dir_all(&data_dir).unwrap();
+    let file = data_dir.join("profiles.json");
+    std::fs::write(&file, b"{ this is not json").unwrap();
+    let (_app, window) = app_in(data_dir.clone());
+    let error = invoke(&window, "connections_list", Value::Object(Default::default()))
+        .expect_err("a corrupt file is an error, not an empty list");
+    assert_eq!(
+        (error["kind"].as_str(), error["category"].as_str()),
+        (Some("vault.corrupt_profiles"), Some("local"))
+    );
+    assert!(
+        error["hint"].as_str().is_some_and(|h| h.contains(".bak")),
+        "the hint says how to restore: {error}"
+    );
+    let form = serde_json::json!({
+        "name": "New", "tag": null, "read_only": false, "instance_url": "https://contoso.crm.dynamics.com",
+        "tenant": "contoso.onmicrosoft.com", "client_id": "2d7c9a41-0000-4000-8000-000000000001",
+        "cloud": "public", "authority": null,
+    });
+    let refused =
+        invoke(&window, "connection_add_org", serde_json::json!({ "form": form, "clientSecret": "abc8Q~x" }))
+            .expect_err("nothing is written over a corrupt file");
+    assert_eq!(refused["kind"], "vault.corrupt_profiles");
+    assert_eq!(std::fs::read(&file).unwrap(), b"{ this is not json", "the file is left as it was");
     let _ = std::fs::remove_dir_all(&data_dir);
 }

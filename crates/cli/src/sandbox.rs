@@ -1,21 +1,35 @@
 //! The built-in sandbox from the command line: started in-process on the app's data file, so `d365` and the
 //! app see the same sample data.
 
+use d365_connections::SandboxEndpoint;
+use d365_dataverse::DataverseError;
 use d365_sandbox::{Sandbox, SandboxOptions, Storage};
+use d365_vault::Secret;
 
 use crate::output::{Done, Failure};
 
 /// The in-process sandbox on the app's data file (its data survives; its secrets never leave the process).
-pub async fn start() -> Result<Sandbox, Failure> {
+pub async fn start() -> Result<Sandbox, DataverseError> {
     let dir = d365_vault::default_dir();
     std::fs::create_dir_all(&dir).map_err(|e| {
-        Failure::other("sandbox.data_dir", format!("Could not create {}: {e}", dir.display()))
+        DataverseError::new("sandbox.data_dir", format!("Could not create {}: {e}", dir.display()), None)
     })?;
     let options =
         SandboxOptions { storage: Storage::File(dir.join("sandbox.sqlite3")), ..Default::default() };
-    Sandbox::bind("127.0.0.1:0", options)
-        .await
-        .map_err(|e| Failure::other("sandbox.start_failed", format!("The sandbox did not start: {e}")))
+    Sandbox::bind("127.0.0.1:0", options).await.map_err(|e| {
+        DataverseError::new("sandbox.start_failed", format!("The sandbox did not start: {e}"), None)
+    })
+}
+
+/// What a sandbox connection signs in with.
+pub fn endpoint(sandbox: &Sandbox) -> SandboxEndpoint {
+    let info = sandbox.info();
+    SandboxEndpoint {
+        instance_url: info.instance_url.clone(),
+        authority: info.authority.clone(),
+        client_id: info.org_client_id.clone(),
+        client_secret: Secret::new(info.org_client_secret.clone()),
+    }
 }
 
 /// `d365 sandbox`: serve until Ctrl-C, after printing the connection details as one JSON line.

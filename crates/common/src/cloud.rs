@@ -1,6 +1,9 @@
 //! Microsoft's clouds: where their identity provider, global discovery and Dataverse orgs live.
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// Stored in profiles as `public`, `gcc`, `gcchigh`, `dod` or `china`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "lowercase")]
 pub enum Cloud {
     #[default]
     Public,

@@ -1,5 +1,6 @@
 //! A secret value (client secret, refresh token, bearer token): never printed, never serialised, wiped
-//! from memory when dropped.
+//! from memory when dropped. It stays in this wrapper from the keyring (or the form) to the request that
+//! sends it.
 
 use std::fmt;
 

@@ -1,5 +1,6 @@
 //! The crate's one error: the vault's or the client's, kept whole so their kinds and hints reach the user.
 
+use d365_common::{Category, ErrorPayload};
 use d365_dataverse::DataverseError;
 use d365_dataverse::verify::Step;
 use d365_vault::VaultError;
@@ -25,6 +26,13 @@ impl ConnectionError {
         }
     }
 
+    pub fn category(&self) -> Category {
+        match self {
+            ConnectionError::Vault(e) => e.category(),
+            ConnectionError::Dataverse(e) | ConnectionError::Verify { error: e, .. } => e.category,
+        }
+    }
+
     pub fn hint(&self) -> Option<String> {
         match self {
             ConnectionError::Vault(e) => e.hint(),
@@ -36,6 +44,15 @@ impl ConnectionError {
         match self {
             ConnectionError::Verify { step, .. } => Some(*step),
             _ => None,
+        }
+    }
+}
+
+impl From<ConnectionError> for ErrorPayload {
+    fn from(error: ConnectionError) -> Self {
+        match error {
+            ConnectionError::Vault(e) => e.into(),
+            ConnectionError::Dataverse(e) | ConnectionError::Verify { error: e, .. } => e.into(),
         }
     }
 }

@@ -3,13 +3,15 @@
 //! the app's form both go through here.
 
 use d365_dataverse::{DataverseError, input};
-use d365_vault::{Cloud as VaultCloud, ConnectionKind, EnvironmentTag, NewProfile, Profile, Secret, Vault};
+use d365_vault::{Cloud, ConnectionKind, EnvironmentTag, NewProfile, Profile, Secret, Vault, VaultError};
+use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
-use crate::open::client_cloud;
 
 /// An org-level (app registration + client secret) connection, as typed. The secret travels separately.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The `allow_*` flags are the CLI's: a form in the window cannot set them.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct OrgForm {
     pub name: String,
     pub tag: Option<EnvironmentTag>,
@@ -18,21 +20,51 @@ pub struct OrgForm {
     pub instance_url: String,
     pub tenant: String,
     pub client_id: String,
-    pub cloud: VaultCloud,
+    pub cloud: Cloud,
     /// Another sign-in authority than the cloud's (the sandbox's, or a sovereign cloud's own).
     pub authority: Option<String>,
     /// Accept an instance host that is not a Dynamics one of the cloud (with a warning).
+    #[serde(skip)]
     pub allow_custom_host: bool,
     /// Accept an authority that is not Microsoft's or a local server's.
+    #[serde(skip)]
     pub allow_custom_authority: bool,
 }
 
-/// What is wrong with one field, in the words shown beside it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What is wrong with one field: the field, and the problem in the words shown beside it (without the
+/// field's name, which is already there).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct FieldProblem {
-    /// `name`, `instance_url`, `tenant`, `client_id`, `client_secret` or `authority`.
+    /// The form's field: `name`, `instance_url`, `tenant`, `client_id`, `client_secret` or `authority`.
     pub field: &'static str,
+    pub message: String,
+    pub hint: Option<String>,
+    /// The whole error, for a front end that shows it away from the field.
+    #[serde(skip)]
     pub error: DataverseError,
+}
+
+impl FieldProblem {
+    pub fn new(field: &'static str, error: DataverseError) -> Self {
+        Self { field, message: sentence(&error.message), hint: error.hint.clone(), error }
+    }
+}
+
+/// "it is empty" → "It is empty": the core's messages continue a field's name; beside the field they start
+/// a sentence.
+fn sentence(message: &str) -> String {
+    let mut chars = message.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+/// A connection name the vault refuses, as the name field's problem.
+pub(crate) fn name_problem(error: VaultError) -> FieldProblem {
+    let message = match &error {
+        VaultError::Invalid { message, .. } => message.clone(),
+        other => other.to_string(),
+    };
+    FieldProblem::new("name", DataverseError::new(error.kind(), message, error.hint()).on_field("Name"))
 }
 
 /// The fields as they will be saved.
@@ -49,14 +81,14 @@ pub(crate) fn keep<T>(
     field: &'static str,
     result: d365_dataverse::Result<T>,
 ) -> Option<T> {
-    result.map_err(|error| problems.push(FieldProblem { field, error })).ok()
+    result.map_err(|error| problems.push(FieldProblem::new(field, error))).ok()
 }
 
 /// Every field on its own (a bad instance URL must not hide a bad client ID): the normalised fields, or a
 /// problem for each field that has one. The name and the secret are checked apart.
 fn check(form: &OrgForm) -> std::result::Result<Checked, Vec<FieldProblem>> {
     let mut problems = Vec::new();
-    let cloud = client_cloud(form.cloud);
+    let cloud = form.cloud;
     let instance = keep(
         &mut problems,
         "instance_url",
@@ -84,20 +116,15 @@ fn check(form: &OrgForm) -> std::result::Result<Checked, Vec<FieldProblem>> {
     }
 }
 
-/// Every problem of the form (one per field), for showing beside the fields as the user types. `secret` is
-/// checked when given (it is never sent back).
-pub fn check_org(vault: &Vault, form: &OrgForm, secret: Option<&str>) -> Vec<FieldProblem> {
+/// Every problem of the form (one per field), for showing beside the fields as the user types. The secret
+/// is not among them: it is checked once, on save (a form checks its shape itself as it is typed, so that
+/// the secret does not travel on every keystroke).
+pub fn check_org(vault: &Vault, form: &OrgForm) -> Vec<FieldProblem> {
     let mut problems = Vec::new();
     if let Err(error) = vault.check_new_name(&form.name) {
-        let error = DataverseError::new(error.kind(), error.to_string(), error.hint());
-        problems.push(FieldProblem { field: "name", error });
+        problems.push(name_problem(error));
     }
     problems.extend(check(form).err().unwrap_or_default());
-    if let Some(secret) = secret
-        && let Err(error) = input::client_secret(secret)
-    {
-        problems.push(FieldProblem { field: "client_secret", error });
-    }
     problems
 }
 

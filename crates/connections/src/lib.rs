@@ -11,15 +11,17 @@ mod error;
 mod forms;
 mod open;
 mod user;
+mod views;
 
-pub use bearer::{BearerForm, NEAR_EXPIRY, add_bearer, inspect_bearer, near_expiry};
+pub use bearer::{BearerForm, add_bearer, inspect_bearer, near_expiry};
 pub use error::{ConnectionError, Result};
 pub use forms::{FieldProblem, OrgForm, add_org, check_org};
 pub use open::{
-    SANDBOX_INSTANCE, authority_of, client, client_cloud, cloud_of, metadata_cache_file, open, verify,
-    verify_sandbox,
+    DataSession, SANDBOX_INSTANCE, SandboxEndpoint, authority_of, client, metadata_cache_file, open,
+    open_data, verify, verify_sandbox,
 };
 pub use user::{
     Discovered, SAMPLE_CLIENT_ID, SignInEvent, SignInMethod, UserForm, add_discovered, add_user, check_user,
     discover, sign_in, sign_in_again,
 };
+pub use views::{ConnectionView, Status, VerifyOutcome};

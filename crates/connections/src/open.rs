@@ -4,11 +4,11 @@ use std::sync::Arc;
 
 use d365_dataverse::auth::AccessToken;
 use d365_dataverse::client::{Client, ClientOptions, EventSink};
+use d365_dataverse::data::cache::MetadataCache;
 use d365_dataverse::session::{Grant, Session};
 use d365_dataverse::verify::{self, Credentials, Failed, Step, Verified};
-use d365_dataverse::{Cloud, DataverseError, bearer, input, reqwest};
-use d365_sandbox::ConnectionInfo;
-use d365_vault::{Cloud as VaultCloud, ConnectionKind, Profile, Secret, SecretKind, Vault, Verification};
+use d365_dataverse::{Cloud, DataverseError, auth, bearer, input, reqwest};
+use d365_vault::{ConnectionKind, Profile, Secret, SecretKind, Vault, Verification};
 use time::OffsetDateTime;
 use tokio::sync::Mutex;
 
@@ -17,18 +17,22 @@ use crate::error::{ConnectionError, Result};
 /// What a sandbox profile stores as its instance: the sandbox's port changes with every start.
 pub const SANDBOX_INSTANCE: &str = "sandbox://local";
 
-pub fn cloud_of(profile: &Profile) -> Cloud {
-    client_cloud(profile.cloud)
+/// Where the built-in sandbox runs, and its application user: what a sandbox connection signs in with. The
+/// app and the CLI start the sandbox and hand this over; this crate does not link the emulator.
+pub struct SandboxEndpoint {
+    pub instance_url: String,
+    pub authority: String,
+    pub client_id: String,
+    pub client_secret: Secret,
 }
 
-/// The client's name for a cloud the vault stores.
-pub fn client_cloud(cloud: VaultCloud) -> Cloud {
-    match cloud {
-        VaultCloud::Public => Cloud::Public,
-        VaultCloud::Gcc => Cloud::Gcc,
-        VaultCloud::GccHigh => Cloud::GccHigh,
-        VaultCloud::Dod => Cloud::Dod,
-        VaultCloud::China => Cloud::China,
+impl std::fmt::Debug for SandboxEndpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SandboxEndpoint")
+            .field("instance_url", &self.instance_url)
+            .field("authority", &self.authority)
+            .field("client_id", &self.client_id)
+            .finish_non_exhaustive()
     }
 }
 
@@ -37,7 +41,7 @@ pub fn authority_of(profile: &Profile) -> Result<String> {
     match &profile.authority {
         Some(authority) => Ok(authority.clone()),
         None => Ok(input::authority(
-            cloud_of(profile),
+            profile.cloud,
             profile.tenant.as_deref().unwrap_or("organizations"),
             None,
             false,
@@ -49,7 +53,7 @@ fn no_secret() -> ConnectionError {
     DataverseError::new(
         "vault.secret_missing",
         "The connection has no client secret (it was imported, or its keyring entry was removed).",
-        Some("Give it its client secret once (d365 connection set-secret NAME --client-secret-stdin, or in the app), or delete and recreate it.".to_owned()),
+        Some("Give it its client secret once, or delete and recreate the connection.".to_owned()),
     )
     .into()
 }
@@ -68,18 +72,14 @@ pub fn open(
     vault: &Vault,
     profile: &Profile,
     http: reqwest::Client,
-    sandbox: Option<&ConnectionInfo>,
+    sandbox: Option<&SandboxEndpoint>,
 ) -> Result<Session> {
     let client_id = profile.client_id.clone().unwrap_or_default();
     let grant = match profile.kind {
         ConnectionKind::Sandbox => return sandbox_session(http, sandbox),
         ConnectionKind::Org => {
             let secret = vault.secret(profile, SecretKind::ClientSecret)?.ok_or_else(no_secret)?;
-            Grant::App {
-                authority: authority_of(profile)?,
-                client_id,
-                client_secret: secret.expose().to_owned(),
-            }
+            Grant::App { authority: authority_of(profile)?, client_id, client_secret: secret }
         }
         ConnectionKind::User => {
             let refresh = vault.secret(profile, SecretKind::RefreshToken)?.ok_or_else(no_sign_in)?;
@@ -87,10 +87,10 @@ pub fn open(
             Grant::User {
                 authority: authority_of(profile)?,
                 client_id,
-                refresh_token: Mutex::new(refresh.expose().to_owned()),
+                refresh_token: Mutex::new(refresh),
                 keep: Box::new(move |rotated| {
                     vault
-                        .store_token(&kept, SecretKind::RefreshToken, &Secret::new(rotated))
+                        .store_token(&kept, SecretKind::RefreshToken, rotated)
                         .map_err(|e| DataverseError::new("vault.keyring_error", e.to_string(), e.hint()))
                 }),
             }
@@ -101,24 +101,24 @@ pub fn open(
             Grant::Fixed(AccessToken::new(token.expose().to_owned(), facts.expires))
         }
     };
-    let instance = input::instance(&profile.instance_url, cloud_of(profile), true)?;
+    let instance = input::instance(&profile.instance_url, profile.cloud, true)?;
     Ok(Session::new(http, instance, grant))
 }
 
 /// The running sandbox's org, as its built-in application user.
-fn sandbox_session(http: reqwest::Client, sandbox: Option<&ConnectionInfo>) -> Result<Session> {
-    let info = sandbox.ok_or_else(|| {
+fn sandbox_session(http: reqwest::Client, sandbox: Option<&SandboxEndpoint>) -> Result<Session> {
+    let endpoint = sandbox.ok_or_else(|| {
         DataverseError::new(
             "sandbox.not_running",
             "The sandbox is not running.",
             Some("Start the sandbox first.".to_owned()),
         )
     })?;
-    let instance = input::instance(&info.instance_url, Cloud::Public, false)?;
+    let instance = input::instance(&endpoint.instance_url, Cloud::Public, false)?;
     let grant = Grant::App {
-        authority: info.authority.clone(),
-        client_id: info.org_client_id.clone(),
-        client_secret: info.org_client_secret.clone(),
+        authority: endpoint.authority.clone(),
+        client_id: endpoint.client_id.clone(),
+        client_secret: endpoint.client_secret.clone(),
     };
     Ok(Session::new(http, instance, grant))
 }
@@ -128,7 +128,7 @@ pub fn client(
     vault: &Vault,
     profile: &Profile,
     http: reqwest::Client,
-    sandbox: Option<&ConnectionInfo>,
+    sandbox: Option<&SandboxEndpoint>,
     events: Option<EventSink>,
 ) -> Result<Client> {
     let session = open(vault, profile, http, sandbox)?;
@@ -141,13 +141,40 @@ pub fn metadata_cache_file(profile: &Profile) -> std::path::PathBuf {
     d365_vault::cache_dir().join("metadata").join(format!("{}.json", profile.id))
 }
 
+/// A saved connection opened for its data: the profile, a Web API client and the metadata cache. The app's
+/// data screens and the CLI's data commands both open connections this way.
+pub struct DataSession {
+    pub profile: Profile,
+    pub client: Arc<Client>,
+    pub cache: MetadataCache,
+}
+
+/// Opens the connection named `name_or_id` for its data. `events` hears of retries and throttling waits (to
+/// show why a read pauses); `sandbox` starts the built-in sandbox, and is called only for a sandbox
+/// connection.
+pub async fn open_data(
+    vault: &Vault,
+    name_or_id: &str,
+    events: Option<EventSink>,
+    sandbox: impl AsyncFnOnce() -> Result<SandboxEndpoint>,
+) -> Result<DataSession> {
+    let profile = vault.get(name_or_id)?;
+    let endpoint = match profile.kind {
+        ConnectionKind::Sandbox => Some(sandbox().await?),
+        _ => None,
+    };
+    let client = Arc::new(client(vault, &profile, auth::http_client()?, endpoint.as_ref(), events)?);
+    let cache = MetadataCache::open(client.clone(), Some(metadata_cache_file(&profile)));
+    Ok(DataSession { profile, client, cache })
+}
+
 /// Token → WhoAmI → organization and version, recorded on the profile either way; `starting` is called as
 /// each step begins.
 pub async fn verify(
     vault: &Vault,
     profile: &Profile,
     http: reqwest::Client,
-    sandbox: Option<&ConnectionInfo>,
+    sandbox: Option<&SandboxEndpoint>,
     starting: &(dyn Fn(Step) + Send + Sync),
 ) -> Result<Verified> {
     starting(Step::Token);
@@ -164,6 +191,7 @@ pub async fn verify(
             }
             Err(err) => err.kind().to_owned(),
         },
+        category: result.as_ref().err().map(ConnectionError::category),
     };
     vault.record_verification(&profile.id.to_string(), verification)?;
     result
@@ -173,7 +201,7 @@ pub async fn verify(
 /// connection that is always listed (it is not a saved profile, so nothing is recorded).
 pub async fn verify_sandbox(
     http: reqwest::Client,
-    sandbox: &ConnectionInfo,
+    sandbox: &SandboxEndpoint,
     starting: &(dyn Fn(Step) + Send + Sync),
 ) -> Result<Verified> {
     starting(Step::Token);

@@ -8,13 +8,12 @@ use d365_dataverse::device_code::{self, DeviceCodePrompt};
 use d365_dataverse::discovery::{self, Environment};
 use d365_dataverse::signin::{self, UserTokens};
 use d365_dataverse::{DataverseError, auth, input};
-use d365_vault::{
-    Cloud as VaultCloud, ConnectionKind, EnvironmentTag, NewProfile, Profile, Secret, SecretKind, Vault,
-};
+use d365_vault::{Cloud, ConnectionKind, EnvironmentTag, NewProfile, Profile, Secret, SecretKind, Vault};
+use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
-use crate::forms::{FieldProblem, keep};
-use crate::open::{authority_of, client_cloud};
+use crate::forms::{FieldProblem, keep, name_problem};
+use crate::open::authority_of;
 
 /// Microsoft's published public client for Dataverse development tools (its samples, the Power Platform
 /// CLI): registered for `http://localhost`, consented in most tenants. Used when the form gives no client ID.
@@ -22,7 +21,9 @@ pub const SAMPLE_CLIENT_ID: &str = "51f81489-12ee-4a9e-aaae-a2591f45987d";
 
 /// A user-level connection, as typed. The instance may be left empty when the environments are to be
 /// discovered after the sign-in; the tenant and client ID may be left empty for their defaults.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The `allow_*` flags are the CLI's: a form in the window cannot set them.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct UserForm {
     pub name: String,
     pub tag: Option<EnvironmentTag>,
@@ -33,14 +34,18 @@ pub struct UserForm {
     pub tenant: String,
     /// Empty: [`SAMPLE_CLIENT_ID`].
     pub client_id: String,
-    pub cloud: VaultCloud,
+    pub cloud: Cloud,
     pub authority: Option<String>,
+    #[serde(skip)]
     pub allow_custom_host: bool,
+    #[serde(skip)]
     pub allow_custom_authority: bool,
 }
 
 /// How the person signs in.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(tag = "method", rename_all = "snake_case")]
 pub enum SignInMethod {
     /// In the system browser (`$BROWSER` when set), back to a loopback listener.
     Browser { login_hint: Option<String> },
@@ -49,7 +54,9 @@ pub enum SignInMethod {
 }
 
 /// What the person must be told while the sign-in waits for them.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(tag = "state", rename_all = "snake_case")]
 pub enum SignInEvent {
     /// The system browser is being opened on the sign-in page.
     WaitingForBrowser,
@@ -69,7 +76,7 @@ struct Checked {
 
 fn check(form: &UserForm, need_instance: bool) -> std::result::Result<Checked, Vec<FieldProblem>> {
     let mut problems = Vec::new();
-    let cloud = client_cloud(form.cloud);
+    let cloud = form.cloud;
     let instance = if form.instance_url.trim().is_empty() && !need_instance {
         Some(None)
     } else {
@@ -118,8 +125,7 @@ fn first_problem(problems: Vec<FieldProblem>) -> DataverseError {
 pub fn check_user(vault: &Vault, form: &UserForm, discovering: bool) -> Vec<FieldProblem> {
     let mut problems = Vec::new();
     if let Err(error) = vault.check_new_name(&form.name) {
-        let error = DataverseError::new(error.kind(), error.to_string(), error.hint());
-        problems.push(FieldProblem { field: "name", error });
+        problems.push(name_problem(error));
     }
     problems.extend(check(form, !discovering).err().unwrap_or_default());
     problems
@@ -229,7 +235,7 @@ pub async fn discover(
     cancel: impl Future<Output = ()>,
 ) -> Result<Discovered> {
     let checked = check(form, false).map_err(first_problem)?;
-    let resource = discovery::resource_for_authority(client_cloud(form.cloud), &checked.authority);
+    let resource = discovery::resource_for_authority(form.cloud, &checked.authority);
     let tokens = sign_in(&checked.authority, &checked.client_id, &resource, method, events, cancel).await?;
     let http = auth::http_client()?;
     let environments = discovery::environments(&http, &resource, &tokens.access_token).await?;
@@ -267,7 +273,7 @@ pub async fn sign_in_again(
         )
         .into());
     }
-    let instance = input::instance(&profile.instance_url, client_cloud(profile.cloud), true)?;
+    let instance = input::instance(&profile.instance_url, profile.cloud, true)?;
     let authority = authority_of(profile)?;
     let client_id = profile.client_id.clone().unwrap_or_else(|| SAMPLE_CLIENT_ID.to_owned());
     let tokens = sign_in(&authority, &client_id, &instance.resource(), method, events, cancel).await?;
@@ -287,7 +293,7 @@ mod tests {
             instance_url: instance.into(),
             tenant: tenant.into(),
             client_id: client_id.into(),
-            cloud: VaultCloud::Public,
+            cloud: Cloud::Public,
             authority: None,
             allow_custom_host: false,
             allow_custom_authority: false,

@@ -28,7 +28,7 @@ async fn main() -> Result<(), Failure> {
     let grant = Grant::App {
         authority: text("authority"),
         client_id: text("org_client_id"),
-        client_secret: text("org_client_secret"),
+        client_secret: d365_dataverse::Secret::new(text("org_client_secret")),
     };
     let instance = input::instance(&text("instance_url"), Cloud::Public, false)?;
     let session = Session::new(auth::http_client()?, instance, grant);

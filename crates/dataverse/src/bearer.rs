@@ -10,7 +10,11 @@ use time::OffsetDateTime;
 use crate::error::{DataverseError, Result};
 use crate::input::Instance;
 
+/// Less time than this left, and a token is shown as about to expire.
+pub const NEAR_EXPIRY: time::Duration = time::Duration::minutes(10);
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct TokenFacts {
     /// The resource it was issued for (`aud`).
     pub audience: String,
@@ -18,7 +22,12 @@ pub struct TokenFacts {
     pub subject: String,
     pub app_only: bool,
     #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "specta", specta(type = String))]
     pub expires: OffsetDateTime,
+    /// From when it is shown as about to expire ([`NEAR_EXPIRY`] before `expires`).
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "specta", specta(type = String))]
+    pub warn_from: OffsetDateTime,
     pub tenant: Option<String>,
 }
 
@@ -56,7 +65,14 @@ pub fn inspect(token: &str) -> Result<TokenFacts> {
     let app_only = person.is_none();
     let subject =
         person.or_else(|| text("appid")).or_else(|| text("azp")).unwrap_or_else(|| "unknown".into());
-    Ok(TokenFacts { audience, subject, app_only, expires, tenant: text("tid") })
+    Ok(TokenFacts {
+        audience,
+        subject,
+        app_only,
+        expires,
+        warn_from: expires - NEAR_EXPIRY,
+        tenant: text("tid"),
+    })
 }
 
 /// The facts, if the token can be used for `instance` now.

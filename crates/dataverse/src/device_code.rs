@@ -19,9 +19,11 @@ use crate::signin::{Transport, UserTokens, aadsts_code, oauth_error};
 
 /// What to show the user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct DeviceCodePrompt {
     pub user_code: String,
     pub verification_uri: String,
+    #[cfg_attr(feature = "specta", specta(type = u32))]
     pub expires_in_seconds: u64,
     pub message: String,
 }

@@ -34,6 +34,7 @@ fn resource_beside(cloud: Cloud, url: &url::Url) -> String {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Environment {
     pub name: String,
     pub unique_name: String,

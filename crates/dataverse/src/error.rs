@@ -1,28 +1,100 @@
-//! The client's one error type, shaped as the UI shows it: a stable `kind`, what happened, what to do.
-//! Building one from an Entra or Dataverse answer is a diagnosis: the AADSTS code or the Web API's status
-//! and error code become a fix in the user's terms.
+//! The client's one error type, shaped as the UI shows it: a stable `kind`, its category, what happened,
+//! what to do. Building one from an Entra or Dataverse answer is a diagnosis: the AADSTS code or the Web
+//! API's status and error code become a fix in the user's terms.
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize)]
-#[error("{message}")]
+use d365_common::{Category, ErrorPayload};
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct DataverseError {
     pub kind: &'static str,
+    /// Derived from `kind` by [`category_of`] when the error is made.
+    pub category: Category,
+    /// What happened. For a field of a form (see `field`), without the field's name.
     pub message: String,
     pub hint: Option<String>,
     /// The column the error concerns (a value refused before sending, or a server validation error), so a
     /// form can show it beside the field.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<String>,
+    /// The form field a typed value was refused for ("Instance URL", "Client ID"), for the full message
+    /// ("Instance URL: it is empty") where the field is not beside it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<&'static str>,
 }
+
+impl std::fmt::Display for DataverseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.field {
+            Some(field) => write!(f, "{field}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for DataverseError {}
 
 pub type Result<T, E = DataverseError> = std::result::Result<T, E>;
 
+/// The category of each of the client's error kinds: the one place they are sorted. A kind's prefix says
+/// where it comes from (`auth.` Entra ID, `api.` the Web API, `net.` the network, `input.`/`query.` what was
+/// given); the exceptions are listed first.
+pub fn category_of(kind: &str) -> Category {
+    match kind {
+        "auth.session_expired" | "auth.sign_in_again" | "auth.token_expired" | "input.token_expired" => {
+            Category::Expired
+        }
+        "api.not_found" => Category::NotFound,
+        "api.conflict" => Category::Conflict,
+        "api.throttled" => Category::Throttled,
+        "api.read_only" => Category::ReadOnly,
+        "api.unauthorized" | "api.wrong_audience" | "api.not_a_member" | "api.missing_privilege" => {
+            Category::Auth
+        }
+        // The server refused the request as malformed: what was asked (a filter, a value) is wrong.
+        "api.invalid_request" => Category::Input,
+        "api.closed" => Category::Network,
+        "auth.bad_response" => Category::Server,
+        "export.no_change_tracking" | "export.no_changes_to_apply" => Category::Input,
+        "export.io" | "signin.listener" | "signin.no_browser" => Category::Local,
+        "signin.cancelled" | "signin.cancelled_in_browser" => Category::Cancelled,
+        // A connection that lacks its credential must be given it (or signed in): an access problem.
+        "vault.secret_missing" => Category::Auth,
+        _ => match kind.split_once('.').map_or(kind, |(prefix, _)| prefix) {
+            "input" | "query" => Category::Input,
+            "auth" => Category::Auth,
+            "net" => Category::Network,
+            "api" => Category::Server,
+            "vault" | "sandbox" => Category::Local,
+            _ => Category::Other,
+        },
+    }
+}
+
 impl DataverseError {
     pub fn new(kind: &'static str, message: impl Into<String>, hint: impl Into<Option<String>>) -> Self {
-        Self { kind, message: message.into(), hint: hint.into(), column: None }
+        Self {
+            kind,
+            category: category_of(kind),
+            message: message.into(),
+            hint: hint.into(),
+            column: None,
+            field: None,
+        }
+    }
+
+    pub fn on_field(mut self, field: &'static str) -> Self {
+        self.field = Some(field);
+        self
     }
 
     pub fn on_column(mut self, column: impl Into<String>) -> Self {
         self.column = Some(column.into());
+        self
+    }
+
+    /// The error in another category than its kind's (a kind shared by failures that need different fixes).
+    pub fn in_category(mut self, category: Category) -> Self {
+        self.category = category;
         self
     }
 
@@ -130,5 +202,61 @@ impl DataverseError {
             )
         };
         Self::new(kind, message, Some(hint))
+    }
+}
+
+impl From<DataverseError> for ErrorPayload {
+    fn from(error: DataverseError) -> Self {
+        let mut payload = ErrorPayload::new(error.kind, error.category, error.to_string(), error.hint);
+        payload.column = error.column;
+        payload
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use d365_common::Category;
+
+    use super::{DataverseError, category_of};
+
+    #[test]
+    fn kinds_fall_in_the_category_their_fix_needs() {
+        let cases = [
+            ("auth.invalid_secret", Category::Auth),
+            ("auth.session_expired", Category::Expired),
+            ("auth.sign_in_again", Category::Expired),
+            ("input.token_expired", Category::Expired),
+            ("auth.secret_expired", Category::Auth),
+            ("api.not_found", Category::NotFound),
+            ("api.conflict", Category::Conflict),
+            ("api.throttled", Category::Throttled),
+            ("api.read_only", Category::ReadOnly),
+            ("api.missing_privilege", Category::Auth),
+            ("api.invalid_request", Category::Input),
+            ("api.unavailable", Category::Server),
+            ("api.closed", Category::Network),
+            ("net.dns", Category::Network),
+            ("input.too_long", Category::Input),
+            ("query.unknown_column", Category::Input),
+            ("export.no_change_tracking", Category::Input),
+            ("export.io", Category::Local),
+            ("signin.cancelled", Category::Cancelled),
+            ("signin.timeout", Category::Other),
+            ("vault.secret_missing", Category::Auth),
+            ("sandbox.not_running", Category::Local),
+        ];
+        for (kind, category) in cases {
+            assert_eq!(category_of(kind), category, "{kind}");
+            assert_eq!(DataverseError::new(kind, "m", None).category, category, "{kind}");
+        }
+    }
+
+    #[test]
+    fn entra_diagnoses_carry_their_category() {
+        assert_eq!(
+            DataverseError::from_entra(Some(700082), "invalid_grant", "x").category,
+            Category::Expired
+        );
+        assert_eq!(DataverseError::from_entra(Some(7000215), "invalid_client", "x").category, Category::Auth);
     }
 }

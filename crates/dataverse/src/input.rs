@@ -25,8 +25,8 @@ impl Instance {
     }
 }
 
-fn input_error(field: &str, message: impl Into<String>, hint: impl Into<String>) -> DataverseError {
-    DataverseError::new("input.invalid", format!("{field}: {}", message.into()), Some(hint.into()))
+fn input_error(field: &'static str, message: impl Into<String>, hint: impl Into<String>) -> DataverseError {
+    DataverseError::new("input.invalid", message, Some(hint.into())).on_field(field)
 }
 
 pub fn is_loopback(host: &str) -> bool {
@@ -85,9 +85,10 @@ pub fn instance(text: &str, cloud: Cloud, allow_other_host: bool) -> Result<Inst
     } else {
         return Err(DataverseError::new(
             "input.unknown_host",
-            format!("Instance URL: {org_host} is not a Dynamics 365 / Dataverse domain."),
+            format!("{org_host} is not a Dynamics 365 / Dataverse domain."),
             Some("Check the URL. If it really is a Dataverse environment behind a custom domain, allow it explicitly.".to_owned()),
-        ));
+        )
+        .on_field("Instance URL"));
     };
     let mut url = parsed.clone();
     url.set_path("");
@@ -169,12 +170,13 @@ pub fn authority(cloud: Cloud, tenant: &str, custom: Option<&str>, allow_custom:
     if !(is_loopback(host) || allow_custom) {
         return Err(DataverseError::new(
             "input.custom_authority",
-            format!("Authority: {host} is not Microsoft's sign-in service."),
+            format!("{host} is not Microsoft's sign-in service."),
             Some(
                 "A custom authority is accepted for a local server only, unless you allow it explicitly."
                     .to_owned(),
             ),
-        ));
+        )
+        .on_field("Authority"));
     }
     if url.scheme() == "http" && !is_loopback(host) {
         return Err(input_error("Authority", "http is only allowed for a local server", "Use https://"));

@@ -10,7 +10,6 @@ pub mod api;
 pub mod auth;
 pub mod bearer;
 pub mod client;
-pub mod cloud;
 pub mod data;
 pub mod device_code;
 pub mod discovery;
@@ -21,7 +20,7 @@ pub mod session;
 pub mod signin;
 pub mod verify;
 
-pub use cloud::Cloud;
+pub use d365_common::{Category, Cloud, Secret, cloud};
 pub use error::{DataverseError, Result};
 /// The HTTP client the crate uses, for callers that pass one in.
 pub use reqwest;

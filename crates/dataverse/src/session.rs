@@ -10,20 +10,22 @@ use serde_json::Value;
 use time::OffsetDateTime;
 use tokio::sync::Mutex;
 
+use d365_common::Secret;
+
 use crate::api::WebApi;
 use crate::auth::{self, AccessToken};
 use crate::error::{DataverseError, Result};
 use crate::input::Instance;
 
 /// Called with each new refresh token, to keep it (in the vault).
-pub type KeepRefreshToken = Box<dyn Fn(&str) -> Result<()> + Send + Sync>;
+pub type KeepRefreshToken = Box<dyn Fn(&Secret) -> Result<()> + Send + Sync>;
 
-/// How the session gets access tokens.
+/// How the session gets access tokens. Secrets stay in their zeroizing wrapper until they are sent.
 pub enum Grant {
     /// Org-level: client credentials.
-    App { authority: String, client_id: String, client_secret: String },
+    App { authority: String, client_id: String, client_secret: Secret },
     /// User-level: a refresh token (rotated on every use).
-    User { authority: String, client_id: String, refresh_token: Mutex<String>, keep: KeepRefreshToken },
+    User { authority: String, client_id: String, refresh_token: Mutex<Secret>, keep: KeepRefreshToken },
     /// A pasted token: used until it expires, never refreshed.
     Fixed(AccessToken),
 }
@@ -107,15 +109,17 @@ impl Session {
         match &self.grant {
             Grant::App { authority, client_id, client_secret } => {
                 self.fetches.fetch_add(1, Ordering::Relaxed);
-                auth::client_credentials(&self.http, authority, client_id, client_secret, &resource).await
+                auth::client_credentials(&self.http, authority, client_id, client_secret.expose(), &resource)
+                    .await
             }
             Grant::User { authority, client_id, refresh_token, keep } => {
                 self.fetches.fetch_add(1, Ordering::Relaxed);
                 let mut refresh = refresh_token.lock().await;
-                let (token, rotated) = auth::refresh(&self.http, authority, client_id, &refresh, &resource)
-                    .await
-                    .map_err(sign_in_again)?;
-                if let Some(rotated) = rotated {
+                let (token, rotated) =
+                    auth::refresh(&self.http, authority, client_id, refresh.expose(), &resource)
+                        .await
+                        .map_err(sign_in_again)?;
+                if let Some(rotated) = rotated.map(Secret::new) {
                     keep(&rotated)?;
                     *refresh = rotated;
                 }

@@ -19,6 +19,7 @@ pub enum Credentials<'a> {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum Step {
     Token,
@@ -27,6 +28,7 @@ pub enum Step {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Verified {
     pub user_id: String,
     pub business_unit_id: String,
@@ -37,6 +39,7 @@ pub struct Verified {
     pub dop_hint: Option<u32>,
     /// RFC 3339.
     pub token_expires: String,
+    #[cfg_attr(feature = "specta", specta(type = u32))]
     pub elapsed_ms: u64,
 }
 

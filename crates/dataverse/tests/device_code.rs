@@ -7,24 +7,38 @@ use d365_dataverse::device_code::{DeviceCodePrompt, sign_in_with_device_code};
 use d365_sandbox::{Sandbox, SandboxOptions};
 
 mod common;
+use common::{Checks, checked_tasks};
 
-/// The person at another device: enters the code, signs in, and answers the consent page.
-fn person(sandbox: &Sandbox, decision: &'static str) -> impl FnOnce(&DeviceCodePrompt) {
+/// The person at another device: enters the code, signs in, and answers the consent page. Their steps run
+/// in a task that the returned `Checks` races against the polling: a step that fails fails the test at once
+/// (the client would otherwise poll until the code expires, 15 minutes).
+fn person(sandbox: &Sandbox, decision: &'static str) -> (impl FnOnce(&DeviceCodePrompt), Checks) {
     let (authority, username, password) =
         (sandbox.info().authority.clone(), sandbox.info().username.clone(), sandbox.info().password.clone());
-    move |prompt: &DeviceCodePrompt| {
+    let (spawner, checks) = checked_tasks();
+    let enter = move |prompt: &DeviceCodePrompt| {
         assert!(
             prompt.message.contains(&prompt.user_code) && prompt.message.contains(&prompt.verification_uri)
         );
         let (uri, code) = (prompt.verification_uri.clone(), prompt.user_code.clone());
-        tokio::spawn(async move {
+        spawner.spawn(async move {
             let client =
                 reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
             let sign_in =
                 client.post(&uri).form(&[("otc", code)]).send().await.unwrap().text().await.unwrap();
-            common::sign_in_and_consent(&client, &sign_in, &authority, username, password, decision).await;
+            let done =
+                common::sign_in_and_consent(&client, &sign_in, &authority, username, password, decision)
+                    .await;
+            assert_eq!(done.status, 200, "the consent was answered");
+            let page = done.html;
+            let expected = if decision == "accept" { "You're signed in" } else { "Sign-in cancelled" };
+            assert!(
+                page.contains(&format!("id=\"deviceDone\">{expected}")),
+                "the device-login end page: {page}"
+            );
         });
-    }
+    };
+    (enter, checks)
 }
 
 #[tokio::test]
@@ -33,16 +47,18 @@ async fn the_code_entered_elsewhere_signs_in_here() {
         Sandbox::bind("127.0.0.1:0", SandboxOptions { seed: 2, ..Default::default() }).await.unwrap();
     let info = sandbox.info();
     let http = auth::http_client().unwrap();
-    let tokens = sign_in_with_device_code(
-        &http,
-        &info.authority,
-        &info.public_client_id,
-        &info.instance_url,
-        person(&sandbox, "accept"),
-        std::future::pending(),
-    )
-    .await
-    .unwrap();
+    let (person, checks) = person(&sandbox, "accept");
+    let tokens = checks
+        .around(sign_in_with_device_code(
+            &http,
+            &info.authority,
+            &info.public_client_id,
+            &info.instance_url,
+            person,
+            std::future::pending(),
+        ))
+        .await
+        .unwrap();
     assert!(tokens.refresh_token.is_some());
     let who = http
         .get(format!("{}WhoAmI", info.web_api_url))
@@ -59,16 +75,18 @@ async fn a_declined_sign_in_is_reported() {
         Sandbox::bind("127.0.0.1:0", SandboxOptions { seed: 2, ..Default::default() }).await.unwrap();
     let info = sandbox.info();
     let http = auth::http_client().unwrap();
-    let err = sign_in_with_device_code(
-        &http,
-        &info.authority,
-        &info.public_client_id,
-        &info.instance_url,
-        person(&sandbox, "cancel"),
-        std::future::pending(),
-    )
-    .await
-    .unwrap_err();
+    let (person, checks) = person(&sandbox, "cancel");
+    let err = checks
+        .around(sign_in_with_device_code(
+            &http,
+            &info.authority,
+            &info.public_client_id,
+            &info.instance_url,
+            person,
+            std::future::pending(),
+        ))
+        .await
+        .unwrap_err();
     assert_eq!(err.kind, "signin.cancelled_in_browser", "{err:?}");
 }
 

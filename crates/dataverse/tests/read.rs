@@ -86,11 +86,15 @@ async fn rows_come_with_formatted_values_and_lookup_targets() {
     let top = &page.rows[0];
     assert!(top.get("revenue").unwrap().formatted.as_deref().unwrap().starts_with('$'), "{top:?}");
     assert_eq!(top.display("statecode"), "Active");
-    let with_contact =
-        page.rows.iter().find_map(|r| r.get("_primarycontactid_value").filter(|c| !c.value.is_null()));
-    if let Some(lookup) = with_contact {
-        assert_eq!(lookup.lookup_table.as_deref(), Some("contact"));
-        assert!(lookup.formatted.is_some(), "the contact's name");
+    // Every seeded account has a primary contact: each row's lookup names its table and the contact.
+    for row in &page.rows {
+        let lookup = row.get("_primarycontactid_value").unwrap();
+        let id = lookup.value.as_str().expect("a primary contact's id");
+        assert!(id.parse::<uuid::Uuid>().is_ok(), "{id}");
+        assert_eq!(lookup.lookup_table.as_deref(), Some("contact"), "{row:?}");
+        assert_eq!(lookup.navigation.as_deref(), Some("primarycontactid"), "{row:?}");
+        let name = lookup.formatted.as_deref().expect("the contact's name");
+        assert!(name.contains(' '), "a full name: {name}");
     }
     let revenues: Vec<f64> =
         page.rows.iter().map(|r| r.get("revenue").unwrap().value.as_f64().unwrap()).collect();
@@ -168,8 +172,8 @@ async fn a_column_the_cached_schema_lacks_is_looked_up_again_before_it_is_refuse
     );
     let mut query = Query::new("account");
     query.select = vec!["emailaddress1".into()];
-    let (schema, options) = stale.check(&query).await.unwrap();
-    assert_eq!(options, "$select=emailaddress1");
+    let (schema, path) = stale.check(&query).await.unwrap();
+    assert_eq!(path, "accounts?$select=emailaddress1");
     assert!(schema.column("emailaddress1").is_some());
     query.select = vec!["emailadress1".into()];
     let err = stale.check(&query).await.unwrap_err();

@@ -72,8 +72,8 @@ async fn user_sessions_keep_rotated_refresh_tokens_and_ask_to_sign_in_again_when
     let kept: Arc<Mutex<Vec<String>>> = Arc::default();
     let keep = {
         let kept = kept.clone();
-        Box::new(move |token: &str| {
-            kept.lock().unwrap().push(token.to_owned());
+        Box::new(move |token: &d365_dataverse::Secret| {
+            kept.lock().unwrap().push(token.expose().to_owned());
             Ok(())
         })
     };
@@ -81,7 +81,7 @@ async fn user_sessions_keep_rotated_refresh_tokens_and_ask_to_sign_in_again_when
     let grant = Grant::User {
         authority: info.authority.clone(),
         client_id: info.public_client_id.clone(),
-        refresh_token: tokio::sync::Mutex::new(original.clone()),
+        refresh_token: tokio::sync::Mutex::new(d365_dataverse::Secret::new(original.clone())),
         keep,
     };
     let instance = input::instance(&info.instance_url, Cloud::Public, false).unwrap();
@@ -94,7 +94,7 @@ async fn user_sessions_keep_rotated_refresh_tokens_and_ask_to_sign_in_again_when
     let refused = Grant::User {
         authority: info.authority.clone(),
         client_id: info.public_client_id.clone(),
-        refresh_token: tokio::sync::Mutex::new("no-longer-valid".into()),
+        refresh_token: tokio::sync::Mutex::new(d365_dataverse::Secret::new("no-longer-valid")),
         keep: Box::new(|_| Ok(())),
     };
     let err = Session::new(auth::http_client().unwrap(), instance.clone(), refused)

@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+use d365_common::{Category, ErrorPayload};
+
 #[derive(Debug, thiserror::Error)]
 pub enum VaultError {
     #[error("No keyring is available to keep secrets in ({detail}).")]
@@ -40,6 +42,19 @@ impl VaultError {
         }
     }
 
+    pub fn category(&self) -> Category {
+        match self {
+            VaultError::NotFound(_) | VaultError::DuplicateName(_) | VaultError::Invalid { .. } => {
+                Category::Input
+            }
+            VaultError::KeyringUnavailable { .. }
+            | VaultError::CorruptProfiles { .. }
+            | VaultError::NewerFormat { .. }
+            | VaultError::Io { .. }
+            | VaultError::Keyring(_) => Category::Local,
+        }
+    }
+
     /// What the user can do about it.
     pub fn hint(&self) -> Option<String> {
         Some(match self {
@@ -56,10 +71,16 @@ impl VaultError {
             ),
             VaultError::NewerFormat { .. } => "Update D365 Desk to the latest version.".into(),
             VaultError::Io { .. } => "Check that the folder exists, is writable and the disk is not full.".into(),
-            VaultError::NotFound(_) => "List the connections with `d365 connection list`.".into(),
+            VaultError::NotFound(_) => "Check the name against the list of connections.".into(),
             VaultError::DuplicateName(_) => "Choose another name, or remove the existing connection first.".into(),
             VaultError::Invalid { .. } | VaultError::Keyring(_) => return None,
         })
+    }
+}
+
+impl From<VaultError> for ErrorPayload {
+    fn from(error: VaultError) -> Self {
+        ErrorPayload::new(error.kind(), error.category(), error.to_string(), error.hint())
     }
 }
 

@@ -9,17 +9,16 @@
 pub mod error;
 pub mod portable;
 pub mod profile;
-pub mod secret;
 mod secrets;
 mod store;
 mod vault;
 
+pub use d365_common::{Cloud, Secret};
 pub use error::{Result, VaultError};
 pub use portable::{ImportReport, PortableProfile, Skipped};
 pub use profile::{
-    Cloud, ConnectionKind, EnvironmentTag, NewProfile, Profile, ProfileEdit, SecretKind, Verification,
+    ConnectionKind, EnvironmentTag, NewProfile, Profile, ProfileEdit, SecretKind, Verification,
 };
-pub use secret::Secret;
 pub use secrets::SERVICE as KEYRING_SERVICE;
 pub use store::FORMAT as PROFILES_FORMAT;
 pub use vault::{Revocation, Vault, cache_dir, default_dir};

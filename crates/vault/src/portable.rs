@@ -7,7 +7,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Result, VaultError};
-use crate::profile::{Cloud, ConnectionKind, EnvironmentTag, NewProfile, Profile};
+use d365_common::Cloud;
+
+use crate::profile::{ConnectionKind, EnvironmentTag, NewProfile, Profile};
 
 /// What an export file says it is, so that importing some other JSON fails clearly.
 pub const EXPORT_FORMAT: &str = "d365desk.connections";

@@ -1,11 +1,13 @@
 //! A connection profile: everything about a connection except its secrets.
 
+use d365_common::{Category, Cloud};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 /// How the connection authenticates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "lowercase")]
 pub enum ConnectionKind {
     /// An app registration with a client secret (client credentials).
@@ -51,20 +53,9 @@ impl SecretKind {
     }
 }
 
-/// The Microsoft cloud an environment lives in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Cloud {
-    #[default]
-    Public,
-    Gcc,
-    GccHigh,
-    Dod,
-    China,
-}
-
 /// The environment's purpose, shown as a colour everywhere the connection appears.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "lowercase")]
 pub enum EnvironmentTag {
     Dev,
@@ -81,6 +72,9 @@ pub struct Verification {
     pub ok: bool,
     /// The org and user on success, the diagnosis kind on failure.
     pub summary: String,
+    /// The failure's category (files written before it was recorded have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<Category>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use crate::error::{Result, from_keyring};
 use crate::profile::SecretKind;
-use crate::secret::Secret;
+use d365_common::Secret;
 
 pub const SERVICE: &str = "d365desk";
 

@@ -7,9 +7,9 @@ use uuid::Uuid;
 use crate::error::{Result, VaultError};
 use crate::portable::{self, ImportReport, PortableProfile, Skipped};
 use crate::profile::{ConnectionKind, NewProfile, Profile, ProfileEdit, SecretKind, Verification};
-use crate::secret::Secret;
 use crate::secrets;
 use crate::store::ProfileFile;
+use d365_common::Secret;
 
 /// What to do elsewhere after deleting a connection, so its access is really gone.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -12,30 +12,33 @@ export const commands = {
 	/**  Where the sandbox runs, if it was started. */
 	sandboxStatus: () => typedError<SandboxInfo | null, ErrorPayload>(__TAURI_INVOKE("sandbox_status")),
 	/**  Starts the sandbox if need be and verifies it, each step announced on `progress`: the one-click check. */
-	sandboxVerify: (progress: Channel<VerifyStep>) => typedError<VerifyOutcome, ErrorPayload>(__TAURI_INVOKE("sandbox_verify", { progress })),
+	sandboxVerify: (progress: Channel<Step>) => typedError<VerifyOutcome, ErrorPayload>(__TAURI_INVOKE("sandbox_verify", { progress })),
 	connectionsList: () => typedError<ConnectionView[], ErrorPayload>(__TAURI_INVOKE("connections_list")),
-	/**  What is wrong with the form so far, field by field (the secret is checked, never returned). */
-	connectionCheckOrg: (form: OrgForm, clientSecret: string | null) => typedError<FieldError[], ErrorPayload>(__TAURI_INVOKE("connection_check_org", { form, clientSecret })),
+	/**
+	 *  What is wrong with the form so far, field by field. The secret is not sent as it is typed: it is checked
+	 *  on save.
+	 */
+	connectionCheckOrg: (form: OrgForm) => typedError<FieldProblem[], ErrorPayload>(__TAURI_INVOKE("connection_check_org", { form })),
 	connectionAddOrg: (form: OrgForm, clientSecret: string) => typedError<ConnectionView, ErrorPayload>(__TAURI_INVOKE("connection_add_org", { form, clientSecret })),
-	connectionCheckUser: (form: UserForm, discovering: boolean) => typedError<FieldError[], ErrorPayload>(__TAURI_INVOKE("connection_check_user", { form, discovering })),
+	connectionCheckUser: (form: UserForm, discovering: boolean) => typedError<FieldProblem[], ErrorPayload>(__TAURI_INVOKE("connection_check_user", { form, discovering })),
 	/**
 	 *  Signs in (browser or device code, progress on `progress`) and saves the connection, or without an
 	 *  instance URL lists the environments to pick from. The window comes back to the front when it is done.
 	 */
-	connectionSignInUser: (form: UserForm, how: SignInChoice, progress: Channel<SignInUpdate>) => typedError<SignInResult, ErrorPayload>(__TAURI_INVOKE("connection_sign_in_user", { form, how, progress })),
+	connectionSignInUser: (form: UserForm, method: SignInMethod, progress: Channel<SignInEvent>) => typedError<SignInResult, ErrorPayload>(__TAURI_INVOKE("connection_sign_in_user", { form, method, progress })),
 	/**  Saves the connection to the environment picked after a discovery sign-in. */
 	connectionAddDiscovered: (form: UserForm, instanceUrl: string) => typedError<ConnectionView, ErrorPayload>(__TAURI_INVOKE("connection_add_discovered", { form, instanceUrl })),
 	/**  Gives up the sign-in under way; false when there was none. */
 	connectionCancelSignIn: () => typedError<boolean, ErrorPayload>(__TAURI_INVOKE("connection_cancel_sign_in")),
 	/**  A user connection whose session expired or was revoked signs in again; nothing else changes. */
-	connectionSignInAgain: (id: string, how: SignInChoice, progress: Channel<SignInUpdate>) => typedError<ConnectionView, ErrorPayload>(__TAURI_INVOKE("connection_sign_in_again", { id, how, progress })),
+	connectionSignInAgain: (id: string, method: SignInMethod, progress: Channel<SignInEvent>) => typedError<ConnectionView, ErrorPayload>(__TAURI_INVOKE("connection_sign_in_again", { id, method, progress })),
 	/**  Whom a pasted token is for and until when (the token goes in, only these facts come out). */
 	connectionInspectBearer: (form: BearerForm, token: string) => typedError<TokenFacts, ErrorPayload>(__TAURI_INVOKE("connection_inspect_bearer", { form, token })),
 	connectionAddBearer: (form: BearerForm, token: string) => typedError<ConnectionView, ErrorPayload>(__TAURI_INVOKE("connection_add_bearer", { form, token })),
 	/**  Token → WhoAmI → organization, each step announced on `progress` as it begins. */
-	connectionVerify: (id: string, progress: Channel<VerifyStep>) => typedError<VerifyOutcome, ErrorPayload>(__TAURI_INVOKE("connection_verify", { id, progress })),
+	connectionVerify: (id: string, progress: Channel<Step>) => typedError<VerifyOutcome, ErrorPayload>(__TAURI_INVOKE("connection_verify", { id, progress })),
 	/**  Name, tag and read-only only: credentials are never edited (delete and recreate instead). */
-	connectionEdit: (id: string, name: string, tag: Tag | null, readOnly: boolean) => typedError<ConnectionView, ErrorPayload>(__TAURI_INVOKE("connection_edit", { id, name, tag, readOnly })),
+	connectionEdit: (id: string, name: string, tag: EnvironmentTag | null, readOnly: boolean) => typedError<ConnectionView, ErrorPayload>(__TAURI_INVOKE("connection_edit", { id, name, tag, readOnly })),
 	/**  Deletes the connection and its secrets at once; the steps to revoke its access elsewhere come back. */
 	connectionDelete: (id: string) => typedError<string[], ErrorPayload>(__TAURI_INVOKE("connection_delete", { id })),
 };
@@ -43,155 +46,238 @@ export const commands = {
 /* Types */
 /**  What the status bar shows about the app itself. */
 export type AppInfo = {
-	productName: string,
+	product_name: string,
 	version: string,
 	/**  `linux`, `macos` or `windows`. */
 	os: string,
 	arch: string,
 };
 
-/**  The bearer form, as typed. The token is a separate argument. */
+/**  The pasted-token form. The token travels separately. */
 export type BearerForm = {
 	name: string,
-	tag: Tag | null,
-	readOnly: boolean,
-	instanceUrl: string,
-	cloud: CloudChoice,
+	tag: EnvironmentTag | null,
+	/**  `None`: read-only for `prod`, writable otherwise. */
+	read_only: boolean | null,
+	instance_url: string,
+	cloud: Cloud,
 };
 
-export type CloudChoice = "public" | "gcc" | "gccHigh" | "dod" | "china";
+/**  What kind of failure an error is, in terms of what the person can do about it. */
+export type Category = 
+/**  What was typed or asked for is wrong: a field, a name, a query, a value. */
+"input" | 
+/**  Signing in or access was refused: wrong credentials, missing rights, no consent. */
+"auth" | 
+/**  The sign-in or token expired: signing in again (or a fresh token) is the fix. */
+"expired" | 
+/**  The record or resource does not exist. */
+"not_found" | 
+/**  Someone changed the record since it was read. */
+"conflict" | 
+/**  Dataverse's service protection asked to wait, beyond what retries could absorb. */
+"throttled" | 
+/**  A write on a connection marked read-only. */
+"read_only" | 
+/**  The network: DNS, TLS, a refused or broken connection, a timeout. */
+"network" | 
+/**  The server failed or answered something that is not what Dataverse or Entra ID says. */
+"server" | 
+/**  This machine: the keyring, a file, a folder, the local sandbox. */
+"local" | 
+/**  The person gave up (a cancelled sign-in): nothing to fix. */
+"cancelled" | 
+/**  Anything else. */
+"other";
 
-/**  One connection in the list: everything but its secrets. */
+/**  Stored in profiles as `public`, `gcc`, `gcchigh`, `dod` or `china`. */
+export type Cloud = "public" | 
+/**  US Government Community Cloud (public identity, `crm9` orgs). */
+"gcc" | "gcchigh" | "dod" | "china";
+
+/**  How the connection authenticates. */
+export type ConnectionKind = 
+/**  An app registration with a client secret (client credentials). */
+"org" | 
+/**  The user's own sign-in (authorization code + PKCE, or device code). */
+"user" | 
+/**  A pasted access token. */
+"bearer" | 
+/**  The built-in sandbox. */
+"sandbox";
+
+/**  One saved connection: everything but its secrets. */
 export type ConnectionView = {
 	id: string,
 	name: string,
-	kind: Kind,
-	tag: Tag | null,
-	readOnly: boolean,
-	instanceUrl: string,
+	kind: ConnectionKind,
+	tag: EnvironmentTag | null,
+	read_only: boolean,
+	instance_url: string,
+	/**  The instance's host, to tell environments apart at a glance. */
 	host: string,
 	tenant: string | null,
-	clientId: string | null,
-	cloud: CloudChoice,
+	client_id: string | null,
+	cloud: Cloud,
 	/**  The sign-in authority when it is not the cloud's own (the sandbox's, a local server). */
 	authority: string | null,
 	status: Status,
 };
 
-/**  One environment Global Discovery offers. */
-export type DiscoveredEnvironment = {
+/**  What to show the user. */
+export type DeviceCodePrompt = {
+	user_code: string,
+	verification_uri: string,
+	expires_in_seconds: number,
+	message: string,
+};
+
+export type Environment = {
 	name: string,
-	uniqueName: string,
+	unique_name: string,
 	url: string,
+	api_url: string,
 	version: string,
 	region: string,
 	purpose: string,
 	enabled: boolean,
-	userIsAdmin: boolean,
+	user_is_admin: boolean,
 };
 
+/**  The environment's purpose, shown as a colour everywhere the connection appears. */
+export type EnvironmentTag = "dev" | "test" | "uat" | "prod";
+
 /**
- *  The one error shape the UI sees: `kind` is a stable machine code the UI may branch on
- *  (`auth.invalid_secret`, `vault.keyring_unavailable`, ...), `message` says what happened and `hint` what to
- *  do about it, in the user's terms. Each crate's error type converts into this; none of the three fields
- *  ever carries a secret.
+ *  The one error shape a front end receives: `kind` is the stable code of the crate's error, `category` what
+ *  to branch on, `message` what happened and `hint` what to do, in the user's terms (a front end may add its
+ *  own "how": a CLI command, a button). `column` is the column a refused value concerns, so a form can show
+ *  the message beside its field; `details` are facts to copy into a support request. Nothing here ever holds
+ *  a secret.
  */
 export type ErrorPayload = {
 	kind: string,
+	category: Category,
 	message: string,
 	hint: string | null,
+	column: string | null,
+	details: string | null,
 };
 
-/**  What is wrong with one field of the form. */
-export type FieldError = {
-	/**  `name`, `instanceUrl`, `tenant`, `clientId`, `clientSecret` or `authority`. */
+/**
+ *  What is wrong with one field: the field, and the problem in the words shown beside it (without the
+ *  field's name, which is already there).
+ */
+export type FieldProblem = {
+	/**  The form's field: `name`, `instance_url`, `tenant`, `client_id`, `client_secret` or `authority`. */
 	field: string,
 	message: string,
 	hint: string | null,
 };
 
-export type Kind = "org" | "user" | "bearer" | "sandbox";
-
-/**  The org-level form, as typed. The client secret is a separate argument: it goes in, nothing comes out. */
+/**
+ *  An org-level (app registration + client secret) connection, as typed. The secret travels separately.
+ *  The `allow_*` flags are the CLI's: a form in the window cannot set them.
+ */
 export type OrgForm = {
 	name: string,
-	tag: Tag | null,
-	readOnly: boolean,
-	instanceUrl: string,
+	tag: EnvironmentTag | null,
+	/**  `None`: read-only for `prod`, writable otherwise. */
+	read_only: boolean | null,
+	instance_url: string,
 	tenant: string,
-	clientId: string,
-	cloud: CloudChoice,
-	/**  Another sign-in authority (the sandbox's, or a server the user runs). */
+	client_id: string,
+	cloud: Cloud,
+	/**  Another sign-in authority than the cloud's (the sandbox's, or a sovereign cloud's own). */
 	authority: string | null,
 };
 
 /**  What the window may know about the running sandbox: addresses and ids, never its secret or password. */
 export type SandboxInfo = {
-	instanceUrl: string,
-	webApiUrl: string,
+	instance_url: string,
+	web_api_url: string,
 	authority: string,
-	tenantId: string,
-	organizationName: string,
+	tenant_id: string,
+	organization_name: string,
 	/**  The user to sign in as in the sandbox's browser sign-in. */
 	username: string,
-	dataFile: string,
+	data_file: string,
 };
 
-export type SignInChoice = 
-/**  The system browser, back to a loopback listener. */
-"browser" | 
-/**  A code to enter in a browser anywhere. */
-"deviceCode";
+/**  What the person must be told while the sign-in waits for them. */
+export type SignInEvent = 
+/**  The system browser is being opened on the sign-in page. */
+{ state: "waiting_for_browser" } | 
+/**  Enter this code at this address. */
+{
+	state: "device_code",
+} & DeviceCodePrompt;
+
+/**  How the person signs in. */
+export type SignInMethod = 
+/**  In the system browser (`$BROWSER` when set), back to a loopback listener. */
+{ method: "browser"; login_hint: string | null } | 
+/**  A code to enter in a browser anywhere (no browser here: SSH, WSL, a locked-down desktop). */
+{ method: "device_code" };
 
 /**  A finished sign-in: the connection saved, or (no instance was given) the environments to pick from. */
-export type SignInResult = { outcome: "added"; connection: ConnectionView } | { outcome: "discovered"; environments: DiscoveredEnvironment[] };
-
-/**  What the window shows while the sign-in waits for the person. */
-export type SignInUpdate = { state: "waitingForBrowser" } | { state: "deviceCode"; userCode: string; verificationUri: string; expiresInSeconds: number };
+export type SignInResult = { outcome: "added"; connection: ConnectionView } | { outcome: "discovered"; environments: Environment[] };
 
 /**  The last verification, as the list shows it. */
 export type Status = { state: "never" } | { state: "verified"; at: string; summary: string } | { state: "failed"; at: string; summary: string } | 
-/**
- *  The last verification found the token or the sign-in expired: a user connection signs in again, a
- *  bearer one needs a fresh token.
- */
+/**  The token or the sign-in expired: a user connection signs in again, a bearer one needs a fresh token. */
 { state: "expired"; at: string; summary: string };
 
-export type Tag = "dev" | "test" | "uat" | "prod";
+export type Step = "token" | "who_am_i" | "organization";
 
-/**  What a pasted token says about itself (never the token). */
 export type TokenFacts = {
-	/**  The person, or for an app-only token its client ID. */
+	/**  The resource it was issued for (`aud`). */
+	audience: string,
+	/**  The person (`upn`/`preferred_username`/`unique_name`) or, for an app-only token, its client ID. */
 	subject: string,
-	appOnly: boolean,
-	/**  RFC 3339. */
+	app_only: boolean,
 	expires: string,
-	/**  Less than ten minutes left. */
-	nearExpiry: boolean,
+	/**  From when it is shown as about to expire ([`NEAR_EXPIRY`] before `expires`). */
+	warn_from: string,
+	tenant: string | null,
 };
 
 /**
- *  The user-level form, as typed. The instance may stay empty when the environments are discovered after
- *  the sign-in; tenant and client ID may stay empty for their defaults (`organizations`, Microsoft's sample
- *  client).
+ *  A user-level connection, as typed. The instance may be left empty when the environments are to be
+ *  discovered after the sign-in; the tenant and client ID may be left empty for their defaults.
+ *  The `allow_*` flags are the CLI's: a form in the window cannot set them.
  */
 export type UserForm = {
 	name: string,
-	tag: Tag | null,
-	readOnly: boolean,
-	instanceUrl: string,
+	tag: EnvironmentTag | null,
+	/**  `None`: read-only for `prod`, writable otherwise. */
+	read_only: boolean | null,
+	instance_url: string,
+	/**  Empty: `organizations` (any work account). */
 	tenant: string,
-	clientId: string,
-	cloud: CloudChoice,
+	/**  Empty: [`SAMPLE_CLIENT_ID`]. */
+	client_id: string,
+	cloud: Cloud,
 	authority: string | null,
 };
 
-/**  A verification's result: what the environment said, or where it failed and what to do. */
-export type VerifyOutcome = { outcome: "verified"; organizationName: string; userId: string; version: string; tokenExpires: string; elapsedMs: number; dopHint: number | null } | { outcome: "failed"; step: VerifyStep; error: ErrorPayload; 
-/**  The sign-in or token expired: signing in again (or a fresh token) is the fix. */
-expired: boolean };
+export type Verified = {
+	user_id: string,
+	business_unit_id: string,
+	organization_id: string,
+	organization_name: string,
+	version: string,
+	/**  The parallelism the environment recommends (`x-ms-dop-hint`). */
+	dop_hint: number | null,
+	/**  RFC 3339. */
+	token_expires: string,
+	elapsed_ms: number,
+};
 
-export type VerifyStep = "token" | "whoAmI" | "organization";
+/**
+ *  A verification's result: what the environment said, or where it failed and what to do (the error's
+ *  category says whether signing in again is the fix).
+ */
+export type VerifyOutcome = { outcome: "verified"; report: Verified } | { outcome: "failed"; step: Step; error: ErrorPayload };
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

@@ -3,7 +3,7 @@
 use d365_dataverse::{DataverseError, input};
 use d365_vault::{Cloud as VaultCloud, ConnectionKind, EnvironmentTag, NewProfile, Secret, Vault};
 
-use super::{read_stdin, tag, vault_cloud};
+use super::{cloud, read_stdin, tag};
 use crate::args::{AddBearer, AddOrg, AddUser};
 use crate::output::{Done, Failure};
 
@@ -50,15 +50,13 @@ pub fn org(vault: &Vault, args: AddOrg) -> Result<Done, Failure> {
         instance_url: args.common.instance,
         tenant: args.tenant,
         client_id: args.client_id,
-        cloud: vault_cloud(args.common.cloud),
+        cloud: cloud(args.common.cloud),
         authority: args.authority,
         allow_custom_host: args.common.allow_custom_host,
         allow_custom_authority: args.allow_custom_authority,
     };
     // Field by field first: the first problem is the one reported, before the secret is read.
-    if let Some(problem) =
-        d365_connections::check_org(vault, &form, None).into_iter().find(|p| p.field != "name")
-    {
+    if let Some(problem) = d365_connections::check_org(vault, &form).into_iter().find(|p| p.field != "name") {
         return Err(problem.error.into());
     }
     let secret = read_secret(args.client_secret_stdin)?;
@@ -96,7 +94,7 @@ pub async fn user(vault: &Vault, args: AddUser) -> Result<Done, Failure> {
         instance_url: args.common.instance,
         tenant: args.tenant,
         client_id: args.client_id.unwrap_or_default(),
-        cloud: vault_cloud(args.common.cloud),
+        cloud: cloud(args.common.cloud),
         authority: args.authority,
         allow_custom_host: args.common.allow_custom_host,
         allow_custom_authority: args.allow_custom_authority,
@@ -112,7 +110,7 @@ pub fn bearer(vault: &Vault, args: AddBearer) -> Result<Done, Failure> {
         tag: args.common.tag.and_then(tag),
         read_only: args.common.read_only.then_some(true),
         instance_url: args.common.instance,
-        cloud: vault_cloud(args.common.cloud),
+        cloud: cloud(args.common.cloud),
         allow_custom_host: args.common.allow_custom_host,
     };
     let token = read_token(args.token_stdin)?;

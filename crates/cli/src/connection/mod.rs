@@ -8,22 +8,19 @@ use std::io::Read;
 use d365_connections::authority_of;
 use d365_dataverse::{DataverseError, auth, discovery, input};
 use d365_vault::{
-    Cloud as VaultCloud, ConnectionKind, EnvironmentTag, ProfileEdit, Revocation, Secret, SecretKind, Vault,
-    VaultError,
+    Cloud, ConnectionKind, EnvironmentTag, ProfileEdit, Revocation, Secret, SecretKind, Vault, VaultError,
 };
-
-pub use d365_connections::client_cloud;
 
 use crate::args::{AddCommand, CloudArg, ConnectionCommand, OnOff, SignInArgs, TagArg};
 use crate::output::{Done, Failure};
 
-pub fn vault_cloud(cloud: CloudArg) -> VaultCloud {
+pub fn cloud(cloud: CloudArg) -> Cloud {
     match cloud {
-        CloudArg::Public => VaultCloud::Public,
-        CloudArg::Gcc => VaultCloud::Gcc,
-        CloudArg::Gcchigh => VaultCloud::GccHigh,
-        CloudArg::Dod => VaultCloud::Dod,
-        CloudArg::China => VaultCloud::China,
+        CloudArg::Public => Cloud::Public,
+        CloudArg::Gcc => Cloud::Gcc,
+        CloudArg::Gcchigh => Cloud::GccHigh,
+        CloudArg::Dod => Cloud::Dod,
+        CloudArg::China => Cloud::China,
     }
 }
 
@@ -101,7 +98,7 @@ pub async fn environments(vault: &Vault, name: &str) -> Result<Done, Failure> {
             Some("Add one with `d365 connection add user`.".into()),
         )));
     }
-    let cloud = client_cloud(profile.cloud);
+    let cloud = profile.cloud;
     let instance = input::instance(&profile.instance_url, cloud, true)?;
     let authority = authority_of(&profile)?;
     let refresh = vault.secret(&profile, SecretKind::RefreshToken)?.ok_or_else(|| {
@@ -122,7 +119,8 @@ async fn verify(vault: &Vault, name: &str) -> Result<Done, Failure> {
     let http = auth::http_client()?;
     let report = if profile.kind == ConnectionKind::Sandbox {
         let sandbox = crate::sandbox::start().await?;
-        let result = d365_connections::verify(vault, &profile, http, Some(sandbox.info()), &|_| {}).await;
+        let endpoint = crate::sandbox::endpoint(&sandbox);
+        let result = d365_connections::verify(vault, &profile, http, Some(&endpoint), &|_| {}).await;
         let _ = sandbox.shutdown().await;
         result?
     } else {

@@ -6,7 +6,7 @@ use d365_dataverse::input;
 use d365_vault::portable::{self, PortableProfile};
 use d365_vault::{ConnectionKind, Skipped, Vault};
 
-use super::{client_cloud, read_stdin};
+use super::read_stdin;
 use crate::output::{Done, Failure};
 
 pub fn export(vault: &Vault, out: Option<&Path>) -> Result<Done, Failure> {
@@ -55,19 +55,19 @@ fn check(mut connection: PortableProfile, allow_custom_authority: bool) -> Resul
         connection.instance_url = d365_connections::SANDBOX_INSTANCE.into();
         return Ok(connection);
     }
-    let cloud = client_cloud(connection.cloud);
+    let cloud = connection.cloud;
     // A custom host was accepted when the connection was made; the importer sees it in the list.
-    let instance = input::instance(&connection.instance_url, cloud, true).map_err(|e| e.message)?;
+    let instance = input::instance(&connection.instance_url, cloud, true).map_err(|e| e.to_string())?;
     connection.instance_url = instance.resource();
     if let Some(tenant) = &connection.tenant {
-        connection.tenant = Some(input::tenant(tenant).map_err(|e| e.message)?);
+        connection.tenant = Some(input::tenant(tenant).map_err(|e| e.to_string())?);
     }
     if let Some(client_id) = &connection.client_id {
-        connection.client_id = Some(input::client_id(client_id).map_err(|e| e.message)?);
+        connection.client_id = Some(input::client_id(client_id).map_err(|e| e.to_string())?);
     }
     if let Some(custom) = &connection.authority {
         let tenant = connection.tenant.as_deref().unwrap_or("organizations");
-        input::authority(cloud, tenant, Some(custom), allow_custom_authority).map_err(|e| e.message)?;
+        input::authority(cloud, tenant, Some(custom), allow_custom_authority).map_err(|e| e.to_string())?;
     }
     Ok(connection)
 }

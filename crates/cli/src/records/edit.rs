@@ -117,7 +117,7 @@ fn conflict_failure(conflict: &Conflict) -> Failure {
         "api.conflict",
         "The record was changed by someone else since it was read; nothing was written.",
     );
-    failure.hint = Some(format!(
+    failure.error.hint = Some(format!(
         "Look at the difference; to apply your change over theirs, run the update again with --if-match '{}' (or --force).",
         conflict.current.etag.as_deref().unwrap_or_default()
     ));

@@ -30,7 +30,7 @@ pub async fn export(vault: &Vault, args: ExportArgs) -> Result<Done, Failure> {
         page_size: args.page_size,
         parallel: args.parallel.max(1),
         track_changes: schema.table.change_tracking && query.filter.is_none() && args.parallel <= 1,
-        source: opened.profile_id.clone(),
+        source: opened.profile.id.to_string(),
         progress,
     };
     let file = args.out.display().to_string();

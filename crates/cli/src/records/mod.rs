@@ -9,28 +9,32 @@ pub use export::export;
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 
-use d365_dataverse::client::{Client, Request};
-use d365_dataverse::data::cache::MetadataCache;
-use d365_dataverse::data::keys;
+use d365_connections::DataSession;
+use d365_dataverse::DataverseError;
+use d365_dataverse::client::Request;
 use d365_dataverse::data::query::{Filter, Query};
 use d365_dataverse::data::read::{self, ReadOptions};
 use d365_dataverse::retry::{ClientEvent, Repeatable, RetryReason};
-use d365_dataverse::{DataverseError, auth};
 use d365_sandbox::Sandbox;
-use d365_vault::{ConnectionKind, Vault};
+use d365_vault::Vault;
 use futures_util::TryStreamExt;
 use serde_json::{Value, json};
 
 use crate::args::{ApiMethod, QueryArgs};
 use crate::output::{Done, Failure};
 
-/// A connection opened for data: its client, its metadata cache, and the sandbox when it is one.
+/// A connection opened for data, and the sandbox it runs on when it is the built-in one.
 pub struct Opened {
-    /// The connection's id (what an export remembers it was made with).
-    pub profile_id: String,
-    pub client: Arc<Client>,
-    pub cache: MetadataCache,
+    session: DataSession,
     _sandbox: Option<Sandbox>,
+}
+
+impl std::ops::Deref for Opened {
+    type Target = DataSession;
+
+    fn deref(&self) -> &DataSession {
+        &self.session
+    }
 }
 
 /// Retries and waits go to stderr, so that a long read shows why it pauses.
@@ -45,19 +49,15 @@ fn report(event: &ClientEvent) {
 }
 
 pub async fn open(vault: &Vault, name: &str) -> Result<Opened, Failure> {
-    let profile = vault.get(name)?;
-    let sandbox =
-        if profile.kind == ConnectionKind::Sandbox { Some(crate::sandbox::start().await?) } else { None };
-    let client = d365_connections::client(
-        vault,
-        &profile,
-        auth::http_client()?,
-        sandbox.as_ref().map(Sandbox::info),
-        Some(Arc::new(report)),
-    )?;
-    let client = Arc::new(client);
-    let cache = MetadataCache::open(client.clone(), Some(d365_connections::metadata_cache_file(&profile)));
-    Ok(Opened { profile_id: profile.id.to_string(), client, cache, _sandbox: sandbox })
+    let mut started = None;
+    let session = d365_connections::open_data(vault, name, Some(Arc::new(report)), async || {
+        let sandbox = crate::sandbox::start().await?;
+        let endpoint = crate::sandbox::endpoint(&sandbox);
+        started = Some(sandbox);
+        Ok(endpoint)
+    })
+    .await?;
+    Ok(Opened { session, _sandbox: started })
 }
 
 pub async fn tables(vault: &Vault, name: &str, refresh: bool) -> Result<Done, Failure> {
@@ -95,10 +95,6 @@ pub async fn columns(vault: &Vault, name: &str, table: &str) -> Result<Done, Fai
     })
 }
 
-fn with_options(path: String, options: &str) -> String {
-    if options.is_empty() { path } else { format!("{path}?{options}") }
-}
-
 fn split_list(text: &Option<String>) -> Vec<String> {
     text.iter().flat_map(|t| t.split(',')).map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect()
 }
@@ -118,8 +114,7 @@ pub async fn query(vault: &Vault, args: QueryArgs) -> Result<Done, Failure> {
         .collect();
     query.top = args.top;
     query.count = args.count;
-    let (schema, options) = opened.cache.check(&query).await?;
-    let path = with_options(schema.table.entity_set.clone(), &options);
+    let (schema, path) = opened.cache.check(&query).await?;
     let options = ReadOptions { page_size: args.page_size, ..Default::default() };
     let mut pages = Box::pin(read::pages(opened.client.clone(), path, options));
     let progress = std::io::stderr().is_terminal();
@@ -175,8 +170,7 @@ pub async fn get(
     let opened = open(vault, name).await?;
     let mut query = Query::new(table);
     query.select = split_list(&select);
-    let (schema, options) = opened.cache.check(&query).await?;
-    let path = with_options(keys::record_path(&schema, key)?, &options);
+    let (_, path) = opened.cache.check_record(&query, key).await?;
     let row = read::retrieve(&opened.client, &path, None, true)
         .await?
         .ok_or_else(|| Failure::other("api.error", "No record came back."))?;

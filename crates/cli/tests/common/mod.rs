@@ -96,33 +96,7 @@ pub async fn approve_device_code(line: &str, info: &d365_sandbox::ConnectionInfo
     // "To sign in, open <uri> in any browser and enter the code <code>."
     let uri = line.split_whitespace().nth(4).unwrap().to_owned();
     let code = line.trim_end_matches('.').rsplit(' ').next().unwrap().to_owned();
-
-    let client = d365_dataverse::reqwest::Client::builder()
-        .redirect(d365_dataverse::reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let page = client.post(&uri).form(&[("otc", code)]).send().await.unwrap().text().await.unwrap();
-    let ctx = |html: &str| {
-        html.split("name=\"ctx\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned()
-    };
-    let consent = client
-        .post(format!("{}/login", info.authority))
-        .form(&[("ctx", ctx(&page)), ("login", info.username.clone()), ("passwd", info.password.clone())])
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    if !consent.contains("name=\"decision\"") {
-        return; // consented before: no consent page
-    }
-    client
-        .post(format!("{}/consent", info.authority))
-        .form(&[("ctx", ctx(&consent).as_str()), ("decision", "accept")])
-        .send()
-        .await
-        .unwrap();
+    d365_testkit::approve_device_code(&uri, &code, &info.authority, &info.username, &info.password).await;
 }
 
 /// `d365 args` with a device-code sign-in in it, approved as the sandbox user would in a browser.

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
 
 use super::metadata::{self, TableInfo, TableSchema};
+use super::names::suggestion;
 use super::query::Query;
 use crate::client::Client;
 use crate::error::{DataverseError, Result};
@@ -31,17 +32,6 @@ pub struct MetadataCache {
     client: Arc<Client>,
     file: Option<PathBuf>,
     doc: Mutex<CacheDoc>,
-}
-
-/// "did you mean ...?" for a name close to one that exists.
-pub fn suggestion<'a>(wanted: &str, names: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let wanted = wanted.to_lowercase();
-    names
-        .into_iter()
-        .map(|name| (strsim::damerau_levenshtein(&wanted, &name.to_lowercase()), name))
-        .filter(|(distance, name)| *distance <= (name.len() / 3).max(2))
-        .min_by_key(|(distance, _)| *distance)
-        .map(|(_, name)| name)
 }
 
 impl MetadataCache {
@@ -112,7 +102,7 @@ impl MetadataCache {
                     Some(near) => format!("There is no table '{name}'; did you mean '{near}'?"),
                     None => format!("There is no table '{name}'."),
                 },
-                Some("List the tables with `d365 tables <connection>`.".to_owned()),
+                Some("Check the name against the environment's list of tables.".to_owned()),
             )
         })
     }
@@ -136,15 +126,29 @@ impl MetadataCache {
         Ok(schema)
     }
 
-    /// The query's table schema and its checked options. A column the cached schema does not know makes it
-    /// fetch the schema again once (the column may be new) before the query is refused.
+    /// The query's table schema and the path to request (`accounts?$select=...`), checked against it. A
+    /// column the cached schema does not know makes it fetch the schema again once (the column may be new)
+    /// before the query is refused.
     pub async fn check(&self, query: &Query) -> Result<(TableSchema, String)> {
+        self.checked(query, |query, schema| query.to_path(schema)).await
+    }
+
+    /// [`Self::check`] for one record of the query's table, by id or alternate key (`accounts(<id>)?...`).
+    pub async fn check_record(&self, query: &Query, key: &str) -> Result<(TableSchema, String)> {
+        self.checked(query, |query, schema| query.record_path(schema, key)).await
+    }
+
+    async fn checked(
+        &self,
+        query: &Query,
+        path: impl Fn(&Query, &TableSchema) -> Result<String>,
+    ) -> Result<(TableSchema, String)> {
         let schema = self.schema(&query.table).await?;
-        match query.options(&schema) {
+        match path(query, &schema) {
             Err(err) if err.kind == "query.unknown_column" => {
                 let schema = self.refresh_schema(&query.table).await?;
-                let options = query.options(&schema)?;
-                Ok((schema, options))
+                let path = path(query, &schema)?;
+                Ok((schema, path))
             }
             checked => Ok((schema, checked?)),
         }
@@ -164,20 +168,5 @@ impl MetadataCache {
         if let Err(err) = written {
             tracing::warn!(path = %path.display(), %err, "metadata cache not written");
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::suggestion;
-
-    #[test]
-    fn suggestions_are_near_names_only() {
-        let names = ["account", "contact", "name", "accountnumber", "emailaddress1"];
-        assert_eq!(suggestion("acount", names), Some("account"));
-        assert_eq!(suggestion("nmae", names), Some("name"));
-        assert_eq!(suggestion("Contcat", names), Some("contact"));
-        assert_eq!(suggestion("emailadress1", names), Some("emailaddress1"));
-        assert_eq!(suggestion("invoice", names), None);
     }
 }

@@ -1,8 +1,8 @@
 //! Addressing one record: by id (`accounts(<guid>)`) or by alternate key (`accounts(accountnumber='A-1')`,
 //! several parts joined by commas), each value written as its column's type wants it.
 
-use super::cache::suggestion;
 use super::metadata::TableSchema;
+use super::names::suggestion;
 use super::query::{Literal, encode};
 use crate::error::{DataverseError, Result};
 

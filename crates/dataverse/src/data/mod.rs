@@ -6,6 +6,7 @@ pub mod export;
 pub mod keys;
 pub mod metadata;
 pub mod multipart;
+pub mod names;
 pub mod partition;
 pub mod query;
 pub mod read;

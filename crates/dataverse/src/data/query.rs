@@ -6,8 +6,9 @@ use std::fmt::Write as _;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use time::format_description::well_known::Rfc3339;
 
-use super::cache::suggestion;
+use super::keys;
 use super::metadata::TableSchema;
+use super::names::suggestion;
 use crate::error::{DataverseError, Result};
 
 /// A value in a filter or a key, written as OData wants it.
@@ -219,7 +220,7 @@ fn unknown_column(schema: &TableSchema, name: &str) -> DataverseError {
             Some(near) => format!("There is no column '{name}' on {table}; did you mean '{near}'?"),
             None => format!("There is no column '{name}' on {table}."),
         },
-        Some(format!("List the columns with `d365 columns <connection> {table}`.")),
+        Some(format!("Check the name against the columns of {table}.")),
     )
 }
 
@@ -233,6 +234,14 @@ impl Query {
         let options = self.options(schema)?;
         let set = &schema.table.entity_set;
         Ok(if options.is_empty() { set.clone() } else { format!("{set}?{options}") })
+    }
+
+    /// The path to one record of the table, by id or alternate key (see [`keys::record_path`]), with the
+    /// query's options (`$select`, `$expand`), checked like [`Query::to_path`].
+    pub fn record_path(&self, schema: &TableSchema, key: &str) -> Result<String> {
+        let record = keys::record_path(schema, key)?;
+        let options = self.options(schema)?;
+        Ok(if options.is_empty() { record } else { format!("{record}?{options}") })
     }
 
     /// The query options alone (`$select=...&$filter=...`), checked like [`Query::to_path`]; lookups may be

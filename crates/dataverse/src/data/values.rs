@@ -4,8 +4,8 @@
 
 use serde_json::{Map, Value};
 
-use super::cache::suggestion;
 use super::metadata::{ColumnInfo, RequiredLevel, TableInfo, TableSchema};
+use super::names::suggestion;
 use crate::error::{DataverseError, Result};
 
 /// What the caller changes: column logical name → value, as typed (JSON). A lookup takes

@@ -2,11 +2,12 @@
 //! pages, answered over plain HTTP as a person would.
 #![allow(dead_code, clippy::unwrap_used)] // each test file uses its own subset; helpers fail loudly
 
+use std::future::Future;
 use std::time::Duration;
 
 use d365_dataverse::session::{Grant, Session};
 use d365_dataverse::signin::{SignIn, UserTokens, sign_in};
-use d365_dataverse::{Cloud, auth, input};
+use d365_dataverse::{Cloud, Secret, auth, input};
 use d365_sandbox::Sandbox;
 
 /// A session as the sandbox's org-level application user (client credentials).
@@ -15,15 +16,10 @@ pub fn app_session(sandbox: &Sandbox) -> Session {
     let grant = Grant::App {
         authority: info.authority.clone(),
         client_id: info.org_client_id.clone(),
-        client_secret: info.org_client_secret.clone(),
+        client_secret: Secret::new(info.org_client_secret.clone()),
     };
     let instance = input::instance(&info.instance_url, Cloud::Public, false).unwrap();
     Session::new(auth::http_client().unwrap(), instance, grant)
-}
-
-pub fn ctx(html: &str) -> String {
-    let start = html.find("name=\"ctx\" value=\"").unwrap() + "name=\"ctx\" value=\"".len();
-    html[start..].split('"').next().unwrap().to_owned()
 }
 
 /// From a sign-in page: signs in and answers the consent page with `decision`; returns the last response.
@@ -34,22 +30,8 @@ pub async fn sign_in_and_consent(
     username: String,
     password: String,
     decision: &str,
-) -> reqwest::Response {
-    let consent = client
-        .post(format!("{authority}/login"))
-        .form(&[("ctx", ctx(sign_in_page)), ("login", username), ("passwd", password)])
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    client
-        .post(format!("{authority}/consent"))
-        .form(&[("ctx", ctx(&consent).as_str()), ("decision", decision)])
-        .send()
-        .await
-        .unwrap()
+) -> d365_testkit::Page {
+    d365_testkit::sign_in_and_consent(client, sign_in_page, authority, &username, &password, decision).await
 }
 
 /// Opens the authorize URL, signs in and answers consent; returns where the sandbox redirects the browser.
@@ -60,10 +42,65 @@ pub async fn browse(
     password: String,
     decision: &str,
 ) -> String {
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let page = client.get(&authorize).send().await.unwrap().text().await.unwrap();
-    let done = sign_in_and_consent(&client, &page, &authority, username, password, decision).await;
-    done.headers()["location"].to_str().unwrap().to_owned()
+    d365_testkit::browse(&authorize, &authority, &username, &password, decision).await
+}
+
+/// What a scripted browser or person does, started from a callback the client calls (the browser opener, the
+/// device-code prompt) and run as its own task. [`Checks::around`] races those tasks against the sign-in, so
+/// an assertion that fails in them fails the test at once with its own message, rather than as the
+/// sign-in's timeout much later.
+#[derive(Clone)]
+pub struct Spawner(tokio::sync::mpsc::UnboundedSender<tokio::task::JoinHandle<()>>);
+
+pub struct Checks(tokio::sync::mpsc::UnboundedReceiver<tokio::task::JoinHandle<()>>);
+
+pub fn checked_tasks() -> (Spawner, Checks) {
+    let (sender, receiver) = tokio::sync::mpsc::unbounded_channel();
+    (Spawner(sender), Checks(receiver))
+}
+
+impl Spawner {
+    pub fn spawn(&self, task: impl Future<Output = ()> + Send + 'static) {
+        self.0.send(tokio::spawn(task)).expect("the test is still running");
+    }
+}
+
+impl Checks {
+    /// Runs `work` (the sign-in) while the spawned tasks run. A task that panics fails the test at once,
+    /// with its panic; once `work` is done, the tasks must finish too (within 10 s), their checks passed.
+    pub async fn around<T>(mut self, work: impl Future<Output = T>) -> T {
+        use futures_util::StreamExt;
+        let mut work = std::pin::pin!(work);
+        let mut running = futures_util::stream::FuturesUnordered::new();
+        let output = loop {
+            tokio::select! {
+                output = &mut work => break output,
+                Some(task) = self.0.recv() => running.push(task),
+                Some(done) = running.next() => propagate(done),
+            }
+        };
+        while let Ok(task) = self.0.try_recv() {
+            running.push(task);
+        }
+        let finish = async {
+            while let Some(done) = running.next().await {
+                propagate(done);
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(10), finish)
+            .await
+            .expect("the browser's steps did not finish after the sign-in ended");
+        output
+    }
+}
+
+fn propagate(done: Result<(), tokio::task::JoinError>) {
+    if let Err(failure) = done {
+        match failure.try_into_panic() {
+            Ok(panic) => std::panic::resume_unwind(panic),
+            Err(failure) => panic!("a browser task did not complete: {failure}"),
+        }
+    }
 }
 
 /// A user sign-in with the sandbox's admin, consent accepted.
@@ -71,11 +108,13 @@ pub async fn signed_in(sandbox: &Sandbox) -> UserTokens {
     let info = sandbox.info();
     let (authority, username, password) =
         (info.authority.clone(), info.username.clone(), info.password.clone());
+    let (spawner, checks) = checked_tasks();
     let browser = move |authorize: &str| {
         let authorize = authorize.to_owned();
-        tokio::spawn(async move {
+        spawner.spawn(async move {
             let location = browse(authorize, authority, username, password, "accept").await;
-            reqwest::get(location.replace("localhost", "127.0.0.1")).await.unwrap();
+            let landing = reqwest::get(location.replace("localhost", "127.0.0.1")).await.unwrap();
+            assert_eq!(landing.status(), 200, "the listener took the callback");
         });
         Ok(())
     };
@@ -86,5 +125,8 @@ pub async fn signed_in(sandbox: &Sandbox) -> UserTokens {
         login_hint: None,
         timeout: Duration::from_secs(30),
     };
-    sign_in(&auth::http_client().unwrap(), request, browser, std::future::pending()).await.unwrap()
+    checks
+        .around(sign_in(&auth::http_client().unwrap(), request, browser, std::future::pending()))
+        .await
+        .unwrap()
 }

@@ -109,8 +109,7 @@ pub fn desktop_params<'a>(sandbox: &'a Sandbox, scope: &'a str, pkce: &'a Pkce) 
 
 /// The value of the hidden `ctx` input of a sign-in or consent page.
 pub fn ctx_of(html: &str) -> String {
-    let start = html.find(r#"name="ctx" value=""#).expect("a ctx field") + r#"name="ctx" value=""#.len();
-    html[start..].split('"').next().expect("ctx value").to_owned()
+    d365_testkit::ctx(html)
 }
 
 pub fn query_of(location: &str) -> HashMap<String, String> {

@@ -37,6 +37,11 @@ pub fn specta_builder<R: Runtime>() -> Builder<R> {
             commands::connections::connection_delete,
         ])
         .typ::<ErrorPayload>()
+        // The data screens' types, exported ahead of their commands so the UI is written against them.
+        .typ::<d365_dataverse::data::metadata::TableSchema>()
+        .typ::<d365_dataverse::data::rows::Row>()
+        .typ::<d365_dataverse::data::write::UpdateOutcome>()
+        .typ::<d365_dataverse::data::batch::ItemOutcome>()
         // Types cross the bridge in one direction each, so one TypeScript type per Rust type is enough.
         .disable_serde_phases()
 }

@@ -7,8 +7,12 @@
 
 pub mod cloud;
 pub mod error;
+#[cfg(feature = "specta")]
+mod json;
 pub mod secret;
 
 pub use cloud::Cloud;
 pub use error::{Category, ErrorPayload};
+#[cfg(feature = "specta")]
+pub use json::Json;
 pub use secret::Secret;

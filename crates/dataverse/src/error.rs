@@ -4,7 +4,9 @@
 
 use d365_common::{Category, ErrorPayload};
 
+/// On the wire (the CLI's `--json`, the app) it is the one [`ErrorPayload`] shape.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(into = "ErrorPayload")]
 pub struct DataverseError {
     pub kind: &'static str,
     /// Derived from `kind` by [`category_of`] when the error is made.
@@ -14,11 +16,9 @@ pub struct DataverseError {
     pub hint: Option<String>,
     /// The column the error concerns (a value refused before sending, or a server validation error), so a
     /// form can show it beside the field.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<String>,
     /// The form field a typed value was refused for ("Instance URL", "Client ID"), for the full message
     /// ("Instance URL: it is empty") where the field is not beside it.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<&'static str>,
 }
 
@@ -70,6 +70,91 @@ pub fn category_of(kind: &str) -> Category {
     }
 }
 
+/// An AADSTS code's diagnosis: the error kind and what to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EntraDiagnosis {
+    pub codes: &'static [u64],
+    pub kind: &'static str,
+    pub hint: &'static str,
+}
+
+/// The AADSTS codes D365 Desk diagnoses (Microsoft's list: "Microsoft Entra authentication and authorization
+/// error codes"); any other code is `auth.failed` with Entra's own message.
+pub const ENTRA_DIAGNOSES: &[EntraDiagnosis] = &[
+    EntraDiagnosis {
+        codes: &[7000215],
+        kind: "auth.invalid_secret",
+        hint: "The client secret is wrong. Copy the secret's Value (not its Secret ID) from Azure portal → Microsoft Entra ID → App registrations → your app → Certificates & secrets, or create a new secret, then delete and recreate this connection with it.",
+    },
+    EntraDiagnosis {
+        codes: &[7000222],
+        kind: "auth.secret_expired",
+        hint: "The client secret has expired. In Azure portal → App registrations → your app → Certificates & secrets, create a new client secret, then delete and recreate this connection with it.",
+    },
+    EntraDiagnosis {
+        codes: &[7000218],
+        kind: "auth.secret_missing",
+        hint: "No client secret was sent. Recreate the connection with the app's client secret.",
+    },
+    EntraDiagnosis {
+        codes: &[700016],
+        kind: "auth.app_not_found",
+        hint: "No app with this client ID exists in this tenant. Check the Application (client) ID on the app registration's Overview page, and that the tenant ID is the one the app is registered in.",
+    },
+    EntraDiagnosis {
+        codes: &[90002],
+        kind: "auth.tenant_not_found",
+        hint: "The tenant does not exist in this cloud. Use the Directory (tenant) ID from the app registration's Overview page, and check the cloud (public, GCC, GCC High, DoD, China).",
+    },
+    EntraDiagnosis {
+        codes: &[65001],
+        kind: "auth.consent_required",
+        hint: "The app has no consent for Dynamics CRM. In Azure portal → App registrations → your app → API permissions, add Dynamics CRM → user_impersonation and grant admin consent, or sign in interactively once to consent.",
+    },
+    EntraDiagnosis {
+        codes: &[50011],
+        kind: "auth.redirect_uri_mismatch",
+        hint: "The redirect URI is not registered. In the app registration → Authentication, add the platform \"Mobile and desktop applications\" with the redirect URI http://localhost.",
+    },
+    EntraDiagnosis {
+        codes: &[70011, 1002012],
+        kind: "auth.invalid_scope",
+        hint: "The scope is not valid. For an app connection it must be <instance URL>/.default; check the instance URL.",
+    },
+    EntraDiagnosis {
+        codes: &[500011],
+        kind: "auth.org_not_in_tenant",
+        hint: "This Dataverse environment was not found in the tenant. Check that the instance URL belongs to the same tenant as the app registration (and the same cloud).",
+    },
+    EntraDiagnosis {
+        codes: &[53003],
+        kind: "auth.blocked_by_conditional_access",
+        hint: "A Conditional Access policy blocked the sign-in. Ask your Entra ID administrator which policy applies (the sign-in logs name it) and to allow this app or device.",
+    },
+    EntraDiagnosis {
+        codes: &[50076, 50079],
+        kind: "auth.mfa_required",
+        hint: "Multi-factor authentication is required. Use a user connection (browser sign-in), which can complete MFA.",
+    },
+    EntraDiagnosis {
+        codes: &[700082, 70008],
+        kind: "auth.session_expired",
+        hint: "The sign-in has expired. Sign in again.",
+    },
+    EntraDiagnosis {
+        codes: &[54005],
+        kind: "auth.code_reused",
+        hint: "The sign-in code was already used. Sign in again.",
+    },
+    EntraDiagnosis {
+        codes: &[700025],
+        kind: "auth.public_client_with_secret",
+        hint: "This app is a public client: it must not be given a secret. Use a user connection, or a confidential app registration.",
+    },
+];
+
+const ENTRA_UNKNOWN: &str = "Entra ID refused the request; the message above has its reason.";
+
 impl DataverseError {
     pub fn new(kind: &'static str, message: impl Into<String>, hint: impl Into<Option<String>>) -> Self {
         Self {
@@ -102,59 +187,8 @@ impl DataverseError {
     pub fn from_entra(code: Option<u64>, error: &str, description: &str) -> Self {
         // Entra's description ends with trace lines; the first line is the message.
         let first_line = description.lines().next().unwrap_or(description).trim().to_owned();
-        let (kind, hint): (&'static str, &str) = match code {
-            Some(7000215) => (
-                "auth.invalid_secret",
-                "The client secret is wrong. Copy the secret's Value (not its Secret ID) from Azure portal → Microsoft Entra ID → App registrations → your app → Certificates & secrets, or create a new secret, then delete and recreate this connection with it.",
-            ),
-            Some(7000222) => (
-                "auth.secret_expired",
-                "The client secret has expired. In Azure portal → App registrations → your app → Certificates & secrets, create a new client secret, then delete and recreate this connection with it.",
-            ),
-            Some(7000218) => (
-                "auth.secret_missing",
-                "No client secret was sent. Recreate the connection with the app's client secret.",
-            ),
-            Some(700016) => (
-                "auth.app_not_found",
-                "No app with this client ID exists in this tenant. Check the Application (client) ID on the app registration's Overview page, and that the tenant ID is the one the app is registered in.",
-            ),
-            Some(90002) => (
-                "auth.tenant_not_found",
-                "The tenant does not exist in this cloud. Use the Directory (tenant) ID from the app registration's Overview page, and check the cloud (public, GCC, GCC High, DoD, China).",
-            ),
-            Some(65001) => (
-                "auth.consent_required",
-                "The app has no consent for Dynamics CRM. In Azure portal → App registrations → your app → API permissions, add Dynamics CRM → user_impersonation and grant admin consent, or sign in interactively once to consent.",
-            ),
-            Some(50011) => (
-                "auth.redirect_uri_mismatch",
-                "The redirect URI is not registered. In the app registration → Authentication, add the platform \"Mobile and desktop applications\" with the redirect URI http://localhost.",
-            ),
-            Some(70011 | 1002012) => (
-                "auth.invalid_scope",
-                "The scope is not valid. For an app connection it must be <instance URL>/.default; check the instance URL.",
-            ),
-            Some(500011) => (
-                "auth.org_not_in_tenant",
-                "This Dataverse environment was not found in the tenant. Check that the instance URL belongs to the same tenant as the app registration (and the same cloud).",
-            ),
-            Some(53003) => (
-                "auth.blocked_by_conditional_access",
-                "A Conditional Access policy blocked the sign-in. Ask your Entra ID administrator which policy applies (the sign-in logs name it) and to allow this app or device.",
-            ),
-            Some(50076 | 50079) => (
-                "auth.mfa_required",
-                "Multi-factor authentication is required. Use a user connection (browser sign-in), which can complete MFA.",
-            ),
-            Some(700082 | 70008) => ("auth.session_expired", "The sign-in has expired. Sign in again."),
-            Some(54005) => ("auth.code_reused", "The sign-in code was already used. Sign in again."),
-            Some(700025) => (
-                "auth.public_client_with_secret",
-                "This app is a public client: it must not be given a secret. Use a user connection, or a confidential app registration.",
-            ),
-            _ => ("auth.failed", "Entra ID refused the request; the message above has its reason."),
-        };
+        let diagnosis = code.and_then(|code| ENTRA_DIAGNOSES.iter().find(|d| d.codes.contains(&code)));
+        let (kind, hint) = diagnosis.map_or(("auth.failed", ENTRA_UNKNOWN), |d| (d.kind, d.hint));
         let message = match code {
             Some(_) if !first_line.is_empty() => first_line,
             Some(code) => format!("AADSTS{code}: {error}"),

@@ -90,10 +90,62 @@ export type Category =
 /**  Anything else. */
 "other";
 
+/**  One value of a row. */
+export type Cell = {
+	value: Json,
+	/**  As the environment displays it (label, currency, local date), when it differs from the raw value. */
+	formatted?: string | null,
+	/**  For a lookup (`_x_value`): the table of the row it points to. */
+	lookup_table?: string | null,
+	/**  For a lookup: the navigation property to set it with (`x@odata.bind`). */
+	navigation?: string | null,
+};
+
 /**  Stored in profiles as `public`, `gcc`, `gcchigh`, `dod` or `china`. */
 export type Cloud = "public" | 
 /**  US Government Community Cloud (public identity, `crm9` orgs). */
 "gcc" | "gcchigh" | "dod" | "china";
+
+export type ColumnInfo = {
+	logical_name: string,
+	display_name: string | null,
+	/**
+	 *  `String`, `Memo`, `Integer`, `BigInt`, `Decimal`, `Double`, `Money`, `Boolean`, `DateTime`, `Picklist`,
+	 *  `State`, `Status`, `Lookup`, `Customer`, `Owner`, `Uniqueidentifier`, `Virtual`, ...
+	 */
+	attribute_type: string,
+	required: RequiredLevel,
+	valid_for_create: boolean,
+	valid_for_update: boolean,
+	valid_for_read: boolean,
+	is_primary_id: boolean,
+	is_primary_name: boolean,
+	max_length: number | null,
+	precision: number | null,
+	min_value: number | null,
+	max_value: number | null,
+	/**  Date-only columns take `YYYY-MM-DD`. */
+	date_only: boolean,
+	/**  The tables a lookup can point to. */
+	targets: string[],
+	/**  Picklist, state and status options; for a boolean, false (0) and true (1). */
+	options: OptionValue[],
+	/**
+	 *  For a lookup: the navigation property that sets it, per target table (`parentcustomerid_account`
+	 *  for a customer lookup; custom lookups use their schema name's case, e.g. `new_AccountId`).
+	 */
+	navigation?: { [key in string]: string },
+};
+
+/**
+ *  An update refused because the record changed since it was read: the record now, the user's change (all
+ *  of it, to apply again or merge) and the columns that differ.
+ */
+export type Conflict = {
+	current: Row,
+	attempted: { [key in string]: Json },
+	differences: Difference[],
+};
 
 /**  How the connection authenticates. */
 export type ConnectionKind = 
@@ -130,6 +182,18 @@ export type DeviceCodePrompt = {
 	verification_uri: string,
 	expires_in_seconds: number,
 	message: string,
+};
+
+/**  One column of a conflict. */
+export type Difference = {
+	column: string,
+	/**  What the user wrote (absent for a column only the other side changed). */
+	yours: Json | null,
+	/**  What the record holds now, and how the environment shows it. */
+	theirs: Json,
+	theirs_formatted: string | null,
+	/**  What the user had read, when the caller knows it. */
+	base: Json | null,
 };
 
 export type Environment = {
@@ -174,6 +238,26 @@ export type FieldProblem = {
 	hint: string | null,
 };
 
+/**  What became of one operation. */
+export type ItemOutcome = { outcome: "applied"; status: number; 
+/**  The record's id, when the answer names it (`OData-EntityId`). */
+id: string | null } | { outcome: "failed"; error: ErrorPayload } | 
+/**  Not applied: its change set was rolled back, or an earlier batch failed. */
+{ outcome: "not_applied"; reason: string };
+
+export type Json = null | boolean | number | null | string | Json[] | { [key in string]: Json };
+
+export type KeyInfo = {
+	name: string,
+	columns: string[],
+};
+
+export type OptionValue = {
+	/**  Option values are 32-bit in Dataverse. */
+	value: number,
+	label: string,
+};
+
 /**
  *  An org-level (app registration + client secret) connection, as typed. The secret travels separately.
  *  The `allow_*` flags are the CLI's: a form in the window cannot set them.
@@ -189,6 +273,14 @@ export type OrgForm = {
 	cloud: Cloud,
 	/**  Another sign-in authority than the cloud's (the sandbox's, or a sovereign cloud's own). */
 	authority: string | null,
+};
+
+export type RequiredLevel = "None" | "Recommended" | "ApplicationRequired" | "SystemRequired";
+
+export type Row = {
+	/**  The weak ETag (`W/"1234"`), for updates with optimistic concurrency. */
+	etag?: string | null,
+	cells: { [key in string]: Cell },
 };
 
 /**  What the window may know about the running sandbox: addresses and ids, never its secret or password. */
@@ -229,6 +321,23 @@ export type Status = { state: "never" } | { state: "verified"; at: string; summa
 
 export type Step = "token" | "who_am_i" | "organization";
 
+export type TableInfo = {
+	logical_name: string,
+	entity_set: string,
+	display_name: string | null,
+	primary_id: string,
+	primary_name: string | null,
+	is_custom: boolean,
+	change_tracking: boolean,
+};
+
+/**  A table with its columns and alternate keys. */
+export type TableSchema = {
+	table: TableInfo,
+	columns: ColumnInfo[],
+	keys: KeyInfo[],
+};
+
 export type TokenFacts = {
 	/**  The resource it was issued for (`aud`). */
 	audience: string,
@@ -240,6 +349,12 @@ export type TokenFacts = {
 	warn_from: string,
 	tenant: string | null,
 };
+
+export type UpdateOutcome = {
+	outcome: "updated",
+} & Written | {
+	outcome: "conflict",
+} & Conflict;
 
 /**
  *  A user-level connection, as typed. The instance may be left empty when the environments are to be
@@ -278,6 +393,12 @@ export type Verified = {
  *  category says whether signing in again is the fix).
  */
 export type VerifyOutcome = { outcome: "verified"; report: Verified } | { outcome: "failed"; step: Step; error: ErrorPayload };
+
+/**  A record as written: its id and, when the environment sent it back, the row. */
+export type Written = {
+	id: string,
+	row: Row | null,
+};
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

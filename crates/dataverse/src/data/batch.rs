@@ -109,6 +109,7 @@ impl Default for BatchOptions {
 
 /// What became of one operation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum ItemOutcome {
     Applied {
@@ -117,12 +118,11 @@ pub enum ItemOutcome {
         id: Option<String>,
     },
     Failed {
+        #[cfg_attr(feature = "specta", specta(type = d365_common::ErrorPayload))]
         error: DataverseError,
     },
     /// Not applied: its change set was rolled back, or an earlier batch failed.
-    NotApplied {
-        reason: String,
-    },
+    NotApplied { reason: String },
 }
 
 impl ItemOutcome {

@@ -9,6 +9,7 @@ use crate::client::{Client, Request};
 use crate::error::Result;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct TableInfo {
     pub logical_name: String,
     pub entity_set: String,
@@ -20,6 +21,7 @@ pub struct TableInfo {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum RequiredLevel {
     None,
     Recommended,
@@ -28,12 +30,16 @@ pub enum RequiredLevel {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct OptionValue {
+    /// Option values are 32-bit in Dataverse.
+    #[cfg_attr(feature = "specta", specta(type = i32))]
     pub value: i64,
     pub label: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ColumnInfo {
     pub logical_name: String,
     pub display_name: Option<String>,
@@ -101,6 +107,7 @@ impl ColumnInfo {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct KeyInfo {
     pub name: String,
     pub columns: Vec<String>,
@@ -108,6 +115,7 @@ pub struct KeyInfo {
 
 /// A table with its columns and alternate keys.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct TableSchema {
     pub table: TableInfo,
     pub columns: Vec<ColumnInfo>,

@@ -12,7 +12,9 @@ const NAVIGATION: &str = "Microsoft.Dynamics.CRM.associatednavigationproperty";
 
 /// One value of a row.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Cell {
+    #[cfg_attr(feature = "specta", specta(type = d365_common::Json))]
     pub value: Value,
     /// As the environment displays it (label, currency, local date), when it differs from the raw value.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -26,6 +28,7 @@ pub struct Cell {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Row {
     /// The weak ETag (`W/"1234"`), for updates with optimistic concurrency.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -23,6 +23,7 @@ const REPRESENTATION: &str = "return=representation,odata.include-annotations=\"
 
 /// A record as written: its id and, when the environment sent it back, the row.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Written {
     pub id: String,
     pub row: Option<Row>,
@@ -77,27 +78,34 @@ pub enum Concurrency {
 
 /// One column of a conflict.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Difference {
     pub column: String,
     /// What the user wrote (absent for a column only the other side changed).
+    #[cfg_attr(feature = "specta", specta(type = Option<d365_common::Json>))]
     pub yours: Option<Value>,
     /// What the record holds now, and how the environment shows it.
+    #[cfg_attr(feature = "specta", specta(type = d365_common::Json))]
     pub theirs: Value,
     pub theirs_formatted: Option<String>,
     /// What the user had read, when the caller knows it.
+    #[cfg_attr(feature = "specta", specta(type = Option<d365_common::Json>))]
     pub base: Option<Value>,
 }
 
 /// An update refused because the record changed since it was read: the record now, the user's change (all
 /// of it, to apply again or merge) and the columns that differ.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Conflict {
     pub current: Row,
+    #[cfg_attr(feature = "specta", specta(type = std::collections::BTreeMap<String, d365_common::Json>))]
     pub attempted: Changes,
     pub differences: Vec<Difference>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum UpdateOutcome {
     Updated(Written),

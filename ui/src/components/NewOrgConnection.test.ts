@@ -57,7 +57,7 @@ describe("New organisation connection", () => {
     renderForm();
     await type("Client secret", secret);
     const clientId = screen.getByLabelText("Client ID");
-    await type("Client ID", "abc");
+    await type("Client ID", " abc");
     await fireEvent.blur(clientId);
     const problem = await screen.findByTestId("problem-clientId");
     expect(problem.textContent).toContain("is not a GUID");
@@ -65,7 +65,8 @@ describe("New organisation connection", () => {
     expect(clientId.getAttribute("aria-invalid")).toBe("true");
     expect(clientId.getAttribute("aria-describedby")).toBe("org-clientId-problem");
     expect(screen.queryByTestId("problem-tenant")).toBeNull();
-    expect(backend.argsOf("connection_check_org")).toEqual([[{ ...emptyForm, clientId: "abc" }, null]]);
+    // Exactly the form as typed (the core normalises, not the UI), and no secret.
+    expect(backend.argsOf("connection_check_org")).toEqual([[{ ...emptyForm, clientId: " abc" }, null]]);
     expectSecretOnlyInItsField();
   });
 
@@ -125,6 +126,7 @@ describe("New organisation connection", () => {
     await fireEvent.click(screen.getByTestId("org-save"));
     expect((await screen.findByTestId("problem-tenant")).textContent).toContain("Type the tenant.");
     expect(backend.called("connection_add_org")).toBe(false);
+    expect(JSON.stringify(backend.calls)).not.toContain(secret);
   });
 
   it("sends the secret once, on save, with the form as typed", async () => {
@@ -155,7 +157,10 @@ describe("New organisation connection", () => {
       authority: null,
     };
     expect(backend.argsOf("connection_add_org")).toEqual([[form, secret]]);
-    for (const [, sentSecret] of backend.argsOf("connection_check_org")) expect(sentSecret).toBeNull();
+    // The check on save is of the form as it is then, without the secret.
+    expect(backend.argsOf("connection_check_org").at(-1)).toEqual([form, null]);
+    expect(JSON.stringify(backend.argsOf("connection_check_org"))).not.toContain(secret);
+    expectSecretOnlyInItsField();
     expect(screen.getByLabelText<HTMLInputElement>("Client secret").value).toBe("");
   });
 
@@ -190,6 +195,9 @@ describe("New organisation connection", () => {
     expect(alert.textContent).toContain("Pick another name.");
     expect(screen.getByRole<HTMLButtonElement>("button", { name: "Save and verify" }).disabled).toBe(false);
     expect(onadded).not.toHaveBeenCalled();
+    // Kept for another try, and shown nowhere else.
+    expect(screen.getByLabelText<HTMLInputElement>("Client secret").value).toBe(secret);
+    expectSecretOnlyInItsField();
   });
 
   it("shows a check that failed", async () => {

@@ -92,6 +92,18 @@ async fn token_response(response: reqwest::Response, url: &str) -> Result<Access
     token_from(status, &text, url)
 }
 
+/// How long a token is trusted for when its answer does not say (Entra's default lifetime).
+const DEFAULT_LIFETIME_SECS: u64 = 3599;
+/// Longer than any token Entra issues: a server claiming more is not believed (and cannot overflow a date).
+const LONGEST_LIFETIME_SECS: u64 = 24 * 3600;
+
+/// When a token issued now for `expires_in` seconds (as the server said) expires: the default lifetime when
+/// it did not say, and at most a day whatever it said.
+pub fn expiry_in(expires_in: Option<u64>) -> OffsetDateTime {
+    let seconds = expires_in.unwrap_or(DEFAULT_LIFETIME_SECS).min(LONGEST_LIFETIME_SECS);
+    OffsetDateTime::now_utc() + time::Duration::seconds(seconds.cast_signed())
+}
+
 fn token_from(status: reqwest::StatusCode, text: &str, url: &str) -> Result<AccessToken> {
     if status.is_success() {
         let token: TokenResponse = serde_json::from_str(text).map_err(|_| {
@@ -101,8 +113,7 @@ fn token_from(status: reqwest::StatusCode, text: &str, url: &str) -> Result<Acce
                 Some("Check the authority URL.".to_owned()),
             )
         })?;
-        let lifetime = time::Duration::seconds(token.expires_in.unwrap_or(3599) as i64);
-        return Ok(AccessToken::new(token.access_token, OffsetDateTime::now_utc() + lifetime));
+        return Ok(AccessToken::new(token.access_token, expiry_in(token.expires_in)));
     }
     match serde_json::from_str::<EntraErrorBody>(text) {
         Ok(body) => Err(DataverseError::from_entra(
@@ -145,4 +156,22 @@ pub async fn refresh(
         .filter(|_| status.is_success());
     let token = token_from(status, &text, &url)?;
     Ok((token, rotated))
+}
+
+#[cfg(test)]
+mod tests {
+    use time::{Duration, OffsetDateTime};
+
+    use super::expiry_in;
+
+    #[test]
+    fn a_token_lifetime_is_believed_up_to_a_day() {
+        let in_about = |expires: OffsetDateTime| (expires - OffsetDateTime::now_utc()).whole_minutes();
+        assert_eq!(in_about(expiry_in(Some(600))), 9, "ten minutes, less the moment it took");
+        assert_eq!(in_about(expiry_in(None)), 59, "Entra's default hour when the answer does not say");
+        // A hostile or broken server: no overflow, no panic, and not believed.
+        let far = expiry_in(Some(10_u64.pow(13)));
+        assert!(far - OffsetDateTime::now_utc() <= Duration::days(1), "{far}");
+        assert!(expiry_in(Some(u64::MAX)) - OffsetDateTime::now_utc() <= Duration::days(1));
+    }
 }

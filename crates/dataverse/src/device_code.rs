@@ -3,17 +3,12 @@
 //! asks for, slower when told to slow down) until the user is done, declines, or the code expires.
 
 use std::future::Future;
-use std::time::Duration;
 
 use oauth2::DeviceCodeErrorResponseType;
 use oauth2::basic::BasicClient;
-use oauth2::{
-    ClientId, DeviceAuthorizationUrl, Scope, StandardDeviceAuthorizationResponse, TokenResponse, TokenUrl,
-};
+use oauth2::{ClientId, DeviceAuthorizationUrl, Scope, StandardDeviceAuthorizationResponse, TokenUrl};
 use serde::Serialize;
-use time::OffsetDateTime;
 
-use crate::auth::AccessToken;
 use crate::error::{DataverseError, Result};
 use crate::signin::{Transport, UserTokens, aadsts_code, oauth_error};
 
@@ -96,12 +91,5 @@ where
         })?,
         () = cancel => return Err(error("signin.cancelled", "The sign-in was cancelled.", "Start it again when you are ready.")),
     };
-    let lifetime = token.expires_in().unwrap_or(Duration::from_secs(3599));
-    Ok(UserTokens {
-        access_token: AccessToken::new(
-            token.access_token().secret().clone(),
-            OffsetDateTime::now_utc() + lifetime,
-        ),
-        refresh_token: token.refresh_token().map(|r| r.secret().clone()),
-    })
+    Ok(UserTokens::from_response(&token))
 }

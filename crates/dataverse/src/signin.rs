@@ -9,10 +9,8 @@ use std::time::Duration;
 
 use oauth2::basic::BasicClient;
 use oauth2::{
-    AuthUrl, AuthorizationCode, ClientId, CsrfToken, PkceCodeChallenge, RedirectUrl, Scope, TokenResponse,
-    TokenUrl,
+    AuthUrl, AuthorizationCode, ClientId, CsrfToken, PkceCodeChallenge, RedirectUrl, Scope, TokenUrl,
 };
-use time::OffsetDateTime;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -36,6 +34,17 @@ pub struct SignIn<'a> {
 pub struct UserTokens {
     pub access_token: AccessToken,
     pub refresh_token: Option<String>,
+}
+
+impl UserTokens {
+    /// The tokens of an OAuth answer (authorization code or device code).
+    pub(crate) fn from_response(token: &impl oauth2::TokenResponse) -> Self {
+        let expires = crate::auth::expiry_in(token.expires_in().map(|lifetime| lifetime.as_secs()));
+        Self {
+            access_token: AccessToken::new(token.access_token().secret().clone(), expires),
+            refresh_token: token.refresh_token().map(|r| r.secret().clone()),
+        }
+    }
 }
 
 impl std::fmt::Debug for UserTokens {
@@ -125,14 +134,7 @@ where
         .request_async(&Transport(http))
         .await
         .map_err(|err| oauth_error(err, "The code could not be exchanged for tokens", "Sign in again."))?;
-    let lifetime = token.expires_in().unwrap_or(Duration::from_secs(3599));
-    Ok(UserTokens {
-        access_token: AccessToken::new(
-            token.access_token().secret().clone(),
-            OffsetDateTime::now_utc() + lifetime,
-        ),
-        refresh_token: token.refresh_token().map(|r| r.secret().clone()),
-    })
+    Ok(UserTokens::from_response(&token))
 }
 
 /// Why oauth2's HTTP call failed.

@@ -409,3 +409,42 @@ fn gave_up(reason: &RetryReason, attempts: u32, last: DataverseError) -> Dataver
         Some(hint.to_owned()),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::Grant;
+
+    fn client(read_only: bool) -> Client {
+        let instance =
+            crate::input::instance("https://contoso.crm.dynamics.com", crate::Cloud::Public, false)
+                .expect("a valid instance");
+        let token = crate::auth::AccessToken::new(
+            "x.y.z".into(),
+            time::OffsetDateTime::now_utc() + time::Duration::hours(1),
+        );
+        let http = crate::auth::http_client().expect("an HTTP client");
+        let session = Session::new(http, instance, Grant::Fixed(token));
+        Client::new(Arc::new(session), ClientOptions { read_only, ..Default::default() })
+    }
+
+    // Nothing in the crate closes the permits today; a client whose permits are closed (the state a shutdown
+    // would leave) refuses at once, before any request, instead of waiting forever. The sandbox cannot put a
+    // client in that state, so this is a unit test.
+    #[tokio::test]
+    async fn a_closed_client_refuses_requests() {
+        let client = client(false);
+        client.permits.close();
+        let err = client.send(&Request::get("WhoAmI")).await.unwrap_err();
+        assert_eq!(err.kind, "api.closed");
+        assert_eq!(err.message, "The client was closed.");
+    }
+
+    #[tokio::test]
+    async fn read_only_is_checked_before_the_permits() {
+        let client = client(true);
+        client.permits.close();
+        let err = client.send(&Request::delete("accounts(1)")).await.unwrap_err();
+        assert_eq!(err.kind, "api.read_only", "refused in the core, whatever else");
+    }
+}

@@ -78,17 +78,66 @@ impl RetryPolicy {
 mod tests {
     use super::*;
 
+    /// The lowest and highest wait over many draws of `policy.backoff(attempt)`.
+    fn range(policy: &RetryPolicy, attempt: u32) -> (Duration, Duration) {
+        let waits: Vec<Duration> = (0..400).map(|_| policy.backoff(attempt)).collect();
+        (*waits.iter().min().unwrap(), *waits.iter().max().unwrap())
+    }
+
     #[test]
     fn backoff_doubles_with_jitter_up_to_the_cap() {
         let policy = RetryPolicy::default();
-        for attempt in 1..=12 {
-            let step = (policy.base_backoff * (1 << (attempt - 1))).min(policy.max_backoff);
-            for _ in 0..50 {
-                let wait = policy.backoff(attempt);
-                assert!(wait >= step / 2 && wait <= step, "attempt {attempt}: {wait:?} outside {step:?}");
-            }
+        let ms = Duration::from_millis;
+        // The default policy's steps, written out: 0.5 s doubling to the 30 s cap, each wait drawn between
+        // half the step and the whole of it. Attempt 0 (not used by the client) is treated as 1.
+        let expected = [
+            (0, ms(250), ms(500)),
+            (1, ms(250), ms(500)),
+            (2, ms(500), ms(1_000)),
+            (3, ms(1_000), ms(2_000)),
+            (4, ms(2_000), ms(4_000)),
+            (5, ms(4_000), ms(8_000)),
+            (6, ms(8_000), ms(16_000)),
+            (7, ms(15_000), ms(30_000)),
+            (8, ms(15_000), ms(30_000)),
+            (17, ms(15_000), ms(30_000)),
+            (40, ms(15_000), ms(30_000)),
+            (u32::MAX, ms(15_000), ms(30_000)),
+        ];
+        for (attempt, low, high) in expected {
+            let (min, max) = range(&policy, attempt);
+            assert!(
+                min >= low && max <= high,
+                "attempt {attempt}: {min:?}..{max:?} outside {low:?}..{high:?}"
+            );
+            // The jitter spreads over the whole range: 400 draws land in its lower and upper quarters.
+            let quarter = (high - low) / 4;
+            assert!(min < low + quarter && max > high - quarter, "attempt {attempt}: {min:?}..{max:?}");
         }
-        assert!(policy.backoff(40) <= policy.max_backoff, "no overflow on absurd attempts");
+    }
+
+    #[test]
+    fn backoff_follows_the_policys_base_and_cap() {
+        let policy = RetryPolicy {
+            base_backoff: Duration::from_millis(20),
+            max_backoff: Duration::from_millis(200),
+            ..RetryPolicy::default()
+        };
+        let ms = Duration::from_millis;
+        for (attempt, low, high) in [(1, ms(10), ms(20)), (3, ms(40), ms(80)), (4, ms(80), ms(160))] {
+            let (min, max) = range(&policy, attempt);
+            assert!(min >= low && max <= high, "attempt {attempt}: {min:?}..{max:?}");
+        }
+        for attempt in [5, 6, 30] {
+            let (min, max) = range(&policy, attempt);
+            assert!(
+                min >= ms(100) && max <= ms(200),
+                "capped at 200 ms: attempt {attempt}: {min:?}..{max:?}"
+            );
+            assert!(max > ms(175), "the cap itself is reached: {max:?}");
+        }
+        let fixed = RetryPolicy { base_backoff: ms(0), ..RetryPolicy::default() };
+        assert_eq!(range(&fixed, 3), (ms(0), ms(0)), "no base, no wait");
     }
 
     #[test]

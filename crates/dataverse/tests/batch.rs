@@ -6,10 +6,13 @@ mod common;
 
 use std::sync::Arc;
 
+use d365_dataverse::client::Response;
 use d365_dataverse::client::{Client, ClientOptions, Request};
 use d365_dataverse::data::batch::{self, BatchMode, BatchOptions, ItemOutcome, Operation};
+use d365_dataverse::data::read::{self, Page, ReadOptions};
 use d365_dataverse::data::write::Concurrency;
-use d365_sandbox::{Sandbox, SandboxOptions};
+use d365_sandbox::{Fault, Sandbox, SandboxOptions};
+use futures_util::TryStreamExt;
 use serde_json::{Map, Value, json};
 
 async fn world() -> (Sandbox, Arc<Client>) {
@@ -61,6 +64,85 @@ async fn an_atomic_change_set_applies_whole_or_not_at_all() {
     let outcomes = batch::run(&client, &fixed, &atomic()).await.unwrap();
     assert!(outcomes.iter().all(ItemOutcome::is_applied), "{outcomes:?}");
     assert_eq!(count(&client, "Atomic").await, 3);
+}
+
+/// Every page of a change-tracked read of `path` (the first read, or a delta link).
+async fn tracked(client: &Arc<Client>, path: &str) -> Vec<Page> {
+    let options = ReadOptions { page_size: 100, track_changes: true, ..Default::default() };
+    read::pages(client.clone(), path.to_owned(), options).try_collect().await.unwrap()
+}
+
+async fn record(client: &Client, id: &str) -> Response {
+    client.send(&Request::get(format!("accounts({id})?$select=name,telephone1"))).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_failing_change_set_leaves_updated_and_deleted_records_as_they_were() {
+    let (_sandbox, client) = world().await;
+    let first = tracked(&client, "accounts?$select=name,telephone1").await;
+    let rows: Vec<_> = first.iter().flat_map(|p| &p.rows).collect();
+    assert_eq!(rows.len(), 10);
+    let delta = first.last().unwrap().delta_link.clone().expect("a delta link");
+    let (updated, deleted) = (rows[0].id("accountid").unwrap(), rows[1].id("accountid").unwrap());
+    let etag = rows[0].etag.clone().unwrap();
+    let before =
+        (record(&client, updated).await.json().unwrap(), record(&client, deleted).await.json().unwrap());
+
+    // The update and the delete run before the failing create: the change set must undo them.
+    let change_set = |last: Option<Operation>| {
+        let mut operations = vec![
+            Operation::update(
+                &format!("accounts({updated})"),
+                body(json!({ "name": "Renamed In Vain", "telephone1": "555-0199" })),
+                &Concurrency::IfMatch(etag.clone()),
+            ),
+            Operation::delete(&format!("accounts({deleted})"), None),
+        ];
+        operations.extend(last);
+        operations
+    };
+    let outcomes =
+        batch::run(&client, &change_set(Some(account(&"z".repeat(200)))), &atomic()).await.unwrap();
+    let [ItemOutcome::NotApplied { .. }, ItemOutcome::NotApplied { .. }, ItemOutcome::Failed { error }] =
+        outcomes.as_slice()
+    else {
+        panic!("{outcomes:?}")
+    };
+    assert_eq!(error.kind, "api.invalid_request");
+
+    let after =
+        (record(&client, updated).await.json().unwrap(), record(&client, deleted).await.json().unwrap());
+    assert_eq!(after, before, "the updated record keeps its values and ETag, the deleted one is still there");
+    let changes = tracked(&client, &delta).await;
+    let changed: Vec<_> = changes.iter().flat_map(|p| &p.rows).collect();
+    let gone: Vec<_> = changes.iter().flat_map(|p| &p.deleted).collect();
+    assert!(changed.is_empty() && gone.is_empty(), "nothing rolled back is in the delta: {changes:?}");
+
+    // The same change set without the failure applies, and the same delta link then sees both changes.
+    let outcomes = batch::run(&client, &change_set(None), &atomic()).await.unwrap();
+    assert!(outcomes.iter().all(ItemOutcome::is_applied), "{outcomes:?}");
+    let changes = tracked(&client, &delta).await;
+    let changed: Vec<_> =
+        changes.iter().flat_map(|p| &p.rows).map(|r| (r.id("accountid"), r.display("name"))).collect();
+    assert_eq!(changed, [(Some(updated), "Renamed In Vain".to_owned())]);
+    let gone: Vec<_> = changes.iter().flat_map(|p| &p.deleted).map(|d| d.id.as_str()).collect();
+    assert_eq!(gone, [deleted]);
+}
+
+#[tokio::test]
+async fn a_batch_whose_answer_is_cut_off_reports_every_operation_as_unknown() {
+    let (sandbox, client) = world().await;
+    sandbox.set_faults(vec![Fault::parse("truncate,path=*/$batch").unwrap()]);
+    let operations = vec![account("Cut Off A"), account("Cut Off B")];
+    let outcomes = batch::run(&client, &operations, &atomic()).await.unwrap();
+    assert_eq!(outcomes.len(), 2);
+    for outcome in &outcomes {
+        let ItemOutcome::Failed { error } = outcome else { panic!("{outcomes:?}") };
+        assert_eq!(error.kind, "api.malformed_response");
+        assert!(error.message.contains("may or may not have been applied"), "{}", error.message);
+    }
+    sandbox.set_faults(Vec::new());
+    assert_eq!(count(&client, "Cut Off").await, 2, "the change set was applied: only its answer was lost");
 }
 
 #[tokio::test]

@@ -10,7 +10,7 @@ use d365_dataverse::signin::{SignIn, sign_in};
 use d365_sandbox::{Sandbox, SandboxOptions};
 
 mod common;
-use common::browse;
+use common::{Checks, browse, checked_tasks};
 
 async fn sandbox() -> Sandbox {
     Sandbox::bind("127.0.0.1:0", SandboxOptions { seed: 3, ..Default::default() }).await.unwrap()
@@ -27,16 +27,19 @@ fn request(sandbox: &Sandbox, timeout: Duration) -> SignIn<'_> {
 }
 
 /// A browser that completes the sign-in with `decision`, first poking the listener as browsers and
-/// attackers do (a favicon request, an empty connection, a forged callback).
+/// attackers do (a favicon request, an empty connection, a forged callback), then checking the page the
+/// listener shows. Its checks run in a task that `checks` races against the sign-in: a failing one fails
+/// the test at once with its message.
 fn scripted_browser(
     sandbox: &Sandbox,
     decision: &'static str,
-) -> impl FnOnce(&str) -> std::io::Result<()> + Send + 'static {
+) -> (impl FnOnce(&str) -> std::io::Result<()> + Send + 'static, Checks) {
     let (authority, username, password) =
         (sandbox.info().authority.clone(), sandbox.info().username.clone(), sandbox.info().password.clone());
-    move |authorize: &str| {
+    let (spawner, checks) = checked_tasks();
+    let open = move |authorize: &str| {
         let authorize = authorize.to_owned();
-        tokio::spawn(async move {
+        spawner.spawn(async move {
             let redirect = url::Url::parse(&authorize)
                 .unwrap()
                 .query_pairs()
@@ -60,24 +63,28 @@ fn scripted_browser(
 
             let location = browse(authorize, authority, username, password, decision).await;
             let landing = plain.get(location.replace("localhost", "127.0.0.1")).send().await.unwrap();
-            assert!(landing.text().await.unwrap().contains("D365 Desk"));
+            assert_eq!(landing.status(), 200);
+            let page = landing.text().await.unwrap();
+            let expected = match decision {
+                "accept" => "You are signed in to D365 Desk. You can close this tab",
+                _ => "Sign-in did not complete",
+            };
+            assert!(page.contains(expected), "the landing page says how it went: {page}");
         });
         Ok(())
-    }
+    };
+    (open, checks)
 }
 
 #[tokio::test]
 async fn the_browser_flow_returns_tokens_for_the_instance() {
     let sandbox = sandbox().await;
     let http = auth::http_client().unwrap();
-    let tokens = sign_in(
-        &http,
-        request(&sandbox, Duration::from_secs(30)),
-        scripted_browser(&sandbox, "accept"),
-        std::future::pending(),
-    )
-    .await
-    .unwrap();
+    let (browser, checks) = scripted_browser(&sandbox, "accept");
+    let tokens = checks
+        .around(sign_in(&http, request(&sandbox, Duration::from_secs(30)), browser, std::future::pending()))
+        .await
+        .unwrap();
     assert!(tokens.refresh_token.is_some(), "offline_access gives a refresh token");
     assert!(!format!("{tokens:?}").contains(tokens.refresh_token.as_deref().unwrap()));
     // The token opens the Web API as the user.
@@ -114,18 +121,70 @@ async fn the_browser_flow_returns_tokens_for_the_instance() {
     assert!(err.kind.starts_with("auth."), "{err:?}");
 }
 
+/// A code someone else redeemed first: the client's exchange is refused with AADSTS54005. Here the
+/// "browser" does it, as malware in it could: it swaps the client's PKCE challenge for one of its own
+/// (RFC 7636's example pair), redeems the code itself, and only then lets the callback through.
+#[tokio::test]
+async fn a_code_redeemed_by_someone_else_first_is_reported_as_reused() {
+    const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+    const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+    let sandbox = sandbox().await;
+    let info = sandbox.info().clone();
+    let (spawner, checks) = checked_tasks();
+    let open = move |authorize: &str| {
+        let mut url = url::Url::parse(authorize).unwrap();
+        let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+        assert!(pairs.iter().any(|(k, v)| k == "code_challenge" && v != CHALLENGE), "the client sends PKCE");
+        let redirect = pairs.iter().find(|(k, _)| k == "redirect_uri").unwrap().1.clone();
+        url.query_pairs_mut().clear().extend_pairs(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.as_str(), if k == "code_challenge" { CHALLENGE } else { v.as_str() })),
+        );
+        spawner.spawn(async move {
+            let location =
+                browse(url.to_string(), info.authority.clone(), info.username, info.password, "accept").await;
+            let code = url::Url::parse(&location)
+                .unwrap()
+                .query_pairs()
+                .find(|(k, _)| k == "code")
+                .unwrap()
+                .1
+                .into_owned();
+            let form = [
+                ("grant_type", "authorization_code"),
+                ("client_id", info.public_client_id.as_str()),
+                ("code", code.as_str()),
+                ("redirect_uri", redirect.as_str()),
+                ("code_verifier", VERIFIER),
+            ];
+            let token_url = format!("{}/oauth2/v2.0/token", info.authority);
+            let stolen = reqwest::Client::new().post(token_url).form(&form).send().await.unwrap();
+            assert_eq!(stolen.status(), 200, "the first redemption works: {}", stolen.text().await.unwrap());
+            let landing = reqwest::get(location.replace("localhost", "127.0.0.1")).await.unwrap();
+            assert_eq!(landing.status(), 200);
+        });
+        Ok(())
+    };
+    let http = auth::http_client().unwrap();
+    let err = checks
+        .around(sign_in(&http, request(&sandbox, Duration::from_secs(30)), open, std::future::pending()))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, "auth.code_reused", "{err:?}");
+    assert!(err.message.starts_with("AADSTS54005: "), "{}", err.message);
+    assert_eq!(err.hint.as_deref(), Some("The sign-in code was already used. Sign in again."));
+}
+
 #[tokio::test]
 async fn cancel_in_the_browser_is_reported() {
     let sandbox = sandbox().await;
     let http = auth::http_client().unwrap();
-    let err = sign_in(
-        &http,
-        request(&sandbox, Duration::from_secs(30)),
-        scripted_browser(&sandbox, "cancel"),
-        std::future::pending(),
-    )
-    .await
-    .unwrap_err();
+    let (browser, checks) = scripted_browser(&sandbox, "cancel");
+    let err = checks
+        .around(sign_in(&http, request(&sandbox, Duration::from_secs(30)), browser, std::future::pending()))
+        .await
+        .unwrap_err();
     assert_eq!(err.kind, "signin.cancelled_in_browser");
 }
 

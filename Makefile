@@ -86,6 +86,9 @@ lint: lint-rust lint-ui
 lint-rust: ui
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets --locked -- -D warnings
+	@# The product does not link the emulator: only the app and the CLI (which start it) depend on it.
+	@if cargo tree -p d365-connections -e normal --locked | grep -q d365-sandbox; then \
+	  echo "d365-connections must not depend on d365-sandbox (cargo tree -p d365-connections -e normal)"; exit 1; fi
 
 lint-ui: ui/node_modules/.installed
 	cd ui && npm run --silent lint && npm run --silent check && npm run --silent format:check

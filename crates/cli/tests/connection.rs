@@ -240,54 +240,115 @@ async fn device_code_sign_in_from_the_cli() {
     tokio::task::block_in_place(|| d365(&home, &["connection", "remove", "Headless"], ""));
 }
 
-/// Crash safety of the profiles file: `d365` killed (SIGKILL) at random points while it writes leaves the
-/// old file or the new one, never a broken one.
+/// `d365 connection add org --name <name>`'s arguments (the secret comes on stdin).
+fn add_args(name: &str) -> Vec<&str> {
+    vec![
+        "connection",
+        "add",
+        "org",
+        "--name",
+        name,
+        "--instance",
+        "contoso.crm.dynamics.com",
+        "--tenant",
+        "contoso.onmicrosoft.com",
+        "--client-id",
+        "2d7c9a41-6b3e-4f0a-9d8c-0d365de5a100",
+        "--client-secret-stdin",
+    ]
+}
+
+/// Crash safety of the profiles file: `d365` killed (SIGKILL) in the middle of writing it leaves the old
+/// file, byte for byte. The kill lands mid-write for certain, without a hook in the code: the temporary
+/// file the writer creates (`profiles.json.tmp-<pid>`) is made a FIFO beforehand, so the writer blocks
+/// once the pipe is full (the profiles file is made far larger than a pipe holds), after it has written
+/// the start of the new document and before it can rename anything; the test reads that start, then kills.
+#[cfg(unix)]
 #[test]
-fn killing_the_cli_mid_write_never_breaks_the_profiles_file() {
+fn killing_the_cli_mid_write_leaves_the_profiles_file_intact() {
+    use std::io::Read;
+    use std::os::unix::fs::FileTypeExt;
+    use std::os::unix::process::ExitStatusExt;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
     let home = home();
-    let args = |n: usize| {
-        vec![
-            "connection".to_owned(),
-            "add".to_owned(),
-            "org".to_owned(),
-            "--name".to_owned(),
-            format!("Crash {n}"),
-            "--instance".to_owned(),
-            "contoso.crm.dynamics.com".to_owned(),
-            "--tenant".to_owned(),
-            "contoso.onmicrosoft.com".to_owned(),
-            "--client-id".to_owned(),
-            "2d7c9a41-6b3e-4f0a-9d8c-0d365de5a100".to_owned(),
-            "--client-secret-stdin".to_owned(),
-        ]
+    let secret = "abc8Q~crash-test-secret\n";
+    assert!(d365(&home, &add_args("Template"), secret).status.success());
+    // A thousand connections through export and import: a profiles file of hundreds of KiB.
+    let exported = home.join("template.json");
+    assert!(d365(&home, &["connection", "export", "--out", exported.to_str().unwrap()], "").status.success());
+    let mut export: Value = serde_json::from_str(&std::fs::read_to_string(&exported).unwrap()).unwrap();
+    let template = export["connections"][0].clone();
+    export["connections"] = (0..1000)
+        .map(|n| {
+            let mut copy = template.clone();
+            copy["name"] = Value::from(format!("Padding {n:04}"));
+            copy
+        })
+        .collect();
+    let padding = home.join("padding.json");
+    std::fs::write(&padding, export.to_string()).unwrap();
+    assert!(d365(&home, &["connection", "import", padding.to_str().unwrap()], "").status.success());
+    let profiles = home.join("profiles.json");
+    let before = std::fs::read(&profiles).unwrap();
+    assert!(before.len() > 256 * 1024, "far more than a pipe holds (64 KiB): {} bytes", before.len());
+
+    // The add waits for its secret on stdin, so the FIFO is in place before it writes.
+    let mut child = common::spawn(&home, &add_args("Killed Mid-Write"), &[]);
+    let temp = home.join(format!("profiles.json.tmp-{}", child.id()));
+    assert!(Command::new("mkfifo").arg(&temp).status().unwrap().success());
+    let (started, start) = mpsc::channel();
+    let (finish, finished) = mpsc::channel::<()>();
+    let reader = {
+        let temp = temp.clone();
+        std::thread::spawn(move || {
+            let mut pipe = std::fs::File::open(&temp).unwrap(); // returns once the writer has opened it
+            let mut head = vec![0; 4096];
+            let n = pipe.read(&mut head).unwrap();
+            started.send(head[..n].to_vec()).unwrap();
+            // Keep the pipe open, unread, until the writer is dead (closing it would end the write early).
+            finished.recv().unwrap();
+            let mut rest = Vec::new();
+            pipe.read_to_end(&mut rest).unwrap();
+            n + rest.len()
+        })
     };
-    let mut completed = 0;
-    for n in 0..30 {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_d365"))
-            .args(args(n))
-            .env("D365DESK_HOME", &home)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        child.stdin.take().unwrap().write_all(b"abc8Q~crash-test-secret\n").unwrap();
-        // Kill at a different moment each time, from before the write to after it.
-        std::thread::sleep(std::time::Duration::from_millis((n as u64 * 7) % 60));
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(secret.as_bytes()).unwrap();
+    drop(stdin);
+    let head = start.recv_timeout(Duration::from_secs(30)).unwrap_or_else(|_| {
         let _ = child.kill();
-        if child.wait().unwrap().success() {
-            completed += 1;
-        }
-        if let Ok(text) = std::fs::read_to_string(home.join("profiles.json")) {
-            let parsed: Value =
-                serde_json::from_str(&text).unwrap_or_else(|e| panic!("broken after kill {n}: {e}\n{text}"));
-            assert!(parsed["profiles"].is_array());
-        }
-    }
+        panic!("the write never reached its temporary file {}", temp.display())
+    });
+    assert!(String::from_utf8_lossy(&head).starts_with("{\n  \"format\": 1,"), "the new document's start");
+
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.signal(), Some(9), "killed, not finished on its own: {status:?}");
+    finish.send(()).unwrap();
+    let written = reader.join().unwrap();
+    assert!(written < before.len(), "the kill came before the new document was written: {written} bytes");
+    assert!(std::fs::symlink_metadata(&temp).unwrap().file_type().is_fifo(), "and so before any rename");
+
+    assert!(std::fs::read(&profiles).unwrap() == before, "the profiles file is exactly as it was");
     let listed = d365(&home, &["--json", "connection", "list"], "");
-    assert!(listed.status.success(), "the file is readable after all that");
-    let count = json(&listed)["connections"].as_array().unwrap().len();
-    assert!(count >= completed, "every add that finished is there ({count} >= {completed})");
+    assert!(listed.status.success(), "{}", String::from_utf8_lossy(&listed.stderr));
+    let names: Vec<String> = json(&listed)["connections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(names.len(), 1001, "the template and its padding");
+    assert!(!names.iter().any(|n| n == "Killed Mid-Write"));
+    // The lock died with the process: the next change goes through.
+    std::fs::remove_file(&temp).unwrap();
+    assert!(d365(&home, &add_args("After The Crash"), secret).status.success());
+    assert_eq!(
+        json(&d365(&home, &["--json", "connection", "list"], ""))["connections"].as_array().unwrap().len(),
+        1002
+    );
 }
 
 #[test]

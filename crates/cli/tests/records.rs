@@ -158,3 +158,22 @@ fn api_passes_requests_through_and_read_only_refuses_writes_with_exit_code_7() {
     let bad = d365(&home, &["--json", "api", "sb", "GET", "accounts", "--data", "{not json"], "");
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn a_filter_the_server_refuses_is_bad_input_with_its_hint_for_the_cli() {
+    let home = sandbox_home();
+    let output = d365(&home, &["--json", "query", "sb", "account", "--filter", "name eq"], "");
+    assert_eq!(output.status.code(), Some(2), "bad input, not 'anything else': {}", stdout(&output));
+    let error = &json(&output)["error"];
+    assert_eq!(
+        (error["kind"].as_str(), error["category"].as_str()),
+        (Some("api.invalid_request"), Some("input"))
+    );
+
+    let unknown = d365(&home, &["query", "sb", "acount"], "");
+    assert_eq!(unknown.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&unknown.stderr);
+    assert!(said.contains("did you mean 'account'?"), "{said}");
+    // The core says what to do; the CLI adds which of its commands does it.
+    assert!(said.contains("With d365: d365 tables CONNECTION"), "{said}");
+}

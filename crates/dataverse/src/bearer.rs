@@ -39,6 +39,12 @@ fn invalid(message: impl Into<String>, hint: &str) -> DataverseError {
 pub fn inspect(token: &str) -> Result<TokenFacts> {
     let token = token.trim().strip_prefix("Bearer ").unwrap_or(token.trim());
     let hint = "Paste the access token itself (three parts separated by dots), without quotes.";
+    if token.len() > crate::input::MAX_TOKEN {
+        return Err(invalid(
+            format!("The text is {} bytes long: longer than any access token.", token.len()),
+            hint,
+        ));
+    }
     let mut parts = token.split('.');
     let (Some(_), Some(payload), Some(_), None) = (parts.next(), parts.next(), parts.next(), parts.next())
     else {

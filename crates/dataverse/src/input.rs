@@ -29,8 +29,57 @@ fn input_error(field: &'static str, message: impl Into<String>, hint: impl Into<
     DataverseError::new("input.invalid", message, Some(hint.into())).on_field(field)
 }
 
+/// Whether `host` is this machine: an IP address in 127.0.0.0/8 or `::1`, or exactly `localhost`. A name that
+/// merely starts with `127.` (`127.attacker.example`) is not.
 pub fn is_loopback(host: &str) -> bool {
-    matches!(host, "localhost" | "127.0.0.1" | "[::1]" | "::1") || host.starts_with("127.")
+    let bare = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host);
+    match bare.parse::<std::net::IpAddr>() {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => host.eq_ignore_ascii_case("localhost"),
+    }
+}
+
+/// The longest host name DNS allows.
+const MAX_HOST: usize = 253;
+/// Longer than any secret Entra issues (40 characters) or token a person pastes: anything beyond is not one.
+pub const MAX_SECRET: usize = 1024;
+pub const MAX_TOKEN: usize = 64 * 1024;
+
+/// What every URL a person types must be: `https` (or `http` to this machine), a host of sane length, and no
+/// user name or password in it (it would be kept and sent as typed).
+fn checked_url(field: &'static str, text: &str, parsed: &Url, hint: &str) -> Result<()> {
+    let host = parsed.host_str().unwrap_or_default();
+    if host.is_empty() {
+        return Err(input_error(field, format!("'{}' has no host", excerpt(text)), hint));
+    }
+    if host.len() > MAX_HOST {
+        return Err(input_error(
+            field,
+            format!("the host name is {} characters long (at most {MAX_HOST})", host.len()),
+            hint,
+        ));
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(input_error(field, "it holds a user name or password; leave them out", hint));
+    }
+    match parsed.scheme() {
+        "https" => Ok(()),
+        "http" if is_loopback(host) => Ok(()),
+        "http" => Err(input_error(
+            field,
+            "http is only allowed for a local server (127.0.0.1 or localhost)",
+            "Use https://",
+        )),
+        other => Err(input_error(field, format!("'{other}' is not http or https"), hint)),
+    }
+}
+
+/// At most 80 characters of what was typed, for a message (a pasted 100 KB value is not echoed back).
+pub fn excerpt(text: &str) -> String {
+    match text.char_indices().nth(80) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
+    }
 }
 
 /// Accepts `contoso.crm.dynamics.com`, `https://contoso.crm.dynamics.com/`, or the Web API URL
@@ -45,24 +94,10 @@ pub fn instance(text: &str, cloud: Cloud, allow_other_host: bool) -> Result<Inst
     }
     let with_scheme = if text.contains("://") { text.to_owned() } else { format!("https://{text}") };
     let parsed = Url::parse(&with_scheme)
-        .map_err(|e| input_error("Instance URL", format!("'{text}' is not a URL ({e})"), hint))?;
+        .map_err(|e| input_error("Instance URL", format!("'{}' is not a URL ({e})", excerpt(text)), hint))?;
+    checked_url("Instance URL", text, &parsed, hint)?;
     let host = parsed.host_str().unwrap_or_default().to_ascii_lowercase();
-    if host.is_empty() {
-        return Err(input_error("Instance URL", format!("'{text}' has no host"), hint));
-    }
     let loopback = is_loopback(&host);
-    match parsed.scheme() {
-        "https" => {}
-        "http" if loopback => {}
-        "http" => {
-            return Err(input_error(
-                "Instance URL",
-                "http is only allowed for a local server (127.0.0.1 or localhost)",
-                "Use https://",
-            ));
-        }
-        other => return Err(input_error("Instance URL", format!("'{other}' is not http or https"), hint)),
-    }
     let path = parsed.path().trim_end_matches('/');
     if !(path.is_empty() || path.starts_with("/api/data")) {
         return Err(input_error("Instance URL", format!("unexpected path '{path}'"), hint));
@@ -117,7 +152,7 @@ pub fn tenant(text: &str) -> Result<String> {
     } else if text.is_empty() {
         Err(input_error("Tenant", "it is empty", hint))
     } else {
-        Err(input_error("Tenant", format!("'{text}' is neither a GUID nor a domain"), hint))
+        Err(input_error("Tenant", format!("'{}' is neither a GUID nor a domain", excerpt(text)), hint))
     }
 }
 
@@ -125,7 +160,7 @@ pub fn client_id(text: &str) -> Result<String> {
     Uuid::try_parse(text.trim()).map(|id| id.to_string()).map_err(|_| {
         input_error(
             "Client ID",
-            format!("'{}' is not a GUID", text.trim()),
+            format!("'{}' is not a GUID", excerpt(text.trim())),
             "Copy the Application (client) ID from the app registration's Overview page.",
         )
     })
@@ -135,6 +170,13 @@ pub fn client_id(text: &str) -> Result<String> {
 pub fn client_secret(text: &str) -> Result<()> {
     if text.is_empty() {
         return Err(input_error("Client secret", "it is empty", "Paste the secret's Value."));
+    }
+    if text.chars().count() > MAX_SECRET {
+        return Err(input_error(
+            "Client secret",
+            format!("it is {} characters long; a client secret has about 40", text.chars().count()),
+            "Paste the secret's Value, and only that.",
+        ));
     }
     if text.trim() != text {
         return Err(input_error(
@@ -159,13 +201,11 @@ pub fn authority(cloud: Cloud, tenant: &str, custom: Option<&str>, allow_custom:
     let Some(custom) = custom else {
         return Ok(format!("https://{}/{tenant}", cloud.authority_host()));
     };
-    let url = Url::parse(custom.trim()).map_err(|e| {
-        input_error(
-            "Authority",
-            format!("'{custom}' is not a URL ({e})"),
-            "e.g. https://login.microsoftonline.com/<tenant>",
-        )
-    })?;
+    let hint = "e.g. https://login.microsoftonline.com/<tenant>";
+    let url = Url::parse(custom.trim())
+        .map_err(|e| input_error("Authority", format!("'{}' is not a URL ({e})", excerpt(custom)), hint))?;
+    // Checked before the allow flag: even an allowed custom authority is https (or this machine's http).
+    checked_url("Authority", custom, &url, hint)?;
     let host = url.host_str().unwrap_or_default();
     if !(is_loopback(host) || allow_custom) {
         return Err(DataverseError::new(
@@ -177,9 +217,6 @@ pub fn authority(cloud: Cloud, tenant: &str, custom: Option<&str>, allow_custom:
             ),
         )
         .on_field("Authority"));
-    }
-    if url.scheme() == "http" && !is_loopback(host) {
-        return Err(input_error("Authority", "http is only allowed for a local server", "Use https://"));
     }
     Ok(url.as_str().trim_end_matches('/').to_owned())
 }
@@ -265,5 +302,46 @@ mod tests {
             "input.custom_authority"
         );
         assert!(authority(Cloud::Public, "t", Some("https://idp.example.com/t"), true).is_ok());
+    }
+
+    #[test]
+    fn loopback_means_this_machine_only() {
+        for local in ["localhost", "LOCALHOST", "127.0.0.1", "127.8.9.10", "::1", "[::1]"] {
+            assert!(is_loopback(local), "{local}");
+        }
+        for remote in
+            ["127.attacker.example", "127.0.0.1.nip.io", "localhost.example.com", "10.0.0.1", "[::2]", ""]
+        {
+            assert!(!is_loopback(remote), "{remote}");
+        }
+        // A look-alike host gets neither plain http nor a custom authority without the flag.
+        let err = instance("http://127.attacker.example", Cloud::Public, true).unwrap_err();
+        assert!(err.message.contains("http is only allowed"), "{err}");
+        let err = authority(Cloud::Public, "t", Some("http://127.attacker.example/t"), false).unwrap_err();
+        assert!(err.message.contains("http is only allowed"), "{err}");
+        let err = authority(Cloud::Public, "t", Some("https://127.attacker.example/t"), false).unwrap_err();
+        assert_eq!(err.kind, "input.custom_authority", "{err}");
+    }
+
+    #[test]
+    fn urls_with_credentials_huge_hosts_or_other_schemes_are_refused() {
+        let err = instance("https://user:pw@contoso.crm.dynamics.com", Cloud::Public, false).unwrap_err();
+        assert!(err.message.contains("user name or password"), "{err}");
+        let huge = format!("https://{}.crm.dynamics.com", "a".repeat(100_000));
+        let err = instance(&huge, Cloud::Public, true).unwrap_err();
+        assert!(err.message.len() < 300, "the 100 KB URL is not echoed: {} bytes", err.message.len());
+        let err = authority(Cloud::Public, "t", Some("file:///etc/passwd"), true).unwrap_err();
+        assert!(err.to_string().starts_with("Authority: "), "{err}");
+        assert!(err.message.contains("no host") || err.message.contains("not http"), "{err}");
+        let err = authority(Cloud::Public, "t", Some("ftp://login.example.com/t"), true).unwrap_err();
+        assert!(err.message.contains("'ftp' is not http or https"), "{err}");
+        assert!(authority(Cloud::Public, "t", Some("https://login.example.com/t"), true).is_ok());
+    }
+
+    #[test]
+    fn a_secret_is_not_a_megabyte() {
+        let err = client_secret(&"x".repeat(1 << 20)).unwrap_err();
+        assert!(err.message.contains("1048576 characters"), "{err}");
+        assert!(client_secret(&"x".repeat(MAX_SECRET)).is_ok());
     }
 }

@@ -58,6 +58,9 @@ pub fn record_path(schema: &TableSchema, spec: &str) -> Result<String> {
         let (column, value) = piece
             .split_once('=')
             .ok_or_else(|| invalid(format!("'{spec}' is neither a GUID nor column=value pairs.")))?;
+        if column.trim().is_empty() {
+            return Err(invalid(format!("'{piece}' names no column before '=' (column=value).")));
+        }
         pairs.push((column.trim().to_lowercase(), value.to_owned()));
     }
     key_path(schema, &pairs)
@@ -120,7 +123,26 @@ pub fn key_path(schema: &TableSchema, pairs: &[(String, String)]) -> Result<Stri
 
 #[cfg(test)]
 mod tests {
-    use super::split_pairs;
+    use super::{record_path, split_pairs};
+    use crate::data::metadata::TableSchema;
+
+    fn accounts() -> TableSchema {
+        let table = serde_json::json!({
+            "table": { "logical_name": "account", "entity_set": "accounts", "display_name": null,
+                       "primary_id": "accountid", "primary_name": "name", "is_custom": false,
+                       "change_tracking": true },
+            "columns": [],
+            "keys": [{ "name": "number", "columns": ["accountnumber"] }],
+        });
+        serde_json::from_value(table).expect("a schema")
+    }
+
+    #[test]
+    fn a_key_spec_without_a_column_name_says_so() {
+        let err = record_path(&accounts(), "=x").unwrap_err();
+        assert_eq!(err.kind, "input.invalid_key");
+        assert_eq!(err.message, "'=x' names no column before '=' (column=value).");
+    }
 
     #[test]
     fn commas_split_pairs_only_before_a_name_and_equals() {

@@ -142,9 +142,23 @@ async fn no_secret_or_token_appears_in_files_output_or_the_most_verbose_logs() {
     let logs: String = outputs.iter().map(text).collect();
     assert!(logs.contains("token request") && logs.contains("TRACE"), "the logs were on: {logs}");
     let mut everything = logs;
-    for file in std::fs::read_dir(&home).unwrap() {
-        everything.push_str(&std::fs::read_to_string(file.unwrap().path()).unwrap_or_default());
+    // Every file under the home, in subfolders too (the metadata cache), read as bytes whatever they hold.
+    let (mut folders, mut scanned) = (vec![home.clone()], Vec::new());
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                everything.push_str(&String::from_utf8_lossy(&std::fs::read(&path).unwrap()));
+                scanned.push(path.file_name().unwrap().to_string_lossy().into_owned());
+            }
+        }
     }
+    assert!(
+        scanned.iter().any(|f| f == "profiles.json") && scanned.iter().any(|f| f == "profiles.json.bak"),
+        "the profiles file and its backup were scanned: {scanned:?}"
+    );
     for (what, value) in
         [("client secret", secret.as_str()), ("wrong secret", wrong), ("refresh token", &refresh)]
     {

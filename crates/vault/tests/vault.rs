@@ -47,11 +47,14 @@ fn the_secret_goes_to_the_keyring_and_nowhere_else() {
     let profile = vault.add(org("Contoso Dev"), Some(Secret::new(SECRET))).unwrap();
     assert_eq!(keyring_value(profile.id, "client_secret").as_deref(), Some(SECRET));
     assert_eq!(vault.secret(&profile, SecretKind::ClientSecret).unwrap().unwrap().expose(), SECRET);
+    let mut scanned = Vec::new();
     for file in std::fs::read_dir(&dir).unwrap() {
         let path = file.unwrap().path();
-        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
         assert!(!text.contains(SECRET), "{} holds the secret", path.display());
+        scanned.push(path.file_name().unwrap().to_string_lossy().into_owned());
     }
+    assert!(scanned.iter().any(|f| f == "profiles.json"), "the profiles file was scanned: {scanned:?}");
     assert!(!vault.export().unwrap().contains(SECRET));
     assert_eq!(vault.list().unwrap(), vec![profile.clone()]);
     assert!(!format!("{profile:?}").contains(SECRET));

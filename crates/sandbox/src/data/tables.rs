@@ -338,6 +338,25 @@ mod tests {
     #[test]
     fn every_table_is_consistent() {
         let tables = all();
+        let mut names: Vec<&str> = tables.iter().map(|t| t.logical_name).collect();
+        names.sort_unstable();
+        assert_eq!(
+            names,
+            [
+                "account",
+                "businessunit",
+                "contact",
+                "cr0d1_project",
+                "incident",
+                "lead",
+                "opportunity",
+                "organization",
+                "systemuser",
+                "team",
+                "transactioncurrency"
+            ],
+            "the tables the README lists, each once"
+        );
         for table in &tables {
             let id = table.column(table.primary_id).expect("primary id column");
             assert_eq!(id.kind, Uniqueidentifier, "{}", table.logical_name);
@@ -347,6 +366,12 @@ mod tests {
             }
             for column in &table.columns {
                 if let Lookup { targets } = column.kind {
+                    assert!(
+                        !targets.is_empty(),
+                        "{}.{} points nowhere",
+                        table.logical_name,
+                        column.logical_name
+                    );
                     for target in targets {
                         assert!(tables.iter().any(|t| t.logical_name == *target), "{target}");
                     }

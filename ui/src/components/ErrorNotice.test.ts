@@ -1,0 +1,34 @@
+import { render, screen } from "@testing-library/svelte";
+import { createRawSnippet } from "svelte";
+import { describe, expect, it } from "vitest";
+import { failure } from "../test/fixtures";
+import ErrorNotice from "./ErrorNotice.svelte";
+
+describe("Error notice", () => {
+  it("says what happened and what to do, as an alert", () => {
+    render(ErrorNotice, { error: failure("auth.x", "Refused.", "Ask for access."), testid: "the-error" });
+    const alert = screen.getByRole("alert");
+    expect(alert.dataset["testid"]).toBe("the-error");
+    expect(screen.getByText("Refused.").tagName).toBe("STRONG");
+    expect(screen.getByText("Ask for access.").tagName).toBe("P");
+    expect(screen.queryByRole("button")).toBeNull();
+  });
+
+  it("has no hint line when there is no hint", () => {
+    render(ErrorNotice, { error: failure("auth.x", "Refused.") });
+    expect(screen.getByRole("alert").querySelector("p")).toBeNull();
+  });
+
+  it("offers the details to copy, and the actions given", () => {
+    const retry = createRawSnippet(() => ({ render: () => "<button>Try again</button>" }));
+    render(ErrorNotice, { error: failure("auth.x", "Refused."), details: "error: auth.x", children: retry });
+    expect(screen.getByRole("button", { name: "Copy details" })).toBeTruthy();
+    expect(screen.getByRole("button", { name: "Try again" })).toBeTruthy();
+  });
+
+  it("offers the actions alone", () => {
+    const retry = createRawSnippet(() => ({ render: () => "<button>Try again</button>" }));
+    render(ErrorNotice, { error: failure("auth.x", "Refused."), children: retry });
+    expect(screen.getAllByRole("button").map((b) => b.textContent)).toEqual(["Try again"]);
+  });
+});

@@ -198,6 +198,7 @@ impl Client {
             })?;
             headers.append(name.clone(), value);
         }
+        let url = self.url_of(&request.target)?;
         let _permit = self
             .permits
             .acquire()
@@ -208,7 +209,7 @@ impl Client {
         loop {
             attempt += 1;
             let token = self.session.token().await?;
-            let outcome = self.try_once(request, &headers, &token).await;
+            let outcome = self.try_once(request, &url, &headers, &token).await;
             let (reason, wait) = match outcome {
                 Outcome::Done(response)
                     if response.status == StatusCode::UNAUTHORIZED
@@ -259,21 +260,39 @@ impl Client {
         }
     }
 
+    /// Where a request goes: a path under the Web API, or an absolute URL (a server's nextLink, a delta link
+    /// kept beside an export), which must be on the environment's own origin, since the token goes with it.
+    fn url_of(&self, target: &str) -> Result<String> {
+        let base = self.instance().web_api();
+        if !target.contains("://") {
+            return Ok(format!("{base}{target}"));
+        }
+        let origin = |url: &str| url::Url::parse(url).ok().map(|u| u.origin());
+        match (origin(target), origin(&base)) {
+            (Some(theirs), Some(ours)) if theirs == ours => Ok(target.to_owned()),
+            _ => Err(DataverseError::new(
+                "api.other_origin",
+                format!(
+                    "A request to {} was not sent: it is not on this environment ({}), and the connection's token goes only there.",
+                    crate::input::excerpt(target),
+                    self.instance().resource()
+                ),
+                Some("If a server's link pointed there, the server is not behaving as Dataverse does; if you typed or edited it, use a path under the Web API.".to_owned()),
+            )),
+        }
+    }
+
     async fn try_once(
         &self,
         request: &Request,
+        url: &str,
         headers: &HeaderMap,
         token: &crate::auth::AccessToken,
     ) -> Outcome {
-        let url = if request.target.starts_with("https://") || request.target.starts_with("http://") {
-            request.target.clone()
-        } else {
-            format!("{}{}", self.instance().web_api(), request.target)
-        };
         let mut builder = self
             .session
             .http()
-            .request(request.method.clone(), &url)
+            .request(request.method.clone(), url)
             .bearer_auth(token.secret())
             .header("Accept", "application/json")
             .header("OData-MaxVersion", "4.0")

@@ -104,14 +104,29 @@ pub async fn page(client: &Client, target: &str, options: &ReadOptions) -> Resul
 
 /// Every page from `first` on, following nextLinks; the stream ends after the last page (whose delta link,
 /// with change tracking, is where the next incremental read starts). Dropping the stream cancels the read.
+/// A nextLink seen before ends the read with an error: a server that sends one would have it loop forever.
 pub fn pages(client: Arc<Client>, first: String, options: ReadOptions) -> impl Stream<Item = Result<Page>> {
-    futures_util::stream::try_unfold(Some(first), move |next| {
+    let state = (Some(first), std::collections::HashSet::new());
+    futures_util::stream::try_unfold(state, move |(next, mut seen)| {
         let (client, options) = (client.clone(), options.clone());
         async move {
             let Some(target) = next else { return Ok(None) };
+            if !seen.insert(target.clone()) {
+                return Err(DataverseError::new(
+                    "api.malformed_response",
+                    format!(
+                        "The environment sent a next page link it had sent before ({}); the read stopped there.",
+                        crate::input::excerpt(&target)
+                    ),
+                    Some(
+                        "Try again; if it happens again, the server is not paging as Dataverse does."
+                            .to_owned(),
+                    ),
+                ));
+            }
             let page = page(&client, &target, &options).await?;
             let next = page.next_link.clone();
-            Ok(Some((page, next)))
+            Ok(Some((page, (next, seen))))
         }
     })
 }

@@ -69,8 +69,12 @@ impl RetryPolicy {
     pub fn throttle_wait(&self, retry_after: Option<&str>) -> Option<Duration> {
         let seconds =
             retry_after.and_then(|v| v.trim().parse::<f64>().ok()).filter(|s| s.is_finite() && *s >= 0.0);
-        let wait = seconds.map_or(self.base_backoff, Duration::from_secs_f64);
-        (wait <= self.max_retry_after).then_some(wait)
+        match seconds {
+            None => (self.base_backoff <= self.max_retry_after).then_some(self.base_backoff),
+            // Compared before it becomes a Duration: `Retry-After: 1e300` would overflow one.
+            Some(seconds) if seconds > self.max_retry_after.as_secs_f64() => None,
+            Some(seconds) => Some(Duration::from_secs_f64(seconds)),
+        }
     }
 }
 
@@ -149,5 +153,21 @@ mod tests {
         assert_eq!(policy.throttle_wait(Some("garbage")), Some(policy.base_backoff));
         assert_eq!(policy.throttle_wait(Some("-3")), Some(policy.base_backoff));
         assert_eq!(policy.throttle_wait(Some("86400")), None, "a day is not waited out");
+    }
+
+    #[test]
+    fn a_retry_after_beyond_any_duration_is_too_long_not_a_panic() {
+        let policy = RetryPolicy::default();
+        for hostile in ["1e300", "18446744073709551616", "1.7976931348623157e308"] {
+            assert_eq!(policy.throttle_wait(Some(hostile)), None, "{hostile}");
+        }
+        for unreadable in ["inf", "NaN", "-inf"] {
+            assert_eq!(policy.throttle_wait(Some(unreadable)), Some(policy.base_backoff), "{unreadable}");
+        }
+        assert_eq!(
+            policy.throttle_wait(Some("300")),
+            Some(Duration::from_secs(300)),
+            "the cap itself is waited"
+        );
     }
 }

@@ -274,6 +274,12 @@ fn lookup(tables: &[TableInfo], column: &ColumnInfo, value: &Value) -> Result<(S
             .map(|t| t.logical_name.clone())
             .ok_or_else(|| invalid(format!("There is no table '{prefix}'.")))?,
         None if column.targets.len() == 1 => column.targets[0].clone(),
+        // Metadata without `Targets` (a server's omission): nothing to point to, rather than a panic.
+        None if column.targets.is_empty() => {
+            return Err(invalid(format!(
+                "The environment's metadata names no table that '{name}' can point to; give it as <table>(<id>)."
+            )));
+        }
         None => {
             return Err(invalid(format!(
                 "'{name}' can point to {}: say which, as in {}(<id>).",
@@ -307,5 +313,27 @@ pub fn locate(schema: &TableSchema, error: DataverseError) -> DataverseError {
     match column {
         Some(column) => error.on_column(column),
         None => error,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::lookup;
+    use crate::data::metadata::ColumnInfo;
+
+    #[test]
+    fn a_lookup_whose_metadata_names_no_target_is_refused_not_a_panic() {
+        let column: ColumnInfo = serde_json::from_value(json!({
+            "logical_name": "regardingobjectid", "display_name": null, "attribute_type": "Lookup",
+            "required": "None", "valid_for_create": true, "valid_for_update": true, "valid_for_read": true,
+            "is_primary_id": false, "is_primary_name": false, "max_length": null, "precision": null,
+            "min_value": null, "max_value": null, "date_only": false, "targets": [], "options": [],
+        }))
+        .expect("a column");
+        let id = "6c3a3f5e-2d1b-4c8e-9a57-0d365de5a000";
+        let err = lookup(&[], &column, &json!(id)).unwrap_err();
+        assert!(err.message.contains("names no table"), "{err}");
     }
 }

@@ -321,9 +321,10 @@ pub struct ExportArgs {
     /// An OData filter (an export with a filter cannot be refreshed by change tracking).
     #[arg(long)]
     pub filter: Option<String>,
-    /// Read the table in this many parts at once (ranges of creation time), up to the environment's
-    /// recommended parallelism; such an export cannot be refreshed by change tracking.
-    #[arg(long, default_value_t = 1)]
+    /// Read the table in this many parts at once (ranges of creation time, 1 to 64); requests in flight
+    /// stay within the environment's recommended parallelism. Such an export cannot be refreshed by change
+    /// tracking.
+    #[arg(long, default_value_t = 1, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=64))]
     pub parallel: usize,
     #[arg(long, default_value_t = 5000)]
     pub page_size: u32,

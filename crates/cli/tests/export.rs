@@ -122,3 +122,34 @@ async fn exporting_100k_rows_takes_no_more_memory_than_exporting_a_sixth_of_them
         "memory grew by {rss_growth} bytes for {file_growth} more bytes of rows: rows are being held"
     );
 }
+
+#[test]
+fn parallelism_beyond_bounds_is_refused_before_anything_is_read() {
+    let home = home();
+    assert!(d365(&home, &["connection", "add", "sandbox", "--name", "sb"], "").status.success());
+    let out = home.join("never.csv");
+    for parallel in ["0", "65", "100000", "18446744073709551615", "18446744073709551616"] {
+        let output = d365(
+            &home,
+            &[
+                "export",
+                "sb",
+                "account",
+                "--format",
+                "csv",
+                "--out",
+                out.to_str().unwrap(),
+                "--parallel",
+                parallel,
+            ],
+            "",
+        );
+        assert_eq!(output.status.code(), Some(2), "--parallel {parallel}: {}", stderr(&output));
+        assert!(
+            stderr(&output).contains("invalid value") && stderr(&output).contains("--parallel"),
+            "{}",
+            stderr(&output)
+        );
+        assert!(!out.exists(), "nothing was written");
+    }
+}

@@ -208,7 +208,8 @@ pub async fn export(
     let temp = temp_of(file, "export");
     let mut writer = RowWriter::create(&temp, options.format, columns.clone(), true)?;
     let written = if options.parallel > 1 {
-        let parts = partition::split(&client, schema, &query, options.parallel * 4).await?;
+        let parts =
+            partition::split(&client, schema, &query, partition::part_count(options.parallel)).await?;
         let pages = partition::pages(client.clone(), schema, &parts, read_options, options.parallel)?;
         write_pages(pages, &mut writer, None, options, &temp).await
     } else {

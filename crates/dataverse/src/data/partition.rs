@@ -21,6 +21,15 @@ use crate::error::{DataverseError, Result};
 
 const CREATED: &str = "createdon";
 
+/// The most parts read at once, whatever is asked: the client's requests in flight are bounded by the
+/// environment's `x-ms-dop-hint` anyway (at most 64), and each part costs requests against its limits.
+pub const MAX_PARALLEL: usize = 64;
+
+/// How many parts to cut a read in for `parallel` at once (four each, for an even spread), within bounds.
+pub fn part_count(parallel: usize) -> usize {
+    parallel.clamp(1, MAX_PARALLEL) * 4
+}
+
 /// The queries that together read what `query` reads: at most `parts` ranges of creation time, and the
 /// rows without one. A table without `createdon`, or with rows all created in the same second, is one part.
 pub async fn split(client: &Client, schema: &TableSchema, query: &Query, parts: usize) -> Result<Vec<Query>> {
@@ -31,6 +40,7 @@ pub async fn split(client: &Client, schema: &TableSchema, query: &Query, parts: 
             Some("Drop --top/--orderby, or read without partitions.".to_owned()),
         ));
     }
+    let parts = parts.min(part_count(MAX_PARALLEL));
     let has_created = schema.column(CREATED).is_some_and(|c| c.attribute_type == "DateTime");
     if !has_created || parts <= 1 {
         return Ok(vec![query.clone()]);
@@ -108,7 +118,7 @@ pub fn pages(
     let paths = parts.iter().map(|q| q.to_path(schema)).collect::<Result<Vec<_>>>()?;
     let streams =
         paths.into_iter().map(move |path| read::pages(client.clone(), path, options.clone()).boxed());
-    Ok(futures_util::stream::iter(streams).flatten_unordered(parallel.max(1)))
+    Ok(futures_util::stream::iter(streams).flatten_unordered(parallel.clamp(1, MAX_PARALLEL)))
 }
 
 /// Every row `query` reads, collected (`parallel` parts at a time, cut in four times as many).
@@ -119,7 +129,20 @@ pub async fn read_all(
     options: ReadOptions,
     parallel: usize,
 ) -> Result<Vec<super::rows::Row>> {
-    let parts = split(&client, schema, query, parallel * 4).await?;
+    let parts = split(&client, schema, query, part_count(parallel)).await?;
     let pages: Vec<Page> = pages(client, schema, &parts, options, parallel)?.try_collect().await?;
     Ok(pages.into_iter().flat_map(|p| p.rows).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{MAX_PARALLEL, part_count};
+
+    #[test]
+    fn any_parallelism_asked_for_stays_within_bounds() {
+        assert_eq!(part_count(0), 4);
+        assert_eq!(part_count(3), 12);
+        assert_eq!(part_count(100_000_000), MAX_PARALLEL * 4, "no 4 GiB of ranges");
+        assert_eq!(part_count(usize::MAX), MAX_PARALLEL * 4, "no overflow");
+    }
 }

@@ -150,4 +150,87 @@ describe("New bearer connection", () => {
     expect((await screen.findByTestId("add-error")).textContent).toContain("The keyring is locked.");
     expect(onadded).not.toHaveBeenCalled();
   });
+
+  it("starts empty, public, untagged and writable", () => {
+    mockBackend();
+    renderForm();
+    expect(screen.getByLabelText<HTMLInputElement>("Name").value).toBe("");
+    expect(screen.getByLabelText<HTMLInputElement>("Instance URL").value).toBe("");
+    expect(screen.getByLabelText<HTMLInputElement>("Access token").value).toBe("");
+    expect(screen.getByLabelText<HTMLSelectElement>("Cloud").value).toBe("public");
+    expect(screen.getByLabelText<HTMLSelectElement>("Environment").value).toBe("");
+    expect(screen.getByTestId<HTMLInputElement>("bearer-read-only").checked).toBe(false);
+    expect(screen.getByTestId("bearer-save").textContent.trim()).toBe("Save and verify");
+  });
+
+  it("duplicates everything but the token, keeping the read-only choice", async () => {
+    const backend = mockBackend({
+      connection_inspect_bearer: () => ({
+        subject: "ann",
+        appOnly: false,
+        expires: inMinutes(60),
+        nearExpiry: false,
+      }),
+      connection_add_bearer: () => pasted,
+    });
+    const initial = { ...pasted, tag: "prod" as const, readOnly: false, cloud: "gcc" as const };
+    render(NewBearerConnection, { onadded: vi.fn(), oncancel: vi.fn(), initial });
+    expect(screen.getByLabelText<HTMLInputElement>("Name").value).toBe("Pasted token (copy)");
+    expect(screen.getByLabelText<HTMLInputElement>("Instance URL").value).toBe(pasted.instanceUrl);
+    expect(screen.getByLabelText<HTMLInputElement>("Access token").value).toBe("");
+    expect(screen.getByLabelText<HTMLSelectElement>("Cloud").value).toBe("gcc");
+    expect(screen.getByLabelText<HTMLSelectElement>("Environment").value).toBe("prod");
+    expect(screen.getByTestId<HTMLInputElement>("bearer-read-only").checked).toBe(false);
+    await type("Access token", "a.b.c");
+    await screen.findByTestId("token-facts");
+    await fireEvent.click(screen.getByTestId("bearer-save"));
+    await waitFor(() => {
+      expect(backend.argsOf("connection_add_bearer")[0]?.[0]).toEqual({
+        name: "Pasted token (copy)",
+        tag: "prod",
+        readOnly: false,
+        instanceUrl: pasted.instanceUrl,
+        cloud: "gcc",
+      });
+    });
+  });
+
+  it("says 'Saving…' while it saves", async () => {
+    mockBackend({
+      connection_inspect_bearer: () => ({
+        subject: "ann",
+        appOnly: false,
+        expires: inMinutes(60),
+        nearExpiry: false,
+      }),
+      connection_add_bearer: () => new Promise(() => undefined),
+    });
+    renderForm();
+    await type("Instance URL", pasted.instanceUrl);
+    await type("Access token", "a.b.c");
+    await screen.findByTestId("token-facts");
+    await fireEvent.click(screen.getByTestId("bearer-save"));
+    const save = await screen.findByRole<HTMLButtonElement>("button", { name: "Saving…" });
+    expect(save.disabled).toBe(true);
+  });
+
+  it("keeps the facts of the last token pasted, not of an earlier answer", async () => {
+    const answers: ((facts: TokenFacts) => void)[] = [];
+    mockBackend({ connection_inspect_bearer: () => new Promise((resolve) => answers.push(resolve)) });
+    renderForm();
+    await type("Instance URL", pasted.instanceUrl);
+    await type("Access token", "first");
+    await waitFor(() => {
+      expect(answers).toHaveLength(1);
+    });
+    await type("Access token", "second");
+    await waitFor(() => {
+      expect(answers).toHaveLength(2);
+    });
+    answers[1]?.({ subject: "second", appOnly: false, expires: inMinutes(60), nearExpiry: false });
+    expect((await screen.findByTestId("token-subject")).textContent).toBe("second");
+    answers[0]?.({ subject: "first", appOnly: false, expires: inMinutes(60), nearExpiry: false });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(screen.getByTestId("token-subject").textContent).toBe("second");
+  });
 });

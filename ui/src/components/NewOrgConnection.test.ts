@@ -212,4 +212,51 @@ describe("New organisation connection", () => {
     await fireEvent.click(screen.getByRole("button", { name: "Cancel" }));
     expect(oncancel).toHaveBeenCalledOnce();
   });
+
+  it("duplicates everything but the secret, with the advanced settings open for an authority", () => {
+    mockBackend({ connection_check_org: () => [] });
+    const initial = {
+      ...prod,
+      tag: "test" as const,
+      readOnly: false,
+      cloud: "dod" as const,
+      authority: "http://127.0.0.1:9/t",
+    };
+    render(NewOrgConnection, { onadded: vi.fn(), oncancel: vi.fn(), initial });
+    expect(screen.getByLabelText<HTMLInputElement>("Tenant ID").value).toBe(prod.tenant);
+    expect(screen.getByLabelText<HTMLSelectElement>("Cloud").value).toBe("dod");
+    expect(screen.getByLabelText<HTMLSelectElement>("Environment").value).toBe("test");
+    expect(screen.getByTestId<HTMLInputElement>("org-read-only").checked).toBe(false);
+    expect(screen.getByLabelText<HTMLInputElement>("Authority").value).toBe("http://127.0.0.1:9/t");
+    expect(screen.getByTestId("new-org-form").querySelector("details.advanced")?.hasAttribute("open")).toBe(
+      true,
+    );
+  });
+
+  it("starts empty and public, with the advanced settings closed", () => {
+    mockBackend({ connection_check_org: () => [] });
+    renderForm();
+    for (const label of ["Name", "Instance URL", "Tenant ID", "Client ID", "Client secret", "Authority"]) {
+      expect(screen.getByLabelText<HTMLInputElement>(label).value).toBe("");
+    }
+    expect(screen.getByLabelText<HTMLSelectElement>("Cloud").value).toBe("public");
+    expect(screen.getByLabelText<HTMLSelectElement>("Environment").value).toBe("");
+    expect(screen.getByTestId<HTMLInputElement>("org-read-only").checked).toBe(false);
+    expect(screen.getByTestId("new-org-form").querySelector("details.advanced")?.hasAttribute("open")).toBe(
+      false,
+    );
+  });
+
+  it("shows every field's problem on save, the untouched ones too", async () => {
+    const everyField = ["name", "instanceUrl", "tenant", "clientId", "authority"];
+    mockBackend({
+      connection_check_org: () =>
+        everyField.map((field) => ({ field, message: `${field} is wrong`, hint: null })),
+    });
+    renderForm();
+    await fireEvent.click(screen.getByTestId("org-save"));
+    for (const field of [...everyField, "clientSecret"]) {
+      expect(await screen.findByTestId(`problem-${field}`)).toBeTruthy();
+    }
+  });
 });

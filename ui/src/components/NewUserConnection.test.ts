@@ -215,4 +215,125 @@ describe("New user connection", () => {
     unmount();
     expect(backend.called("connection_cancel_sign_in")).toBe(false);
   });
+
+  it("duplicates everything but the sign-in, and an 'organizations' tenant as the default", () => {
+    mockBackend({ connection_check_user: () => [] });
+    const initial = {
+      ...me,
+      tag: "uat" as const,
+      readOnly: true,
+      cloud: "gccHigh" as const,
+      clientId: "c-1",
+    };
+    render(NewUserConnection, { onadded: vi.fn(), oncancel: vi.fn(), initial });
+    expect(screen.getByLabelText<HTMLInputElement>("Name").value).toBe("Contoso Dev (me) (copy)");
+    expect(screen.getByLabelText<HTMLInputElement>("Tenant").value).toBe("");
+    expect(screen.getByLabelText<HTMLInputElement>("Client ID").value).toBe("c-1");
+    expect(screen.getByLabelText<HTMLSelectElement>("Cloud").value).toBe("gccHigh");
+    expect(screen.getByLabelText<HTMLSelectElement>("Environment").value).toBe("uat");
+    expect(screen.getByTestId<HTMLInputElement>("user-read-only").checked).toBe(true);
+    expect(screen.getByTestId("new-user-form").querySelector("details.advanced")?.hasAttribute("open")).toBe(
+      false,
+    );
+  });
+
+  it("duplicates a tenant of its own and an authority, with the advanced settings open", () => {
+    mockBackend({ connection_check_user: () => [] });
+    const initial = { ...me, tenant: "contoso.onmicrosoft.com", authority: "http://127.0.0.1:9/t" };
+    render(NewUserConnection, { onadded: vi.fn(), oncancel: vi.fn(), initial });
+    expect(screen.getByLabelText<HTMLInputElement>("Tenant").value).toBe("contoso.onmicrosoft.com");
+    expect(screen.getByLabelText<HTMLInputElement>("Authority").value).toBe("http://127.0.0.1:9/t");
+    expect(screen.getByTestId("new-user-form").querySelector("details.advanced")?.hasAttribute("open")).toBe(
+      true,
+    );
+  });
+
+  it("starts empty, and says an empty name will be the environment's", () => {
+    mockBackend({ connection_check_user: () => [] });
+    renderForm();
+    expect(screen.getByLabelText<HTMLInputElement>("Name").value).toBe("");
+    expect(screen.getByLabelText<HTMLSelectElement>("Cloud").value).toBe("public");
+    expect(screen.getByLabelText<HTMLSelectElement>("Environment").value).toBe("");
+    expect(screen.getByTestId<HTMLInputElement>("user-read-only").checked).toBe(false);
+    expect(document.getElementById("user-name-help")?.textContent).toBe(
+      "How this connection is listed. Empty: the environment's name.",
+    );
+  });
+
+  it("says how the connection is listed once an instance is typed, and checks as it is typed", async () => {
+    const backend = mockBackend({ connection_check_user: () => [] });
+    renderForm();
+    await type("Instance URL", "  ");
+    expect(document.getElementById("user-name-help")?.textContent).toContain(
+      "Empty: the environment's name.",
+    );
+    await type("Instance URL", me.instanceUrl);
+    await type("Authority", "  ");
+    expect(document.getElementById("user-name-help")?.textContent).toBe(
+      "How this connection is listed, e.g. Contoso Dev (me).",
+    );
+    await fireEvent.change(screen.getByLabelText("Environment"), { target: { value: "dev" } });
+    await waitFor(() => {
+      expect(backend.argsOf("connection_check_user").at(-1)).toEqual([
+        {
+          name: "",
+          tag: "dev",
+          readOnly: false,
+          instanceUrl: me.instanceUrl,
+          tenant: "",
+          clientId: "",
+          cloud: "public",
+          authority: null,
+        },
+        false,
+      ]);
+    });
+  });
+
+  it("locks the form while it waits for the sign-in", async () => {
+    mockBackend({
+      connection_check_user: () => [],
+      connection_sign_in_user: () => new Promise(() => undefined),
+    });
+    renderForm();
+    const fieldset = screen.getByLabelText("Name").closest("fieldset");
+    expect(fieldset?.disabled).toBe(false);
+    await fireEvent.click(screen.getByTestId("user-sign-in"));
+    await screen.findByTestId("sign-in-waiting");
+    expect(fieldset?.disabled).toBe(true);
+    expect(screen.queryByTestId("user-device-code")).toBeNull();
+  });
+
+  it("shows a failed check as it is typed", async () => {
+    mockBackend({ connection_check_user: () => refuse(failure("app.busy", "Checks are unavailable.")) });
+    renderForm();
+    expect((await screen.findByTestId("sign-in-error")).textContent).toContain("Checks are unavailable.");
+  });
+
+  it("shows a cancellation that failed", async () => {
+    mockBackend({
+      connection_check_user: () => [],
+      connection_sign_in_user: () => new Promise(() => undefined),
+      connection_cancel_sign_in: () => refuse(failure("app.unexpected", "Could not cancel.")),
+    });
+    renderForm();
+    await fireEvent.click(screen.getByTestId("user-sign-in"));
+    await fireEvent.click(await screen.findByTestId("sign-in-cancel"));
+    expect((await screen.findByTestId("sign-in-error")).textContent).toContain("Could not cancel.");
+  });
+
+  it("shows the environment's purpose, or 'Environment' when it has none", async () => {
+    mockBackend({
+      connection_check_user: () => [],
+      connection_sign_in_user: () => ({
+        outcome: "discovered",
+        environments: [{ ...environment, purpose: "" }],
+      }),
+    });
+    renderForm();
+    await fireEvent.click(screen.getByTestId("user-sign-in"));
+    const choice = await screen.findByTestId("environment");
+    expect(choice.textContent).toContain("Environment · EUR · v9.2.1");
+    expect(choice.textContent).not.toContain("disabled");
+  });
 });

@@ -1,5 +1,5 @@
 import { fireEvent, render, screen } from "@testing-library/svelte";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { VerifyOutcome } from "../bindings";
 import { failure, sandbox } from "../test/fixtures";
 import { mockBackend, refuse } from "../test/ipc";
@@ -16,6 +16,54 @@ const verified: VerifyOutcome = {
 };
 
 describe("Sandbox connection", () => {
+  it("is stopped until started, and says what it is", () => {
+    mockBackend({ sandbox_status: () => new Promise(() => undefined) });
+    render(SandboxConnection);
+    expect(screen.getByRole("article", { name: "D365 Desk Sandbox" }).textContent).toContain(
+      "without a tenant",
+    );
+    expect(screen.getByRole<HTMLButtonElement>("button", { name: "Start sandbox" }).disabled).toBe(false);
+    expect(screen.queryByTestId("sandbox-status")).toBeNull();
+    expect(screen.queryByRole("region")).toBeNull();
+  });
+
+  it("puts the built-in connection's settings in the support details of a failed verification", async () => {
+    const writeText = vi.fn(() => Promise.resolve());
+    Object.defineProperty(navigator, "clipboard", { value: { writeText }, configurable: true });
+    mockBackend({
+      sandbox_verify: () => ({
+        outcome: "failed",
+        step: "token",
+        error: failure("x.y", "No."),
+        expired: false,
+      }),
+    });
+    render(SandboxConnection);
+    await fireEvent.click(screen.getByTestId("sandbox-verify"));
+    await fireEvent.click(await screen.findByRole("button", { name: "Copy details" }));
+    expect(writeText).toHaveBeenCalledWith(
+      "connection: D365 Desk Sandbox\nkind: sandbox\ninstance: sandbox://local\ntenant: -\nclient id: -\nstep: token\nerror: x.y\nmessage: No.",
+    );
+  });
+
+  it("verifies again on each click, from the start", async () => {
+    let runs = 0;
+    mockBackend({
+      sandbox_verify: () => {
+        runs += 1;
+        return verified;
+      },
+    });
+    render(SandboxConnection);
+    await fireEvent.click(screen.getByTestId("sandbox-verify"));
+    await screen.findByTestId("verify-org");
+    await fireEvent.click(screen.getByTestId("sandbox-verify"));
+    await vi.waitFor(() => {
+      expect(runs).toBe(2);
+    });
+    expect(screen.getAllByTestId("verify-panel")).toHaveLength(1);
+  });
+
   it("starts the sandbox and shows where it runs", async () => {
     const backend = mockBackend({ sandbox_start: () => sandbox });
     render(SandboxConnection);
@@ -92,6 +140,7 @@ describe("Sandbox connection", () => {
     expect(button.textContent.trim()).toBe("Start and verify");
     await fireEvent.click(button);
     expect((await screen.findByTestId("verify-org")).textContent).toBe("Contoso Sandbox");
+    expect(screen.getByRole("region", { name: "Verification of D365 Desk Sandbox" })).toBeTruthy();
     expect((await screen.findByTestId("sandbox-status")).textContent).toBe("Running");
     expect(backend.called("connection_verify")).toBe(false);
   });

@@ -57,7 +57,7 @@ impl SandboxService {
         if let Some(sandbox) = running.as_ref() {
             return Ok(self.info(sandbox));
         }
-        std::fs::create_dir_all(&self.data_dir).map_err(|err| {
+        d365_common::files::create_private_dir(&self.data_dir).map_err(|err| {
             ErrorPayload::new(
                 "sandbox.data_dir",
                 Category::Local,

@@ -11,7 +11,7 @@ use crate::output::{Done, Failure};
 /// The in-process sandbox on the app's data file (its data survives; its secrets never leave the process).
 pub async fn start() -> Result<Sandbox, DataverseError> {
     let dir = d365_vault::default_dir();
-    std::fs::create_dir_all(&dir).map_err(|e| {
+    d365_common::files::create_private_dir(&dir).map_err(|e| {
         DataverseError::new("sandbox.data_dir", format!("Could not create {}: {e}", dir.display()), None)
     })?;
     let options =

@@ -153,3 +153,26 @@ fn parallelism_beyond_bounds_is_refused_before_anything_is_read() {
         assert!(!out.exists(), "nothing was written");
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn the_metadata_cache_sandbox_data_and_change_state_are_this_user_s_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    let home = home();
+    assert!(d365(&home, &["connection", "add", "sandbox", "--name", "sb"], "").status.success());
+    let file = home.join("accounts.csv");
+    let exported =
+        d365(&home, &["export", "sb", "account", "--format", "csv", "--out", file.to_str().unwrap()], "");
+    assert!(exported.status.success(), "{}", stderr(&exported));
+    let state = home.join("accounts.csv.d365-changes.json");
+    assert_eq!(mode(&state), 0o600, "the export's change state");
+    assert_eq!(mode(&home.join("sandbox.sqlite3")), 0o600, "the sandbox's data");
+    let caches: Vec<_> =
+        std::fs::read_dir(home.join("cache").join("metadata")).unwrap().map(|e| e.unwrap().path()).collect();
+    assert!(!caches.is_empty(), "the metadata was cached");
+    for cache in caches {
+        assert_eq!(mode(&cache), 0o600, "{}", cache.display());
+    }
+    assert_eq!(mode(&home.join("cache").join("metadata")), 0o700);
+}

@@ -1,10 +1,13 @@
 //! The profiles file: one JSON document with a format version, written atomically (temporary file, fsync,
 //! rename), the previous version kept as `.bak`. Every change re-reads the file under an exclusive lock,
 //! so the app and the CLI writing at once do not lose each other's changes. A file that cannot be read is
-//! reported and never overwritten.
+//! reported and never overwritten. The file, its backup and its lock are this user's only (0600 in a 0700
+//! folder, on Unix).
 
-use std::fs::{self, File, OpenOptions};
+use std::fs;
 use std::io::Write;
+
+use d365_common::files;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -52,7 +55,9 @@ impl ProfileFile {
         };
         let corrupt = |detail: String| VaultError::CorruptProfiles { path: self.path.clone(), detail };
         let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| corrupt(e.to_string()))?;
-        let format = value.get("format").and_then(serde_json::Value::as_u64).unwrap_or(0) as u32;
+        // A format too large for a u32 is a newer one too, not a small one wrapped around.
+        let format = value.get("format").and_then(serde_json::Value::as_u64).unwrap_or(0);
+        let format = u32::try_from(format).unwrap_or(u32::MAX);
         if format > FORMAT {
             return Err(VaultError::NewerFormat { path: self.path.clone(), found: format });
         }
@@ -63,14 +68,9 @@ impl ProfileFile {
     /// Reads, changes and writes the profiles under an exclusive lock; `change`'s error aborts the write.
     pub fn update<T>(&self, change: impl FnOnce(&mut Vec<Profile>) -> Result<T>) -> Result<T> {
         let dir = self.path.parent().unwrap_or(Path::new("."));
-        fs::create_dir_all(dir).map_err(io("create", dir))?;
+        files::create_private_dir(dir).map_err(io("create", dir))?;
         let lock_path = self.path.with_extension("lock");
-        let lock = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(io("open", &lock_path))?;
+        let lock = files::create_private(&lock_path).map_err(io("open", &lock_path))?;
         // std's advisory file lock (flock on Unix, LockFileEx on Windows); released on drop too.
         lock.lock().map_err(io("lock", &lock_path))?;
         let mut profiles = self.read()?;
@@ -90,7 +90,7 @@ impl ProfileFile {
         text.push('\n');
         let temp = self.path.with_extension(format!("json.tmp-{}", std::process::id()));
         {
-            let mut file = File::create(&temp).map_err(io("create", &temp))?;
+            let mut file = files::create_private(&temp).map_err(io("create", &temp))?;
             file.write_all(text.as_bytes()).map_err(io("write", &temp))?;
             file.sync_all().map_err(io("sync", &temp))?;
         }
@@ -98,12 +98,7 @@ impl ProfileFile {
             fs::copy(&self.path, self.backup_path()).map_err(io("back up", &self.path))?;
         }
         fs::rename(&temp, &self.path).map_err(io("replace", &self.path))?;
-        // The rename is durable only once the directory is.
-        if let Some(dir) = self.path.parent()
-            && let Ok(dir) = File::open(dir)
-        {
-            let _ = dir.sync_all();
-        }
+        files::sync_dir_of(&self.path);
         Ok(())
     }
 }

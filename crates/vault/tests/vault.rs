@@ -186,3 +186,32 @@ fn concurrent_writers_keep_each_others_changes() {
     }
     assert_eq!(Vault::open(&dir).list().unwrap().len(), 16);
 }
+
+#[cfg(unix)]
+#[test]
+fn the_profiles_file_its_backup_lock_and_folder_are_this_user_s_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    let dir = temp_dir().join("new-folder");
+    let vault = Vault::open(&dir);
+    let first = vault.add(org("First"), Some(Secret::new(SECRET))).unwrap();
+    let second = vault.add(org("Second"), Some(Secret::new(SECRET))).unwrap();
+    for file in ["profiles.json", "profiles.json.bak", "profiles.lock"] {
+        assert_eq!(mode(&dir.join(file)), 0o600, "{file}");
+    }
+    assert_eq!(mode(&dir), 0o700, "the folder the vault created");
+    for profile in [first, second] {
+        vault.remove(&profile.id.to_string()).unwrap();
+    }
+}
+
+#[test]
+fn a_format_number_too_large_for_32_bits_is_a_newer_format_not_a_wrapped_one() {
+    let dir = temp_dir();
+    // 2^32 + 1 would wrap to format 1, which this version reads.
+    std::fs::write(dir.join("profiles.json"), r#"{"format": 4294967297, "profiles": []}"#).unwrap();
+    match Vault::open(&dir).list() {
+        Err(VaultError::NewerFormat { found, .. }) => assert_eq!(found, u32::MAX),
+        other => panic!("expected a newer format, got {other:?}"),
+    }
+}

@@ -154,17 +154,13 @@ impl MetadataCache {
         }
     }
 
-    /// Writes the cache file atomically; a cache that cannot be written only costs requests next time.
+    /// Writes the cache file atomically and privately, with a temporary name of its own (the app and the
+    /// CLI may write at once); a cache that cannot be written only costs requests next time.
     fn save(&self, doc: &CacheDoc) {
         let Some(path) = &self.file else { return };
-        let written = (|| -> std::io::Result<()> {
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir)?;
-            }
-            let temp = path.with_extension("tmp");
-            std::fs::write(&temp, serde_json::to_vec(doc).unwrap_or_default())?;
-            std::fs::rename(&temp, path)
-        })();
+        let written = serde_json::to_vec(doc)
+            .map_err(std::io::Error::other)
+            .and_then(|bytes| d365_common::files::write_private(path, &bytes));
         if let Err(err) = written {
             tracing::warn!(path = %path.display(), %err, "metadata cache not written");
         }

@@ -296,9 +296,8 @@ fn relative(client: &Client, link: &str) -> String {
 }
 
 fn save_state(path: &Path, state: &State) -> Result<()> {
-    let temp = temp_of(path, "state");
     let text = serde_json::to_vec_pretty(state).map_err(|e| io_error(path, e))?;
-    std::fs::write(&temp, text).and_then(|()| std::fs::rename(&temp, path)).map_err(|e| io_error(path, e))
+    d365_common::files::write_private(path, &text).map_err(|e| io_error(path, e))
 }
 
 fn no_state(file: &Path, why: String) -> DataverseError {

@@ -45,7 +45,12 @@ impl Store {
         let db_err = |e: rusqlite::Error| SandboxError::Storage(e.to_string());
         let connection = match storage {
             Storage::Memory => Connection::open_in_memory(),
-            Storage::File(path) => Connection::open(path),
+            Storage::File(path) => Connection::open(path).and_then(|connection| {
+                // The data file holds the sandbox's rows (and its journal files take its mode): private.
+                d365_common::files::make_private(path)
+                    .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+                Ok(connection)
+            }),
         }
         .map_err(db_err)?;
         connection.pragma_update(None, "journal_mode", "WAL").map_err(db_err)?;

@@ -61,6 +61,7 @@ describe("Connection card", () => {
       status: { state: "verified", at: new Date().toISOString(), summary: "Contoso Ltd" },
     });
     expect(status()).toContain("✓ Verified just now");
+    expect(screen.getByTestId("connection-tag").classList.contains("prod")).toBe(true);
     expect(status()).toContain("Contoso Ltd");
   });
 

@@ -17,6 +17,7 @@ describe("Error notice", () => {
   it("has no hint line when there is no hint", () => {
     render(ErrorNotice, { error: failure("auth.x", "Refused.") });
     expect(screen.getByRole("alert").querySelector("p")).toBeNull();
+    expect(screen.getByRole("alert").querySelector(".actions")).toBeNull();
   });
 
   it("offers the details to copy, and the actions given", () => {

@@ -149,6 +149,7 @@ describe("New bearer connection", () => {
     await fireEvent.click(screen.getByTestId("bearer-save"));
     expect((await screen.findByTestId("add-error")).textContent).toContain("The keyring is locked.");
     expect(onadded).not.toHaveBeenCalled();
+    expect(screen.getByTestId("bearer-save").textContent.trim()).toBe("Save and verify");
   });
 
   it("starts empty, public, untagged and writable", () => {
@@ -232,5 +233,75 @@ describe("New bearer connection", () => {
     answers[0]?.({ subject: "first", appOnly: false, expires: inMinutes(60), nearExpiry: false });
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(screen.getByTestId("token-subject").textContent).toBe("second");
+  });
+
+  it.each([
+    [1.5, "(1 min left)"],
+    [119.5, "(119 min left)"],
+    [120.5, "(2 h 0 min left)"],
+  ])("says %f minutes left as %j", async (minutes, said) => {
+    mockBackend({
+      connection_inspect_bearer: () => ({
+        subject: "ann",
+        appOnly: false,
+        expires: inMinutes(minutes),
+        nearExpiry: false,
+      }),
+    });
+    renderForm();
+    await type("Instance URL", pasted.instanceUrl);
+    await type("Access token", "a.b.c");
+    expect((await screen.findByTestId("token-facts")).textContent).toContain(said);
+  });
+
+  it("starts warning as the time left runs below ten minutes, while the form is open", async () => {
+    vi.useFakeTimers({ toFake: ["setInterval", "Date"] });
+    try {
+      mockBackend({
+        connection_inspect_bearer: () => ({
+          subject: "ann",
+          appOnly: false,
+          expires: inMinutes(11),
+          nearExpiry: false,
+        }),
+      });
+      renderForm();
+      await type("Instance URL", pasted.instanceUrl);
+      await type("Access token", "a.b.c");
+      const facts = await screen.findByTestId("token-facts");
+      expect(facts.textContent).toContain("(11 min left)");
+      expect(screen.queryByTestId("token-near-expiry")).toBeNull();
+      vi.setSystemTime(Date.now() + 2 * 60_000);
+      await vi.advanceTimersByTimeAsync(15_000);
+      expect(await screen.findByTestId("token-near-expiry")).toBeTruthy();
+      expect(facts.textContent).toContain("(8 min left)");
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("does not save a token it has not read", async () => {
+    const backend = mockBackend({ connection_add_bearer: () => pasted });
+    renderForm();
+    await fireEvent.submit(screen.getByTestId("new-bearer-form"));
+    expect(backend.called("connection_add_bearer")).toBe(false);
+  });
+
+  it("says whom the token is for, plainly", async () => {
+    mockBackend({
+      connection_inspect_bearer: () => ({
+        subject: "ann",
+        appOnly: false,
+        expires: inMinutes(60),
+        nearExpiry: false,
+      }),
+    });
+    renderForm();
+    await type("Instance URL", pasted.instanceUrl);
+    await type("Access token", "a.b.c");
+    const facts = await screen.findByTestId("token-facts");
+    expect(facts.textContent.replace(/\s+/g, " ").trim()).toMatch(
+      /^For ann, until .+ \((59|60) min left\)\.$/,
+    );
   });
 });

@@ -336,4 +336,73 @@ describe("New user connection", () => {
     expect(choice.textContent).toContain("Environment · EUR · v9.2.1");
     expect(choice.textContent).not.toContain("disabled");
   });
+
+  it("blocks a discovering sign-in on a name typed but refused", async () => {
+    const backend = mockBackend({
+      connection_check_user: () => [{ field: "name", message: "That name is taken", hint: null }],
+    });
+    renderForm();
+    await type("Name", "Taken");
+    await fireEvent.click(screen.getByTestId("user-sign-in"));
+    expect((await screen.findByTestId("problem-name")).textContent).toContain("That name is taken");
+    expect(backend.called("connection_sign_in_user")).toBe(false);
+  });
+
+  it("shows every field's problem on sign-in, the untouched ones too", async () => {
+    const everyField = ["name", "instanceUrl", "tenant", "clientId", "authority"];
+    mockBackend({
+      connection_check_user: () =>
+        everyField.map((field) => ({ field, message: `${field} is wrong`, hint: null })),
+    });
+    renderForm();
+    await type("Name", "x");
+    await fireEvent.click(screen.getByTestId("user-sign-in"));
+    for (const field of everyField) expect(await screen.findByTestId(`problem-${field}`)).toBeTruthy();
+  });
+
+  it("names a connection left blank after the environment picked", async () => {
+    const backend = mockBackend({
+      connection_check_user: () => [],
+      connection_sign_in_user: () => ({ outcome: "discovered", environments: [environment] }),
+      connection_add_discovered: () => new Promise(() => undefined),
+    });
+    renderForm();
+    await type("Name", "   ");
+    await fireEvent.click(screen.getByTestId("user-sign-in"));
+    expect((await screen.findByTestId("environments")).textContent).not.toContain("None:");
+    await fireEvent.click(await screen.findByTestId("environment"));
+    await waitFor(() => {
+      expect(backend.argsOf("connection_add_discovered")[0]?.[0].name).toBe("Contoso Sandbox");
+    });
+  });
+
+  it("goes back to the form after a failed sign-in, ready for another", async () => {
+    mockBackend({
+      connection_check_user: () => [],
+      connection_sign_in_user: () => refuse(failure("signin.failed", "Refused.")),
+    });
+    renderForm();
+    await fireEvent.click(screen.getByTestId("user-sign-in"));
+    await screen.findByTestId("sign-in-error");
+    expect(screen.getByTestId("user-sign-in")).toBeTruthy();
+    expect(screen.getByLabelText("Name").closest("fieldset")?.disabled).toBe(false);
+  });
+
+  it("ignores a sign-in update that comes after the sign-in ended", async () => {
+    mockBackend({
+      connection_check_user: () => [],
+      connection_sign_in_user: (_form, _how, progress) => {
+        setTimeout(() => {
+          progress.onmessage({ state: "waitingForBrowser" });
+        }, 20);
+        return { outcome: "discovered", environments: [environment] };
+      },
+    });
+    renderForm();
+    await fireEvent.click(screen.getByTestId("user-sign-in"));
+    await screen.findByTestId("environments");
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(screen.queryByTestId("sign-in-waiting")).toBeNull();
+    expect(screen.getByTestId("environments")).toBeTruthy();
+  });
 });

@@ -40,6 +40,7 @@ describe("Sidebar", () => {
       `#/connection/${pasted.id}`,
     ]);
     expect(within(picker()).queryByRole("link", { current: "page" })).toBeNull();
+    expect(links[0]?.querySelector(".tag")?.classList.contains("prod")).toBe(true);
   });
 
   it("navigates to a connection picked, and marks it as the current page instead of Connections", async () => {

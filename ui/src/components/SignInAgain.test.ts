@@ -95,4 +95,37 @@ describe("Sign in again", () => {
     await fireEvent.click(await screen.findByTestId("sign-in-cancel"));
     expect((await screen.findByTestId("sign-in-error")).textContent).toContain("Could not cancel.");
   });
+
+  it("shows the device code the sign-in asks for", async () => {
+    mockBackend({
+      connection_sign_in_again: (_id, _how, progress) => {
+        progress.onmessage({
+          state: "deviceCode",
+          userCode: "WXYZ",
+          verificationUri: "https://x/device",
+          expiresInSeconds: 600,
+        });
+        return new Promise(() => undefined);
+      },
+      connection_cancel_sign_in: () => true,
+    });
+    render(SignInAgain, { connection: me, ondone: vi.fn() });
+    expect((await screen.findByTestId("device-code")).textContent).toBe("WXYZ");
+  });
+
+  it("ignores a sign-in update that comes after the sign-in ended", async () => {
+    mockBackend({
+      connection_sign_in_again: (_id, _how, progress) => {
+        setTimeout(() => {
+          progress.onmessage({ state: "waitingForBrowser" });
+        }, 20);
+        return refuse(failure("signin.failed", "No."));
+      },
+    });
+    render(SignInAgain, { connection: me, ondone: vi.fn() });
+    await screen.findByTestId("sign-in-error");
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(screen.queryByTestId("sign-in-waiting")).toBeNull();
+    expect(screen.getByTestId("sign-in-error")).toBeTruthy();
+  });
 });

@@ -53,4 +53,10 @@ describe("Text field", () => {
     expect(problem.textContent.trim()).toBe("Mine");
     expect(problem.querySelector(".hint")).toBeNull();
   });
+
+  it("can be left without checks", async () => {
+    render(TextField, base);
+    await fireEvent.blur(screen.getByLabelText("Tenant"));
+    expect(screen.getByText("Your tenant.")).toBeTruthy();
+  });
 });

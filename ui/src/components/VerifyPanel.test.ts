@@ -35,6 +35,12 @@ function renderPanel(connection: ConnectionView, withSignInAgain = true) {
   return { ondone, onsigninagain };
 }
 
+function marks() {
+  return ["token", "whoAmI", "organization"].map(
+    (step) => screen.getByTestId(`step-${step}`).querySelector("[aria-hidden]")?.textContent,
+  );
+}
+
 function states() {
   return ["token", "whoAmI", "organization"].map(
     (step) => screen.getByTestId(`step-${step}`).dataset["state"],
@@ -56,6 +62,7 @@ describe("Verify panel", () => {
     const { ondone } = renderPanel(prod);
     expect(screen.getByRole("region", { name: "Verification of Contoso Prod" })).toBeTruthy();
     expect(states()).toEqual(["pending", "pending", "pending"]);
+    expect(marks()).toEqual(["○", "○", "○"]);
     await vi.waitFor(() => {
       expect(backend.argsOf("connection_verify")).toHaveLength(1);
     });
@@ -67,6 +74,7 @@ describe("Verify panel", () => {
     await vi.waitFor(() => {
       expect(states()).toEqual(["done", "running", "pending"]);
     });
+    expect(marks()).toEqual(["✓", "…", "○"]);
     expect(screen.getByTestId("step-whoAmI").textContent).toContain("Reach the Web API (WhoAmI)");
     finish(verified);
     expect((await screen.findByTestId("verify-org")).textContent).toBe("Contoso");
@@ -91,6 +99,7 @@ describe("Verify panel", () => {
     expect(hint.textContent).toContain("Create a new secret.");
     expect(failed.textContent).toContain("auth.invalid_secret");
     expect(states()).toEqual(["done", "failed", "pending"]);
+    expect(marks()).toEqual(["✓", "✗", "○"]);
     expect(ondone).toHaveBeenCalledOnce();
   });
 

@@ -13,6 +13,12 @@ describe("Field checks", () => {
     vi.useRealTimers();
   });
 
+  it("starts with no problem and nothing left", () => {
+    const checks = new FieldChecks();
+    expect(checks.problems).toEqual([]);
+    expect(checks.touched).toEqual({});
+  });
+
   it("checks 150 ms after the last change, and not if the change was superseded", async () => {
     const checks = new FieldChecks();
     const check = vi.fn(() => Promise.resolve([tenant]));

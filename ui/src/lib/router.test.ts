@@ -20,6 +20,7 @@ describe("Routes", () => {
     ["#/connections", { name: "connections" }],
     ["#connections", { name: "connections" }],
     ["#/nowhere", { name: "connections" }],
+    ["#/somewhere/else/entirely", { name: "connections" }],
     ["#/connection/", { name: "connections" }],
     ["#/connection/%E0%A4%A", { name: "connections" }],
     ["#/connection/abc", { name: "connection", id: "abc" }],

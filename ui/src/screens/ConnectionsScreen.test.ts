@@ -46,15 +46,17 @@ describe("Connections screen", () => {
   });
 
   it("offers a filter past five connections, by name, host, tag or kind", async () => {
-    const list = [...many(5), me];
+    const list = [...many(4), { ...pasted, name: "Untagged" }, me];
     mockBackend({ connections_list: () => list });
     renderWithStores(ConnectionsScreen);
     const filter = await screen.findByRole("searchbox", { name: "Filter connections" });
-    await fireEvent.input(filter, { target: { value: " DEV " } });
+    await fireEvent.input(filter, { target: { value: " uSeR " } });
     const shown = within(screen.getByRole("list", { name: "Your connections" })).getAllByRole("article");
     expect(shown.map((card) => card.getAttribute("aria-label"))).toEqual([me.name]);
-    await fireEvent.input(filter, { target: { value: "user" } });
+    await fireEvent.input(filter, { target: { value: "dev" } });
     expect(screen.getAllByTestId("connection-card")).toHaveLength(1);
+    await fireEvent.input(filter, { target: { value: "null" } });
+    expect(screen.queryAllByTestId("connection-card")).toHaveLength(0);
     await fireEvent.input(filter, { target: { value: "contoso-dev.crm" } });
     expect(screen.getAllByTestId("connection-card")).toHaveLength(1);
     await fireEvent.input(filter, { target: { value: "" } });
@@ -163,5 +165,73 @@ describe("Connections screen", () => {
     expect(screen.getByRole("dialog", { name: "Verify Contoso Prod" })).toBeTruthy();
     expect((await screen.findByTestId("verify-org")).textContent).toBe("Contoso");
     expect(backend.argsOf("connections_list").length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("signs in again from a user connection's card", async () => {
+    const backend = mockBackend({
+      connections_list: () => [me],
+      connection_sign_in_again: () => new Promise(() => undefined),
+      connection_cancel_sign_in: () => true,
+    });
+    renderWithStores(ConnectionsScreen);
+    await fireEvent.click(await screen.findByTestId("sign-in-again"));
+    expect(screen.getByRole("dialog", { name: "Sign in again to Contoso Dev (me)" })).toBeTruthy();
+    expect(await screen.findByTestId("sign-in-waiting")).toBeTruthy();
+    await fireEvent.keyDown(screen.getByRole("dialog"), { key: "Escape" });
+    expect(screen.queryByRole("dialog")).toBeNull();
+    expect(backend.called("connection_cancel_sign_in")).toBe(true);
+  });
+
+  it("signs in again from a verification that found the sign-in expired", async () => {
+    mockBackend({
+      connections_list: () => [me],
+      connection_verify: () => ({
+        outcome: "failed",
+        step: "token",
+        error: failure("x", "Expired."),
+        expired: true,
+      }),
+      connection_sign_in_again: () => new Promise(() => undefined),
+      connection_cancel_sign_in: () => true,
+    });
+    renderWithStores(ConnectionsScreen);
+    await fireEvent.click(await screen.findByTestId("verify-button"));
+    await fireEvent.click(await screen.findByTestId("verify-sign-in-again"));
+    expect(screen.getByRole("dialog", { name: "Sign in again to Contoso Dev (me)" })).toBeTruthy();
+  });
+
+  it("verifies a connection as soon as it is added, and lists it", async () => {
+    let list: ConnectionView[] = [];
+    mockBackend({
+      connections_list: () => list,
+      connection_inspect_bearer: () => ({
+        subject: "ann",
+        appOnly: false,
+        expires: "2030-01-01T00:00:00Z",
+        nearExpiry: false,
+      }),
+      connection_add_bearer: () => {
+        list = [pasted];
+        return pasted;
+      },
+      connection_verify: () => new Promise(() => undefined),
+    });
+    renderWithStores(ConnectionsScreen);
+    await fireEvent.click(screen.getByTestId("new-connection"));
+    await fireEvent.click(screen.getByTestId("kind-bearer"));
+    await fireEvent.input(screen.getByLabelText("Instance URL"), { target: { value: pasted.instanceUrl } });
+    await fireEvent.input(screen.getByLabelText("Access token"), { target: { value: "a.b.c" } });
+    await screen.findByTestId("token-facts");
+    await fireEvent.click(screen.getByTestId("bearer-save"));
+    expect(await screen.findByRole("dialog", { name: "Verify Pasted token" })).toBeTruthy();
+    expect(await screen.findByRole("article", { name: "Pasted token" })).toBeTruthy();
+  });
+
+  it("cancels a new connection without a trace", async () => {
+    mockBackend({ connection_check_org: () => [] });
+    renderWithStores(ConnectionsScreen);
+    await fireEvent.click(screen.getByTestId("new-connection"));
+    await fireEvent.click(screen.getByRole("button", { name: "Cancel" }));
+    expect(screen.queryByRole("dialog")).toBeNull();
   });
 });

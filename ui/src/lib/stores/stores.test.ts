@@ -1,8 +1,10 @@
+import { render } from "@testing-library/svelte";
 import { describe, expect, it } from "vitest";
 import type { ConnectionView } from "../../bindings";
 import { failure, me, prod } from "../../test/fixtures";
 import { mockBackend, refuse } from "../../test/ipc";
 import { createStores } from ".";
+import Sidebar from "../../components/Sidebar.svelte";
 import { ConnectionsStore } from "./connections.svelte";
 import { MetadataStore } from "./metadata.svelte";
 
@@ -67,6 +69,12 @@ describe("Connections store", () => {
   });
 });
 
+describe("Stores in the context", () => {
+  it("are required: a screen outside the shell (or a test without stores) says so", () => {
+    expect(() => render(Sidebar)).toThrow("no stores in the context");
+  });
+});
+
 describe("Active connection", () => {
   it("is the connection the route names, once the list has it", async () => {
     mockBackend({ connections_list: () => [prod, me] });
@@ -86,6 +94,12 @@ describe("Active connection", () => {
 describe("Metadata store", () => {
   it("starts over for each connection opened, and keeps what it has for the same one", () => {
     const metadata = new MetadataStore();
+    expect([metadata.connectionId, metadata.tables, metadata.loading, metadata.failure]).toEqual([
+      null,
+      [],
+      false,
+      null,
+    ]);
     metadata.open("a");
     metadata.tables = [{ logicalName: "account", displayName: "Account" }];
     metadata.loading = true;

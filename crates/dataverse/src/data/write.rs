@@ -29,27 +29,56 @@ pub struct Written {
     pub row: Option<Row>,
 }
 
-fn written(schema: &TableSchema, response: &Response) -> Result<Written> {
+/// The id in `accounts(<id>)`, if the path (or `OData-EntityId` URL) ends in one.
+fn id_in(path: &str) -> Option<String> {
+    let inner = path.trim_end_matches('/').rsplit_once('(')?.1.strip_suffix(')')?;
+    inner.parse::<uuid::Uuid>().ok().map(|id| id.to_string())
+}
+
+/// The record a successful write wrote: its id from the row sent back, else `OData-EntityId`.
+fn written_row(schema: &TableSchema, response: &Response) -> Result<(Option<String>, Option<Row>)> {
     let row = match response.json()? {
         Value::Object(object) => Some(Row::from_json(object)),
         _ => None,
     };
-    // Without a body the id is in `OData-EntityId: <base>accounts(<id>)`.
     let id = row
         .as_ref()
         .and_then(|r| r.id(&schema.table.primary_id).map(str::to_owned))
-        .or_else(|| {
-            let entity = response.header("odata-entityid")?;
-            let inner = entity.rsplit_once('(')?.1.strip_suffix(')')?;
-            inner.parse::<uuid::Uuid>().ok().map(|id| id.to_string())
-        })
-        .ok_or_else(|| {
-            DataverseError::new(
-                "api.malformed_response",
-                "The environment did not say which record it wrote.",
-                None,
-            )
-        })?;
+        .or_else(|| response.header("odata-entityid").and_then(id_in));
+    Ok((id, row))
+}
+
+/// A create's result. Without an id in the answer the record may well exist: the error says so.
+fn created(schema: &TableSchema, response: &Response) -> Result<Written> {
+    match written_row(schema, response)? {
+        (Some(id), row) => Ok(Written { id, row }),
+        (None, _) => Err(DataverseError::new(
+            "api.malformed_response",
+            format!(
+                "The environment accepted the new {} (HTTP {}) but did not say which record it is.",
+                schema.table.logical_name, response.status
+            ),
+            Some("The record may have been created: look for it (by its name or key) before creating it again.".to_owned()),
+        )),
+    }
+}
+
+/// An update's or upsert's result: it succeeded, so an answer without an id (a proxy, an older server) is
+/// no failure. The id is the path's when it has one, else it is read back by the path (a key).
+async fn updated(client: &Client, schema: &TableSchema, path: &str, response: &Response) -> Result<Written> {
+    let (id, row) = written_row(schema, response)?;
+    if let Some(id) = id.or_else(|| id_in(path)) {
+        return Ok(Written { id, row });
+    }
+    let primary = &schema.table.primary_id;
+    let read = retrieve(client, &format!("{path}?$select={primary}"), None, false).await?;
+    let id = read.as_ref().and_then(|r| r.id(primary).map(str::to_owned)).ok_or_else(|| {
+        DataverseError::new(
+            "api.malformed_response",
+            format!("The change was applied, but the record at {path} could not be read back for its id."),
+            None,
+        )
+    })?;
     Ok(Written { id, row })
 }
 
@@ -64,7 +93,7 @@ pub async fn create(
     let request =
         Request::post(schema.table.entity_set.clone(), Value::Object(body)).header(prefer(), REPRESENTATION);
     let response = client.send(&request).await.map_err(|e| locate(schema, e))?;
-    written(schema, &response)
+    created(schema, &response)
 }
 
 /// How an update guards against overwriting someone else's change.
@@ -133,7 +162,7 @@ pub async fn update(
         .header(IF_MATCH, etag)
         .header(prefer(), REPRESENTATION);
     match client.send(&request).await {
-        Ok(response) => Ok(UpdateOutcome::Updated(written(schema, &response)?)),
+        Ok(response) => Ok(UpdateOutcome::Updated(updated(client, schema, path, &response).await?)),
         Err(error) if error.kind == "api.conflict" && matches!(concurrency, Concurrency::IfMatch(_)) => {
             let current = retrieve(client, path, None, true).await?.ok_or_else(|| {
                 DataverseError::new("api.malformed_response", "The record came back empty.", None)
@@ -220,7 +249,7 @@ pub async fn upsert(
         UpsertMode::UpdateOnly => request.header(IF_MATCH, "*"),
     };
     let response = client.send(&request).await.map_err(|e| locate(schema, e))?;
-    written(schema, &response)
+    updated(client, schema, path, &response).await
 }
 
 /// Deletes the record at `path`; with `etag`, only if it has not changed since it was read.

@@ -2,6 +2,8 @@
 //! pages, answered over plain HTTP as a person would.
 #![allow(dead_code, clippy::unwrap_used)] // each test file uses its own subset; helpers fail loudly
 
+pub mod local;
+
 use std::future::Future;
 use std::time::Duration;
 

@@ -244,3 +244,27 @@ async fn past_1000_operations_the_work_is_split_and_mapped_back() {
     let too_big = BatchOptions { per_batch: 1001, ..atomic() };
     assert_eq!(batch::run(&client, &operations, &too_big).await.unwrap_err().kind, "input.batch_size");
 }
+
+#[tokio::test]
+async fn a_line_break_in_a_part_s_header_sends_nothing_of_the_batch() {
+    // A local server rather than the sandbox: the point is that no request reaches any server.
+    let (base, seen) = common::local::server(|_, _| common::local::Answer::status(200));
+    let client = common::local::client_for(&base);
+    let forged = Concurrency::IfMatch("W/\"1\"\r\nIf-Match: *".to_owned());
+    let operations = [
+        account("Fine"),
+        Operation::update(
+            "accounts(6c3a3f5e-2d1b-4c8e-9a57-0d365de5a0aa)",
+            body(json!({ "name": "x" })),
+            &forged,
+        ),
+    ];
+    let options = BatchOptions { mode: BatchMode::Atomic, ..Default::default() };
+    let outcomes = batch::run(&client, &operations, &options).await.unwrap();
+    assert_eq!(outcomes.len(), 2);
+    for outcome in &outcomes {
+        let ItemOutcome::Failed { error } = outcome else { panic!("{outcomes:?}") };
+        assert_eq!(error.kind, "input.invalid_header", "{error:?}");
+    }
+    assert!(seen.requests().is_empty(), "nothing was sent: {:?}", seen.requests());
+}

@@ -70,6 +70,21 @@ impl Operation {
         self.method != Method::POST
     }
 
+    /// The refusal of a header or path holding a line break (`W/"1"\r\nIf-Match: *` would drop the check).
+    fn line_break(&self) -> Option<DataverseError> {
+        let broken = |text: &str| text.contains(['\r', '\n']);
+        let bad = std::iter::once(("path", self.target.as_str()))
+            .chain(
+                self.headers.iter().flat_map(|(n, v)| [(n.as_str(), n.as_str()), (n.as_str(), v.as_str())]),
+            )
+            .find(|(_, text)| broken(text))?;
+        Some(DataverseError::new(
+            "input.invalid_header",
+            format!("The {} of a batch operation holds a line break; nothing of the batch was sent.", bad.0),
+            None,
+        ))
+    }
+
     fn part(&self, base: &str) -> PartRequest {
         let url =
             if self.target.starts_with('$') { self.target.clone() } else { format!("{base}{}", self.target) };
@@ -173,6 +188,11 @@ pub async fn run(
 
 /// One `$batch`; an outcome for each of `chunk`.
 async fn send(client: &Client, chunk: &[Operation], mode: BatchMode) -> Vec<ItemOutcome> {
+    // Inside a batch a line break is a new header or a new request: no part may carry one (as a top-level
+    // request's headers may not). The whole batch is refused, since an atomic one must not half-run.
+    if let Some(error) = chunk.iter().find_map(Operation::line_break) {
+        return vec![ItemOutcome::Failed { error }; chunk.len()];
+    }
     let base = client.instance().web_api();
     let parts: Vec<PartRequest> = chunk.iter().map(|o| o.part(&base)).collect();
     let (content_type, body) =

@@ -313,10 +313,10 @@ impl Client {
             // A connection that was never made carried nothing: safe to retry even a POST.
             Err(err) if err.is_connect() || repeatable => {
                 tracing::debug!(%url, error = %err, "transport failure");
-                let error = DataverseError::from_transport(&err, &url);
+                let error = DataverseError::from_transport(&err, url);
                 return Outcome::Retry { reason: RetryReason::Network, wait: None, error };
             }
-            Err(err) => return Outcome::Failed(unsure(DataverseError::from_transport(&err, &url))),
+            Err(err) => return Outcome::Failed(unsure(DataverseError::from_transport(&err, url))),
         };
         let (status, headers) = (response.status(), response.headers().clone());
         tracing::debug!(method = %request.method, %url, %status, "web api");

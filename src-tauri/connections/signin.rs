@@ -27,7 +27,34 @@ pub enum SignInResult {
 #[derive(Default)]
 pub(super) struct SignInState {
     cancel: Mutex<Option<oneshot::Sender<()>>>,
-    discovered: Mutex<Option<Secret>>,
+    discovered: Mutex<Option<Discovery>>,
+}
+
+/// A discovery sign-in waiting for the pick: the form it was made with (its authority, tenant, client and
+/// cloud are the refresh token's), the token, and the environments it may be saved for.
+struct Discovery {
+    form: UserForm,
+    refresh: Secret,
+    environments: Vec<Environment>,
+}
+
+impl Discovery {
+    /// The form to save: the window may change the name, tag and read-only, never what the refresh token
+    /// was issued with, and only for an environment the sign-in found.
+    fn form_for(&self, chosen: UserForm, instance_url: &str) -> Result<UserForm, ErrorPayload> {
+        let same = |url: &str| {
+            url.trim_end_matches('/').eq_ignore_ascii_case(instance_url.trim().trim_end_matches('/'))
+        };
+        if !self.environments.iter().any(|e| same(&e.url) || same(&e.api_url)) {
+            return Err(ErrorPayload::new(
+                "input.invalid",
+                Category::Input,
+                format!("{instance_url} is not one of the environments this sign-in found."),
+                Some("Pick one of the environments in the list.".into()),
+            ));
+        }
+        Ok(UserForm { name: chosen.name, tag: chosen.tag, read_only: chosen.read_only, ..self.form.clone() })
+    }
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -73,8 +100,10 @@ impl ConnectionsService {
         };
         if form.instance_url.trim().is_empty() {
             let found = d365_connections::discover(&form, &method, &events, cancel).await?;
-            *lock(&self.signing_in.discovered) = Some(found.refresh);
-            return Ok(SignInResult::Discovered { environments: found.environments });
+            let environments = found.environments.clone();
+            *lock(&self.signing_in.discovered) =
+                Some(Discovery { form, refresh: found.refresh, environments: found.environments });
+            return Ok(SignInResult::Discovered { environments });
         }
         let (profile, _) = d365_connections::add_user(&self.vault, form, &method, &events, cancel).await?;
         Ok(SignInResult::Added { connection: Box::new(ConnectionView::from(&profile)) })
@@ -87,8 +116,9 @@ impl ConnectionsService {
         instance_url: String,
     ) -> Result<ConnectionView, ErrorPayload> {
         let mut waiting = lock(&self.signing_in.discovered);
-        let refresh =
-            waiting.as_ref().map(|s| Secret::new(s.expose().to_owned())).ok_or_else(no_discovery)?;
+        let discovery = waiting.as_ref().ok_or_else(no_discovery)?;
+        let form = discovery.form_for(form, &instance_url)?;
+        let refresh = discovery.refresh.clone();
         let (profile, _) = d365_connections::add_discovered(&self.vault, form, instance_url, refresh)?;
         // Kept until saved: a refused name can be fixed without signing in again.
         *waiting = None;
@@ -114,5 +144,63 @@ impl ConnectionsService {
         };
         d365_connections::sign_in_again(&self.vault, &profile, &method, &events, cancel).await?;
         Ok(ConnectionView::from(&self.vault.get(id)?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use d365_vault::{Cloud, EnvironmentTag};
+
+    use super::*;
+
+    fn form(authority: &str, client_id: &str) -> UserForm {
+        UserForm {
+            name: String::new(),
+            tag: None,
+            read_only: None,
+            instance_url: String::new(),
+            tenant: "contoso.onmicrosoft.com".into(),
+            client_id: client_id.into(),
+            cloud: Cloud::Public,
+            authority: Some(authority.into()),
+            allow_custom_host: false,
+            allow_custom_authority: false,
+        }
+    }
+
+    fn environment(url: &str) -> Environment {
+        Environment {
+            name: "Contoso".into(),
+            unique_name: "contoso".into(),
+            url: url.into(),
+            api_url: format!("{url}/api/data/v9.2/"),
+            version: "9.2".into(),
+            region: "EU".into(),
+            purpose: "Production".into(),
+            enabled: true,
+            user_is_admin: false,
+        }
+    }
+
+    #[test]
+    fn the_saved_form_keeps_what_the_refresh_token_was_issued_with() {
+        let discovery = Discovery {
+            form: form("http://127.0.0.1:1/tenant", "51f81489-12ee-4a9e-aaae-a2591f45987d"),
+            refresh: Secret::new("refresh"),
+            environments: vec![environment("https://contoso.crm4.dynamics.com")],
+        };
+        let mut chosen = form("https://login.attacker.example/t", "00000000-0000-0000-0000-000000000001");
+        chosen.name = "Mine".into();
+        chosen.tag = Some(EnvironmentTag::Prod);
+        let saved = discovery.form_for(chosen.clone(), "https://contoso.crm4.dynamics.com/").expect("found");
+        assert_eq!(saved.authority.as_deref(), Some("http://127.0.0.1:1/tenant"));
+        assert_eq!(saved.client_id, "51f81489-12ee-4a9e-aaae-a2591f45987d");
+        assert_eq!(
+            (saved.name.as_str(), saved.tag),
+            ("Mine", Some(EnvironmentTag::Prod)),
+            "the window's own fields"
+        );
+        let elsewhere = discovery.form_for(chosen, "https://evil.crm.dynamics.com").expect_err("not found");
+        assert_eq!(elsewhere.category, Category::Input);
     }
 }

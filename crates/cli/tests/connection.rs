@@ -319,7 +319,11 @@ fn killing_the_cli_mid_write_leaves_the_profiles_file_intact() {
     drop(stdin);
     let head = start.recv_timeout(Duration::from_secs(30)).unwrap_or_else(|_| {
         let _ = child.kill();
-        panic!("the write never reached its temporary file {}", temp.display())
+        panic!(
+            "the write never reached its temporary file {} (if the vault names it otherwise now, this test \
+             must make that name the FIFO)",
+            temp.display()
+        )
     });
     assert!(String::from_utf8_lossy(&head).starts_with("{\n  \"format\": 1,"), "the new document's start");
 

@@ -90,6 +90,33 @@ fn importing_twice_skips_the_names_already_taken() {
 }
 
 #[test]
+fn an_org_connection_without_its_tenant_or_its_client_id_is_skipped() {
+    let target = vault();
+    let org = |name: &str, extra: &str| {
+        format!(
+            r#"{{"name":"{name}","kind":"org","instance_url":"https://contoso.crm.dynamics.com"{extra}}}"#
+        )
+    };
+    let tenant = r#","tenant":"contoso.onmicrosoft.com""#;
+    let client = r#","client_id":"2d7c9a41-6b3e-4f0a-9d8c-0d365de5a100""#;
+    let connections = [
+        org("No client ID", tenant),
+        org("No tenant", client),
+        org("Neither", ""),
+        org("Both", &format!("{tenant}{client}")),
+    ];
+    let file =
+        format!(r#"{{"format":"{EXPORT_FORMAT}","version":1,"connections":[{}]}}"#, connections.join(","));
+    let report = target.import(portable::from_export(&file).unwrap()).unwrap();
+    let imported: Vec<&str> = report.imported.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(imported, ["Both"]);
+    let skipped: Vec<&str> = report.skipped.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(skipped, ["No client ID", "No tenant", "Neither"]);
+    assert!(report.skipped.iter().all(|s| s.reason == "An org connection needs its tenant and client ID."));
+    assert_eq!(target.list().unwrap().len(), 1);
+}
+
+#[test]
 fn anything_but_an_export_file_is_refused_whole() {
     let profiles_file = r#"{"format":1,"profiles":[]}"#;
     let other_format = r#"{"format":"something.else","version":1,"connections":[]}"#;

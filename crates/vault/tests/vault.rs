@@ -215,3 +215,58 @@ fn a_format_number_too_large_for_32_bits_is_a_newer_format_not_a_wrapped_one() {
         other => panic!("expected a newer format, got {other:?}"),
     }
 }
+
+#[test]
+fn a_profiles_file_that_cannot_be_read_is_an_error_not_an_empty_list() {
+    let vault = Vault::open(&temp_dir());
+    // A folder where the file should be: reading it fails, and not as "no file yet".
+    std::fs::create_dir(vault.profiles_path()).unwrap();
+    let err = vault.list().unwrap_err();
+    assert_eq!(err.kind(), "vault.io", "{err}");
+    let err = vault.add(org("Would replace it"), Some(Secret::new(SECRET))).unwrap_err();
+    assert_eq!(err.kind(), "vault.io", "{err}");
+    assert!(vault.profiles_path().is_dir(), "left as it was");
+}
+
+#[test]
+fn names_have_one_to_a_hundred_characters() {
+    let vault = Vault::open(&temp_dir());
+    let longest = "é".repeat(100); // characters, not bytes
+    let too_long = "é".repeat(101);
+    assert!(vault.check_new_name(&longest).is_ok());
+    assert_eq!(vault.check_new_name(&too_long).unwrap_err().kind(), "vault.invalid_input");
+    assert_eq!(vault.check_new_name("   ").unwrap_err().kind(), "vault.invalid_input");
+    let kept = vault.add(NewProfile { kind: ConnectionKind::Sandbox, ..org(&longest) }, None).unwrap();
+    let refused =
+        vault.add(NewProfile { kind: ConnectionKind::Sandbox, ..org(&too_long) }, None).unwrap_err();
+    assert_eq!(refused.kind(), "vault.invalid_input");
+    assert_eq!(vault.list().unwrap(), vec![kept]);
+}
+
+#[test]
+fn a_new_name_is_checked_against_the_names_taken() {
+    let vault = Vault::open(&temp_dir());
+    vault.add(NewProfile { kind: ConnectionKind::Sandbox, ..org("Contoso Dev") }, None).unwrap();
+    let taken = vault.check_new_name("  contoso DEV ").unwrap_err();
+    assert!(matches!(taken, VaultError::DuplicateName(ref name) if name == "contoso DEV"), "{taken:?}");
+    assert!(vault.check_new_name("Contoso Test").is_ok());
+}
+
+#[test]
+fn a_verification_is_recorded_on_its_profile() {
+    let vault = Vault::open(&temp_dir());
+    let profile = vault.add(NewProfile { kind: ConnectionKind::Sandbox, ..org("Checked") }, None).unwrap();
+    assert_eq!(profile.last_verification, None);
+    let verification = d365_vault::Verification {
+        at: time::OffsetDateTime::UNIX_EPOCH + time::Duration::days(20_000),
+        ok: false,
+        summary: "auth.invalid_secret".into(),
+        category: None,
+    };
+    vault.record_verification("checked", verification.clone()).unwrap();
+    assert_eq!(vault.get("Checked").unwrap().last_verification, Some(verification.clone()));
+    let reread = Vault::open(vault.profiles_path().parent().unwrap()).list().unwrap();
+    assert_eq!(reread[0].last_verification, Some(verification.clone()), "written to the file");
+    let missing = vault.record_verification("Nobody", verification).unwrap_err();
+    assert_eq!(missing.kind(), "vault.not_found");
+}

@@ -1,8 +1,15 @@
 //! User-level sign-in: authorization code + PKCE (S256) + `state`, in the system browser, back to a
-//! loopback listener on 127.0.0.1 (redirect `http://localhost:<port>/`, as Entra's desktop-app rules
-//! want). The browser is opened with `webbrowser`, which honours `$BROWSER`. The listener answers the
-//! browser with a small page, ignores stray requests, checks `state`, accepts one callback, and gives up
-//! after the timeout or when cancelled.
+//! loopback listener (redirect `http://localhost:<port>/`, the URI Entra's "Mobile and desktop
+//! applications" platform registers with any port). The browser is opened with `webbrowser`, which honours
+//! `$BROWSER`.
+//!
+//! The listener cannot be held or fooled: it listens on 127.0.0.1 *and* ::1 with the same port, so that
+//! whichever address `localhost` resolves to first is ours and no other local process can take the callback
+//! on the other (RFC 8252 §7.3; where this machine has no IPv6 loopback, nobody can listen there either). It
+//! serves connections concurrently, each with a deadline for its whole request, so idle or trickling
+//! connections (browsers pre-open some) delay nothing; it backs off on `accept` errors instead of spinning,
+//! compares `state` in constant time, and tells the browser "you are signed in" only once the code was
+//! exchanged for tokens.
 
 use std::future::Future;
 use std::time::Duration;
@@ -13,6 +20,7 @@ use oauth2::{
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinSet;
 
 use crate::auth::AccessToken;
 use crate::error::{DataverseError, Result};
@@ -72,14 +80,8 @@ where
     O: FnOnce(&str) -> std::io::Result<()> + Send + 'static,
     C: Future<Output = ()>,
 {
-    let listener = TcpListener::bind("127.0.0.1:0").await.map_err(|e| {
-        error(
-            "signin.listener",
-            format!("Could not listen on 127.0.0.1: {e}"),
-            "Check that loopback networking works.",
-        )
-    })?;
-    let port = listener.local_addr().map_err(|e| error("signin.listener", e.to_string(), ""))?.port();
+    let loopback = Loopback::bind().await?;
+    let port = loopback.port;
     let redirect = format!("http://localhost:{port}/");
     let invalid_url =
         |e: url::ParseError| error("input.invalid", format!("Authority: {e}"), "Check the authority URL.");
@@ -107,10 +109,10 @@ where
     let mut opener = tokio::task::spawn_blocking(move || open(&url));
     let mut opened = false;
     let deadline = tokio::time::sleep(request.timeout);
-    // One accept future for the whole wait: recreating it would drop a connection it is serving.
-    let accept = accept_callback(&listener, state.secret());
+    // One future for the whole wait: recreating it would drop the connections it is serving.
+    let accept = loopback.callback(state.secret());
     tokio::pin!(deadline, cancel, accept);
-    let code = loop {
+    let Callback { mut browser, result } = loop {
         tokio::select! {
             result = &mut opener, if !opened => {
                 opened = true;
@@ -121,20 +123,46 @@ where
                 };
                 return Err(error("signin.no_browser", format!("Could not open a browser: {failure}"), "Use the device-code sign-in instead, or set $BROWSER."));
             }
-            code = &mut accept => break code?,
+            callback = &mut accept => break callback,
             () = &mut deadline => {
                 return Err(error("signin.timeout", "The sign-in in the browser did not finish in time.", "Start the sign-in again."));
             }
             () = &mut cancel => return Err(error("signin.cancelled", "The sign-in was cancelled.", "Start it again when you are ready.")),
         }
     };
-    let token = client
+    let code = match result {
+        Ok(code) => code,
+        Err(failure) => {
+            respond(
+                &mut browser,
+                "200 OK",
+                &format!(
+                    "Sign-in did not complete: {}. You can close this tab.",
+                    failure.message.trim_end_matches('.')
+                ),
+            )
+            .await;
+            return Err(failure);
+        }
+    };
+    let exchanged = client
         .exchange_code(AuthorizationCode::new(code))
         .set_pkce_verifier(verifier)
         .request_async(&Transport(http))
         .await
-        .map_err(|err| oauth_error(err, "The code could not be exchanged for tokens", "Sign in again."))?;
-    Ok(UserTokens::from_response(&token))
+        .map_err(|err| oauth_error(err, "The code could not be exchanged for tokens", "Sign in again."));
+    // Only now does the browser hear how it went: "signed in" after tokens, not after a code.
+    let page = match &exchanged {
+        Ok(_) => "You are signed in to D365 Desk. You can close this tab and return to the app.".to_owned(),
+        Err(failure) => {
+            format!(
+                "Sign-in did not complete: {}. Return to D365 Desk for what to do.",
+                failure.message.trim_end_matches('.')
+            )
+        }
+    };
+    respond(&mut browser, "200 OK", &page).await;
+    Ok(UserTokens::from_response(&exchanged?))
 }
 
 /// Why oauth2's HTTP call failed.
@@ -203,23 +231,96 @@ pub fn aadsts_code(description: &str) -> Option<u64> {
     digits.parse().ok()
 }
 
-/// Serves the loopback listener until the one real callback arrives.
-async fn accept_callback(listener: &TcpListener, expected_state: &str) -> Result<String> {
-    loop {
-        let Ok((stream, _)) = listener.accept().await else { continue };
-        if let Some(outcome) = handle(stream, expected_state).await {
-            return outcome;
+/// The listeners for the browser's callback: 127.0.0.1 and, where this machine has it, ::1, on one port.
+struct Loopback {
+    listeners: Vec<TcpListener>,
+    port: u16,
+}
+
+/// The browser's callback: its connection (answered once the outcome is known) and what it carried.
+struct Callback {
+    browser: TcpStream,
+    result: Result<String>,
+}
+
+/// How long one connection may take to send its request: a browser sends it at once.
+const REQUEST_DEADLINE: Duration = Duration::from_secs(10);
+/// Connections served at once; beyond, new ones are closed unanswered until some finish.
+const MAX_CONNECTIONS: usize = 128;
+
+fn listener_error(e: &std::io::Error) -> DataverseError {
+    error(
+        "signin.listener",
+        format!("Could not listen on the loopback interface: {e}"),
+        "Check that loopback networking works.",
+    )
+}
+
+impl Loopback {
+    async fn bind() -> Result<Self> {
+        for _ in 0..16 {
+            let v4 = TcpListener::bind("127.0.0.1:0").await.map_err(|e| listener_error(&e))?;
+            let port = v4.local_addr().map_err(|e| listener_error(&e))?.port();
+            match TcpListener::bind(("::1", port)).await {
+                Ok(v6) => return Ok(Self { listeners: vec![v4, v6], port }),
+                // Another process holds [::1]:port, where `localhost` may lead the browser: another port.
+                Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => continue,
+                // No IPv6 loopback here: no process can listen there either.
+                Err(_) => return Ok(Self { listeners: vec![v4], port }),
+            }
+        }
+        Err(error(
+            "signin.listener",
+            "No loopback port was free on both 127.0.0.1 and ::1.",
+            "Close other programs that listen on many local ports, and sign in again.",
+        ))
+    }
+
+    async fn accept(&self) -> std::io::Result<TcpStream> {
+        let accepts = self.listeners.iter().map(|l| Box::pin(l.accept()));
+        let (accepted, _, _) = futures_util::future::select_all(accepts).await;
+        accepted.map(|(stream, _)| stream)
+    }
+
+    /// Serves connections, concurrently, until the one real callback arrives.
+    async fn callback(&self, expected_state: &str) -> Callback {
+        let mut serving = JoinSet::new();
+        loop {
+            tokio::select! {
+                accepted = self.accept() => match accepted {
+                    Ok(stream) if serving.len() < MAX_CONNECTIONS => {
+                        let state = expected_state.to_owned();
+                        serving.spawn(async move {
+                            tokio::time::timeout(REQUEST_DEADLINE, handle(stream, &state)).await.ok().flatten()
+                        });
+                    }
+                    Ok(_) => {}
+                    // Out of file descriptors, say: wait a moment instead of spinning on the error.
+                    Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+                },
+                Some(served) = serving.join_next() => {
+                    if let Ok(Some(callback)) = served {
+                        return callback;
+                    }
+                }
+            }
         }
     }
 }
 
+/// `state` compared in constant time: how long the comparison takes says nothing of the expected value.
+fn same_state(received: &str, expected: &str) -> bool {
+    received.len() == expected.len()
+        && received.bytes().zip(expected.bytes()).fold(0u8, |differ, (a, b)| differ | (a ^ b)) == 0
+}
+
 /// One connection: `None` for anything that is not the callback (favicon, an empty speculative connection,
-/// a wrong `state`), so the listener keeps waiting.
-async fn handle(mut stream: TcpStream, expected_state: &str) -> Option<Result<String>> {
+/// a wrong `state`), answered here, so the listener keeps waiting; the callback itself is answered later.
+async fn handle(mut stream: TcpStream, expected_state: &str) -> Option<Callback> {
     let mut head = Vec::new();
     let mut buffer = [0u8; 2048];
     while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 16 * 1024 {
-        let read = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buffer)).await.ok()?.ok()?;
+        let read = stream.read(&mut buffer).await.ok()?;
         if read == 0 {
             return None;
         }
@@ -233,7 +334,7 @@ async fn handle(mut stream: TcpStream, expected_state: &str) -> Option<Result<St
         respond(&mut stream, "404 Not Found", "Not found").await;
         return None;
     }
-    if params.get("state").map(String::as_str) != Some(expected_state) {
+    if !params.get("state").is_some_and(|state| same_state(state, expected_state)) {
         respond(
             &mut stream,
             "400 Bad Request",
@@ -242,35 +343,23 @@ async fn handle(mut stream: TcpStream, expected_state: &str) -> Option<Result<St
         .await;
         return None;
     }
-    if let Some(code) = params.get("error") {
-        let description = params.get("error_description").cloned().unwrap_or_default();
-        respond(
-            &mut stream,
-            "200 OK",
-            &format!(
-                "Sign-in did not complete: {}. You can close this tab.",
-                description.lines().next().unwrap_or(code)
-            ),
-        )
-        .await;
-        let failure = if code == "access_denied" {
-            error(
-                "signin.cancelled_in_browser",
-                "The sign-in was cancelled in the browser.",
-                "Sign in again and accept the permissions to connect.",
-            )
-        } else {
-            DataverseError::from_entra(aadsts_code(&description), code, &description)
-        };
-        return Some(Err(failure));
-    }
-    respond(
-        &mut stream,
-        "200 OK",
-        "You are signed in to D365 Desk. You can close this tab and return to the app.",
-    )
-    .await;
-    params.get("code").cloned().map(Ok)
+    let result = match (params.get("code"), params.get("error")) {
+        (_, Some(code)) => {
+            let description = params.get("error_description").cloned().unwrap_or_default();
+            Err(if code == "access_denied" {
+                error(
+                    "signin.cancelled_in_browser",
+                    "The sign-in was cancelled in the browser.",
+                    "Sign in again and accept the permissions to connect.",
+                )
+            } else {
+                DataverseError::from_entra(aadsts_code(&description), code, &description)
+            })
+        }
+        (Some(code), None) => Ok(code.clone()),
+        (None, None) => return None,
+    };
+    Some(Callback { browser: stream, result })
 }
 
 async fn respond(stream: &mut TcpStream, status: &str, message: &str) {

@@ -32,7 +32,7 @@ describe("Environment fields", () => {
   it("offers the clouds and the tags", () => {
     render(EnvironmentFields, base);
     const clouds = [...screen.getByLabelText<HTMLSelectElement>("Cloud").options].map((o) => o.value);
-    expect(clouds).toEqual(["public", "gcc", "gccHigh", "dod", "china"]);
+    expect(clouds).toEqual(["public", "gcc", "gcchigh", "dod", "china"]);
     const tags = [...screen.getByLabelText<HTMLSelectElement>("Environment").options].map((o) => o.value);
     expect(tags).toEqual(["", "dev", "test", "uat", "prod"]);
   });

@@ -7,6 +7,18 @@ import NewBearerConnection from "./NewBearerConnection.svelte";
 
 const inMinutes = (minutes: number) => new Date(Date.now() + minutes * 60_000).toISOString();
 
+/** What the core reads from a token that expires in `minutes`: it warns from ten minutes before. */
+function tokenFacts(minutes: number, subject = "ann", appOnly = false): TokenFacts {
+  return {
+    audience: "https://contoso.crm.dynamics.com",
+    subject,
+    app_only: appOnly,
+    expires: inMinutes(minutes),
+    warn_from: inMinutes(minutes - 10),
+    tenant: null,
+  };
+}
+
 function renderForm() {
   const onadded = vi.fn();
   const oncancel = vi.fn();
@@ -20,12 +32,7 @@ async function type(label: string, value: string) {
 
 describe("New bearer connection", () => {
   it("shows whom a pasted token is for and warns when it is about to expire", async () => {
-    const soon: TokenFacts = {
-      subject: "ann@contoso.com",
-      appOnly: false,
-      expires: inMinutes(4),
-      nearExpiry: true,
-    };
+    const soon = tokenFacts(4, "ann@contoso.com");
     const backend = mockBackend({ connection_inspect_bearer: () => soon });
     renderForm();
     await type("Instance URL", "contoso.crm.dynamics.com");
@@ -40,12 +47,7 @@ describe("New bearer connection", () => {
 
   it("says an app-only token is an application's, and that hours are not near", async () => {
     mockBackend({
-      connection_inspect_bearer: () => ({
-        subject: "app-id",
-        appOnly: true,
-        expires: inMinutes(150),
-        nearExpiry: false,
-      }),
+      connection_inspect_bearer: () => tokenFacts(150, "app-id", true),
     });
     renderForm();
     await type("Instance URL", "contoso.crm.dynamics.com");
@@ -57,14 +59,9 @@ describe("New bearer connection", () => {
     expect(facts.classList.contains("warning")).toBe(false);
   });
 
-  it("warns by the clock even when the core did not, and says less than a minute", async () => {
+  it("warns from when the core says, and says less than a minute", async () => {
     mockBackend({
-      connection_inspect_bearer: () => ({
-        subject: "ann",
-        appOnly: false,
-        expires: inMinutes(0.5),
-        nearExpiry: false,
-      }),
+      connection_inspect_bearer: () => tokenFacts(0.5, "ann", false),
     });
     renderForm();
     await type("Instance URL", "contoso.crm.dynamics.com");
@@ -104,17 +101,12 @@ describe("New bearer connection", () => {
 
   it("saves the token trimmed, with the form, and clears it", async () => {
     const backend = mockBackend({
-      connection_inspect_bearer: () => ({
-        subject: "ann",
-        appOnly: false,
-        expires: inMinutes(60),
-        nearExpiry: false,
-      }),
+      connection_inspect_bearer: () => tokenFacts(60, "ann", false),
       connection_add_bearer: () => pasted,
     });
     const { onadded } = renderForm();
     await type("Name", "Pasted token");
-    await type("Instance URL", pasted.instanceUrl);
+    await type("Instance URL", pasted.instance_url);
     await type("Access token", "  a.b.c  ");
     await screen.findByTestId("token-facts");
     await fireEvent.click(screen.getByTestId("bearer-save"));
@@ -124,8 +116,8 @@ describe("New bearer connection", () => {
     const form: BearerForm = {
       name: "Pasted token",
       tag: null,
-      readOnly: false,
-      instanceUrl: pasted.instanceUrl,
+      read_only: false,
+      instance_url: pasted.instance_url,
       cloud: "public",
     };
     expect(backend.argsOf("connection_add_bearer")).toEqual([[form, "a.b.c"]]);
@@ -134,16 +126,11 @@ describe("New bearer connection", () => {
 
   it("shows why a token could not be saved", async () => {
     mockBackend({
-      connection_inspect_bearer: () => ({
-        subject: "ann",
-        appOnly: false,
-        expires: inMinutes(60),
-        nearExpiry: false,
-      }),
+      connection_inspect_bearer: () => tokenFacts(60, "ann", false),
       connection_add_bearer: () => refuse(failure("vault.keyring_unavailable", "The keyring is locked.")),
     });
     const { onadded } = renderForm();
-    await type("Instance URL", pasted.instanceUrl);
+    await type("Instance URL", pasted.instance_url);
     await type("Access token", "a.b.c");
     await screen.findByTestId("token-facts");
     await fireEvent.click(screen.getByTestId("bearer-save"));
@@ -166,18 +153,13 @@ describe("New bearer connection", () => {
 
   it("duplicates everything but the token, keeping the read-only choice", async () => {
     const backend = mockBackend({
-      connection_inspect_bearer: () => ({
-        subject: "ann",
-        appOnly: false,
-        expires: inMinutes(60),
-        nearExpiry: false,
-      }),
+      connection_inspect_bearer: () => tokenFacts(60, "ann", false),
       connection_add_bearer: () => pasted,
     });
-    const initial = { ...pasted, tag: "prod" as const, readOnly: false, cloud: "gcc" as const };
+    const initial = { ...pasted, tag: "prod" as const, read_only: false, cloud: "gcc" as const };
     render(NewBearerConnection, { onadded: vi.fn(), oncancel: vi.fn(), initial });
     expect(screen.getByLabelText<HTMLInputElement>("Name").value).toBe("Pasted token (copy)");
-    expect(screen.getByLabelText<HTMLInputElement>("Instance URL").value).toBe(pasted.instanceUrl);
+    expect(screen.getByLabelText<HTMLInputElement>("Instance URL").value).toBe(pasted.instance_url);
     expect(screen.getByLabelText<HTMLInputElement>("Access token").value).toBe("");
     expect(screen.getByLabelText<HTMLSelectElement>("Cloud").value).toBe("gcc");
     expect(screen.getByLabelText<HTMLSelectElement>("Environment").value).toBe("prod");
@@ -189,8 +171,8 @@ describe("New bearer connection", () => {
       expect(backend.argsOf("connection_add_bearer")[0]?.[0]).toEqual({
         name: "Pasted token (copy)",
         tag: "prod",
-        readOnly: false,
-        instanceUrl: pasted.instanceUrl,
+        read_only: false,
+        instance_url: pasted.instance_url,
         cloud: "gcc",
       });
     });
@@ -198,16 +180,11 @@ describe("New bearer connection", () => {
 
   it("says 'Saving…' while it saves", async () => {
     mockBackend({
-      connection_inspect_bearer: () => ({
-        subject: "ann",
-        appOnly: false,
-        expires: inMinutes(60),
-        nearExpiry: false,
-      }),
+      connection_inspect_bearer: () => tokenFacts(60, "ann", false),
       connection_add_bearer: () => new Promise(() => undefined),
     });
     renderForm();
-    await type("Instance URL", pasted.instanceUrl);
+    await type("Instance URL", pasted.instance_url);
     await type("Access token", "a.b.c");
     await screen.findByTestId("token-facts");
     await fireEvent.click(screen.getByTestId("bearer-save"));
@@ -216,10 +193,10 @@ describe("New bearer connection", () => {
   });
 
   it("keeps the facts of the last token pasted, not of an earlier answer", async () => {
-    const answers: ((facts: TokenFacts) => void)[] = [];
+    const answers: ((read: TokenFacts) => void)[] = [];
     mockBackend({ connection_inspect_bearer: () => new Promise((resolve) => answers.push(resolve)) });
     renderForm();
-    await type("Instance URL", pasted.instanceUrl);
+    await type("Instance URL", pasted.instance_url);
     await type("Access token", "first");
     await waitFor(() => {
       expect(answers).toHaveLength(1);
@@ -228,9 +205,9 @@ describe("New bearer connection", () => {
     await waitFor(() => {
       expect(answers).toHaveLength(2);
     });
-    answers[1]?.({ subject: "second", appOnly: false, expires: inMinutes(60), nearExpiry: false });
+    answers[1]?.(tokenFacts(60, "second", false));
     expect((await screen.findByTestId("token-subject")).textContent).toBe("second");
-    answers[0]?.({ subject: "first", appOnly: false, expires: inMinutes(60), nearExpiry: false });
+    answers[0]?.(tokenFacts(60, "first", false));
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(screen.getByTestId("token-subject").textContent).toBe("second");
   });
@@ -241,15 +218,10 @@ describe("New bearer connection", () => {
     [120.5, "(2 h 0 min left)"],
   ])("says %f minutes left as %j", async (minutes, said) => {
     mockBackend({
-      connection_inspect_bearer: () => ({
-        subject: "ann",
-        appOnly: false,
-        expires: inMinutes(minutes),
-        nearExpiry: false,
-      }),
+      connection_inspect_bearer: () => tokenFacts(minutes),
     });
     renderForm();
-    await type("Instance URL", pasted.instanceUrl);
+    await type("Instance URL", pasted.instance_url);
     await type("Access token", "a.b.c");
     expect((await screen.findByTestId("token-facts")).textContent).toContain(said);
   });
@@ -258,15 +230,10 @@ describe("New bearer connection", () => {
     vi.useFakeTimers({ toFake: ["setInterval", "Date"] });
     try {
       mockBackend({
-        connection_inspect_bearer: () => ({
-          subject: "ann",
-          appOnly: false,
-          expires: inMinutes(11),
-          nearExpiry: false,
-        }),
+        connection_inspect_bearer: () => tokenFacts(11, "ann", false),
       });
       renderForm();
-      await type("Instance URL", pasted.instanceUrl);
+      await type("Instance URL", pasted.instance_url);
       await type("Access token", "a.b.c");
       const facts = await screen.findByTestId("token-facts");
       expect(facts.textContent).toContain("(11 min left)");
@@ -289,15 +256,10 @@ describe("New bearer connection", () => {
 
   it("says whom the token is for, plainly", async () => {
     mockBackend({
-      connection_inspect_bearer: () => ({
-        subject: "ann",
-        appOnly: false,
-        expires: inMinutes(60),
-        nearExpiry: false,
-      }),
+      connection_inspect_bearer: () => tokenFacts(60, "ann", false),
     });
     renderForm();
-    await type("Instance URL", pasted.instanceUrl);
+    await type("Instance URL", pasted.instance_url);
     await type("Access token", "a.b.c");
     const facts = await screen.findByTestId("token-facts");
     expect(facts.textContent.replace(/\s+/g, " ").trim()).toMatch(

@@ -1,6 +1,6 @@
 import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { describe, expect, it, vi } from "vitest";
-import type { FieldError, OrgForm } from "../bindings";
+import type { FieldProblem, OrgForm } from "../bindings";
 import { failure, prod } from "../test/fixtures";
 import { mockBackend, refuse } from "../test/ipc";
 import NewOrgConnection from "./NewOrgConnection.svelte";
@@ -9,10 +9,10 @@ const secret = "abc8Q~n0t-a-GUID.secret";
 const emptyForm: OrgForm = {
   name: "",
   tag: null,
-  readOnly: false,
-  instanceUrl: "",
+  read_only: false,
+  instance_url: "",
   tenant: "",
-  clientId: "",
+  client_id: "",
   cloud: "public",
   authority: null,
 };
@@ -50,8 +50,8 @@ function expectSecretOnlyInItsField() {
 
 describe("New organisation connection", () => {
   it("shows the core's problems beside the fields, and never gets the secret back", async () => {
-    const problems: FieldError[] = [
-      { field: "clientId", message: "'abc' is not a GUID", hint: "Copy the Application (client) ID." },
+    const problems: FieldProblem[] = [
+      { field: "client_id", message: "'abc' is not a GUID", hint: "Copy the Application (client) ID." },
     ];
     const backend = mockBackend({ connection_check_org: () => problems });
     renderForm();
@@ -59,14 +59,14 @@ describe("New organisation connection", () => {
     const clientId = screen.getByLabelText("Client ID");
     await type("Client ID", " abc");
     await fireEvent.blur(clientId);
-    const problem = await screen.findByTestId("problem-clientId");
+    const problem = await screen.findByTestId("problem-client_id");
     expect(problem.textContent).toContain("is not a GUID");
     expect(problem.textContent).toContain("Copy the Application (client) ID.");
     expect(clientId.getAttribute("aria-invalid")).toBe("true");
     expect(clientId.getAttribute("aria-describedby")).toBe("org-clientId-problem");
     expect(screen.queryByTestId("problem-tenant")).toBeNull();
     // Exactly the form as typed (the core normalises, not the UI), and no secret.
-    expect(backend.argsOf("connection_check_org")).toEqual([[{ ...emptyForm, clientId: " abc" }, null]]);
+    expect(backend.argsOf("connection_check_org")).toEqual([[{ ...emptyForm, client_id: " abc" }]]);
     expectSecretOnlyInItsField();
   });
 
@@ -80,9 +80,9 @@ describe("New organisation connection", () => {
     await fireEvent.blur(secretField);
     await settle();
     expect(backend.called("connection_check_org")).toBe(true);
-    for (const [, sentSecret] of backend.argsOf("connection_check_org")) expect(sentSecret).toBeNull();
+    for (const args of backend.argsOf("connection_check_org")) expect(args).toHaveLength(1);
     expect(JSON.stringify(backend.calls)).not.toContain(secret.slice(0, 4));
-    expect(screen.queryByTestId("problem-clientSecret")).toBeNull();
+    expect(screen.queryByTestId("problem-client_secret")).toBeNull();
     expect(secretField.getAttribute("aria-invalid")).toBe("false");
     expectSecretOnlyInItsField();
   });
@@ -98,9 +98,9 @@ describe("New organisation connection", () => {
     renderForm();
     const secretField = screen.getByLabelText("Client secret");
     await type("Client secret", typed);
-    expect(screen.queryByTestId("problem-clientSecret")).toBeNull();
+    expect(screen.queryByTestId("problem-client_secret")).toBeNull();
     await fireEvent.blur(secretField);
-    const problem = screen.getByTestId("problem-clientSecret");
+    const problem = screen.getByTestId("problem-client_secret");
     expect(problem.textContent).toContain(message);
     expect(problem.textContent).toContain(hint);
     expect(secretField.getAttribute("aria-invalid")).toBe("true");
@@ -112,7 +112,7 @@ describe("New organisation connection", () => {
     const backend = mockBackend({ connection_check_org: () => [] });
     renderForm();
     await fireEvent.click(screen.getByTestId("org-save"));
-    expect((await screen.findByTestId("problem-clientSecret")).textContent).toContain("It is empty");
+    expect((await screen.findByTestId("problem-client_secret")).textContent).toContain("It is empty");
     expect(backend.called("connection_add_org")).toBe(false);
   });
 
@@ -136,7 +136,7 @@ describe("New organisation connection", () => {
     });
     const { onadded } = renderForm();
     await type("Name", "Contoso Prod");
-    await type("Instance URL", prod.instanceUrl);
+    await type("Instance URL", prod.instance_url);
     await type("Tenant ID", "contoso.onmicrosoft.com");
     await type("Client ID", "22222222-2222-4222-8222-222222222222");
     await type("Client secret", secret);
@@ -149,16 +149,16 @@ describe("New organisation connection", () => {
     const form: OrgForm = {
       name: "Contoso Prod",
       tag: "prod",
-      readOnly: true,
-      instanceUrl: prod.instanceUrl,
+      read_only: true,
+      instance_url: prod.instance_url,
       tenant: "contoso.onmicrosoft.com",
-      clientId: "22222222-2222-4222-8222-222222222222",
+      client_id: "22222222-2222-4222-8222-222222222222",
       cloud: "public",
       authority: null,
     };
     expect(backend.argsOf("connection_add_org")).toEqual([[form, secret]]);
     // The check on save is of the form as it is then, without the secret.
-    expect(backend.argsOf("connection_check_org").at(-1)).toEqual([form, null]);
+    expect(backend.argsOf("connection_check_org").at(-1)).toEqual([form]);
     expect(JSON.stringify(backend.argsOf("connection_check_org"))).not.toContain(secret);
     expectSecretOnlyInItsField();
     expect(screen.getByLabelText<HTMLInputElement>("Client secret").value).toBe("");
@@ -218,7 +218,7 @@ describe("New organisation connection", () => {
     const initial = {
       ...prod,
       tag: "test" as const,
-      readOnly: false,
+      read_only: false,
       cloud: "dod" as const,
       authority: "http://127.0.0.1:9/t",
     };
@@ -248,14 +248,14 @@ describe("New organisation connection", () => {
   });
 
   it("shows every field's problem on save, the untouched ones too", async () => {
-    const everyField = ["name", "instanceUrl", "tenant", "clientId", "authority"];
+    const everyField = ["name", "instance_url", "tenant", "client_id", "authority"];
     mockBackend({
       connection_check_org: () =>
         everyField.map((field) => ({ field, message: `${field} is wrong`, hint: null })),
     });
     renderForm();
     await fireEvent.click(screen.getByTestId("org-save"));
-    for (const field of [...everyField, "clientSecret"]) {
+    for (const field of [...everyField, "client_secret"]) {
       expect(await screen.findByTestId(`problem-${field}`)).toBeTruthy();
     }
   });

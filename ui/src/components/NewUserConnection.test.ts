@@ -1,19 +1,20 @@
 import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { describe, expect, it, vi } from "vitest";
-import type { DiscoveredEnvironment, ErrorPayload, UserForm } from "../bindings";
+import type { Environment, ErrorPayload, UserForm } from "../bindings";
 import { failure, me } from "../test/fixtures";
 import { mockBackend, refuse } from "../test/ipc";
 import NewUserConnection from "./NewUserConnection.svelte";
 
-const environment: DiscoveredEnvironment = {
+const environment: Environment = {
   name: "Contoso Sandbox",
-  uniqueName: "contoso",
+  unique_name: "contoso",
   url: "https://contoso.crm.dynamics.com",
+  api_url: "https://contoso.api.crm.dynamics.com/api/data/v9.2/",
   version: "9.2.1",
   region: "EUR",
   purpose: "Sandbox",
   enabled: true,
-  userIsAdmin: false,
+  user_is_admin: false,
 };
 
 function renderForm() {
@@ -33,7 +34,7 @@ describe("New user connection", () => {
     const backend = mockBackend({
       connection_check_user: () => [],
       connection_sign_in_user: (_form, _how, progress) => {
-        progress.onmessage({ state: "waitingForBrowser" });
+        progress.onmessage({ state: "waiting_for_browser" });
         return new Promise((_, reject) => (fail = reject));
       },
       connection_cancel_sign_in: () => {
@@ -56,7 +57,10 @@ describe("New user connection", () => {
     expect(backend.called("connection_cancel_sign_in")).toBe(true);
     expect(screen.queryByTestId("sign-in-waiting")).toBeNull();
     expect(screen.getByLabelText<HTMLInputElement>("Name").value).toBe("Me");
-    expect(backend.argsOf("connection_sign_in_user")[0]?.[1]).toBe("browser");
+    expect(backend.argsOf("connection_sign_in_user")[0]?.[1]).toEqual({
+      method: "browser",
+      login_hint: null,
+    });
   });
 
   it("signs in with the browser and hands the saved connection over", async () => {
@@ -66,7 +70,7 @@ describe("New user connection", () => {
     });
     const { onadded } = renderForm();
     await type("Name", "Contoso Dev (me)");
-    await type("Instance URL", me.instanceUrl);
+    await type("Instance URL", me.instance_url);
     await type("Tenant", "contoso.onmicrosoft.com");
     expect(screen.getByTestId("user-sign-in").textContent.trim()).toBe("Sign in with the browser");
     await fireEvent.click(screen.getByTestId("user-sign-in"));
@@ -76,14 +80,17 @@ describe("New user connection", () => {
     const form: UserForm = {
       name: "Contoso Dev (me)",
       tag: null,
-      readOnly: false,
-      instanceUrl: me.instanceUrl,
+      read_only: false,
+      instance_url: me.instance_url,
       tenant: "contoso.onmicrosoft.com",
-      clientId: "",
+      client_id: "",
       cloud: "public",
       authority: null,
     };
-    expect(backend.argsOf("connection_sign_in_user")[0]?.slice(0, 2)).toEqual([form, "browser"]);
+    expect(backend.argsOf("connection_sign_in_user")[0]?.slice(0, 2)).toEqual([
+      form,
+      { method: "browser", login_hint: null },
+    ]);
     expect(backend.argsOf("connection_check_user").at(-1)).toEqual([form, false]);
   });
 
@@ -92,23 +99,24 @@ describe("New user connection", () => {
       connection_check_user: () => [],
       connection_sign_in_user: (_form, _how, progress) => {
         progress.onmessage({
-          state: "deviceCode",
-          userCode: "ABCD-1234",
-          verificationUri: "https://microsoft.com/devicelogin",
-          expiresInSeconds: 900,
+          state: "device_code",
+          user_code: "ABCD-1234",
+          verification_uri: "https://microsoft.com/devicelogin",
+          expires_in_seconds: 900,
+          message: "To sign in, use a web browser to open the page https://microsoft.com/devicelogin.",
         });
         return new Promise(() => undefined);
       },
     });
     renderForm();
-    await type("Instance URL", me.instanceUrl);
+    await type("Instance URL", me.instance_url);
     await fireEvent.click(screen.getByTestId("user-device-code"));
     expect((await screen.findByTestId("device-code")).textContent).toBe("ABCD-1234");
     const waiting = screen.getByTestId("sign-in-waiting");
     expect(waiting.textContent).toContain("https://microsoft.com/devicelogin");
     expect(waiting.textContent).toContain("15 minutes");
     expect(screen.getByRole("button", { name: "Copy: ABCD-1234" })).toBeTruthy();
-    expect(backend.argsOf("connection_sign_in_user")[0]?.[1]).toBe("deviceCode");
+    expect(backend.argsOf("connection_sign_in_user")[0]?.[1]).toEqual({ method: "device_code" });
   });
 
   it("without an instance, signs in first and saves the environment picked, named after it", async () => {
@@ -175,7 +183,7 @@ describe("New user connection", () => {
       ],
     });
     renderForm();
-    await type("Instance URL", me.instanceUrl);
+    await type("Instance URL", me.instance_url);
     await fireEvent.click(screen.getByTestId("user-sign-in"));
     expect((await screen.findByTestId("problem-tenant")).textContent).toContain("Use a GUID or a domain.");
     expect(backend.called("connection_sign_in_user")).toBe(false);
@@ -187,7 +195,7 @@ describe("New user connection", () => {
         form.name === "" ? [{ field: "name", message: "It is empty", hint: null }] : [],
     });
     renderForm();
-    await type("Instance URL", me.instanceUrl);
+    await type("Instance URL", me.instance_url);
     await fireEvent.click(screen.getByTestId("user-sign-in"));
     expect((await screen.findByTestId("problem-name")).textContent).toContain("It is empty");
   });
@@ -221,15 +229,15 @@ describe("New user connection", () => {
     const initial = {
       ...me,
       tag: "uat" as const,
-      readOnly: true,
-      cloud: "gccHigh" as const,
-      clientId: "c-1",
+      read_only: true,
+      cloud: "gcchigh" as const,
+      client_id: "c-1",
     };
     render(NewUserConnection, { onadded: vi.fn(), oncancel: vi.fn(), initial });
     expect(screen.getByLabelText<HTMLInputElement>("Name").value).toBe("Contoso Dev (me) (copy)");
     expect(screen.getByLabelText<HTMLInputElement>("Tenant").value).toBe("");
     expect(screen.getByLabelText<HTMLInputElement>("Client ID").value).toBe("c-1");
-    expect(screen.getByLabelText<HTMLSelectElement>("Cloud").value).toBe("gccHigh");
+    expect(screen.getByLabelText<HTMLSelectElement>("Cloud").value).toBe("gcchigh");
     expect(screen.getByLabelText<HTMLSelectElement>("Environment").value).toBe("uat");
     expect(screen.getByTestId<HTMLInputElement>("user-read-only").checked).toBe(true);
     expect(screen.getByTestId("new-user-form").querySelector("details.advanced")?.hasAttribute("open")).toBe(
@@ -267,7 +275,7 @@ describe("New user connection", () => {
     expect(document.getElementById("user-name-help")?.textContent).toContain(
       "Empty: the environment's name.",
     );
-    await type("Instance URL", me.instanceUrl);
+    await type("Instance URL", me.instance_url);
     await type("Authority", "  ");
     expect(document.getElementById("user-name-help")?.textContent).toBe(
       "How this connection is listed, e.g. Contoso Dev (me).",
@@ -278,10 +286,10 @@ describe("New user connection", () => {
         {
           name: "",
           tag: "dev",
-          readOnly: false,
-          instanceUrl: me.instanceUrl,
+          read_only: false,
+          instance_url: me.instance_url,
           tenant: "",
-          clientId: "",
+          client_id: "",
           cloud: "public",
           authority: null,
         },
@@ -349,7 +357,7 @@ describe("New user connection", () => {
   });
 
   it("shows every field's problem on sign-in, the untouched ones too", async () => {
-    const everyField = ["name", "instanceUrl", "tenant", "clientId", "authority"];
+    const everyField = ["name", "instance_url", "tenant", "client_id", "authority"];
     mockBackend({
       connection_check_user: () =>
         everyField.map((field) => ({ field, message: `${field} is wrong`, hint: null })),
@@ -393,7 +401,7 @@ describe("New user connection", () => {
       connection_check_user: () => [],
       connection_sign_in_user: (_form, _how, progress) => {
         setTimeout(() => {
-          progress.onmessage({ state: "waitingForBrowser" });
+          progress.onmessage({ state: "waiting_for_browser" });
         }, 20);
         return { outcome: "discovered", environments: [environment] };
       },

@@ -7,12 +7,16 @@ import SandboxConnection from "./SandboxConnection.svelte";
 
 const verified: VerifyOutcome = {
   outcome: "verified",
-  organizationName: "Contoso Sandbox",
-  userId: "u-1",
-  version: "9.2.0.0",
-  tokenExpires: new Date().toISOString(),
-  elapsedMs: 12,
-  dopHint: null,
+  report: {
+    user_id: "u-1",
+    business_unit_id: "bu-1",
+    organization_id: "o-1",
+    organization_name: "Contoso Sandbox",
+    version: "9.2.0.0",
+    dop_hint: null,
+    token_expires: new Date().toISOString(),
+    elapsed_ms: 12,
+  },
 };
 
 describe("Sandbox connection", () => {
@@ -68,10 +72,10 @@ describe("Sandbox connection", () => {
     const backend = mockBackend({ sandbox_start: () => sandbox });
     render(SandboxConnection);
     await fireEvent.click(await screen.findByRole("button", { name: "Start sandbox" }));
-    expect((await screen.findByTestId("sandbox-instance-url")).textContent).toBe(sandbox.instanceUrl);
+    expect((await screen.findByTestId("sandbox-instance-url")).textContent).toBe(sandbox.instance_url);
     expect(screen.getByText("Contoso Sandbox")).toBeTruthy();
     expect(screen.getByText(sandbox.username)).toBeTruthy();
-    expect(screen.getByText(sandbox.dataFile)).toBeTruthy();
+    expect(screen.getByText(sandbox.data_file)).toBeTruthy();
     expect(screen.getByTestId("sandbox-status").textContent).toBe("Running");
     expect(backend.called("sandbox_start")).toBe(true);
   });
@@ -87,7 +91,7 @@ describe("Sandbox connection", () => {
   it("shows a sandbox that is already running without starting it again", async () => {
     const backend = mockBackend({ sandbox_status: () => sandbox });
     render(SandboxConnection);
-    expect((await screen.findByTestId("sandbox-instance-url")).textContent).toBe(sandbox.instanceUrl);
+    expect((await screen.findByTestId("sandbox-instance-url")).textContent).toBe(sandbox.instance_url);
     expect(screen.getByTestId("sandbox-verify").textContent.trim()).toBe("Verify");
     expect(backend.called("sandbox_start")).toBe(false);
   });
@@ -116,7 +120,7 @@ describe("Sandbox connection", () => {
     expect(alert.textContent).toContain("Free some disk space.");
     expect(screen.queryByTestId("sandbox-verify")).toBeNull();
     await fireEvent.click(screen.getByRole("button", { name: "Try again" }));
-    expect((await screen.findByTestId("sandbox-instance-url")).textContent).toBe(sandbox.instanceUrl);
+    expect((await screen.findByTestId("sandbox-instance-url")).textContent).toBe(sandbox.instance_url);
   });
 
   it("says what went wrong when its status cannot be read", async () => {

@@ -9,7 +9,7 @@ describe("Sign in again", () => {
   it("signs in again in the browser at once, then verifies the connection", async () => {
     const backend = mockBackend({
       connection_sign_in_again: (_id, _how, progress) => {
-        progress.onmessage({ state: "waitingForBrowser" });
+        progress.onmessage({ state: "waiting_for_browser" });
         return me;
       },
       connection_verify: () => ({
@@ -25,7 +25,7 @@ describe("Sign in again", () => {
     expect((await screen.findByTestId("signed-in-again")).textContent).toContain("Signed in again");
     expect(await screen.findByTestId("verify-failed")).toBeTruthy();
     const [id, how] = backend.argsOf("connection_sign_in_again")[0] ?? [];
-    expect([id, how]).toEqual([me.id, "browser"]);
+    expect([id, how]).toEqual([me.id, { method: "browser", login_hint: null }]);
     expect(backend.argsOf("connection_verify")[0]?.[0]).toBe(me.id);
     expect(ondone).toHaveBeenCalledTimes(2);
   });
@@ -43,9 +43,9 @@ describe("Sign in again", () => {
     expect((await screen.findByTestId("sign-in-error")).textContent).toContain("Cancelled in the browser.");
     await fireEvent.click(screen.getByRole("button", { name: "Use a device code" }));
     await screen.findByTestId("signed-in-again");
-    expect(backend.argsOf("connection_sign_in_again").map(([, how]) => how)).toEqual([
+    expect(backend.argsOf("connection_sign_in_again").map(([, how]) => how.method)).toEqual([
       "browser",
-      "deviceCode",
+      "device_code",
     ]);
   });
 
@@ -56,7 +56,7 @@ describe("Sign in again", () => {
     render(SignInAgain, { connection: me, ondone: vi.fn() });
     await fireEvent.click(await screen.findByRole("button", { name: "Sign in with the browser" }));
     await waitFor(() => {
-      expect(backend.argsOf("connection_sign_in_again").map(([, how]) => how)).toEqual([
+      expect(backend.argsOf("connection_sign_in_again").map(([, how]) => how.method)).toEqual([
         "browser",
         "browser",
       ]);
@@ -100,10 +100,11 @@ describe("Sign in again", () => {
     mockBackend({
       connection_sign_in_again: (_id, _how, progress) => {
         progress.onmessage({
-          state: "deviceCode",
-          userCode: "WXYZ",
-          verificationUri: "https://x/device",
-          expiresInSeconds: 600,
+          state: "device_code",
+          user_code: "WXYZ",
+          verification_uri: "https://x/device",
+          expires_in_seconds: 600,
+          message: "Enter WXYZ at https://x/device",
         });
         return new Promise(() => undefined);
       },
@@ -117,7 +118,7 @@ describe("Sign in again", () => {
     mockBackend({
       connection_sign_in_again: (_id, _how, progress) => {
         setTimeout(() => {
-          progress.onmessage({ state: "waitingForBrowser" });
+          progress.onmessage({ state: "waiting_for_browser" });
         }, 20);
         return refuse(failure("signin.failed", "No."));
       },

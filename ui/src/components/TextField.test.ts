@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { FieldChecks } from "../lib/fieldChecks.svelte";
 import TextField from "./TextField.svelte";
 
-const base = { prefix: "f", field: "tenant", label: "Tenant", help: "Your tenant.", value: "" };
+const base = { id: "f-tenant", field: "tenant", label: "Tenant", help: "Your tenant.", value: "" };
 
 describe("Text field", () => {
   it("is a labelled text input described by its help", () => {

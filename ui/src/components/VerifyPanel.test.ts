@@ -1,30 +1,31 @@
 import { fireEvent, render, screen } from "@testing-library/svelte";
 import { describe, expect, it, vi } from "vitest";
-import type { ConnectionView, VerifyOutcome, VerifyStep } from "../bindings";
+import type { Category, ConnectionView, Step, VerifyOutcome } from "../bindings";
 import { failure, me, prod } from "../test/fixtures";
 import { mockBackend, refuse } from "../test/ipc";
 import VerifyPanel from "./VerifyPanel.svelte";
 
-const verified: VerifyOutcome = {
-  outcome: "verified",
-  organizationName: "Contoso",
-  userId: "5b2f0d1e-0000-4000-8000-000000000001",
+const report = {
+  user_id: "5b2f0d1e-0000-4000-8000-000000000001",
+  business_unit_id: "bu-1",
+  organization_id: "org-1",
+  organization_name: "Contoso",
   version: "9.2.24031.00178",
-  tokenExpires: "2030-01-01T10:00:00Z",
-  elapsedMs: 321,
-  dopHint: 4,
+  dop_hint: 4,
+  token_expires: "2030-01-01T10:00:00Z",
+  elapsed_ms: 321,
 };
+const verified: VerifyOutcome = { outcome: "verified", report };
 
 function failedAt(
-  step: VerifyStep,
-  expired = false,
+  step: Step,
+  category: Category = "auth",
   hint: string | null = "Create a new secret.",
 ): VerifyOutcome {
   return {
     outcome: "failed",
     step,
-    error: failure("auth.invalid_secret", "AADSTS7000215: Invalid secret", hint),
-    expired,
+    error: failure("auth.invalid_secret", "AADSTS7000215: Invalid secret", hint, category),
   };
 }
 
@@ -50,7 +51,7 @@ function states() {
 describe("Verify panel", () => {
   it("shows each step as it begins, then what the environment said", async () => {
     let finish: (outcome: VerifyOutcome) => void = () => undefined;
-    let announce: (step: VerifyStep) => void = () => undefined;
+    let announce: (step: Step) => void = () => undefined;
     const backend = mockBackend({
       connection_verify: (_id, progress) => {
         announce = (step) => {
@@ -70,7 +71,7 @@ describe("Verify panel", () => {
     await vi.waitFor(() => {
       expect(states()).toEqual(["running", "pending", "pending"]);
     });
-    announce("whoAmI");
+    announce("who_am_i");
     await vi.waitFor(() => {
       expect(states()).toEqual(["done", "running", "pending"]);
     });
@@ -81,7 +82,7 @@ describe("Verify panel", () => {
     expect(states()).toEqual(["done", "done", "done"]);
     const ok = screen.getByRole("status");
     expect(ok.textContent).toContain("Connected to Contoso");
-    expect(ok.textContent).toContain(verified.userId);
+    expect(ok.textContent).toContain(report.user_id);
     expect(ok.textContent).toContain("9.2.24031.00178");
     expect(ok.textContent).toContain("321 ms");
     expect(backend.argsOf("connection_verify")[0]?.[0]).toBe(prod.id);
@@ -89,7 +90,7 @@ describe("Verify panel", () => {
   });
 
   it("diagnoses a failure: the step, the message, what to fix and the error code", async () => {
-    mockBackend({ connection_verify: () => failedAt("whoAmI") });
+    mockBackend({ connection_verify: () => failedAt("who_am_i") });
     const { ondone } = renderPanel(prod);
     const failed = await screen.findByTestId("verify-failed");
     expect(failed.getAttribute("role")).toBe("alert");
@@ -104,7 +105,7 @@ describe("Verify panel", () => {
   });
 
   it("has no 'what to fix' when the core knows no fix", async () => {
-    mockBackend({ connection_verify: () => failedAt("token", false, null) });
+    mockBackend({ connection_verify: () => failedAt("token", "auth", null) });
     renderPanel(prod);
     await screen.findByTestId("verify-failed");
     expect(screen.queryByTestId("diagnosis-hint")).toBeNull();
@@ -112,21 +113,21 @@ describe("Verify panel", () => {
   });
 
   it("offers to sign in again when a user connection's sign-in expired", async () => {
-    mockBackend({ connection_verify: () => failedAt("token", true) });
+    mockBackend({ connection_verify: () => failedAt("token", "expired") });
     const { onsigninagain } = renderPanel(me);
     await fireEvent.click(await screen.findByTestId("verify-sign-in-again"));
     expect(onsigninagain).toHaveBeenCalledOnce();
   });
 
   it("does not offer to sign in again when the failure is not an expiry", async () => {
-    mockBackend({ connection_verify: () => failedAt("token", false) });
+    mockBackend({ connection_verify: () => failedAt("token", "auth") });
     renderPanel(me);
     await screen.findByTestId("verify-failed");
     expect(screen.queryByTestId("verify-sign-in-again")).toBeNull();
   });
 
   it("does not offer to sign in again to an org connection, nor without a way to", async () => {
-    mockBackend({ connection_verify: () => failedAt("token", true) });
+    mockBackend({ connection_verify: () => failedAt("token", "expired") });
     renderPanel(prod);
     await screen.findByTestId("verify-failed");
     expect(screen.queryByTestId("verify-sign-in-again")).toBeNull();
@@ -139,7 +140,7 @@ describe("Verify panel", () => {
   it("copies the details for a support ticket: the settings, the step and the error", async () => {
     const writeText = vi.fn(() => Promise.resolve());
     Object.defineProperty(navigator, "clipboard", { value: { writeText }, configurable: true });
-    mockBackend({ connection_verify: () => failedAt("whoAmI") });
+    mockBackend({ connection_verify: () => failedAt("who_am_i") });
     renderPanel(prod);
     await fireEvent.click(await screen.findByRole("button", { name: "Copy details" }));
     expect(writeText).toHaveBeenCalledWith(
@@ -149,7 +150,7 @@ describe("Verify panel", () => {
         "instance: https://contoso.crm.dynamics.com",
         "tenant: contoso.onmicrosoft.com",
         "client id: 22222222-2222-4222-8222-222222222222",
-        "step: whoAmI",
+        "step: who_am_i",
         "error: auth.invalid_secret",
         "message: AADSTS7000215: Invalid secret",
         "what to do: Create a new secret.",

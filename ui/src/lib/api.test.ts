@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { SignInUpdate, VerifyStep } from "../bindings";
+import type { OrgForm, SignInEvent, Step } from "../bindings";
 import { failure, me, sandbox } from "../test/fixtures";
 import { mockBackend, refuse } from "../test/ipc";
 import * as api from "./api";
@@ -27,8 +27,9 @@ describe("api", () => {
 
   it("reads any failure as an ErrorPayload", () => {
     expect(errorPayload(new ApiError(refusal))).toEqual(refusal);
-    expect(errorPayload(new Error("boom"))).toEqual({ kind: "app.unexpected", message: "boom", hint: null });
-    expect(errorPayload("gone")).toEqual({ kind: "app.unexpected", message: "gone", hint: null });
+    const unexpected = { kind: "app.unexpected", category: "other", hint: null, column: null, details: null };
+    expect(errorPayload(new Error("boom"))).toEqual({ ...unexpected, message: "boom" });
+    expect(errorPayload("gone")).toEqual({ ...unexpected, message: "gone" });
   });
 
   it("lets a failure that is not a command's through as it is", async () => {
@@ -38,27 +39,27 @@ describe("api", () => {
     expect(errorPayload(error).message).toContain("unexpected command connections_list");
   });
 
-  it("sends the org check without the secret", async () => {
+  it("sends the org check with the form alone", async () => {
     const backend = mockBackend({ connection_check_org: () => [], connection_add_org: () => me });
-    const form = {
+    const form: OrgForm = {
       name: "n",
       tag: null,
-      readOnly: false,
-      instanceUrl: "",
+      read_only: false,
+      instance_url: "",
       tenant: "",
-      clientId: "",
-      cloud: "public" as const,
+      client_id: "",
+      cloud: "public",
       authority: null,
     };
     await api.checkOrg(form);
     await api.addOrg(form, "s3cret");
-    expect(backend.argsOf("connection_check_org")).toEqual([[form, null]]);
+    expect(backend.argsOf("connection_check_org")).toEqual([[form]]);
     expect(backend.argsOf("connection_add_org")).toEqual([[form, "s3cret"]]);
   });
 
   it("sends an edit's fields in the command's order", async () => {
     const backend = mockBackend({ connection_edit: () => me });
-    await api.editConnection("id-1", { name: "N", tag: "uat", readOnly: true });
+    await api.editConnection("id-1", { name: "N", tag: "uat", read_only: true });
     expect(backend.argsOf("connection_edit")).toEqual([["id-1", "N", "uat", true]]);
   });
 
@@ -66,31 +67,33 @@ describe("api", () => {
     mockBackend({
       connection_verify: (_id, progress) => {
         progress.onmessage("token");
-        progress.onmessage("whoAmI");
-        return { outcome: "failed", step: "whoAmI", error: refusal, expired: false };
+        progress.onmessage("who_am_i");
+        return { outcome: "failed", step: "who_am_i", error: refusal };
       },
       sandbox_verify: (progress) => {
         progress.onmessage("organization");
-        return { outcome: "failed", step: "organization", error: refusal, expired: true };
+        return { outcome: "failed", step: "organization", error: refusal };
       },
     });
-    const heard: VerifyStep[] = [];
+    const heard: Step[] = [];
     const outcome = await api.verifyConnection("id-1", (step) => heard.push(step));
     expect(outcome.outcome).toBe("failed");
     await api.sandboxVerify((step) => heard.push(step));
-    expect(heard).toEqual(["token", "whoAmI", "organization"]);
+    expect(heard).toEqual(["token", "who_am_i", "organization"]);
   });
 
   it("turns a sign-in's channel into a callback", async () => {
-    const update: SignInUpdate = { state: "waitingForBrowser" };
+    const update: SignInEvent = { state: "waiting_for_browser" };
     mockBackend({
       connection_sign_in_again: (_id, _how, progress) => {
         progress.onmessage(update);
         return me;
       },
     });
-    const heard: SignInUpdate[] = [];
-    expect(await api.signInAgain(me.id, "browser", (u) => heard.push(u))).toEqual(me);
+    const heard: SignInEvent[] = [];
+    expect(
+      await api.signInAgain(me.id, { method: "browser", login_hint: null }, (u) => heard.push(u)),
+    ).toEqual(me);
     expect(heard).toEqual([update]);
   });
 });

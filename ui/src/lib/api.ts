@@ -7,18 +7,18 @@ import {
   type AppInfo,
   type BearerForm,
   type ConnectionView,
+  type EnvironmentTag,
   type ErrorPayload,
-  type FieldError,
+  type FieldProblem,
   type OrgForm,
   type SandboxInfo,
-  type SignInChoice,
+  type SignInEvent,
+  type SignInMethod,
   type SignInResult,
-  type SignInUpdate,
-  type Tag,
+  type Step,
   type TokenFacts,
   type UserForm,
   type VerifyOutcome,
-  type VerifyStep,
 } from "../bindings";
 
 /** A command answered with its error: `payload` says what happened and what to do, in the user's terms. */
@@ -35,7 +35,8 @@ export class ApiError extends Error {
 /** Any failure as the UI shows it: a command's own payload, or anything else as `app.unexpected`. */
 export function errorPayload(err: unknown): ErrorPayload {
   if (err instanceof ApiError) return err.payload;
-  return { kind: "app.unexpected", message: err instanceof Error ? err.message : String(err), hint: null };
+  const message = err instanceof Error ? err.message : String(err);
+  return { kind: "app.unexpected", category: "other", message, hint: null, column: null, details: null };
 }
 
 type Answer<T> = { status: "ok"; data: T } | { status: "error"; error: ErrorPayload };
@@ -57,34 +58,33 @@ export const appInfo = (): Promise<AppInfo> => commands.appInfo();
 export const sandboxStart = (): Promise<SandboxInfo> => unwrap(commands.sandboxStart());
 export const sandboxStatus = (): Promise<SandboxInfo | null> => unwrap(commands.sandboxStatus());
 /** Starts the sandbox if need be and verifies it; `onstep` hears each step as it begins. */
-export const sandboxVerify = (onstep: (step: VerifyStep) => void): Promise<VerifyOutcome> =>
+export const sandboxVerify = (onstep: (step: Step) => void): Promise<VerifyOutcome> =>
   unwrap(commands.sandboxVerify(channel(onstep)));
 
 export const listConnections = (): Promise<ConnectionView[]> => unwrap(commands.connectionsList());
 
-/** The org form's problems field by field. The client secret is never sent with it: the UI checks its
- * shape itself (lib/clientSecret.ts) and the secret travels only with `addOrg`. */
-export const checkOrg = (form: OrgForm): Promise<FieldError[]> =>
-  unwrap(commands.connectionCheckOrg(form, null));
+/** The org form's problems field by field. The client secret is not part of it: the UI checks its shape
+ * (lib/clientSecret.ts) and the secret travels only with `addOrg`. */
+export const checkOrg = (form: OrgForm): Promise<FieldProblem[]> => unwrap(commands.connectionCheckOrg(form));
 export const addOrg = (form: OrgForm, clientSecret: string): Promise<ConnectionView> =>
   unwrap(commands.connectionAddOrg(form, clientSecret));
 
-export const checkUser = (form: UserForm, discovering: boolean): Promise<FieldError[]> =>
+export const checkUser = (form: UserForm, discovering: boolean): Promise<FieldProblem[]> =>
   unwrap(commands.connectionCheckUser(form, discovering));
 export const signInUser = (
   form: UserForm,
-  how: SignInChoice,
-  onupdate: (update: SignInUpdate) => void,
-): Promise<SignInResult> => unwrap(commands.connectionSignInUser(form, how, channel(onupdate)));
+  method: SignInMethod,
+  onevent: (event: SignInEvent) => void,
+): Promise<SignInResult> => unwrap(commands.connectionSignInUser(form, method, channel(onevent)));
 export const addDiscovered = (form: UserForm, instanceUrl: string): Promise<ConnectionView> =>
   unwrap(commands.connectionAddDiscovered(form, instanceUrl));
 /** Gives up the sign-in under way; false when there was none. */
 export const cancelSignIn = (): Promise<boolean> => unwrap(commands.connectionCancelSignIn());
 export const signInAgain = (
   id: string,
-  how: SignInChoice,
-  onupdate: (update: SignInUpdate) => void,
-): Promise<ConnectionView> => unwrap(commands.connectionSignInAgain(id, how, channel(onupdate)));
+  method: SignInMethod,
+  onevent: (event: SignInEvent) => void,
+): Promise<ConnectionView> => unwrap(commands.connectionSignInAgain(id, method, channel(onevent)));
 
 export const inspectBearer = (form: BearerForm, token: string): Promise<TokenFacts> =>
   unwrap(commands.connectionInspectBearer(form, token));
@@ -92,11 +92,11 @@ export const addBearer = (form: BearerForm, token: string): Promise<ConnectionVi
   unwrap(commands.connectionAddBearer(form, token));
 
 /** Token → WhoAmI → organisation; `onstep` hears each step as it begins. */
-export const verifyConnection = (id: string, onstep: (step: VerifyStep) => void): Promise<VerifyOutcome> =>
+export const verifyConnection = (id: string, onstep: (step: Step) => void): Promise<VerifyOutcome> =>
   unwrap(commands.connectionVerify(id, channel(onstep)));
 export const editConnection = (
   id: string,
-  change: { name: string; tag: Tag | null; readOnly: boolean },
-): Promise<ConnectionView> => unwrap(commands.connectionEdit(id, change.name, change.tag, change.readOnly));
+  change: { name: string; tag: EnvironmentTag | null; read_only: boolean },
+): Promise<ConnectionView> => unwrap(commands.connectionEdit(id, change.name, change.tag, change.read_only));
 /** Deletes the connection with its secrets; the steps to revoke its access elsewhere come back. */
 export const deleteConnection = (id: string): Promise<string[]> => unwrap(commands.connectionDelete(id));

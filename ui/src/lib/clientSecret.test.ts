@@ -15,7 +15,7 @@ describe("Client secret shape", () => {
 
   it("refuses an empty secret", () => {
     expect(clientSecretProblem("")).toEqual({
-      field: "clientSecret",
+      field: "client_secret",
       message: "It is empty",
       hint: "Paste the secret's Value.",
     });
@@ -23,7 +23,7 @@ describe("Client secret shape", () => {
 
   it.each([" x ", "x ", " x", "\tx", "x\n"])("refuses %j, with spaces or line breaks around it", (secret) => {
     expect(clientSecretProblem(secret)).toEqual({
-      field: "clientSecret",
+      field: "client_secret",
       message: "It has spaces or line breaks around it",
       hint: "Paste the secret's Value exactly.",
     });
@@ -37,7 +37,7 @@ describe("Client secret shape", () => {
     "urn:uuid:0b6f0b57-7e3f-4c1e-9d9e-6f0a1f2b3c4d",
   ])("refuses the secret's ID %j", (secret) => {
     expect(clientSecretProblem(secret)).toEqual({
-      field: "clientSecret",
+      field: "client_secret",
       message: "This looks like the secret's ID, not its value",
       hint: "In Certificates & secrets, copy the Value column (shown only right after creating the secret).",
     });

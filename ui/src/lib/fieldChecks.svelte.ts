@@ -1,14 +1,14 @@
 // The connection forms' field checks: the core's rules run 150 ms after the last keystroke, and a field's
 // problem shows once the field has been left (or the form submitted).
-import type { FieldError } from "../bindings";
+import type { FieldProblem } from "../bindings";
 
 export class FieldChecks {
-  problems = $state<FieldError[]>([]);
+  problems = $state<FieldProblem[]>([]);
   touched = $state<Record<string, boolean>>({});
   #ticket = 0;
 
   /** From an `$effect` that has read the form: checks it after a pause. Returns the effect's cleanup. */
-  later(check: () => Promise<FieldError[]>, onfail: (err: unknown) => void): () => void {
+  later(check: () => Promise<FieldProblem[]>, onfail: (err: unknown) => void): () => void {
     const ticket = ++this.#ticket;
     const timer = setTimeout(() => {
       check().then((problems) => {
@@ -22,7 +22,7 @@ export class FieldChecks {
 
   /** On submit: every field's problem is shown, from a check of the form as it is now (the pending check
    * may be of an earlier keystroke). */
-  async now(fields: string[], check: () => Promise<FieldError[]>): Promise<void> {
+  async now(fields: string[], check: () => Promise<FieldProblem[]>): Promise<void> {
     this.touched = Object.fromEntries(fields.map((field) => [field, true]));
     const ticket = ++this.#ticket;
     const problems = await check();
@@ -34,7 +34,7 @@ export class FieldChecks {
   }
 
   /** The field's problem among `problems` (all of them by default), once the field has been left. */
-  shown(field: string, problems: FieldError[] = this.problems): FieldError | undefined {
+  shown(field: string, problems: FieldProblem[] = this.problems): FieldProblem | undefined {
     return this.touched[field] ? problems.find((p) => p.field === field) : undefined;
   }
 }

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { FieldError } from "../bindings";
+import type { FieldProblem } from "../bindings";
 import { FieldChecks } from "./fieldChecks.svelte";
 
-const tenant: FieldError = { field: "tenant", message: "It is empty", hint: null };
-const name: FieldError = { field: "name", message: "Taken", hint: null };
+const tenant: FieldProblem = { field: "tenant", message: "It is empty", hint: null };
+const name: FieldProblem = { field: "name", message: "Taken", hint: null };
 
 describe("Field checks", () => {
   beforeEach(() => {
@@ -38,7 +38,7 @@ describe("Field checks", () => {
 
   it("keeps the answer of the latest check only", async () => {
     const checks = new FieldChecks();
-    let answerFirst: (problems: FieldError[]) => void = () => undefined;
+    let answerFirst: (problems: FieldProblem[]) => void = () => undefined;
     checks.later(() => new Promise((resolve) => (answerFirst = resolve)), vi.fn());
     await vi.advanceTimersByTimeAsync(150);
     await checks.now(["name"], () => Promise.resolve([name]));

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { failure } from "../test/fixtures";
 import { details, since } from "./format";
 
 describe("since", () => {
@@ -32,10 +33,13 @@ describe("since", () => {
 
 describe("details", () => {
   it("lists the context, then the error, and what to do when known", () => {
-    const error = { kind: "auth.x", message: "No.", hint: "Do this." };
+    const error = failure("auth.x", "No.", "Do this.");
     expect(details(error, { a: "1", b: "2" })).toBe(
       "a: 1\nb: 2\nerror: auth.x\nmessage: No.\nwhat to do: Do this.",
     );
     expect(details({ ...error, hint: null }, {})).toBe("error: auth.x\nmessage: No.");
+    expect(details({ ...error, details: "AADSTS7000215\ntrace 1" }, {})).toBe(
+      "error: auth.x\nmessage: No.\nwhat to do: Do this.\ndetails: AADSTS7000215\ntrace 1",
+    );
   });
 });

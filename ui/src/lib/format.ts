@@ -1,18 +1,23 @@
 // Small presentation helpers shared by the connection components.
-import type { ErrorPayload, Kind, Tag, VerifyStep } from "../bindings";
+import type { ConnectionKind, EnvironmentTag, ErrorPayload, Step } from "../bindings";
 
-export const kindLabels: Record<Kind, string> = {
+export const kindLabels: Record<ConnectionKind, string> = {
   org: "Organisation",
   user: "User",
   bearer: "Bearer token",
   sandbox: "Sandbox",
 };
 
-export const tagLabels: Record<Tag, string> = { dev: "DEV", test: "TEST", uat: "UAT", prod: "PROD" };
+export const tagLabels: Record<EnvironmentTag, string> = {
+  dev: "DEV",
+  test: "TEST",
+  uat: "UAT",
+  prod: "PROD",
+};
 
-export const stepLabels: Record<VerifyStep, string> = {
+export const stepLabels: Record<Step, string> = {
   token: "Get a token from Entra ID",
-  whoAmI: "Reach the Web API (WhoAmI)",
+  who_am_i: "Reach the Web API (WhoAmI)",
   organization: "Read the organisation",
 };
 
@@ -32,5 +37,6 @@ export function details(error: ErrorPayload, context: Record<string, string>): s
   const lines = Object.entries(context).map(([key, value]) => `${key}: ${value}`);
   lines.push(`error: ${error.kind}`, `message: ${error.message}`);
   if (error.hint) lines.push(`what to do: ${error.hint}`);
+  if (error.details) lines.push(`details: ${error.details}`);
   return lines.join("\n");
 }

@@ -1,7 +1,7 @@
 import { screen } from "@testing-library/svelte";
 import { describe, expect, it } from "vitest";
 import { createStores } from "../lib/stores";
-import { failure, me, pasted, prod } from "../test/fixtures";
+import { failure, table, me, pasted, prod } from "../test/fixtures";
 import { mockBackend, refuse } from "../test/ipc";
 import { renderWithStores } from "../test/render";
 import ConnectionScreen from "./ConnectionScreen.svelte";
@@ -66,7 +66,7 @@ describe("Connection screen", () => {
     mockBackend({ connections_list: () => [prod] });
     const stores = opened(prod.id);
     stores.metadata.open("another");
-    stores.metadata.tables = [{ logicalName: "account", displayName: "Account" }];
+    stores.metadata.tables = [table];
     renderWithStores(ConnectionScreen, stores);
     await screen.findByRole("heading", { level: 1, name: "Contoso Prod" });
     expect(stores.metadata.connectionId).toBe(prod.id);

@@ -95,8 +95,8 @@ describe("Connections screen", () => {
     expect(screen.getByRole("dialog", { name: "Duplicate Contoso Prod" })).toBeTruthy();
     expect(screen.getByTestId("duplicate-note").textContent).toContain("client secret");
     expect(screen.getByLabelText<HTMLInputElement>("Name").value).toBe("Contoso Prod (copy)");
-    expect(screen.getByLabelText<HTMLInputElement>("Instance URL").value).toBe(prod.instanceUrl);
-    expect(screen.getByLabelText<HTMLInputElement>("Client ID").value).toBe(prod.clientId);
+    expect(screen.getByLabelText<HTMLInputElement>("Instance URL").value).toBe(prod.instance_url);
+    expect(screen.getByLabelText<HTMLInputElement>("Client ID").value).toBe(prod.client_id);
     expect(screen.getByLabelText<HTMLInputElement>("Client secret").value).toBe("");
     expect(screen.getByTestId<HTMLInputElement>("org-read-only").checked).toBe(true);
   });
@@ -131,7 +131,7 @@ describe("Connections screen", () => {
     const backend = mockBackend({
       connections_list: () => list,
       connection_edit: (_id, name, tag, readOnly) => {
-        list = [{ ...prod, name, tag, readOnly }];
+        list = [{ ...prod, name, tag, read_only: readOnly }];
         return list[0] ?? prod;
       },
     });
@@ -152,12 +152,16 @@ describe("Connections screen", () => {
       connections_list: () => [prod],
       connection_verify: () => ({
         outcome: "verified",
-        organizationName: "Contoso",
-        userId: "u",
-        version: "9.2",
-        tokenExpires: new Date().toISOString(),
-        elapsedMs: 5,
-        dopHint: null,
+        report: {
+          user_id: "u",
+          business_unit_id: "b",
+          organization_id: "o",
+          organization_name: "Contoso",
+          version: "9.2",
+          dop_hint: null,
+          token_expires: new Date().toISOString(),
+          elapsed_ms: 5,
+        },
       }),
     });
     renderWithStores(ConnectionsScreen);
@@ -188,8 +192,7 @@ describe("Connections screen", () => {
       connection_verify: () => ({
         outcome: "failed",
         step: "token",
-        error: failure("x", "Expired."),
-        expired: true,
+        error: failure("x", "Expired.", null, "expired"),
       }),
       connection_sign_in_again: () => new Promise(() => undefined),
       connection_cancel_sign_in: () => true,
@@ -205,10 +208,12 @@ describe("Connections screen", () => {
     mockBackend({
       connections_list: () => list,
       connection_inspect_bearer: () => ({
+        audience: pasted.instance_url,
         subject: "ann",
-        appOnly: false,
+        app_only: false,
         expires: "2030-01-01T00:00:00Z",
-        nearExpiry: false,
+        warn_from: "2030-01-01T00:00:00Z",
+        tenant: null,
       }),
       connection_add_bearer: () => {
         list = [pasted];
@@ -219,7 +224,7 @@ describe("Connections screen", () => {
     renderWithStores(ConnectionsScreen);
     await fireEvent.click(screen.getByTestId("new-connection"));
     await fireEvent.click(screen.getByTestId("kind-bearer"));
-    await fireEvent.input(screen.getByLabelText("Instance URL"), { target: { value: pasted.instanceUrl } });
+    await fireEvent.input(screen.getByLabelText("Instance URL"), { target: { value: pasted.instance_url } });
     await fireEvent.input(screen.getByLabelText("Access token"), { target: { value: "a.b.c" } });
     await screen.findByTestId("token-facts");
     await fireEvent.click(screen.getByTestId("bearer-save"));

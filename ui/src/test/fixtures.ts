@@ -1,14 +1,14 @@
 // Connections and payloads the tests share, typed by the bindings.
-import type { ConnectionView, ErrorPayload, SandboxInfo } from "../bindings";
+import type { Category, ConnectionView, ErrorPayload, SandboxInfo, TableInfo } from "../bindings";
 
 export const sandbox: SandboxInfo = {
-  instanceUrl: "http://127.0.0.1:41234",
-  webApiUrl: "http://127.0.0.1:41234/api/data/v9.2/",
+  instance_url: "http://127.0.0.1:41234",
+  web_api_url: "http://127.0.0.1:41234/api/data/v9.2/",
   authority: "http://127.0.0.1:41234/tenant",
-  tenantId: "tenant",
-  organizationName: "Contoso Sandbox",
+  tenant_id: "tenant",
+  organization_name: "Contoso Sandbox",
   username: "admin@contoso-sandbox.onmicrosoft.com",
-  dataFile: "/data/sandbox.sqlite3",
+  data_file: "/data/sandbox.sqlite3",
 };
 
 export const prod: ConnectionView = {
@@ -16,11 +16,11 @@ export const prod: ConnectionView = {
   name: "Contoso Prod",
   kind: "org",
   tag: "prod",
-  readOnly: true,
-  instanceUrl: "https://contoso.crm.dynamics.com",
+  read_only: true,
+  instance_url: "https://contoso.crm.dynamics.com",
   host: "contoso.crm.dynamics.com",
   tenant: "contoso.onmicrosoft.com",
-  clientId: "22222222-2222-4222-8222-222222222222",
+  client_id: "22222222-2222-4222-8222-222222222222",
   cloud: "public",
   authority: null,
   status: { state: "failed", at: new Date().toISOString(), summary: "auth.invalid_secret" },
@@ -31,11 +31,11 @@ export const me: ConnectionView = {
   name: "Contoso Dev (me)",
   kind: "user",
   tag: "dev",
-  readOnly: false,
-  instanceUrl: "https://contoso-dev.crm.dynamics.com",
+  read_only: false,
+  instance_url: "https://contoso-dev.crm.dynamics.com",
   host: "contoso-dev.crm.dynamics.com",
   tenant: "organizations",
-  clientId: null,
+  client_id: null,
   cloud: "public",
   authority: null,
   status: { state: "never" },
@@ -46,16 +46,31 @@ export const pasted: ConnectionView = {
   name: "Pasted token",
   kind: "bearer",
   tag: null,
-  readOnly: false,
-  instanceUrl: "https://contoso-test.crm.dynamics.com",
+  read_only: false,
+  instance_url: "https://contoso-test.crm.dynamics.com",
   host: "contoso-test.crm.dynamics.com",
   tenant: null,
-  clientId: null,
+  client_id: null,
   cloud: "public",
   authority: null,
   status: { state: "never" },
 };
 
-export function failure(kind: string, message: string, hint: string | null = null): ErrorPayload {
-  return { kind, message, hint };
+export function failure(
+  kind: string,
+  message: string,
+  hint: string | null = null,
+  category: Category = "other",
+): ErrorPayload {
+  return { kind, category, message, hint, column: null, details: null };
 }
+
+export const table: TableInfo = {
+  logical_name: "account",
+  entity_set: "accounts",
+  display_name: "Account",
+  primary_id: "accountid",
+  primary_name: "name",
+  is_custom: false,
+  change_tracking: true,
+};

@@ -33,7 +33,7 @@ export type Handlers = {
 
 export type Call = { command: CommandName; args: unknown[] };
 
-export const appInfo: AppInfo = { productName: "D365 Desk", version: "9.9.9", os: "linux", arch: "x86_64" };
+export const appInfo: AppInfo = { product_name: "D365 Desk", version: "9.9.9", os: "linux", arch: "x86_64" };
 
 /** What the shell asks at start, answered as a fresh install would. */
 const startup: Handlers = {

@@ -4,6 +4,11 @@ import { cleanup } from "@testing-library/svelte";
 import { afterEach } from "vitest";
 import { clearBackend } from "./ipc";
 
+// jsdom lays nothing out and has no scrollIntoView; the webviews have it.
+Element.prototype.scrollIntoView = function scrollIntoView() {
+  // nothing to scroll in jsdom
+};
+
 afterEach(() => {
   cleanup();
   clearBackend();

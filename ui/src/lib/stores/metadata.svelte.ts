@@ -1,14 +1,11 @@
 // What the active connection's environment holds, for the data screens. A placeholder for now: the
-// shape is ready, the command that fills it comes with the tables screen.
-import type { ErrorPayload } from "../../bindings";
-
-/** One table as the tables list will show it; to be replaced by the bindings' type of the metadata command. */
-export type TableSummary = { logicalName: string; displayName: string };
+// shape is ready (the core's TableInfo), the command that fills it comes with the tables screen.
+import type { ErrorPayload, TableInfo } from "../../bindings";
 
 export class MetadataStore {
   /** The connection these tables belong to. */
   connectionId = $state<string | null>(null);
-  tables = $state<TableSummary[]>([]);
+  tables = $state<TableInfo[]>([]);
   loading = $state(false);
   failure = $state<ErrorPayload | null>(null);
 

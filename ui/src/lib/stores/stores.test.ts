@@ -1,7 +1,7 @@
 import { render } from "@testing-library/svelte";
 import { describe, expect, it } from "vitest";
 import type { ConnectionView } from "../../bindings";
-import { failure, me, prod } from "../../test/fixtures";
+import { failure, table, me, prod } from "../../test/fixtures";
 import { mockBackend, refuse } from "../../test/ipc";
 import { createStores } from ".";
 import Sidebar from "../../components/Sidebar.svelte";
@@ -101,7 +101,7 @@ describe("Metadata store", () => {
       null,
     ]);
     metadata.open("a");
-    metadata.tables = [{ logicalName: "account", displayName: "Account" }];
+    metadata.tables = [table];
     metadata.loading = true;
     metadata.failure = failure("x", "y");
     metadata.open("a");

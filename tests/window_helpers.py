@@ -66,6 +66,14 @@ def css(app: WebDriver, selector: str, timeout: float = 30) -> WebElement:
     return WebDriverWait(app, timeout).until(ec.visibility_of_element_located((By.CSS_SELECTOR, selector)))
 
 
+def click(app: WebDriver, selector: str) -> None:
+    """Clicks the element as a person would after scrolling to it: brought to the middle of the dialog
+    first, so that one at the dialog's edge, or moved by a section opening above it, is not missed."""
+    element = app.find_element(By.CSS_SELECTOR, selector)
+    app.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+    WebDriverWait(app, 10).until(ec.element_to_be_clickable(element)).click()
+
+
 def type_into(app: WebDriver, element_id: str, text: str) -> None:
     element = app.find_element(By.ID, element_id)
     element.clear()
@@ -122,9 +130,9 @@ def add_org_in_window(app: WebDriver, sandbox: dict[str, str], name: str, secret
     type_into(app, "org-tenant", sandbox["tenant_id"])
     type_into(app, "org-clientId", client_id or sandbox["org_client_id"])
     type_into(app, "org-clientSecret", secret)
-    app.find_element(By.CSS_SELECTOR, "[data-testid='new-org-form'] details.advanced summary").click()
+    click(app, "[data-testid='new-org-form'] details.advanced summary")
     type_into(app, "org-authority", sandbox["authority"])
-    app.find_element(By.CSS_SELECTOR, "[data-testid='org-save']").click()
+    click(app, "[data-testid='org-save']")
 
 
 def fill_user_form(app: WebDriver, sandbox: dict[str, str], name: str, instance: str) -> None:
@@ -135,7 +143,7 @@ def fill_user_form(app: WebDriver, sandbox: dict[str, str], name: str, instance:
     type_into(app, "user-name", name)
     type_into(app, "user-instanceUrl", instance)
     type_into(app, "user-tenant", sandbox["tenant_id"])
-    app.find_element(By.CSS_SELECTOR, "[data-testid='new-user-form'] details.advanced summary").click()
+    click(app, "[data-testid='new-user-form'] details.advanced summary")
     type_into(app, "user-authority", sandbox["authority"])
 
 

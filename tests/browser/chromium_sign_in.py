@@ -1,5 +1,7 @@
 """A $BROWSER for tests: opens the URL it is given in headless Chromium and completes the sandbox's
-sign-in and consent (or cancels, with D365DESK_SIGNIN_DECISION=cancel), as a person would.
+sign-in and consent (or cancels, with D365DESK_SIGNIN_DECISION=cancel), as a person would. The desktop tests
+also leave the page alone (`ignore`), or wait at the consent page and accept only when told
+(`accept-when-told`, with the files `progress` and `go` in the settings).
 
 The account and the decision come from SANDBOX_USERNAME, SANDBOX_PASSWORD and D365DESK_SIGNIN_DECISION, or
 from the JSON file D365DESK_SIGNIN_CONFIG names (the desktop tests: the app is started before the test's
@@ -19,6 +21,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -59,6 +62,36 @@ def _until_listener_closes(authorize_url: str, timeout: float) -> bool:
     return False
 
 
+def _tell(settings: dict[str, str], state: dict[str, object]) -> None:
+    Path(settings["progress"]).write_text(json.dumps(state))
+
+
+def _accept_when_told(browser: webdriver.Chrome, authorize_url: str, settings: dict[str, str]) -> int:
+    """A person who waits at the consent page (the test cancels in the app meanwhile), then accepts anyway
+    once the file `go` exists. `progress` says where they are: at the consent page, then whether accepting
+    landed on the app's page (the app was still listening) and where the browser ended up."""
+    _tell(settings, {"at": "consent"})
+    deadline = time.monotonic() + 120
+    while not Path(settings["go"]).exists():
+        if time.monotonic() > deadline:
+            _tell(settings, {"at": "consent", "error": "never told to accept"})
+            return 1
+        time.sleep(0.2)
+    browser.find_element(By.ID, "idSIButton9").click()
+    # The redirect lands on the app's page, or on Chromium's error page when nothing listens any more (the
+    # address stays the redirect URI's).
+    redirect = parse_qs(urlparse(authorize_url).query).get("redirect_uri", [""])[0]
+    try:
+        WebDriverWait(browser, 30).until(
+            lambda b: b.current_url.startswith(redirect) and b.execute_script("return document.readyState") == "complete")
+    except TimeoutException:
+        _tell(settings, {"at": "consent", "error": f"accepting led nowhere: {browser.current_url}"})
+        return 1
+    landed = bool(browser.find_elements(By.ID, "message"))
+    _tell(settings, {"at": "done", "landed": landed, "url": browser.current_url})
+    return 0
+
+
 def main(url: str, device_code: str | None = None) -> int:
     settings = _settings()
     options = Options()
@@ -83,6 +116,8 @@ def main(url: str, device_code: str | None = None) -> int:
         browser.find_element(By.ID, "i0118").send_keys(settings["password"])
         browser.find_element(By.ID, "idSIButton9").click()
         wait.until(ec.visibility_of_element_located((By.ID, "permissions")))
+        if settings.get("decision") == "accept-when-told":
+            return _accept_when_told(browser, url, settings)
         button = "idBtn_Back" if settings.get("decision") == "cancel" else "idSIButton9"
         browser.find_element(By.ID, button).click()
         landing = wait.until(ec.visibility_of_element_located((By.ID, "deviceDone" if device_code else "message")))

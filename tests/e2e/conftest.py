@@ -78,12 +78,10 @@ def app_binary() -> Path:
 
 
 # The app's "system browser": headless Chromium completing the sandbox's sign-in as a person would. The app
-# starts before a test's sandbox, so the account and the decision are read from this file when it runs.
-SIGNIN_CONFIG = LOGS / "signin.json"
-
-
-def _browser_script() -> Path:
-    script = LOGS / "browser.sh"
+# starts before a test's sandbox, so the account and the decision are read from the test's own file when it
+# runs (D365DESK_SIGNIN_CONFIG, set for each app the test starts).
+def _browser_script(folder: Path) -> Path:
+    script = folder / "browser.sh"
     chromium = REPO / "tests" / "browser" / "chromium_sign_in.py"
     script.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{chromium}" "$@" >>"{LOGS / "browser.log"}" 2>&1\n')
     script.chmod(0o755)
@@ -91,27 +89,31 @@ def _browser_script() -> Path:
 
 
 @pytest.fixture
-def signin_config() -> Iterator[Callable[..., None]]:
-    """Sets what the next sign-in in the browser does: the sandbox's account, accept or cancel."""
+def signin_config_file(tmp_path: Path) -> Path:
+    return tmp_path / "signin.json"
 
-    def configure(sandbox: dict[str, str], decision: str = "accept", screenshot: str = "") -> None:
-        SIGNIN_CONFIG.write_text(json.dumps({
+
+@pytest.fixture
+def signin_config(signin_config_file: Path) -> Callable[..., None]:
+    """Sets what the next sign-in in the browser does: the sandbox's account, and accept, cancel, ignore or
+    accept-when-told (see tests/browser/chromium_sign_in.py)."""
+
+    def configure(sandbox: dict[str, str], decision: str = "accept", screenshot: str = "", **more: str) -> None:
+        signin_config_file.write_text(json.dumps({
             "username": sandbox["username"], "password": sandbox["password"],
-            "decision": decision, "screenshot": screenshot,
+            "decision": decision, "screenshot": screenshot, **more,
         }))
 
-    yield configure
-    SIGNIN_CONFIG.unlink(missing_ok=True)
+    return configure
 
 
 @pytest.fixture(scope="session")
 def tauri_driver() -> Iterator[str]:
-    """A tauri-driver on free loopback ports, stopped (with its WebKitWebDriver) after the session. The apps
-    it starts open sign-in pages in headless Chromium ($BROWSER)."""
+    """A tauri-driver on free loopback ports, stopped (with its WebKitWebDriver) after the session."""
     LOGS.mkdir(parents=True, exist_ok=True)
     log = LOGS / "tauri-driver.log"
     port, native_port = _free_port(), _free_port()
-    env = {**os.environ, "BROWSER": str(_browser_script()), "D365DESK_SIGNIN_CONFIG": str(SIGNIN_CONFIG)}
+    env = dict(os.environ)
     with log.open("wb") as out:
         process = subprocess.Popen(
             ["tauri-driver", "--port", str(port), "--native-port", str(native_port)],
@@ -156,14 +158,17 @@ class Apps:
     with extra environment for that process only. `quit` closes one and waits until its process is gone, so
     that the next `start` is a real restart on the same data."""
 
-    def __init__(self, request: pytest.FixtureRequest, tauri_driver: str, binary: Path, home: Path, scripts: Path):
+    def __init__(self, request: pytest.FixtureRequest, tauri_driver: str, binary: Path, home: Path, scripts: Path,
+                 signin_config: Path):
         self.request, self.tauri_driver, self.binary, self.home, self.scripts = request, tauri_driver, binary, home, scripts
+        # The apps open sign-in pages in headless Chromium ($BROWSER), told what to do by the test's file.
+        self.browser = {"BROWSER": str(_browser_script(scripts)), "D365DESK_SIGNIN_CONFIG": str(signin_config)}
         self.drivers: list[webdriver.Remote] = []
         self.closed: set[int] = set()
 
     def start(self, env: dict[str, str] | None = None) -> webdriver.Remote:
         # tauri-driver has no option for the app's environment: a script sets it, then becomes the app.
-        exports = {"D365DESK_HOME": str(self.home), **(env or {})}
+        exports = {"D365DESK_HOME": str(self.home), **self.browser, **(env or {})}
         script = self.scripts / f"app-{len(self.drivers)}.sh"
         script.write_text("#!/bin/sh\n" + "".join(f"export {k}={shlex.quote(v)}\n" for k, v in exports.items())
                           + f'exec {shlex.quote(str(self.binary))} "$@"\n')
@@ -234,10 +239,10 @@ def app_home(tmp_path: Path) -> Iterator[Path]:
 
 @pytest.fixture
 def apps(request: pytest.FixtureRequest, tauri_driver: str, app_binary: Path, app_home: Path,
-         tmp_path: Path) -> Iterator[Apps]:
+         tmp_path: Path, signin_config_file: Path) -> Iterator[Apps]:
     """Starts app windows on the test's data folder; a screenshot of each is saved when it closes, pass or
     fail (<test>.png, then <test>-2.png ...)."""
-    started = Apps(request, tauri_driver, app_binary, app_home, tmp_path)
+    started = Apps(request, tauri_driver, app_binary, app_home, tmp_path, signin_config_file)
     try:
         yield started
     finally:

@@ -9,7 +9,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
 from harness import SCREENSHOTS
-from window_helpers import close_dialog, css, delete_connection, keyring_entries, screenshot, type_into
+from window_helpers import click, close_dialog, css, delete_connection, keyring_entries, screenshot, type_into
 
 # The sandbox's app registration that has no application user in its organisation.
 NO_APP_USER_CLIENT_ID = "2d7c9a41-6b3e-4f0a-9d8c-0d365de5a102"
@@ -27,11 +27,11 @@ def _add_org(app: WebDriver, sandbox: dict[str, str], name: str, secret: str, cl
     _type(app, "tenant", sandbox["tenant_id"])
     _type(app, "clientId", client_id or sandbox["org_client_id"])
     _type(app, "clientSecret", secret)
-    app.find_element(By.CSS_SELECTOR, "details.advanced summary").click()
+    click(app, "[data-testid='new-org-form'] details.advanced summary")
     _type(app, "authority", sandbox["authority"])
-    app.find_element(By.CSS_SELECTOR, "[data-testid='org-guide'] summary").click()
+    click(app, "[data-testid='org-guide'] summary")
     screenshot(app, SCREENSHOTS / "new-org-connection-with-guide.png")
-    app.find_element(By.CSS_SELECTOR, "[data-testid='org-save']").click()
+    click(app, "[data-testid='org-save']")
 
 
 def test_an_org_connection_typed_into_the_form_verifies_and_deletes_with_its_secret(

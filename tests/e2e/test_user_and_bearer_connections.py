@@ -21,6 +21,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from harness import REPO, SCREENSHOTS
 from window_helpers import (
+    click,
     cli_connections,
     close_dialog,
     css,
@@ -45,7 +46,7 @@ def test_a_user_signs_in_in_the_browser_verifies_signs_in_again_and_deletes(
     signin_config(sandbox, "accept", str(SCREENSHOTS / "browser-sign-in-done.png"))
     before = keyring_entries()
     fill_user_form(app, sandbox, "Me in the sandbox", sandbox["instance_url"])
-    app.find_element(By.CSS_SELECTOR, "[data-testid='user-guide'] summary").click()
+    click(app, "[data-testid='user-guide'] summary")
     screenshot(app, SCREENSHOTS / "new-user-connection-with-guide.png")
     app.find_element(By.CSS_SELECTOR, "[data-testid='user-sign-in']").click()
     assert "Waiting for the browser" in css(app, "[data-testid='sign-in-waiting']").text
@@ -100,18 +101,31 @@ def test_cancelling_in_the_browser_is_shown_and_saves_nothing(
     assert keyring_entries() == before
 
 
-def test_cancel_in_the_window_stops_waiting_and_saves_nothing(
-    app: WebDriver, app_home: Path, sandbox: dict[str, str], signin_config: Callable[..., None]
+def test_cancel_in_the_window_stops_the_sign_in_and_saves_nothing(
+    app: WebDriver, app_home: Path, tmp_path: Path, sandbox: dict[str, str], signin_config: Callable[..., None]
 ) -> None:
-    # The person leaves the sign-in page alone: the app waits for the browser until Cancel.
-    signin_config(sandbox, "ignore")
+    # The person signs in in the browser but stops at the consent page, cancels in the window, then accepts
+    # in the browser anyway: the app must have stopped listening, and keep nothing.
+    progress, go = tmp_path / "browser-progress.json", tmp_path / "browser-go"
+    signin_config(sandbox, "accept-when-told", progress=str(progress), go=str(go))
     before = keyring_items()
     fill_user_form(app, sandbox, "Given up", sandbox["instance_url"])
     app.find_element(By.CSS_SELECTOR, "[data-testid='user-sign-in']").click()
     assert "Waiting for the browser" in css(app, "[data-testid='sign-in-waiting']").text
+
+    def browser_at(step: str) -> dict | None:
+        state = json.loads(progress.read_text()) if progress.is_file() else {}
+        assert "error" not in state, f"the browser: {state['error']}"
+        return state if state.get("at") == step else None
+
+    WebDriverWait(app, 90).until(lambda _: browser_at("consent"), "the browser did not reach the consent page")
     css(app, "[data-testid='sign-in-cancel']").click()
     assert "cancelled" in css(app, "[data-testid='sign-in-error']").text
     assert app.find_element(By.ID, "user-name").get_attribute("value") == "Given up", "the form is kept"
+
+    go.touch()
+    done = WebDriverWait(app, 60).until(lambda _: browser_at("done"), "the browser did not finish")
+    assert not done["landed"], f"the app still took the sign-in after Cancel: {done}"
     close_dialog(app)
     assert not app.find_elements(By.CSS_SELECTOR, "article[aria-label='Given up']")
     assert app.find_element(By.CSS_SELECTOR, "[data-testid='connections-empty']").is_displayed()

@@ -1,6 +1,6 @@
-import { render, screen } from "@testing-library/svelte";
+import { fireEvent, render, screen } from "@testing-library/svelte";
 import { createRawSnippet } from "svelte";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { failure } from "../test/fixtures";
 import ErrorNotice from "./ErrorNotice.svelte";
 
@@ -31,5 +31,25 @@ describe("Error notice", () => {
     const retry = createRawSnippet(() => ({ render: () => "<button>Try again</button>" }));
     render(ErrorNotice, { error: failure("auth.x", "Refused."), children: retry });
     expect(screen.getAllByRole("button").map((b) => b.textContent)).toEqual(["Try again"]);
+  });
+
+  it("brings itself into sight when it appears", () => {
+    const scroll = vi.spyOn(Element.prototype, "scrollIntoView");
+    render(ErrorNotice, { error: failure("auth.x", "Refused.") });
+    expect(scroll).toHaveBeenCalledWith({ block: "nearest" });
+    expect(scroll.mock.contexts[0]).toBe(screen.getByRole("alert"));
+  });
+
+  it("offers the error's own details to copy, unless given others", async () => {
+    const writeText = vi.fn(() => Promise.resolve());
+    Object.defineProperty(navigator, "clipboard", { value: { writeText }, configurable: true });
+    const error = { ...failure("auth.x", "Refused."), details: "trace: 42" };
+    const { unmount } = render(ErrorNotice, { error });
+    await fireEvent.click(screen.getByRole("button", { name: "Copy details" }));
+    expect(writeText).toHaveBeenLastCalledWith("trace: 42");
+    unmount();
+    render(ErrorNotice, { error, details: "connection: X" });
+    await fireEvent.click(screen.getByRole("button", { name: "Copy details" }));
+    expect(writeText).toHaveBeenLastCalledWith("connection: X");
   });
 });

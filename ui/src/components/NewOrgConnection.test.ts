@@ -79,6 +79,10 @@ describe("New organisation connection", () => {
     await typeSlowly("Client secret", secret);
     await fireEvent.blur(secretField);
     await settle();
+    // A field typed after the secret is checked too, and still without it.
+    await type("Tenant ID", "contoso.onmicrosoft.com");
+    await settle();
+    expect(backend.argsOf("connection_check_org").at(-1)?.[0].tenant).toBe("contoso.onmicrosoft.com");
     expect(backend.called("connection_check_org")).toBe(true);
     for (const args of backend.argsOf("connection_check_org")) expect(args).toHaveLength(1);
     expect(JSON.stringify(backend.calls)).not.toContain(secret.slice(0, 4));

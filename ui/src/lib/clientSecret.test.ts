@@ -53,4 +53,15 @@ describe("Client secret shape", () => {
   ])("accepts %j, which is no GUID", (secret) => {
     expect(clientSecretProblem(secret)).toBeUndefined();
   });
+
+  it("accepts 1024 characters and refuses more, counted as Rust counts chars", () => {
+    expect(clientSecretProblem("x".repeat(1024))).toBeUndefined();
+    // 1024 emoji are 2048 UTF-16 units but 1024 chars: still accepted.
+    expect(clientSecretProblem("😀".repeat(1024))).toBeUndefined();
+    expect(clientSecretProblem("x".repeat(1025))).toEqual({
+      field: "client_secret",
+      message: "It is 1025 characters long; a client secret has about 40",
+      hint: "Paste the secret's Value, and only that.",
+    });
+  });
 });

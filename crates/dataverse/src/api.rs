@@ -63,8 +63,25 @@ fn not_dataverse(base: &str, status: StatusCode) -> DataverseError {
 }
 
 /// A Web API error answer as a diagnosis: its status and Dataverse error code in the user's terms.
-/// `token` is the one sent, to tell a token for another environment (none for a `$batch` part).
+/// `token` is the one sent, to tell a token for another environment (none for a `$batch` part). A server's
+/// message is kept to its first 1000 characters, and an answer that says nothing still says its status.
 pub(crate) fn diagnose(
+    base: &str,
+    token: Option<&AccessToken>,
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: Option<&Value>,
+) -> DataverseError {
+    let mut error = diagnosis(base, token, status, headers, body);
+    if error.message.trim().is_empty() {
+        error.message = format!("The environment refused the request (HTTP {status}) without saying why.");
+    } else if let Some((end, _)) = error.message.char_indices().nth(1000) {
+        error.message = format!("{}…", &error.message[..end]);
+    }
+    error
+}
+
+fn diagnosis(
     base: &str,
     token: Option<&AccessToken>,
     status: StatusCode,

@@ -63,7 +63,8 @@ pub struct Page {
 }
 
 fn page_from(mut body: Value) -> Result<Page> {
-    let Value::Array(items) = body["value"].take() else {
+    // `get_mut`, not `body["value"]`: indexing a JSON array (or a number) by name would panic.
+    let Some(Value::Array(items)) = body.get_mut("value").map(Value::take) else {
         return Err(DataverseError::new(
             "api.malformed_response",
             "The environment's answer had no rows ('value').",

@@ -20,6 +20,7 @@ pub struct Sent {
 }
 
 /// An answer: status, extra headers, body.
+#[derive(Debug, Clone)]
 pub struct Answer {
     pub status: u16,
     pub headers: Vec<(String, String)>,
@@ -56,51 +57,65 @@ pub fn server(answer: impl Fn(&str, &str) -> Answer + Send + 'static) -> (String
     let seen = Seen::default();
     let (record, own) = (seen.clone(), base.clone());
     std::thread::spawn(move || {
-        for stream in listener.incoming().take(100) {
-            let mut stream = stream.unwrap();
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut line = String::new();
-            reader.read_line(&mut line).unwrap();
-            let (mut authorization, mut length) = (None, 0);
-            loop {
-                let mut header = String::new();
-                reader.read_line(&mut header).unwrap();
-                if header.trim().is_empty() {
-                    break;
-                }
-                let lower = header.to_ascii_lowercase();
-                if let Some(value) = lower.strip_prefix("authorization: ") {
-                    authorization = Some(header[header.len() - value.len()..].trim().to_owned());
-                }
-                if let Some(value) = lower.strip_prefix("content-length: ") {
-                    length = value.trim().parse().unwrap();
-                }
-            }
-            let mut body = vec![0; length];
-            reader.read_exact(&mut body).unwrap();
-            record.0.lock().unwrap().push(Sent { line: line.trim().to_owned(), authorization });
-            let answer = answer(&own, line.trim());
-            let mut head = format!(
-                "HTTP/1.1 {} X\r\nContent-Length: {}\r\nConnection: close\r\n",
-                answer.status,
-                answer.body.len()
-            );
-            for (name, value) in &answer.headers {
-                head.push_str(&format!("{name}: {value}\r\n"));
-            }
-            head.push_str("\r\n");
-            stream.write_all(head.as_bytes()).unwrap();
-            stream.write_all(answer.body.as_bytes()).unwrap();
+        for stream in listener.incoming().take(200) {
+            // A client that went away mid-request is the client's business: serve the next one.
+            let Ok(stream) = stream else { continue };
+            let _ = serve(stream, &own, &answer, &record);
         }
     });
     (base, seen)
 }
 
+fn serve(
+    mut stream: std::net::TcpStream,
+    own: &str,
+    answer: &impl Fn(&str, &str) -> Answer,
+    record: &Seen,
+) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut line = String::new();
+    reader.read_line(&mut line)?;
+    let (mut authorization, mut length) = (None, 0);
+    loop {
+        let mut header = String::new();
+        reader.read_line(&mut header)?;
+        if header.trim().is_empty() {
+            break;
+        }
+        let lower = header.to_ascii_lowercase();
+        if let Some(value) = lower.strip_prefix("authorization: ") {
+            authorization = Some(header[header.len() - value.len()..].trim().to_owned());
+        }
+        if let Some(value) = lower.strip_prefix("content-length: ") {
+            length = value.trim().parse().unwrap_or(0);
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body)?;
+    record.0.lock().unwrap().push(Sent { line: line.trim().to_owned(), authorization });
+    let answer = answer(own, line.trim());
+    let mut head = format!(
+        "HTTP/1.1 {} X\r\nContent-Length: {}\r\nConnection: close\r\n",
+        answer.status,
+        answer.body.len()
+    );
+    for (name, value) in &answer.headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes())?;
+    stream.write_all(answer.body.as_bytes())
+}
+
 /// A client for the server at `base`, with a pasted token (`the-token`).
 pub fn client_for(base: &str) -> Arc<Client> {
+    client_with(base, ClientOptions::default())
+}
+
+pub fn client_with(base: &str, options: ClientOptions) -> Arc<Client> {
     let instance = input::instance(base, Cloud::Public, false).unwrap();
     let token =
         AccessToken::new("the-token".into(), time::OffsetDateTime::now_utc() + time::Duration::hours(1));
     let session = Session::new(auth::http_client().unwrap(), instance, Grant::Fixed(token));
-    Arc::new(Client::new(Arc::new(session), ClientOptions::default()))
+    Arc::new(Client::new(Arc::new(session), options))
 }

@@ -328,6 +328,10 @@ pub struct ExportArgs {
     pub parallel: usize,
     #[arg(long, default_value_t = 5000)]
     pub page_size: u32,
+    /// CSV for spreadsheets: text cells starting with = + - @ get a leading ' so they are shown, not run
+    /// as formulas (numbers are left as they are).
+    #[arg(long)]
+    pub excel_safe: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -176,3 +176,32 @@ fn the_metadata_cache_sandbox_data_and_change_state_are_this_user_s_only() {
     }
     assert_eq!(mode(&home.join("cache").join("metadata")), 0o700);
 }
+
+#[test]
+fn an_excel_safe_export_shows_formulas_as_text_and_keeps_numbers() {
+    let home = home();
+    assert!(d365(&home, &["connection", "add", "sandbox", "--name", "sb"], "").status.success());
+    let data = r#"{"name": "=HYPERLINK(\"http://evil.example\",\"click\")", "revenue": -5}"#;
+    let created = json(&d365(&home, &["--json", "create", "sb", "account", "--data", data], ""));
+    let id = created["id"].as_str().unwrap().to_owned();
+    let cell = |file: &std::path::Path, column: &str| {
+        let mut reader = csv::Reader::from_path(file).unwrap();
+        let headers = reader.headers().unwrap().clone();
+        let at = headers.iter().position(|h| h == column).unwrap();
+        let row = reader.records().map(Result::unwrap).find(|r| r.get(0) == Some(id.as_str())).unwrap();
+        row.get(at).unwrap().to_owned()
+    };
+    let (safe, raw) = (home.join("safe.csv"), home.join("raw.csv"));
+    let select = ["--select", "name,revenue"];
+    for (file, extra) in [(&safe, vec!["--excel-safe"]), (&raw, vec![])] {
+        let mut args = vec!["export", "sb", "account", "--format", "csv", "--out", file.to_str().unwrap()];
+        args.extend(select);
+        args.extend(extra);
+        let output = d365(&home, &args, "");
+        assert!(output.status.success(), "{}", stderr(&output));
+    }
+    assert_eq!(cell(&safe, "name"), r#"'=HYPERLINK("http://evil.example","click")"#);
+    let revenue = cell(&safe, "revenue");
+    assert_eq!(revenue.parse::<f64>().ok(), Some(-5.0), "a number is not made text: {revenue}");
+    assert_eq!(cell(&raw, "name"), r#"=HYPERLINK("http://evil.example","click")"#, "off unless asked for");
+}

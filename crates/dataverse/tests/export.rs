@@ -34,7 +34,15 @@ async fn world(seed: u32) -> (Sandbox, Arc<Client>, TableSchema) {
 }
 
 fn options(format: Format, track_changes: bool, parallel: usize) -> ExportOptions {
-    ExportOptions { format, page_size: 70, parallel, track_changes, source: "test".into(), progress: None }
+    ExportOptions {
+        format,
+        page_size: 70,
+        parallel,
+        track_changes,
+        source: "test".into(),
+        progress: None,
+        excel_safe: false,
+    }
 }
 
 fn query() -> Query {

@@ -5,9 +5,9 @@
 use std::io::{Read, Write};
 
 use d365_dataverse::auth::{self, AccessToken};
+use d365_dataverse::error::ENTRA_DIAGNOSES;
 use d365_dataverse::input::{self, Instance};
 use d365_dataverse::verify::{Credentials, Failed, Step, verify};
-use d365_dataverse::error::ENTRA_DIAGNOSES;
 use d365_dataverse::{Cloud, DataverseError};
 use d365_sandbox::directory::{EXPIRED_SECRET_CLIENT_ID, NO_APP_USER_CLIENT_ID};
 use d365_sandbox::{Sandbox, SandboxOptions};

@@ -32,6 +32,7 @@ pub async fn export(vault: &Vault, args: ExportArgs) -> Result<Done, Failure> {
         track_changes: schema.table.change_tracking && query.filter.is_none() && args.parallel <= 1,
         source: opened.profile.id.to_string(),
         progress,
+        excel_safe: args.excel_safe,
     };
     let file = args.out.display().to_string();
     let report = if args.changes {

@@ -43,6 +43,15 @@ pub struct ExportOptions {
     /// Who may refresh the export: the connection it was made with.
     pub source: String,
     pub progress: Option<Progress>,
+    /// CSV for spreadsheets: a text cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return
+    /// gets a leading `'`, so that Excel or LibreOffice shows it instead of running it as a formula (OWASP's
+    /// "CSV injection"). Numbers are left as they are.
+    pub excel_safe: bool,
+}
+
+/// A text cell as a spreadsheet will show it rather than run it (see [`ExportOptions::excel_safe`]).
+pub fn neutralised(text: String) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -71,6 +80,9 @@ struct State {
     /// Relative to the Web API: a sandbox's port changes, an environment's URL may be renamed.
     delta_link: String,
     rows: u64,
+    /// Written Excel-safe, so the changes are too.
+    #[serde(default)]
+    excel_safe: bool,
 }
 
 pub fn state_file(file: &Path) -> PathBuf {
@@ -126,6 +138,7 @@ fn columns(schema: &TableSchema, query: &Query) -> Vec<String> {
 struct RowWriter {
     columns: Vec<String>,
     sink: Sink,
+    excel_safe: bool,
 }
 
 enum Sink {
@@ -134,13 +147,19 @@ enum Sink {
 }
 
 impl RowWriter {
-    fn create(file: &Path, format: Format, columns: Vec<String>, header: bool) -> Result<Self> {
+    fn create(
+        file: &Path,
+        format: Format,
+        columns: Vec<String>,
+        header: bool,
+        excel_safe: bool,
+    ) -> Result<Self> {
         let out = File::create(file).map_err(|e| io_error(file, e))?;
         let sink = match format {
             Format::Csv => Sink::Csv(Box::new(csv::Writer::from_writer(out))),
             Format::JsonLines => Sink::JsonLines(BufWriter::new(out)),
         };
-        let mut writer = Self { columns, sink };
+        let mut writer = Self { columns, sink, excel_safe };
         if let (true, Sink::Csv(csv)) = (header, &mut writer.sink) {
             csv.write_record(&writer.columns).map_err(|e| io_error(file, e))?;
         }
@@ -160,9 +179,15 @@ impl RowWriter {
                 writeln!(out, "{object}")
             }
             Sink::Csv(csv) => {
-                let cells = self.columns.iter().map(|c| match c.strip_suffix("@formatted") {
-                    Some(base) => row.get(base).and_then(|cell| cell.formatted.clone()).unwrap_or_default(),
-                    None => row.raw_text(c),
+                let excel_safe = self.excel_safe;
+                let cells = self.columns.iter().map(|c| {
+                    let (text, is_number) = match c.strip_suffix("@formatted") {
+                        Some(base) => {
+                            (row.get(base).and_then(|cell| cell.formatted.clone()).unwrap_or_default(), false)
+                        }
+                        None => (row.raw_text(c), row.get(c).is_some_and(|cell| cell.value.is_number())),
+                    };
+                    if excel_safe && !is_number { neutralised(text) } else { text }
                 });
                 csv.write_record(cells).map_err(std::io::Error::other)
             }
@@ -206,7 +231,7 @@ pub async fn export(
     let read_options =
         ReadOptions { page_size: options.page_size, annotations: true, track_changes: options.track_changes };
     let temp = temp_of(file, "export");
-    let mut writer = RowWriter::create(&temp, options.format, columns.clone(), true)?;
+    let mut writer = RowWriter::create(&temp, options.format, columns.clone(), true, options.excel_safe)?;
     let written = if options.parallel > 1 {
         let parts =
             partition::split(&client, schema, &query, partition::part_count(options.parallel)).await?;
@@ -238,6 +263,7 @@ pub async fn export(
                 columns,
                 delta_link: relative(&client, &link),
                 rows,
+                excel_safe: options.excel_safe,
             };
             save_state(&state, &state_doc)?;
             true
@@ -329,7 +355,8 @@ pub async fn refresh(
     }
     // The changes first, into a side file, remembering which rows they replace.
     let changes_path = temp_of(file, "changes");
-    let mut changes = RowWriter::create(&changes_path, state.file_format, state.columns.clone(), false)?;
+    let mut changes =
+        RowWriter::create(&changes_path, state.file_format, state.columns.clone(), false, state.excel_safe)?;
     let mut delta = Delta::default();
     let read_options = ReadOptions { page_size: options.page_size, annotations: true, track_changes: true };
     let pages = read::pages(client.clone(), state.delta_link.clone(), read_options);
@@ -419,4 +446,19 @@ fn for_each_row(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::neutralised;
+
+    #[test]
+    fn formula_starts_are_shown_as_text() {
+        for formula in ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(neutralised(formula.to_owned()), format!("'{formula}"));
+        }
+        for plain in ["Contoso", "", "1-2", " =not first"] {
+            assert_eq!(neutralised(plain.to_owned()), plain);
+        }
+    }
 }

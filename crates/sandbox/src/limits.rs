@@ -76,6 +76,18 @@ impl Usage {
     }
 }
 
+/// A request in flight, counted until it is dropped (answered, or cancelled).
+struct InFlight<'a> {
+    usage: &'a Usage,
+    user: &'a str,
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.usage.release(self.user);
+    }
+}
+
 /// The user a request counts against: the verified token's object id (requests without a valid token are
 /// not counted; they get their 401 from the Web API). The verified claims ride along with the request.
 fn user_of(state: &SandboxState, request: &mut Request) -> Option<String> {
@@ -96,8 +108,10 @@ pub async fn protect(State(state): State<Arc<SandboxState>>, mut request: Reques
     };
     match state.usage.admit(&user, limits, Instant::now()) {
         Verdict::Allowed { remaining } => {
+            // Released however the request ends: a client that drops its connection mid-request cancels
+            // this future, and the slot must not stay taken for good.
+            let _slot = InFlight { usage: &state.usage, user: &user };
             let mut response = next.run(request).await;
-            state.usage.release(&user);
             let headers = response.headers_mut();
             headers.insert("x-ms-ratelimit-burst-remaining-xrm-requests", HeaderValue::from(remaining));
             headers.insert(

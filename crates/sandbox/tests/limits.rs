@@ -110,3 +110,28 @@ async fn faults_fire_on_matching_paths_every_nth_time() {
     sandbox.set_faults(Vec::new());
     assert_eq!(get("WhoAmI").await.unwrap().status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_request_whose_client_went_away_frees_its_concurrency_slot() {
+    let limits = Limits { requests: 1000, window: Duration::from_secs(60), concurrent: 1 };
+    let slow = Fault::parse("latency=2000,path=*WhoAmI").unwrap();
+    let sandbox =
+        sandbox_with(SandboxOptions { seed: 2, limits, faults: vec![slow], ..Default::default() }).await;
+    let token = org_app_token(&sandbox).await;
+    let who_am_i = format!("{}WhoAmI", sandbox.info().web_api_url);
+    // The client gives up (its timeout) while the sandbox is still in the request.
+    let impatient = reqwest::Client::builder().timeout(Duration::from_millis(300)).build().unwrap();
+    assert!(impatient.get(&who_am_i).bearer_auth(&token).send().await.is_err());
+    // Its slot is free again once the server sees the connection gone; before, it stayed taken for good.
+    let organizations = format!("{}organizations?$select=name", sandbox.info().web_api_url);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let status = http().get(&organizations).bearer_auth(&token).send().await.unwrap().status();
+        if status == StatusCode::OK {
+            break;
+        }
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(Instant::now() < deadline, "the slot of the abandoned request was never freed");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

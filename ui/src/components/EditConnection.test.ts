@@ -1,6 +1,6 @@
 import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { describe, expect, it, vi } from "vitest";
-import { failure, me, prod } from "../test/fixtures";
+import { failure, me, pasted, prod } from "../test/fixtures";
 import { mockBackend, refuse } from "../test/ipc";
 import EditConnection from "./EditConnection.svelte";
 
@@ -11,6 +11,13 @@ describe("Edit connection", () => {
     expect(screen.getByLabelText<HTMLInputElement>("Name").value).toBe("Contoso Prod");
     expect(screen.getByLabelText<HTMLSelectElement>("Environment").value).toBe("prod");
     expect(screen.getByLabelText<HTMLInputElement>("Read-only").checked).toBe(true);
+  });
+
+  it("starts a connection without a tag at no tag", () => {
+    mockBackend();
+    render(EditConnection, { connection: pasted, onsaved: vi.fn(), oncancel: vi.fn() });
+    expect(screen.getByLabelText<HTMLSelectElement>("Environment").value).toBe("");
+    expect(screen.getByLabelText<HTMLInputElement>("Read-only").checked).toBe(false);
   });
 
   it("saves no tag as none", async () => {

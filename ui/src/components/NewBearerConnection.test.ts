@@ -266,4 +266,53 @@ describe("New bearer connection", () => {
       /^For ann, until .+ \((59|60) min left\)\.$/,
     );
   });
+
+  it("keeps a duplicate's read-only choice on a connection that is not production", () => {
+    mockBackend();
+    render(NewBearerConnection, {
+      onadded: vi.fn(),
+      oncancel: vi.fn(),
+      initial: { ...pasted, tag: "dev", read_only: true },
+    });
+    expect(screen.getByTestId<HTMLInputElement>("bearer-read-only").checked).toBe(true);
+  });
+
+  it("reads only the token as it stands once the typing pauses", async () => {
+    const backend = mockBackend({ connection_inspect_bearer: () => tokenFacts(60) });
+    renderForm();
+    await type("Instance URL", pasted.instance_url);
+    await type("Access token", "a");
+    await type("Access token", "a.b");
+    await type("Access token", "a.b.c");
+    await screen.findByTestId("token-facts");
+    expect(backend.argsOf("connection_inspect_bearer").map(([, token]) => token)).toEqual(["a.b.c"]);
+  });
+
+  it("ignores a refusal of an earlier token that comes late", async () => {
+    const refusals: ((reason: unknown) => void)[] = [];
+    const answers: ((read: TokenFacts) => void)[] = [];
+    mockBackend({
+      connection_inspect_bearer: () =>
+        new Promise((resolve, reject) => {
+          answers.push(resolve);
+          refusals.push(reject);
+        }),
+    });
+    renderForm();
+    await type("Instance URL", pasted.instance_url);
+    await type("Access token", "first");
+    await waitFor(() => {
+      expect(answers).toHaveLength(1);
+    });
+    await type("Access token", "second");
+    await waitFor(() => {
+      expect(answers).toHaveLength(2);
+    });
+    answers[1]?.(tokenFacts(60, "second"));
+    await screen.findByTestId("token-facts");
+    refusals[0]?.(failure("input.invalid", "The first was no token."));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(screen.queryByTestId("token-refused")).toBeNull();
+    expect(screen.getByTestId("token-subject").textContent).toBe("second");
+  });
 });

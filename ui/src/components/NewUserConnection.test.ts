@@ -413,4 +413,36 @@ describe("New user connection", () => {
     expect(screen.queryByTestId("sign-in-waiting")).toBeNull();
     expect(screen.getByTestId("environments")).toBeTruthy();
   });
+
+  it("sends a custom authority as typed", async () => {
+    const backend = mockBackend({ connection_check_user: () => [] });
+    renderForm();
+    await type("Authority", "http://127.0.0.1:9/t");
+    await waitFor(() => {
+      expect(backend.argsOf("connection_check_user").at(-1)?.[0].authority).toBe("http://127.0.0.1:9/t");
+    });
+  });
+
+  it("blocks a discovering sign-in on a problem of another field than the name", async () => {
+    const backend = mockBackend({
+      connection_check_user: () => [{ field: "tenant", message: "Not a tenant", hint: null }],
+    });
+    renderForm();
+    await fireEvent.click(screen.getByTestId("user-sign-in"));
+    expect((await screen.findByTestId("problem-tenant")).textContent).toContain("Not a tenant");
+    expect(backend.called("connection_sign_in_user")).toBe(false);
+  });
+
+  it("describes an environment by its name, address, purpose, region and version", async () => {
+    mockBackend({
+      connection_check_user: () => [],
+      connection_sign_in_user: () => ({ outcome: "discovered", environments: [environment] }),
+    });
+    renderForm();
+    await fireEvent.click(screen.getByTestId("user-sign-in"));
+    const choice = await screen.findByTestId("environment");
+    expect(choice.textContent.replace(/\s+/g, " ").trim()).toBe(
+      "Contoso Sandbox https://contoso.crm.dynamics.com Sandbox · EUR · v9.2.1",
+    );
+  });
 });

@@ -68,4 +68,15 @@ describe("Field checks", () => {
     expect(checks.shown("tenant")).toBeUndefined();
     expect(checks.touched).toEqual({ name: true, tenant: true });
   });
+
+  it("drops the answer of a check on submit once a later check has answered", async () => {
+    const checks = new FieldChecks();
+    let answerSubmit: (problems: FieldProblem[]) => void = () => undefined;
+    const submitted = checks.now(["tenant"], () => new Promise((resolve) => (answerSubmit = resolve)));
+    checks.later(() => Promise.resolve([name]), vi.fn());
+    await vi.advanceTimersByTimeAsync(150);
+    answerSubmit([tenant]);
+    await submitted;
+    expect(checks.problems).toEqual([name]);
+  });
 });

@@ -84,6 +84,7 @@ describe("Active connection", () => {
     expect([active.id, active.connection, active.missing]).toEqual([me.id, null, false]);
     await connections.load();
     expect(active.connection).toEqual(me);
+    expect(active.missing).toBe(false);
     router.go({ name: "connection", id: "gone" });
     expect([active.connection, active.missing]).toEqual([null, true]);
     router.go({ name: "connections" });

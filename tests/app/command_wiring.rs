@@ -270,6 +270,10 @@ fn a_corrupt_connections_file_is_reported_with_its_fix_and_left_as_it_was() {
         "tenant": "contoso.onmicrosoft.com", "client_id": "2d7c9a41-0000-4000-8000-000000000001",
         "cloud": "public", "authority": null,
     });
+    // As the form is typed, the corrupt file is no problem of the name field: saving reports it.
+    let problems = invoke(&window, "connection_check_org", serde_json::json!({ "form": form.clone() }))
+        .expect("a check");
+    assert_eq!(problems, serde_json::json!([]), "{problems}");
     let refused =
         invoke(&window, "connection_add_org", serde_json::json!({ "form": form, "clientSecret": "abc8Q~x" }))
             .expect_err("nothing is written over a corrupt file");

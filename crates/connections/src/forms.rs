@@ -58,13 +58,15 @@ fn sentence(message: &str) -> String {
     chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
-/// A connection name the vault refuses, as the name field's problem.
-pub(crate) fn name_problem(error: VaultError) -> FieldProblem {
+/// The name field's problem, if the vault refuses the name itself (empty, too long, taken). A vault that
+/// cannot be read (a corrupt file, no keyring) is no problem of the name: saving reports it for the form.
+pub(crate) fn name_problem(vault: &Vault, name: &str) -> Option<FieldProblem> {
+    let error = vault.check_new_name(name).err().filter(|e| e.category() == d365_common::Category::Input)?;
     let message = match &error {
         VaultError::Invalid { message, .. } => message.clone(),
         other => other.to_string(),
     };
-    FieldProblem::new("name", DataverseError::new(error.kind(), message, error.hint()).on_field("Name"))
+    Some(FieldProblem::new("name", DataverseError::new(error.kind(), message, error.hint()).on_field("Name")))
 }
 
 /// The fields as they will be saved.
@@ -120,10 +122,7 @@ fn check(form: &OrgForm) -> std::result::Result<Checked, Vec<FieldProblem>> {
 /// is not among them: it is checked once, on save (a form checks its shape itself as it is typed, so that
 /// the secret does not travel on every keystroke).
 pub fn check_org(vault: &Vault, form: &OrgForm) -> Vec<FieldProblem> {
-    let mut problems = Vec::new();
-    if let Err(error) = vault.check_new_name(&form.name) {
-        problems.push(name_problem(error));
-    }
+    let mut problems: Vec<FieldProblem> = name_problem(vault, &form.name).into_iter().collect();
     problems.extend(check(form).err().unwrap_or_default());
     problems
 }

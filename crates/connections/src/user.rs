@@ -123,10 +123,7 @@ fn first_problem(problems: Vec<FieldProblem>) -> DataverseError {
 /// Every problem of the form, one per field, for showing beside the fields as the user types. With
 /// `discovering`, an empty instance URL is fine: it is picked after the sign-in.
 pub fn check_user(vault: &Vault, form: &UserForm, discovering: bool) -> Vec<FieldProblem> {
-    let mut problems = Vec::new();
-    if let Err(error) = vault.check_new_name(&form.name) {
-        problems.push(name_problem(error));
-    }
+    let mut problems: Vec<FieldProblem> = name_problem(vault, &form.name).into_iter().collect();
     problems.extend(check(form, !discovering).err().unwrap_or_default());
     problems
 }

@@ -30,6 +30,16 @@ fn hold_connections(port: u16) -> Vec<std::net::TcpStream> {
         .collect()
 }
 
+fn request(info: &d365_sandbox::ConnectionInfo, timeout_secs: u64) -> SignIn<'_> {
+    SignIn {
+        authority: &info.authority,
+        client_id: &info.public_client_id,
+        resource: &info.instance_url,
+        login_hint: None,
+        timeout: Duration::from_secs(timeout_secs),
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn held_connections_do_not_delay_the_callback_which_is_taken_on_ipv6_too() {
     let sandbox =
@@ -41,14 +51,7 @@ async fn held_connections_do_not_delay_the_callback_which_is_taken_on_ipv6_too()
     let open = move |authorize: &str| {
         let authorize = authorize.to_owned();
         spawner.spawn(async move {
-            let redirect = url::Url::parse(&authorize)
-                .unwrap()
-                .query_pairs()
-                .find(|(k, _)| k == "redirect_uri")
-                .unwrap()
-                .1
-                .into_owned();
-            let port = url::Url::parse(&redirect).unwrap().port().unwrap();
+            let port = common::redirect_port(&authorize);
             let held = tokio::task::spawn_blocking(move || hold_connections(port)).await.unwrap();
             let location = d365_testkit::browse(&authorize, &authority, &username, &password, "accept").await;
             // `localhost` may resolve to ::1 first: the listener holds that address too (this machine has
@@ -68,13 +71,7 @@ async fn held_connections_do_not_delay_the_callback_which_is_taken_on_ipv6_too()
         });
         Ok(())
     };
-    let request = SignIn {
-        authority: &info.authority,
-        client_id: &info.public_client_id,
-        resource: &info.instance_url,
-        login_hint: None,
-        timeout: Duration::from_secs(60),
-    };
+    let request = request(&info, 60);
     let tokens =
         checks.around(sign_in(&auth::http_client().unwrap(), request, open, std::future::pending())).await;
     assert!(tokens.unwrap().refresh_token.is_some());
@@ -87,14 +84,7 @@ async fn no_other_process_can_hold_the_other_loopback_address() {
     let info = sandbox.info().clone();
     let (spawner, checks) = checked_tasks();
     let open = move |authorize: &str| {
-        let redirect = url::Url::parse(authorize)
-            .unwrap()
-            .query_pairs()
-            .find(|(k, _)| k == "redirect_uri")
-            .unwrap()
-            .1
-            .into_owned();
-        let port = url::Url::parse(&redirect).unwrap().port().unwrap();
+        let port = common::redirect_port(authorize);
         spawner.spawn(async move {
             // What a local process trying to catch the code on the other address would do.
             let squatter = std::net::TcpListener::bind(("::1", port));
@@ -102,13 +92,7 @@ async fn no_other_process_can_hold_the_other_loopback_address() {
         });
         Ok(())
     };
-    let request = SignIn {
-        authority: &info.authority,
-        client_id: &info.public_client_id,
-        resource: &info.instance_url,
-        login_hint: None,
-        timeout: Duration::from_secs(2),
-    };
+    let request = request(&info, 2);
     let result =
         checks.around(sign_in(&auth::http_client().unwrap(), request, open, std::future::pending())).await;
     assert_eq!(result.unwrap_err().kind, "signin.timeout", "nobody came back: the sign-in gave up in time");

@@ -3,6 +3,7 @@
 //! (Chromium through $BROWSER) runs in tests/browser.
 #![allow(clippy::unwrap_used)] // test helpers fail loudly, like the tests
 
+use d365_testkit::JsonValue;
 use std::time::Duration;
 
 use d365_dataverse::auth;
@@ -40,13 +41,7 @@ fn scripted_browser(
     let open = move |authorize: &str| {
         let authorize = authorize.to_owned();
         spawner.spawn(async move {
-            let redirect = url::Url::parse(&authorize)
-                .unwrap()
-                .query_pairs()
-                .find(|(k, _)| k == "redirect_uri")
-                .unwrap()
-                .1
-                .into_owned();
+            let redirect = common::redirect_uri(&authorize);
             assert!(redirect.starts_with("http://localhost:") && redirect.ends_with('/'), "{redirect}");
             let port = url::Url::parse(&redirect).unwrap().port().unwrap();
             let plain = reqwest::Client::new();
@@ -91,12 +86,8 @@ async fn the_browser_flow_returns_tokens_for_the_instance() {
     let who: serde_json::Value = http
         .get(format!("{}WhoAmI", sandbox.info().web_api_url))
         .bearer_auth(tokens.access_token.secret())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json_value()
+        .await;
     let user = sandbox.directory().user_by_upn(&sandbox.info().username).unwrap().org_user.unwrap();
     assert_eq!(who["UserId"], user.system_user_id.to_string());
 

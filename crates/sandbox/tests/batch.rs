@@ -6,6 +6,7 @@ mod common;
 
 use common::*;
 use d365_sandbox::{Sandbox, SandboxOptions};
+use d365_testkit::JsonValue;
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -61,7 +62,7 @@ async fn send(
 
 async fn count_named(sandbox: &Sandbox, token: &str, name: &str) -> usize {
     let url = format!("{}accounts?$select=name&$filter=name eq '{name}'", sandbox.info().web_api_url);
-    let body: Value = http().get(url).bearer_auth(token).send().await.unwrap().json().await.unwrap();
+    let body: Value = http().get(url).bearer_auth(token).json_value().await;
     body["value"].as_array().unwrap().len()
 }
 
@@ -103,17 +104,10 @@ async fn a_change_set_commits_together_and_resolves_content_ids() {
 
     let url =
         format!("{}contacts?$select=lastname,_parentcustomerid_value&$filter=lastname eq 'Child'", base);
-    let contacts: Value = http().get(url).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let contacts: Value = http().get(url).bearer_auth(&token).json_value().await;
     let parent = contacts["value"][0]["_parentcustomerid_value"].as_str().unwrap();
-    let account: Value = http()
-        .get(format!("{base}accounts({parent})?$select=name"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let account: Value =
+        http().get(format!("{base}accounts({parent})?$select=name")).bearer_auth(&token).json_value().await;
     assert_eq!(account["name"], "Batch Parent", "$1 was the account created in the same change set");
 }
 

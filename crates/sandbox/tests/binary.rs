@@ -1,6 +1,7 @@
 //! The `d365-sandbox` binary: one JSON line with everything a client needs, then serving until SIGTERM.
 #![allow(clippy::unwrap_used)] // test helpers fail loudly, like the tests
 
+use d365_testkit::JsonValue;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
@@ -44,12 +45,8 @@ fn prints_its_configuration_and_serves_until_sigterm() {
                 ("client_secret", config["org_client_secret"].as_str().unwrap()),
                 ("scope", &format!("{}/.default", config["instance_url"].as_str().unwrap())),
             ])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .json_value()
+            .await;
         client
             .get(format!("{}WhoAmI", config["web_api_url"].as_str().unwrap()))
             .bearer_auth(token["access_token"].as_str().unwrap())

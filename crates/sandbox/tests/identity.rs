@@ -5,6 +5,7 @@
 
 mod common;
 
+use d365_testkit::JsonValue;
 use std::time::Duration;
 
 use common::*;
@@ -18,14 +19,8 @@ use serde_json::Value;
 async fn openid_configuration_points_at_this_sandbox() {
     let sandbox = sandbox().await;
     let info = sandbox.info();
-    let config: Value = http()
-        .get(format!("{}/v2.0/.well-known/openid-configuration", info.authority))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let config: Value =
+        http().get(format!("{}/v2.0/.well-known/openid-configuration", info.authority)).json_value().await;
     assert_eq!(config["issuer"], format!("{}/v2.0", info.authority));
     assert_eq!(config["token_endpoint"], format!("{}/oauth2/v2.0/token", info.authority));
     assert_eq!(config["authorization_endpoint"], format!("{}/oauth2/v2.0/authorize", info.authority));
@@ -43,14 +38,8 @@ async fn openid_configuration_points_at_this_sandbox() {
 async fn access_tokens_verify_against_the_published_keys() {
     let sandbox = sandbox().await;
     let token = org_app_token(&sandbox).await;
-    let jwks: Value = http()
-        .get(format!("{}/discovery/v2.0/keys", sandbox.info().authority))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let jwks: Value =
+        http().get(format!("{}/discovery/v2.0/keys", sandbox.info().authority)).json_value().await;
     let key = &jwks["keys"][0];
     assert_eq!(key["kty"], "RSA");
     let header = jsonwebtoken::decode_header(&token).unwrap();

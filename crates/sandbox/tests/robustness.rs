@@ -5,6 +5,7 @@
 mod common;
 
 use common::*;
+use d365_testkit::JsonValue;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
@@ -73,12 +74,8 @@ async fn the_organizations_table_has_name_and_version() {
     let body: Value = http()
         .get(format!("{}organizations?$select=name,version", sandbox.info().web_api_url))
         .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json_value()
+        .await;
     assert_eq!(body["value"][0]["name"], "Contoso Sandbox");
     assert!(body["value"][0]["version"].as_str().unwrap().starts_with("9.2."));
 }

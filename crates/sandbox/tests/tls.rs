@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used)] // test helpers fail loudly, like the tests
 
 use d365_sandbox::{Sandbox, SandboxOptions};
+use d365_testkit::JsonValue;
 use reqwest::{Certificate, Client, StatusCode};
 use serde_json::Value;
 
@@ -24,12 +25,8 @@ async fn https_mode_serves_tokens_and_the_web_api_to_clients_that_trust_its_ca()
             ("client_secret", info.org_client_secret.as_str()),
             ("scope", &format!("{}/.default", info.instance_url)),
         ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json_value()
+        .await;
     let who_am_i = trusting
         .get(format!("{}WhoAmI", info.web_api_url))
         .bearer_auth(token["access_token"].as_str().unwrap())

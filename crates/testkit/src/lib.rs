@@ -19,6 +19,18 @@ async fn page(response: reqwest::Response) -> Page {
     Page { status, location, html: response.text().await.unwrap() }
 }
 
+/// A request's JSON answer, whatever its status: `.json_value().await` instead of six lines of
+/// `send`/`json` unwrapping.
+pub trait JsonValue {
+    fn json_value(self) -> impl std::future::Future<Output = serde_json::Value> + Send;
+}
+
+impl JsonValue for reqwest::RequestBuilder {
+    async fn json_value(self) -> serde_json::Value {
+        self.send().await.unwrap().json().await.unwrap()
+    }
+}
+
 /// An HTTP client that does not follow redirects, so that a test sees where the sandbox sends the browser.
 pub fn browser() -> Client {
     Client::builder().redirect(redirect::Policy::none()).build().unwrap()

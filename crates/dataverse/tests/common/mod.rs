@@ -47,6 +47,17 @@ pub async fn browse(
     d365_testkit::browse(&authorize, &authority, &username, &password, decision).await
 }
 
+/// The `redirect_uri` an authorize URL names (`http://localhost:<port>/`).
+pub fn redirect_uri(authorize: &str) -> String {
+    let url = url::Url::parse(authorize).unwrap();
+    url.query_pairs().find(|(k, _)| k == "redirect_uri").unwrap().1.into_owned()
+}
+
+/// The port of the sign-in's loopback listener, from the authorize URL.
+pub fn redirect_port(authorize: &str) -> u16 {
+    url::Url::parse(&redirect_uri(authorize)).unwrap().port().unwrap()
+}
+
 /// What a scripted browser or person does, started from a callback the client calls (the browser opener, the
 /// device-code prompt) and run as its own task. [`Checks::around`] races those tasks against the sign-in, so
 /// an assertion that fails in them fails the test at once with its own message, rather than as the

@@ -11,7 +11,7 @@ SANDBOX_BIN := $(TARGET_DIR)/debug/d365-sandbox
 VENV := $(CURDIR)/.venv
 UI_SOURCES := $(shell find ui/src -type f 2>/dev/null) ui/index.html ui/vite.config.ts ui/svelte.config.js ui/tsconfig.json
 
-.PHONY: help run dev sandbox bench test setup setup-test build ui lint lint-rust lint-ui test-rust test-ui test-browser \
+.PHONY: help run dev sandbox bench mutants mutants-changed cargo-mutants-installed test setup setup-test build ui lint lint-rust lint-ui test-rust test-ui test-browser \
 	test-peers test-e2e bindings clean
 
 help:
@@ -21,6 +21,8 @@ help:
 	@echo "make dev        the app on the Vite dev server: UI changes reload inside the window"
 	@echo "make sandbox    run the local Entra ID + Dataverse emulator (d365-sandbox) in the foreground"
 	@echo "make bindings   regenerate ui/src/bindings/ from the Rust commands"
+	@echo "make mutants    mutation testing: cargo-mutants over vault, connections, dataverse; Stryker over ui/src"
+	@echo "make mutants-changed   the same over what changed since MUTANTS_BASE (default origin/main)"
 	@echo "make bench      benchmarks: full reads and bulk updates against a 100k-row sandbox (docs/benchmarks.md)"
 
 # ---- setup ---------------------------------------------------------------------------------------------
@@ -76,6 +78,27 @@ sandbox: setup
 
 bench: setup-test $(PEER_NODE)/node_modules/.installed
 	scripts/test-env.sh scripts/bench.sh
+
+# ---- mutation testing (docs/testing.md) -----------------------------------------------------------------
+# Too slow for every run on two cores: on demand. cargo-mutants builds a copy of the tree in the copy's own
+# target/ (hence CARGO_TARGET_DIR unset); the keyring tests need test-env.sh's Secret Service.
+MUTANTS_BASE ?= $(shell git rev-parse -q --verify origin/main || echo HEAD~1)
+MUTANT_CRATES := -p d365-vault -p d365-connections -p d365-dataverse
+CARGO_MUTANTS := env -u CARGO_TARGET_DIR scripts/test-env.sh cargo mutants --test-tool nextest --timeout 120 \
+	--build-timeout 900 $(MUTANT_CRATES)
+
+cargo-mutants-installed:
+	@command -v cargo-mutants >/dev/null || cargo install cargo-mutants --version '^27' --locked
+
+mutants: setup-test cargo-mutants-installed ui/node_modules/.installed
+	$(CARGO_MUTANTS) -o target/mutants
+	cd ui && npm run --silent mutants
+
+mutants-changed: setup-test cargo-mutants-installed ui/node_modules/.installed
+	mkdir -p target && git diff $(MUTANTS_BASE) -- crates > target/mutants.diff
+	if [ -s target/mutants.diff ]; then $(CARGO_MUTANTS) --in-diff target/mutants.diff -o target/mutants-changed; \
+	else echo "No Rust change since $(MUTANTS_BASE): nothing to mutate."; fi
+	cd ui && MUTATE_BASE=$(MUTANTS_BASE) npm run --silent mutants:changed
 
 # ---- test ----------------------------------------------------------------------------------------------
 test: setup-test lint test-rust test-ui test-browser test-peers test-e2e

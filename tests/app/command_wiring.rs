@@ -281,3 +281,59 @@ fn a_corrupt_connections_file_is_reported_with_its_fix_and_left_as_it_was() {
     assert_eq!(std::fs::read(&file).unwrap(), b"{ this is not json", "the file is left as it was");
     let _ = std::fs::remove_dir_all(&data_dir);
 }
+
+/// Set in the child run of the test below, which has no Secret Service to talk to.
+const NO_KEYRING_CHILD: &str = "D365DESK_TEST_NO_KEYRING";
+
+/// Without a keyring, saving a connection through the command says so with its fix and saves nothing. A
+/// test cannot unset its own session bus safely (the environment is the whole process's), so it runs
+/// itself again as a child whose D-Bus address leads nowhere, and the child reports what it got.
+#[test]
+fn without_a_keyring_saving_says_so_and_saves_nothing() {
+    let data_dir = std::env::temp_dir().join(format!("d365desk-no-keyring-{}", std::process::id()));
+    if std::env::var_os(NO_KEYRING_CHILD).is_some() {
+        let (_app, window) = app_in(data_dir.clone());
+        let form = serde_json::json!({
+            "name": "Nowhere to keep it", "tag": null, "read_only": false,
+            "instance_url": "https://contoso.crm.dynamics.com", "tenant": "contoso.onmicrosoft.com",
+            "client_id": "2d7c9a41-0000-4000-8000-000000000001", "cloud": "public", "authority": null,
+        });
+        let refused = invoke(
+            &window,
+            "connection_add_org",
+            serde_json::json!({ "form": form, "clientSecret": "abc8Q~x" }),
+        )
+        .expect_err("no keyring, no connection");
+        println!("REFUSED={refused}");
+        println!("SAVED={}", data_dir.join("profiles.json").exists());
+        return;
+    }
+    let _ = std::fs::remove_dir_all(&data_dir);
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "command_wiring::without_a_keyring_saving_says_so_and_saves_nothing",
+            "--nocapture",
+        ])
+        .env(NO_KEYRING_CHILD, "1")
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/d365desk-no-bus")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    let reported = |tag: &str| {
+        let prefix = format!("{tag}=");
+        stdout
+            .lines()
+            .find_map(|l| l.split_once(&prefix).map(|(_, v)| v.to_owned()))
+            .unwrap_or_else(|| panic!("{stdout}"))
+    };
+    let refused: Value = serde_json::from_str(&reported("REFUSED")).unwrap();
+    assert_eq!(
+        (refused["kind"].as_str(), refused["category"].as_str()),
+        (Some("vault.keyring_unavailable"), Some("local"))
+    );
+    assert!(refused["hint"].as_str().is_some_and(|h| h.contains("keyring")), "{refused}");
+    assert_eq!(reported("SAVED"), "false", "no profile without its secret");
+    let _ = std::fs::remove_dir_all(&data_dir);
+}

@@ -2,25 +2,26 @@
 
 use std::fmt;
 
+use d365_common::Secret;
 use serde::Deserialize;
 use time::OffsetDateTime;
 
 use crate::error::{DataverseError, Result};
 
-/// An access token; held in memory only, never printed.
+/// An access token; held in memory only (zeroized when dropped), never printed.
 #[derive(Clone)]
 pub struct AccessToken {
-    value: String,
+    value: Secret,
     pub expires_at: OffsetDateTime,
 }
 
 impl AccessToken {
     pub fn new(value: String, expires_at: OffsetDateTime) -> Self {
-        Self { value, expires_at }
+        Self { value: Secret::new(value), expires_at }
     }
 
     pub fn secret(&self) -> &str {
-        &self.value
+        self.value.expose()
     }
 }
 

@@ -11,7 +11,7 @@ use d365_connections::{
 };
 use d365_dataverse::bearer::TokenFacts;
 use d365_dataverse::verify::Step;
-use d365_vault::EnvironmentTag;
+use d365_vault::{EnvironmentTag, Secret};
 
 use crate::connections::{ConnectionsService, SignInResult};
 use crate::sandbox::SandboxService;
@@ -41,7 +41,7 @@ pub async fn connection_check_org(
 pub async fn connection_add_org(
     connections: State<'_, ConnectionsService>,
     form: OrgForm,
-    client_secret: String,
+    client_secret: Secret,
 ) -> Result<ConnectionView, ErrorPayload> {
     connections.add_org(form, client_secret)
 }
@@ -109,7 +109,7 @@ pub async fn connection_sign_in_again(
 pub async fn connection_inspect_bearer(
     connections: State<'_, ConnectionsService>,
     form: BearerForm,
-    token: String,
+    token: Secret,
 ) -> Result<TokenFacts, ErrorPayload> {
     connections.inspect_bearer(form, &token)
 }
@@ -119,7 +119,7 @@ pub async fn connection_inspect_bearer(
 pub async fn connection_add_bearer(
     connections: State<'_, ConnectionsService>,
     form: BearerForm,
-    token: String,
+    token: Secret,
 ) -> Result<ConnectionView, ErrorPayload> {
     connections.add_bearer(form, token)
 }

@@ -40,18 +40,18 @@ impl ConnectionsService {
         d365_connections::check_org(&self.vault, &form)
     }
 
-    pub fn add_org(&self, form: OrgForm, secret: String) -> Result<ConnectionView, ErrorPayload> {
-        let (profile, _) = d365_connections::add_org(&self.vault, form, Secret::new(secret))?;
+    pub fn add_org(&self, form: OrgForm, secret: Secret) -> Result<ConnectionView, ErrorPayload> {
+        let (profile, _) = d365_connections::add_org(&self.vault, form, secret)?;
         Ok(ConnectionView::from(&profile))
     }
 
     /// Whom a pasted token is for and until when, or why it cannot be used here. The token is not kept.
-    pub fn inspect_bearer(&self, form: BearerForm, token: &str) -> Result<TokenFacts, ErrorPayload> {
-        Ok(d365_connections::inspect_bearer(&form, token)?)
+    pub fn inspect_bearer(&self, form: BearerForm, token: &Secret) -> Result<TokenFacts, ErrorPayload> {
+        Ok(d365_connections::inspect_bearer(&form, token.expose())?)
     }
 
-    pub fn add_bearer(&self, form: BearerForm, token: String) -> Result<ConnectionView, ErrorPayload> {
-        let (profile, _) = d365_connections::add_bearer(&self.vault, form, Secret::new(token))?;
+    pub fn add_bearer(&self, form: BearerForm, token: Secret) -> Result<ConnectionView, ErrorPayload> {
+        let (profile, _) = d365_connections::add_bearer(&self.vault, form, token)?;
         Ok(ConnectionView::from(&profile))
     }
 

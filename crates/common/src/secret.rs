@@ -32,6 +32,22 @@ impl fmt::Display for Secret {
     }
 }
 
+/// A secret arrives from a form (the window's command arguments) as a string, straight into the wrapper; it
+/// is never serialised back.
+impl<'de> serde::Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Secret::new)
+    }
+}
+
+/// On the TypeScript side it is a string the UI sends (and never receives).
+#[cfg(feature = "specta")]
+impl specta::Type for Secret {
+    fn definition(types: &mut specta::Types) -> specta::datatype::DataType {
+        <String as specta::Type>::definition(types)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::Secret;
@@ -43,5 +59,11 @@ mod tests {
         assert_eq!(format!("{secret:?}"), "<redacted>");
         assert_eq!(format!("{:?}", Some(&secret)), "Some(<redacted>)");
         assert_eq!(secret.expose(), "abc8Q~very-secret-value");
+    }
+
+    #[test]
+    fn read_from_a_form_as_a_plain_string() {
+        let secret: Secret = serde_json::from_str("\"abc8Q~x\"").expect("a string");
+        assert_eq!(secret.expose(), "abc8Q~x");
     }
 }

@@ -47,4 +47,16 @@ describe("Edit connection", () => {
     await fireEvent.click(screen.getByRole("button", { name: "Cancel" }));
     expect(oncancel).toHaveBeenCalledOnce();
   });
+
+  it("saves a connection without a tag as it was when only its name changes", async () => {
+    const backend = mockBackend({ connection_edit: () => pasted });
+    const onsaved = vi.fn();
+    render(EditConnection, { connection: pasted, onsaved, oncancel: vi.fn() });
+    await fireEvent.input(screen.getByLabelText("Name"), { target: { value: "Renamed" } });
+    await fireEvent.click(screen.getByRole("button", { name: "Save" }));
+    await waitFor(() => {
+      expect(onsaved).toHaveBeenCalledOnce();
+    });
+    expect(backend.argsOf("connection_edit")).toEqual([[pasted.id, "Renamed", null, false]]);
+  });
 });

@@ -315,4 +315,13 @@ describe("New bearer connection", () => {
     expect(screen.queryByTestId("token-refused")).toBeNull();
     expect(screen.getByTestId("token-subject").textContent).toBe("second");
   });
+
+  it("stops its clock when it closes", () => {
+    mockBackend();
+    const stop = vi.spyOn(globalThis, "clearInterval");
+    const { unmount } = render(NewBearerConnection, { onadded: vi.fn(), oncancel: vi.fn() });
+    expect(stop).not.toHaveBeenCalled();
+    unmount();
+    expect(stop).toHaveBeenCalled();
+  });
 });

@@ -129,4 +129,23 @@ describe("Sign in again", () => {
     expect(screen.queryByTestId("sign-in-waiting")).toBeNull();
     expect(screen.getByTestId("sign-in-error")).toBeTruthy();
   });
+
+  it("follows the sign-in from the browser to a device code", async () => {
+    mockBackend({
+      connection_sign_in_again: (_id, _how, progress) => {
+        progress.onmessage({ state: "waiting_for_browser" });
+        progress.onmessage({
+          state: "device_code",
+          user_code: "LATER",
+          verification_uri: "https://x/device",
+          expires_in_seconds: 600,
+          message: "Enter LATER at https://x/device",
+        });
+        return new Promise(() => undefined);
+      },
+      connection_cancel_sign_in: () => true,
+    });
+    render(SignInAgain, { connection: me, ondone: vi.fn() });
+    expect((await screen.findByTestId("device-code")).textContent).toBe("LATER");
+  });
 });

@@ -59,6 +59,9 @@ describe("Connections screen", () => {
     expect(screen.queryAllByTestId("connection-card")).toHaveLength(0);
     await fireEvent.input(filter, { target: { value: "contoso-dev.crm" } });
     expect(screen.getAllByTestId("connection-card")).toHaveLength(1);
+    // The fields are searched as one text, a space between each.
+    await fireEvent.input(filter, { target: { value: "(me) contoso-dev" } });
+    expect(screen.getAllByTestId("connection-card")).toHaveLength(1);
     await fireEvent.input(filter, { target: { value: "" } });
     expect(screen.getAllByTestId("connection-card")).toHaveLength(6);
   });

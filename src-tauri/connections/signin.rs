@@ -66,6 +66,8 @@ impl SignInState {
     fn begin(&self) -> impl Future<Output = ()> + Send + 'static {
         let (cancel, cancelled) = oneshot::channel::<()>();
         *lock(&self.cancel) = Some(cancel);
+        // A refresh token an earlier discovery left waiting is not for this sign-in.
+        *lock(&self.discovered) = None;
         async move {
             let _ = cancelled.await;
         }
@@ -190,11 +192,14 @@ mod tests {
             environments: vec![environment("https://contoso.crm4.dynamics.com")],
         };
         let mut chosen = form("https://login.attacker.example/t", "00000000-0000-0000-0000-000000000001");
+        chosen.tenant = "attacker.onmicrosoft.com".into();
+        chosen.cloud = Cloud::China;
         chosen.name = "Mine".into();
         chosen.tag = Some(EnvironmentTag::Prod);
         let saved = discovery.form_for(chosen.clone(), "https://contoso.crm4.dynamics.com/").expect("found");
         assert_eq!(saved.authority.as_deref(), Some("http://127.0.0.1:1/tenant"));
         assert_eq!(saved.client_id, "51f81489-12ee-4a9e-aaae-a2591f45987d");
+        assert_eq!((saved.tenant.as_str(), saved.cloud), ("contoso.onmicrosoft.com", Cloud::Public));
         assert_eq!(
             (saved.name.as_str(), saved.tag),
             ("Mine", Some(EnvironmentTag::Prod)),

@@ -25,6 +25,15 @@ pub fn create_private(path: &Path) -> io::Result<File> {
     options.open(path)
 }
 
+/// Opens (or creates, private) a file without emptying it: a lock file another process may hold.
+pub fn open_private(path: &Path) -> io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
+}
+
 /// Makes an existing file private to this user (a file another library created, such as SQLite's).
 pub fn make_private(path: &Path) -> io::Result<()> {
     #[cfg(unix)]

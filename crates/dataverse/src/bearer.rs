@@ -76,7 +76,7 @@ pub fn inspect(token: &str) -> Result<TokenFacts> {
         subject,
         app_only,
         expires,
-        warn_from: expires - NEAR_EXPIRY,
+        warn_from: expires.checked_sub(NEAR_EXPIRY).unwrap_or(expires),
         tenant: text("tid"),
     })
 }

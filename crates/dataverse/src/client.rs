@@ -191,6 +191,12 @@ impl Client {
                 Some("Make the connection writable first (it is a setting of the connection), if you mean to change this environment.".to_owned()),
             ));
         }
+        self.execute_allowed(request, diagnose_errors).await
+    }
+
+    /// [`Self::execute`] past the read-only check: also for the `$batch` that carries a long GET, which
+    /// reads however it is sent.
+    async fn execute_allowed(&self, request: &Request, diagnose_errors: bool) -> Result<Response> {
         // A value that cannot be a header (a stray newline in an ETag) fails here: dropping it could turn a
         // conditional update into an unconditional one.
         let mut headers = HeaderMap::new();
@@ -282,15 +288,37 @@ impl Client {
                 Some("Narrow the query: fewer values in a filter, or several smaller queries.".to_owned()),
             ));
         }
+        // Inside the batch the URL is a line of its own: a line break or a space there would end it.
+        if url.contains(['\r', '\n', ' ']) {
+            return Err(DataverseError::new(
+                "input.invalid_header",
+                "The request's path holds a space or a line break; it was not sent.",
+                Some("Percent-encode the path (a space is %20).".to_owned()),
+            ));
+        }
         let headers = request.headers.iter().map(|(n, v)| (n.to_string(), v.clone())).collect();
         let part = PartRequest { method: "GET".into(), url: url.to_owned(), headers, body: None };
         let (content_type, body) = multipart::write(&[part], false, &format!("{:032x}", fastrand::u128(..)));
         let batch = Request::post("$batch", Value::Null)
             .raw(content_type, body.into_bytes())
             .repeatable(Repeatable::Yes);
-        // A `$batch` whose one request failed may answer 400 itself: the part says what happened.
-        let answer = Box::pin(self.execute(&batch, false)).await?;
+        // A `$batch` whose one request failed may answer 400 itself: the part says what happened. An answer
+        // that is no multipart at all (a 403, a 500 of the whole batch) is diagnosed as it is.
+        let answer = Box::pin(self.execute_allowed(&batch, false)).await?;
         let content_type = answer.header("content-type").unwrap_or_default().to_owned();
+        if !content_type.to_ascii_lowercase().starts_with("multipart/") {
+            if answer.status.is_success() {
+                return Err(malformed("the $batch answer is not multipart"));
+            }
+            let body: Option<Value> = serde_json::from_slice(&answer.body).ok();
+            return Err(diagnose(
+                &self.instance().web_api(),
+                None,
+                answer.status,
+                &answer.headers,
+                body.as_ref(),
+            ));
+        }
         let items = multipart::read(&content_type, &String::from_utf8_lossy(&answer.body))
             .map_err(|e| malformed(&e))?;
         let Some(ResponseItem::Response(part)) = items.into_iter().next() else {
@@ -317,12 +345,12 @@ impl Client {
     /// kept beside an export), which must be on the environment's own origin, since the token goes with it.
     fn url_of(&self, target: &str) -> Result<String> {
         let base = self.instance().web_api();
-        if !target.contains("://") {
+        // Absolute only if it parses as a URL on its own: a path may hold `://` in a filter's value.
+        let Ok(absolute) = url::Url::parse(target) else {
             return Ok(format!("{base}{target}"));
-        }
-        let origin = |url: &str| url::Url::parse(url).ok().map(|u| u.origin());
-        match (origin(target), origin(&base)) {
-            (Some(theirs), Some(ours)) if theirs == ours => Ok(target.to_owned()),
+        };
+        match url::Url::parse(&base) {
+            Ok(ours) if ours.origin() == absolute.origin() => Ok(target.to_owned()),
             _ => Err(DataverseError::new(
                 "api.other_origin",
                 format!(

@@ -55,7 +55,7 @@ pub fn category_of(kind: &str) -> Category {
         "api.closed" => Category::Network,
         "auth.bad_response" => Category::Server,
         "export.no_change_tracking" | "export.no_changes_to_apply" => Category::Input,
-        "export.io" | "signin.listener" | "signin.no_browser" => Category::Local,
+        "export.io" | "signin.listener" | "signin.no_browser" | "cli.write_failed" => Category::Local,
         "signin.cancelled" | "signin.cancelled_in_browser" => Category::Cancelled,
         // A connection that lacks its credential must be given it (or signed in): an access problem.
         "vault.secret_missing" => Category::Auth,
@@ -177,12 +177,6 @@ impl DataverseError {
         self
     }
 
-    /// The error in another category than its kind's (a kind shared by failures that need different fixes).
-    pub fn in_category(mut self, category: Category) -> Self {
-        self.category = category;
-        self
-    }
-
     /// An Entra ID error (AADSTS code and description) as a diagnosis.
     pub fn from_entra(code: Option<u64>, error: &str, description: &str) -> Self {
         // Entra's description ends with trace lines; the first line is the message.
@@ -278,6 +272,15 @@ mod tests {
             ("signin.timeout", Category::Other),
             ("vault.secret_missing", Category::Auth),
             ("sandbox.not_running", Category::Local),
+            ("auth.token_expired", Category::Expired),
+            ("auth.bad_response", Category::Server),
+            ("signin.listener", Category::Local),
+            ("signin.no_browser", Category::Local),
+            ("signin.cancelled_in_browser", Category::Cancelled),
+            ("export.no_changes_to_apply", Category::Input),
+            ("api.read_only", Category::ReadOnly),
+            ("api.other_origin", Category::Server),
+            ("input.request_too_long", Category::Input),
         ];
         for (kind, category) in cases {
             assert_eq!(category_of(kind), category, "{kind}");

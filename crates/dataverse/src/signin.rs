@@ -145,12 +145,13 @@ where
             return Err(failure);
         }
     };
-    let exchanged = client
-        .exchange_code(AuthorizationCode::new(code))
-        .set_pkce_verifier(verifier)
-        .request_async(&Transport(http))
-        .await
-        .map_err(|err| oauth_error(err, "The code could not be exchanged for tokens", "Sign in again."));
+    let exchange = client.exchange_code(AuthorizationCode::new(code)).set_pkce_verifier(verifier);
+    let transport = Transport(http);
+    let exchanged = tokio::select! {
+        exchanged = exchange.request_async(&transport) => exchanged
+            .map_err(|err| oauth_error(err, "The code could not be exchanged for tokens", "Sign in again.")),
+        () = &mut cancel => Err(error("signin.cancelled", "The sign-in was cancelled.", "Start it again when you are ready.")),
+    };
     // Only now does the browser hear how it went: "signed in" after tokens, not after a code.
     let page = match &exchanged {
         Ok(_) => "You are signed in to D365 Desk. You can close this tab and return to the app.".to_owned(),
@@ -287,14 +288,15 @@ impl Loopback {
         let mut serving = JoinSet::new();
         loop {
             tokio::select! {
-                accepted = self.accept() => match accepted {
-                    Ok(stream) if serving.len() < MAX_CONNECTIONS => {
+                // At the limit, new connections wait in the kernel's backlog (the callback among them)
+                // rather than being accepted and dropped.
+                accepted = self.accept(), if serving.len() < MAX_CONNECTIONS => match accepted {
+                    Ok(stream) => {
                         let state = expected_state.to_owned();
                         serving.spawn(async move {
                             tokio::time::timeout(REQUEST_DEADLINE, handle(stream, &state)).await.ok().flatten()
                         });
                     }
-                    Ok(_) => {}
                     // Out of file descriptors, say: wait a moment instead of spinning on the error.
                     Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
                 },

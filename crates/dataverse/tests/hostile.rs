@@ -150,7 +150,9 @@ proptest! {
         });
         let (outcome, requests) = outcome;
         prop_assert!(outcome.is_ok(), "call {kind} did not come back within 20 s");
-        prop_assert!(requests <= 200, "call {kind} sent {requests} requests");
+        // Retries (3 tries) and distinct next links (at most one per drawn answer) bound it well below the
+        // 200 the server would answer: a loop would reach them.
+        prop_assert!(requests <= 50, "call {kind} sent {requests} requests");
         if let Ok(Err(error)) = outcome {
             prop_assert!(!error.kind.is_empty() && !error.message.is_empty(), "{error:?}");
         }

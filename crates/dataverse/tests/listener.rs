@@ -87,8 +87,9 @@ async fn no_other_process_can_hold_the_other_loopback_address() {
         let port = common::redirect_port(authorize);
         spawner.spawn(async move {
             // What a local process trying to catch the code on the other address would do.
-            let squatter = std::net::TcpListener::bind(("::1", port));
-            assert!(squatter.is_err(), "[::1]:{port} is taken by the sign-in itself");
+            let squatter = std::net::TcpListener::bind(("::1", port)).map(drop);
+            let taken = squatter.as_ref().map_err(std::io::Error::kind);
+            assert_eq!(taken, Err(std::io::ErrorKind::AddrInUse), "[::1]:{port} is the sign-in's own");
         });
         Ok(())
     };

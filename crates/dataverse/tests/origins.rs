@@ -43,7 +43,10 @@ async fn https_to_http_and_another_port_are_other_origins() {
     }
     assert!(seen.requests().is_empty(), "nothing was sent anywhere");
     client.send(&Request::get(format!("{base}/api/data/v9.2/WhoAmI"))).await.expect("its own origin is fine");
-    assert_eq!(seen.requests().len(), 1);
+    // A path is no URL of its own, whatever its filter holds.
+    let path = "accounts?$filter=websiteurl%20eq%20'https://contoso.example'";
+    client.send(&Request::get(path)).await.expect("a path with :// in a value is still a path");
+    assert_eq!(seen.requests().len(), 2);
 }
 
 #[tokio::test]

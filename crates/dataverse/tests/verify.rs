@@ -220,19 +220,39 @@ fn entra_refusing(code: u64) -> String {
     format!("http://{address}/tenant")
 }
 
-/// Every code of the client's own table, answered by a local Entra stand-in (most of them — Conditional
+/// Every code of the client's table, answered by a local Entra stand-in (most of them — Conditional
 /// Access, MFA, a redirect URI — the sandbox cannot produce for client credentials; those it can are provoked
 /// for real in the tests above), and a code the table does not know.
 #[tokio::test]
 async fn every_aadsts_code_in_the_table_has_its_diagnosis() {
     let http = auth::http_client().unwrap();
     let instance = input::instance("https://contoso.crm.dynamics.com", Cloud::Public, false).unwrap();
-    let mut cases: Vec<(u64, &str)> =
-        ENTRA_DIAGNOSES.iter().flat_map(|d| d.codes.iter().map(|code| (*code, d.kind))).collect();
-    for named in [70008, 54005, 700025, 1002012] {
-        assert!(cases.iter().any(|(code, _)| *code == named), "AADSTS{named} is in the table");
+    // Written out here, not read from the table: a code given the wrong kind there must turn this red.
+    let cases = [
+        (7000215, "auth.invalid_secret"),
+        (7000222, "auth.secret_expired"),
+        (7000218, "auth.secret_missing"),
+        (700016, "auth.app_not_found"),
+        (90002, "auth.tenant_not_found"),
+        (65001, "auth.consent_required"),
+        (50011, "auth.redirect_uri_mismatch"),
+        (70011, "auth.invalid_scope"),
+        (1002012, "auth.invalid_scope"),
+        (500011, "auth.org_not_in_tenant"),
+        (53003, "auth.blocked_by_conditional_access"),
+        (50076, "auth.mfa_required"),
+        (50079, "auth.mfa_required"),
+        (700082, "auth.session_expired"),
+        (70008, "auth.session_expired"),
+        (54005, "auth.code_reused"),
+        (700025, "auth.public_client_with_secret"),
+        (424242, "auth.failed"),
+    ];
+    // And every code of the table is among them: a code added there needs its line here.
+    let listed: Vec<u64> = ENTRA_DIAGNOSES.iter().flat_map(|d| d.codes.iter().copied()).collect();
+    for code in &listed {
+        assert!(cases.iter().any(|(c, _)| c == code), "AADSTS{code} of the table is tested");
     }
-    cases.push((424242, "auth.failed"));
     for (code, kind) in cases {
         let authority = entra_refusing(code);
         let credentials = Credentials::App { authority: &authority, client_id: "c", client_secret: "s" };

@@ -72,9 +72,15 @@ pub struct Verification {
     pub ok: bool,
     /// The org and user on success, the diagnosis kind on failure.
     pub summary: String,
-    /// The failure's category (files written before it was recorded have none).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The failure's category (files written before it was recorded have none; a category a newer version
+    /// wrote and this one does not know reads as none, rather than the whole file as unreadable).
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "known_category")]
     pub category: Option<Category>,
+}
+
+fn known_category<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Category>, D::Error> {
+    let text = Option::<String>::deserialize(deserializer)?;
+    Ok(text.and_then(|text| serde_json::from_value(serde_json::Value::String(text)).ok()))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

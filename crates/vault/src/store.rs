@@ -70,7 +70,7 @@ impl ProfileFile {
         let dir = self.path.parent().unwrap_or(Path::new("."));
         files::create_private_dir(dir).map_err(io("create", dir))?;
         let lock_path = self.path.with_extension("lock");
-        let lock = files::create_private(&lock_path).map_err(io("open", &lock_path))?;
+        let lock = files::open_private(&lock_path).map_err(io("open", &lock_path))?;
         // std's advisory file lock (flock on Unix, LockFileEx on Windows); released on drop too.
         lock.lock().map_err(io("lock", &lock_path))?;
         let mut profiles = self.read()?;

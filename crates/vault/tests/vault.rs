@@ -270,3 +270,14 @@ fn a_verification_is_recorded_on_its_profile() {
     let missing = vault.record_verification("Nobody", verification).unwrap_err();
     assert_eq!(missing.kind(), "vault.not_found");
 }
+
+#[test]
+fn a_verification_category_this_version_does_not_know_reads_as_none() {
+    let dir = temp_dir();
+    let file = r#"{"format": 1, "profiles": [{"id": "6c3a3f5e-2d1b-4c8e-9a57-0d365de5a0aa", "name": "Newer",
+        "kind": "org", "instance_url": "https://contoso.crm.dynamics.com", "created": "2026-01-01T00:00:00Z",
+        "last_verification": {"at": "2026-01-02T00:00:00Z", "ok": false, "summary": "x.y", "category": "from_the_future"}}]}"#;
+    std::fs::write(dir.join("profiles.json"), file).unwrap();
+    let profiles = Vault::open(&dir).list().expect("a newer category does not make the file unreadable");
+    assert_eq!(profiles[0].last_verification.as_ref().unwrap().category, None);
+}

@@ -28,7 +28,7 @@ pub async fn export(vault: &Vault, args: ExportArgs) -> Result<Done, Failure> {
             ExportFormat::Jsonl => Format::JsonLines,
         },
         page_size: args.page_size,
-        parallel: args.parallel.max(1),
+        parallel: args.parallel,
         track_changes: schema.table.change_tracking && query.filter.is_none() && args.parallel <= 1,
         source: opened.profile.id.to_string(),
         progress,

@@ -36,9 +36,10 @@ fn id_in(path: &str) -> Option<String> {
 }
 
 /// The record a successful write wrote: its id from the row sent back, else `OData-EntityId`.
+/// A body that is not JSON is no row: the write succeeded all the same.
 fn written_row(schema: &TableSchema, response: &Response) -> Result<(Option<String>, Option<Row>)> {
-    let row = match response.json()? {
-        Value::Object(object) => Some(Row::from_json(object)),
+    let row = match response.json().ok() {
+        Some(Value::Object(object)) => Some(Row::from_json(object)),
         _ => None,
     };
     let id = row
@@ -71,12 +72,13 @@ async fn updated(client: &Client, schema: &TableSchema, path: &str, response: &R
         return Ok(Written { id, row });
     }
     let primary = &schema.table.primary_id;
-    let read = retrieve(client, &format!("{path}?$select={primary}"), None, false).await?;
+    // Whatever stops the read-back (the key itself changed, say), the change was applied: say that.
+    let read = retrieve(client, &format!("{path}?$select={primary}"), None, false).await.ok().flatten();
     let id = read.as_ref().and_then(|r| r.id(primary).map(str::to_owned)).ok_or_else(|| {
         DataverseError::new(
             "api.malformed_response",
             format!("The change was applied, but the record at {path} could not be read back for its id."),
-            None,
+            Some("Look the record up by its new values before changing it again.".to_owned()),
         )
     })?;
     Ok(Written { id, row })

@@ -43,6 +43,8 @@ describe("Connections screen", () => {
     expect(alert.getAttribute("role")).toBe("alert");
     expect(alert.textContent).toContain("The keyring is locked.");
     expect(alert.textContent).toContain("Unlock it and try again.");
+    // An unreadable list is not an empty one: no "add your first connection" beside the error.
+    expect(screen.queryByTestId("connections-empty")).toBeNull();
   });
 
   it("offers a filter past five connections, by name, host, tag or kind", async () => {

@@ -16,22 +16,23 @@ pub fn create_private_dir(dir: &Path) -> io::Result<()> {
     builder.create(dir)
 }
 
-/// Opens `path` for writing (created if missing, emptied if not), private to this user when created.
-pub fn create_private(path: &Path) -> io::Result<File> {
+/// Write access to `path`, created private to this user if missing.
+fn private(truncate: bool) -> OpenOptions {
     let mut options = OpenOptions::new();
-    options.write(true).create(true).truncate(true);
+    options.write(true).create(true).truncate(truncate);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)
+    options
+}
+
+/// Opens `path` for writing (created if missing, emptied if not), private to this user when created.
+pub fn create_private(path: &Path) -> io::Result<File> {
+    private(true).open(path)
 }
 
 /// Opens (or creates, private) a file without emptying it: a lock file another process may hold.
 pub fn open_private(path: &Path) -> io::Result<File> {
-    let mut options = OpenOptions::new();
-    options.write(true).create(true).truncate(false);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)
+    private(false).open(path)
 }
 
 /// Makes an existing file private to this user (a file another library created, such as SQLite's).

@@ -53,3 +53,29 @@ pub fn add_bearer(vault: &Vault, form: BearerForm, token: Secret) -> Result<(Pro
     };
     Ok((vault.add(new, Some(token))?, facts))
 }
+
+#[cfg(test)]
+mod tests {
+    use d365_dataverse::bearer::TokenFacts;
+    use time::{Duration, OffsetDateTime};
+
+    use super::near_expiry;
+
+    fn facts(warn_in: Duration) -> TokenFacts {
+        let now = OffsetDateTime::now_utc();
+        TokenFacts {
+            audience: "https://contoso.crm.dynamics.com".into(),
+            subject: "me".into(),
+            app_only: false,
+            expires: now + warn_in + Duration::minutes(10),
+            warn_from: now + warn_in,
+            tenant: None,
+        }
+    }
+
+    #[test]
+    fn a_token_is_near_expiry_from_its_warning_on() {
+        assert!(!near_expiry(&facts(Duration::minutes(5))), "the warning is still ahead");
+        assert!(near_expiry(&facts(Duration::minutes(-1))), "the warning has begun");
+    }
+}

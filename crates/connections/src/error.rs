@@ -56,3 +56,38 @@ impl From<ConnectionError> for ErrorPayload {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use d365_common::Category;
+    use d365_dataverse::DataverseError;
+    use d365_dataverse::verify::Step;
+    use d365_vault::VaultError;
+
+    use super::ConnectionError;
+
+    #[test]
+    fn each_kind_of_error_keeps_its_kind_hint_category_and_step() {
+        let vault = ConnectionError::Vault(VaultError::DuplicateName("Dev".into()));
+        assert_eq!(
+            (vault.kind(), vault.category(), vault.step()),
+            ("vault.duplicate_name", Category::Input, None)
+        );
+        assert!(vault.hint().is_some_and(|h| h.contains("another name")), "{:?}", vault.hint());
+
+        let refused =
+            DataverseError::new("auth.invalid_secret", "Wrong.", Some("Copy the Value.".to_owned()));
+        let client = ConnectionError::Dataverse(refused.clone());
+        assert_eq!(
+            (client.kind(), client.category(), client.step()),
+            ("auth.invalid_secret", Category::Auth, None)
+        );
+        assert_eq!(client.hint().as_deref(), Some("Copy the Value."));
+
+        let verify = ConnectionError::Verify { step: Step::WhoAmI, error: refused };
+        assert_eq!((verify.kind(), verify.step()), ("auth.invalid_secret", Some(Step::WhoAmI)));
+        assert_eq!(verify.hint().as_deref(), Some("Copy the Value."));
+        let payload = d365_common::ErrorPayload::from(verify);
+        assert_eq!((payload.kind.as_str(), payload.category), ("auth.invalid_secret", Category::Auth));
+    }
+}

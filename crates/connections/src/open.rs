@@ -224,3 +224,35 @@ async fn verify_session(session: &Session, starting: &(dyn Fn(Step) + Send + Syn
         .await
         .map_err(|Failed { step, error }| ConnectionError::Verify { step, error })
 }
+
+#[cfg(test)]
+mod tests {
+    use d365_vault::Profile;
+
+    use super::authority_of;
+
+    fn profile(authority: Option<&str>, cloud: &str) -> Profile {
+        serde_json::from_value(serde_json::json!({
+            "id": "6c3a3f5e-2d1b-4c8e-9a57-0d365de5a0aa", "name": "P", "kind": "org",
+            "instance_url": "https://contoso.crm.dynamics.com", "tenant": "contoso.onmicrosoft.com",
+            "cloud": cloud, "authority": authority, "created": "2026-01-01T00:00:00Z",
+        }))
+        .expect("a profile")
+    }
+
+    #[test]
+    fn a_profile_signs_in_at_its_own_authority_or_its_cloud_s_for_its_tenant() {
+        assert_eq!(
+            authority_of(&profile(Some("http://127.0.0.1:5/t"), "public")).unwrap(),
+            "http://127.0.0.1:5/t"
+        );
+        assert_eq!(
+            authority_of(&profile(None, "public")).unwrap(),
+            "https://login.microsoftonline.com/contoso.onmicrosoft.com"
+        );
+        assert_eq!(
+            authority_of(&profile(None, "gcchigh")).unwrap(),
+            "https://login.microsoftonline.us/contoso.onmicrosoft.com"
+        );
+    }
+}

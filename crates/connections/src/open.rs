@@ -227,9 +227,22 @@ async fn verify_session(session: &Session, starting: &(dyn Fn(Step) + Send + Syn
 
 #[cfg(test)]
 mod tests {
-    use d365_vault::Profile;
+    use d365_vault::{Profile, Secret};
 
-    use super::authority_of;
+    use super::{SandboxEndpoint, authority_of};
+
+    #[test]
+    fn a_sandbox_endpoint_never_prints_its_secret() {
+        let endpoint = SandboxEndpoint {
+            instance_url: "http://127.0.0.1:5".into(),
+            authority: "http://127.0.0.1:5/t".into(),
+            client_id: "2d7c9a41".into(),
+            client_secret: Secret::new("sandbox-secret-value"),
+        };
+        let printed = format!("{endpoint:?}");
+        assert!(printed.contains("http://127.0.0.1:5/t") && printed.contains("2d7c9a41"), "{printed}");
+        assert!(!printed.contains("sandbox-secret-value"), "{printed}");
+    }
 
     fn profile(authority: Option<&str>, cloud: &str) -> Profile {
         serde_json::from_value(serde_json::json!({

@@ -3,8 +3,9 @@
 
 use std::path::PathBuf;
 
-use d365_common::{Category, ErrorPayload};
+use d365_common::ErrorPayload;
 use d365_connections::SandboxEndpoint;
+use d365_dataverse::DataverseError;
 use d365_sandbox::{Sandbox, SandboxOptions, Storage};
 use d365_vault::Secret;
 use serde::{Deserialize, Serialize};
@@ -58,24 +59,20 @@ impl SandboxService {
             return Ok(self.info(sandbox));
         }
         d365_common::files::create_private_dir(&self.data_dir).map_err(|err| {
-            ErrorPayload::new(
+            ErrorPayload::from(DataverseError::new(
                 "sandbox.data_dir",
-                Category::Local,
                 format!("Could not create the sandbox's data folder {}: {err}", self.data_dir.display()),
                 Some("Check that the folder is writable, or free some disk space.".into()),
-            )
+            ))
         })?;
         let options = SandboxOptions { storage: Storage::File(self.data_file()), ..Default::default() };
         let sandbox = Sandbox::bind("127.0.0.1:0", options).await.map_err(|err| {
-            ErrorPayload::new(
-                "sandbox.start_failed",
-                Category::Local,
-                format!("The sandbox did not start: {err}"),
+            ErrorPayload::from(DataverseError::new("sandbox.start_failed", format!("The sandbox did not start: {err}"),
                 Some(format!(
                     "If the data file is damaged, move {} away and start the sandbox again for fresh sample data.",
                     self.data_file().display()
                 )),
-            )
+            ))
         })?;
         let info = self.info(&sandbox);
         *running = Some(sandbox);
@@ -88,12 +85,11 @@ impl SandboxService {
         self.start().await?;
         let running = self.running.lock().await;
         let sandbox = running.as_ref().ok_or_else(|| {
-            ErrorPayload::new(
+            ErrorPayload::from(DataverseError::new(
                 "sandbox.stopped",
-                Category::Local,
                 "The sandbox stopped.",
                 Some("Start it again.".into()),
-            )
+            ))
         })?;
         let info = sandbox.info();
         Ok(SandboxEndpoint {

@@ -5,8 +5,9 @@
 use std::future::Future;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use d365_common::{Category, ErrorPayload};
+use d365_common::ErrorPayload;
 use d365_connections::{ConnectionView, FieldProblem, SignInEvent, SignInMethod, UserForm};
+use d365_dataverse::DataverseError;
 use d365_dataverse::discovery::Environment;
 use d365_vault::Secret;
 use serde::Serialize;
@@ -46,12 +47,11 @@ impl Discovery {
             url.trim_end_matches('/').eq_ignore_ascii_case(instance_url.trim().trim_end_matches('/'))
         };
         if !self.environments.iter().any(|e| same(&e.url) || same(&e.api_url)) {
-            return Err(ErrorPayload::new(
+            return Err(ErrorPayload::from(DataverseError::new(
                 "input.invalid",
-                Category::Input,
                 format!("{instance_url} is not one of the environments this sign-in found."),
                 Some("Pick one of the environments in the list.".into()),
-            ));
+            )));
         }
         Ok(UserForm { name: chosen.name, tag: chosen.tag, read_only: chosen.read_only, ..self.form.clone() })
     }
@@ -75,12 +75,11 @@ impl SignInState {
 }
 
 fn no_discovery() -> ErrorPayload {
-    ErrorPayload::new(
+    ErrorPayload::from(DataverseError::new(
         "auth.sign_in_again",
-        Category::Expired,
         "There is no sign-in waiting for an environment to be picked.",
         Some("Sign in again, then pick the environment.".into()),
-    )
+    ))
 }
 
 impl ConnectionsService {
@@ -151,6 +150,7 @@ impl ConnectionsService {
 
 #[cfg(test)]
 mod tests {
+    use d365_common::Category;
     use d365_vault::{Cloud, EnvironmentTag};
 
     use super::*;

@@ -4,6 +4,7 @@
 
 use d365_dataverse::auth;
 use d365_dataverse::device_code::{DeviceCodePrompt, sign_in_with_device_code};
+use d365_dataverse::signin::UserTokens;
 use d365_sandbox::{Sandbox, SandboxOptions};
 
 mod common;
@@ -41,14 +42,14 @@ fn person(sandbox: &Sandbox, decision: &'static str) -> (impl FnOnce(&DeviceCode
     (enter, checks)
 }
 
-#[tokio::test]
-async fn the_code_entered_elsewhere_signs_in_here() {
+/// A device-code sign-in against a new sandbox, the person answering the consent with `decision`.
+async fn device_sign_in(decision: &'static str) -> (Sandbox, d365_dataverse::Result<UserTokens>) {
     let sandbox =
         Sandbox::bind("127.0.0.1:0", SandboxOptions { seed: 2, ..Default::default() }).await.unwrap();
-    let info = sandbox.info();
+    let info = sandbox.info().clone();
+    let (person, checks) = person(&sandbox, decision);
     let http = auth::http_client().unwrap();
-    let (person, checks) = person(&sandbox, "accept");
-    let tokens = checks
+    let result = checks
         .around(sign_in_with_device_code(
             &http,
             &info.authority,
@@ -57,8 +58,15 @@ async fn the_code_entered_elsewhere_signs_in_here() {
             person,
             std::future::pending(),
         ))
-        .await
-        .unwrap();
+        .await;
+    (sandbox, result)
+}
+
+#[tokio::test]
+async fn the_code_entered_elsewhere_signs_in_here() {
+    let (sandbox, tokens) = device_sign_in("accept").await;
+    let (info, http) = (sandbox.info(), auth::http_client().unwrap());
+    let tokens = tokens.unwrap();
     assert!(tokens.refresh_token.is_some());
     let who = http
         .get(format!("{}WhoAmI", info.web_api_url))
@@ -71,22 +79,8 @@ async fn the_code_entered_elsewhere_signs_in_here() {
 
 #[tokio::test]
 async fn a_declined_sign_in_is_reported() {
-    let sandbox =
-        Sandbox::bind("127.0.0.1:0", SandboxOptions { seed: 2, ..Default::default() }).await.unwrap();
-    let info = sandbox.info();
-    let http = auth::http_client().unwrap();
-    let (person, checks) = person(&sandbox, "cancel");
-    let err = checks
-        .around(sign_in_with_device_code(
-            &http,
-            &info.authority,
-            &info.public_client_id,
-            &info.instance_url,
-            person,
-            std::future::pending(),
-        ))
-        .await
-        .unwrap_err();
+    let (_sandbox, result) = device_sign_in("cancel").await;
+    let err = result.unwrap_err();
     assert_eq!(err.kind, "signin.cancelled_in_browser", "{err:?}");
 }
 

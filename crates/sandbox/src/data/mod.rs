@@ -1,5 +1,6 @@
 //! The organisation's data: its metadata model, the SQLite store, and the deterministic seed.
 
+pub mod decimal;
 pub mod schema;
 pub mod seed;
 pub mod store;

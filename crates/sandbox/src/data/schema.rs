@@ -1,6 +1,8 @@
 //! The organisation's metadata: tables, columns and option sets, as `EntityDefinitions` describes them.
 //! The same model creates the SQLite tables, validates queries and writes, and formats values.
 
+use super::decimal;
+
 /// A Dataverse table.
 #[derive(Debug)]
 pub struct Table {
@@ -77,7 +79,10 @@ pub enum ColumnKind {
         precision: u32,
     },
     Double,
-    Money,
+    /// Stored with four decimal places whatever its precision (the places shown and rounded to).
+    Money {
+        precision: u32,
+    },
     Boolean {
         true_label: &'static str,
         false_label: &'static str,
@@ -101,6 +106,16 @@ pub enum ColumnKind {
 }
 
 impl ColumnKind {
+    /// For money and decimal columns: the places values are rounded to, the places they are stored and
+    /// returned with, and the largest magnitude Dataverse takes.
+    pub fn exact_decimal(&self) -> Option<(u32, u32, i64)> {
+        match self {
+            ColumnKind::Money { precision } => Some((*precision, decimal::MONEY_SCALE, decimal::MONEY_LIMIT)),
+            ColumnKind::Decimal { precision } => Some((*precision, *precision, decimal::DECIMAL_LIMIT)),
+            _ => None,
+        }
+    }
+
     pub fn is_lookup(&self) -> bool {
         matches!(self, ColumnKind::Lookup { .. })
     }
@@ -124,7 +139,7 @@ impl ColumnKind {
             ColumnKind::BigInt => "BigInt",
             ColumnKind::Decimal { .. } => "Decimal",
             ColumnKind::Double => "Double",
-            ColumnKind::Money => "Money",
+            ColumnKind::Money { .. } => "Money",
             ColumnKind::Boolean { .. } => "Boolean",
             ColumnKind::DateTime { .. } => "DateTime",
             ColumnKind::Picklist { .. } => "Picklist",
@@ -146,7 +161,7 @@ impl ColumnKind {
             ColumnKind::BigInt => "BigIntAttributeMetadata",
             ColumnKind::Decimal { .. } => "DecimalAttributeMetadata",
             ColumnKind::Double => "DoubleAttributeMetadata",
-            ColumnKind::Money => "MoneyAttributeMetadata",
+            ColumnKind::Money { .. } => "MoneyAttributeMetadata",
             ColumnKind::Boolean { .. } => "BooleanAttributeMetadata",
             ColumnKind::DateTime { .. } => "DateTimeAttributeMetadata",
             ColumnKind::Picklist { .. } => "PicklistAttributeMetadata",
@@ -166,7 +181,7 @@ impl ColumnKind {
             | ColumnKind::State { .. }
             | ColumnKind::Status { .. } => "Edm.Int32",
             ColumnKind::BigInt => "Edm.Int64",
-            ColumnKind::Decimal { .. } | ColumnKind::Money => "Edm.Decimal",
+            ColumnKind::Decimal { .. } | ColumnKind::Money { .. } => "Edm.Decimal",
             ColumnKind::Double => "Edm.Double",
             ColumnKind::Boolean { .. } => "Edm.Boolean",
             ColumnKind::DateTime { date_only: true } => "Edm.Date",
@@ -183,7 +198,8 @@ impl ColumnKind {
             | ColumnKind::Picklist { .. }
             | ColumnKind::State { .. }
             | ColumnKind::Status { .. } => "INTEGER",
-            ColumnKind::Decimal { .. } | ColumnKind::Double | ColumnKind::Money => "REAL",
+            ColumnKind::Double => "REAL",
+            // Exact text, ordered by `decimal::COLLATION`: a REAL would round 922337203685477.5807.
             _ => "TEXT",
         }
     }

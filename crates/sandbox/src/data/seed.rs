@@ -9,6 +9,7 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, params_from_iter};
 use uuid::Uuid;
 
+use super::decimal;
 use super::schema::Table;
 use super::store::{next_version, quote, target_column};
 use crate::directory::Directory;
@@ -157,7 +158,15 @@ impl<'t> Row<'t> {
     }
     fn set(mut self, column: &str, value: impl Into<Value>) -> Self {
         debug_assert!(self.table.column(column).is_some(), "{}.{column}", self.table.logical_name);
-        self.values.push((column.to_owned(), value.into()));
+        let mut value = value.into();
+        // Money and decimals are stored as their exact text (see `decimal`).
+        if let (Some((precision, scale, limit)), Value::Real(r)) =
+            (self.table.column(column).and_then(|c| c.kind.exact_decimal()), &value)
+            && let Ok(text) = decimal::stored(&r.to_string(), precision, scale, limit)
+        {
+            value = Value::Text(text);
+        }
+        self.values.push((column.to_owned(), value));
         self
     }
     fn text(self, column: &str, value: impl Into<String>) -> Self {

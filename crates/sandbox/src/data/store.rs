@@ -22,7 +22,8 @@ pub enum Storage {
 }
 
 /// Bumped when the layout below changes; an older file is refused rather than misread.
-const SCHEMA_VERSION: i64 = 1;
+/// 2: money and decimals became exact text (they were REAL).
+const SCHEMA_VERSION: i64 = 2;
 
 pub struct Store {
     connection: Mutex<Connection>,
@@ -53,6 +54,7 @@ impl Store {
             }),
         }
         .map_err(db_err)?;
+        super::decimal::register(&connection).map_err(db_err)?;
         connection.pragma_update(None, "journal_mode", "WAL").map_err(db_err)?;
         connection.pragma_update(None, "synchronous", "NORMAL").map_err(db_err)?;
         let store = Self { connection: Mutex::new(connection), tables: tables::all() };

@@ -119,7 +119,7 @@ fn table(
 }
 
 pub fn all() -> Vec<Table> {
-    let money = |name, display| Column::new(name, display, ColumnKind::Money);
+    let money = |name, display| Column::new(name, display, ColumnKind::Money { precision: 2 });
     let currency = || lookup("transactioncurrencyid", "Currency", &["transactioncurrency"]);
     let mut tables = vec![
         table(
@@ -313,6 +313,11 @@ pub fn all() -> Vec<Table> {
                 Column::new("cr0d1_phase", "Phase", Picklist { options: PROJECT_PHASES }),
                 date("cr0d1_startdate", "Start Date"),
                 money("cr0d1_budget", "Budget"),
+                // One column of each numeric kind at its widest, for exact values at the extremes.
+                Column::new("cr0d1_cost", "Cost", Money { precision: 4 }),
+                Column::new("cr0d1_ratio", "Ratio", Decimal { precision: 10 }),
+                Column::new("cr0d1_weight", "Weight", Double),
+                Column::new("cr0d1_units", "Units", BigInt),
                 currency(),
             ],
         ),

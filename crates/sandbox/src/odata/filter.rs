@@ -8,7 +8,8 @@ pub enum Literal {
     Null,
     Bool(bool),
     Int(i64),
-    Decimal(f64),
+    /// A number with a fraction, as written.
+    Decimal(String),
     String(String),
     Guid(uuid::Uuid),
     /// `2024-05-01T10:00:00Z` (normalised to UTC, seconds).
@@ -189,11 +190,10 @@ fn word_token(word: &str) -> Option<Token> {
         return Some(Token::Literal(Literal::Int(int)));
     }
     if word.contains('.') && word.chars().next().is_some_and(|c| c.is_ascii_digit() || c == '-') {
-        return word
-            .trim_end_matches(['m', 'M'])
-            .parse::<f64>()
-            .ok()
-            .map(|d| Token::Literal(Literal::Decimal(d)));
+        // Kept as written: `12345678.1234567891` must not become the nearest double.
+        let number = word.trim_end_matches(['m', 'M']);
+        return crate::data::decimal::parse(number)
+            .map(|_| Token::Literal(Literal::Decimal(number.to_owned())));
     }
     let is_name = word.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
@@ -377,7 +377,7 @@ mod tests {
         let parsed = parse(&format!("x eq {guid}")).unwrap();
         assert_eq!(parsed, cmp("x", Op::Eq, Literal::Guid(guid.parse().unwrap())));
         assert_eq!(parse("x eq 'O''Brien'").unwrap(), cmp("x", Op::Eq, Literal::String("O'Brien".into())));
-        assert_eq!(parse("x ge -12.5").unwrap(), cmp("x", Op::Ge, Literal::Decimal(-12.5)));
+        assert_eq!(parse("x ge -12.5").unwrap(), cmp("x", Op::Ge, Literal::Decimal("-12.5".into())));
         assert_eq!(parse("x lt 2024-05-01").unwrap(), cmp("x", Op::Lt, Literal::Date("2024-05-01".into())));
         assert_eq!(
             parse("x gt 2024-05-01T12:00:00+02:00").unwrap(),

@@ -10,6 +10,7 @@ use rusqlite::types::Value as SqlValue;
 use serde_json::Value;
 
 use super::filter::{self, Filter, Literal, Op, TextFunction};
+use crate::data::decimal;
 use crate::data::schema::{Column, ColumnKind, Table};
 use crate::data::store::quote;
 use crate::org::errors::DataverseError;
@@ -94,7 +95,7 @@ pub fn parse<'t>(
                 }
             }
             // Money columns bring the currency they are in, as Dataverse's do.
-            if columns.iter().any(|c| c.kind == ColumnKind::Money)
+            if columns.iter().any(|c| matches!(c.kind, ColumnKind::Money { .. }))
                 && let Some(currency) = table.column("transactioncurrencyid")
                 && !columns.iter().any(|c| c.logical_name == currency.logical_name)
             {
@@ -264,7 +265,7 @@ fn check_filter(table: &Table, filter: &Filter) -> Result<(), DataverseError> {
                     Literal::Int(_),
                 ) => true,
                 (
-                    ColumnKind::Decimal { .. } | ColumnKind::Double | ColumnKind::Money,
+                    ColumnKind::Decimal { .. } | ColumnKind::Double | ColumnKind::Money { .. },
                     Literal::Int(_) | Literal::Decimal(_),
                 ) => true,
                 _ => false,
@@ -303,6 +304,9 @@ pub fn sql_column(column: &Column) -> String {
         ColumnKind::String { .. } | ColumnKind::Memo { .. } => {
             format!("{} COLLATE NOCASE", quote(column.logical_name))
         }
+        ColumnKind::Money { .. } | ColumnKind::Decimal { .. } => {
+            format!("{} COLLATE {}", quote(column.logical_name), decimal::COLLATION)
+        }
         _ => quote(column.logical_name),
     }
 }
@@ -312,7 +316,7 @@ fn sql_literal(value: &Literal) -> SqlValue {
         Literal::Null => SqlValue::Null,
         Literal::Bool(b) => SqlValue::Integer(i64::from(*b)),
         Literal::Int(i) => SqlValue::Integer(*i),
-        Literal::Decimal(d) => SqlValue::Real(*d),
+        Literal::Decimal(d) => SqlValue::Text(d.clone()),
         Literal::String(s) | Literal::DateTime(s) | Literal::Date(s) => SqlValue::Text(s.clone()),
         Literal::Guid(g) => SqlValue::Text(g.to_string()),
     }
@@ -403,9 +407,9 @@ pub fn json_to_sql(value: &Value) -> SqlValue {
     match value {
         Value::Null => SqlValue::Null,
         Value::Bool(b) => SqlValue::Integer(i64::from(*b)),
-        Value::Number(n) => {
-            n.as_i64().map_or_else(|| SqlValue::Real(n.as_f64().unwrap_or_default()), SqlValue::Integer)
-        }
+        // As text, not a double: a money or decimal column compares it by value, digit for digit (a REAL
+        // column converts it back to a number).
+        Value::Number(n) => n.as_i64().map_or_else(|| SqlValue::Text(n.to_string()), SqlValue::Integer),
         Value::String(s) => SqlValue::Text(s.clone()),
         other => SqlValue::Text(other.to_string()),
     }

@@ -1,6 +1,7 @@
 //! Formatted values, as Dataverse writes them for an en-US user (the sandbox's users' locale, in UTC):
 //! money `$20,000.00`, numbers `1,200`, dates `4/7/2023 2:59 PM`, option and boolean labels.
 
+use crate::data::decimal;
 use crate::data::schema::ColumnKind;
 use serde_json::Value;
 
@@ -14,6 +15,11 @@ fn group_thousands(integer_part: &str) -> String {
         out.push(c);
     }
     format!("{sign}{out}")
+}
+
+/// A stored money or decimal value, rounded for display without passing through a double.
+fn exact(value: &serde_json::Number, places: u32) -> Option<String> {
+    decimal::parse(&value.to_string()).map(|d| decimal::grouped(d, places))
 }
 
 fn number(value: f64, decimals: usize) -> String {
@@ -48,15 +54,15 @@ fn us_date_time(iso: &str, date_only: bool) -> Option<String> {
 pub fn formatted(kind: &ColumnKind, value: &Value) -> Option<String> {
     match (kind, value) {
         (_, Value::Null) => None,
-        (ColumnKind::Money, Value::Number(n)) => {
-            let amount = n.as_f64()?;
-            let text = number(amount.abs(), 2);
-            Some(if amount < 0.0 { format!("-${text}") } else { format!("${text}") })
+        (ColumnKind::Money { precision }, Value::Number(n)) => {
+            let text = exact(n, *precision)?;
+            Some(match text.strip_prefix('-') {
+                Some(positive) => format!("-${positive}"),
+                None => format!("${text}"),
+            })
         }
         (ColumnKind::Integer { .. } | ColumnKind::BigInt, Value::Number(n)) => Some(number(n.as_f64()?, 0)),
-        (ColumnKind::Decimal { precision }, Value::Number(n)) => {
-            Some(number(n.as_f64()?, (*precision).min(4) as usize))
-        }
+        (ColumnKind::Decimal { precision }, Value::Number(n)) => exact(n, (*precision).min(4)),
         (ColumnKind::Double, Value::Number(n)) => Some(number(n.as_f64()?, 2)),
         (ColumnKind::Boolean { true_label, false_label }, Value::Bool(b)) => {
             Some((if *b { true_label } else { false_label }).to_string())
@@ -80,8 +86,13 @@ mod tests {
 
     #[test]
     fn dataverse_formats() {
-        assert_eq!(formatted(&ColumnKind::Money, &json!(20000.0)).as_deref(), Some("$20,000.00"));
-        assert_eq!(formatted(&ColumnKind::Money, &json!(-1234.5)).as_deref(), Some("-$1,234.50"));
+        let money = ColumnKind::Money { precision: 2 };
+        assert_eq!(formatted(&money, &json!(20000.0)).as_deref(), Some("$20,000.00"));
+        assert_eq!(formatted(&money, &json!(-1234.5)).as_deref(), Some("-$1,234.50"));
+        let extreme: Value = serde_json::from_str("922337203685477.5807").unwrap_or_default();
+        assert_eq!(formatted(&money, &extreme).as_deref(), Some("$922,337,203,685,477.58"));
+        let exact = ColumnKind::Money { precision: 4 };
+        assert_eq!(formatted(&exact, &extreme).as_deref(), Some("$922,337,203,685,477.5807"));
         assert_eq!(
             formatted(&ColumnKind::Integer { min: 0, max: 10 }, &json!(1200)).as_deref(),
             Some("1,200")

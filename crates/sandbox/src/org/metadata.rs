@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use super::errors::{DataverseError, odata_json};
 use super::records::navigation_property;
+use crate::data::decimal;
 use crate::data::schema::{Column, ColumnKind, Table};
 use crate::state::SandboxState;
 
@@ -99,8 +100,23 @@ fn attribute_json(table: &Table, column: &Column, with_options: bool) -> Value {
             json!({ "MaxLength": max_length })
         }
         ColumnKind::Integer { min, max } => json!({ "MinValue": min, "MaxValue": max }),
-        ColumnKind::Decimal { precision } => json!({ "Precision": precision }),
-        ColumnKind::Money => json!({ "Precision": 2, "PrecisionSource": 2 }),
+        ColumnKind::Decimal { precision } => json!({
+            "Precision": precision,
+            "MinValue": -decimal::DECIMAL_LIMIT,
+            "MaxValue": decimal::DECIMAL_LIMIT,
+        }),
+        // PrecisionSource 0: the column's own precision (2 would take the currency's).
+        ColumnKind::Money { precision } => json!({
+            "Precision": precision,
+            "PrecisionSource": 0,
+            "MinValue": -decimal::MONEY_LIMIT,
+            "MaxValue": decimal::MONEY_LIMIT,
+        }),
+        ColumnKind::Double => json!({
+            "Precision": 5,
+            "MinValue": -decimal::DECIMAL_LIMIT,
+            "MaxValue": decimal::DECIMAL_LIMIT,
+        }),
         ColumnKind::DateTime { date_only } => json!({
             "Format": if *date_only { "DateOnly" } else { "DateAndTime" },
             "DateTimeBehavior": { "Value": if *date_only { "DateOnly" } else { "UserLocal" } },

@@ -10,6 +10,7 @@ use serde_json::{Map, Value, json};
 
 use super::errors::{DataverseError, odata_json};
 use super::format::formatted;
+use crate::data::decimal;
 use crate::data::schema::{Column, ColumnKind, Table};
 use crate::data::store::{quote, target_column};
 use crate::odata::query::{self, MAX_PAGE_SIZE, ReadQuery, bad_request};
@@ -162,6 +163,7 @@ fn to_json(kind: &ColumnKind, value: SqlValue) -> Value {
         (ColumnKind::Boolean { .. }, SqlValue::Integer(i)) => Value::Bool(i != 0),
         (_, SqlValue::Integer(i)) => json!(i),
         (_, SqlValue::Real(r)) => json!(r),
+        (kind, SqlValue::Text(t)) if kind.exact_decimal().is_some() => decimal::to_json(&t),
         (_, SqlValue::Text(t)) => Value::String(t),
         (_, SqlValue::Blob(_)) => Value::Null,
     }

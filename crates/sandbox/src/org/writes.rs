@@ -14,6 +14,7 @@ use uuid::Uuid;
 use super::auth::Caller;
 use super::errors::DataverseError;
 use super::records::{Prefer, not_found, parse_key};
+use crate::data::decimal;
 use crate::data::schema::{Column, ColumnKind, Table};
 use crate::data::seed::USD_ID;
 use crate::data::store::{next_version, quote, target_column};
@@ -389,6 +390,12 @@ fn convert(table: &Table, column: &Column, value: &Value) -> Result<Vec<(String,
             ),
         )
     };
+    let out_of_range = |v: &str, min: i64, max: i64| {
+        validation(format!(
+            "The value {v} of '{name}' on record of type '{}' is outside the valid range. Accepted Values: {min} to {max}",
+            table.logical_name
+        ))
+    };
     let converted = match (&column.kind, value) {
         (_, Value::Null) => SqlValue::Null,
         (ColumnKind::String { max_length } | ColumnKind::Memo { max_length }, Value::String(s)) => {
@@ -403,10 +410,7 @@ fn convert(table: &Table, column: &Column, value: &Value) -> Result<Vec<(String,
         (ColumnKind::Integer { min, max }, Value::Number(n)) => {
             let v = n.as_i64().ok_or_else(mismatch)?;
             if v < *min || v > *max {
-                return Err(validation(format!(
-                    "The value {v} of '{name}' on record of type '{}' is outside the valid range. Accepted Values: {min} to {max}",
-                    table.logical_name
-                )));
+                return Err(out_of_range(&v.to_string(), *min, *max));
             }
             SqlValue::Integer(v)
         }
@@ -421,8 +425,23 @@ fn convert(table: &Table, column: &Column, value: &Value) -> Result<Vec<(String,
             }
             SqlValue::Integer(v)
         }
-        (ColumnKind::Decimal { .. } | ColumnKind::Double | ColumnKind::Money, Value::Number(n)) => {
-            SqlValue::Real(n.as_f64().ok_or_else(mismatch)?)
+        (ColumnKind::Double, Value::Number(n)) => {
+            let v = n.as_f64().ok_or_else(mismatch)?;
+            let limit = decimal::DECIMAL_LIMIT as f64;
+            if !(-limit..=limit).contains(&v) {
+                return Err(out_of_range(&n.to_string(), -decimal::DECIMAL_LIMIT, decimal::DECIMAL_LIMIT));
+            }
+            SqlValue::Real(v)
+        }
+        (kind, Value::Number(n)) if kind.exact_decimal().is_some() => {
+            let (precision, scale, limit) = kind.exact_decimal().unwrap_or_default();
+            match decimal::stored(&n.to_string(), precision, scale, limit) {
+                Ok(text) => SqlValue::Text(text),
+                Err(decimal::Refusal::OutOfRange { min, max }) => {
+                    return Err(out_of_range(&n.to_string(), min, max));
+                }
+                Err(decimal::Refusal::NotANumber) => return Err(mismatch()),
+            }
         }
         (ColumnKind::Boolean { .. }, Value::Bool(b)) => SqlValue::Integer(i64::from(*b)),
         (ColumnKind::Uniqueidentifier, Value::String(s)) => {
@@ -497,7 +516,7 @@ fn create(
             set_default(&mut values, "statuscode", SqlValue::Integer(i64::from(*status)));
         }
     }
-    if table.columns.iter().any(|c| c.kind == ColumnKind::Money)
+    if table.columns.iter().any(|c| matches!(c.kind, ColumnKind::Money { .. }))
         && table.column("transactioncurrencyid").is_some()
     {
         set_default(&mut values, "transactioncurrencyid", SqlValue::Text(USD_ID.to_string()));

@@ -150,3 +150,91 @@ pub fn add_org(vault: &Vault, form: OrgForm, secret: Secret) -> Result<(Profile,
     };
     Ok((vault.add(new, Some(secret))?, checked.instance.warning))
 }
+
+#[cfg(test)]
+mod tests {
+    use d365_vault::{Cloud, Vault};
+
+    use super::*;
+
+    fn form(instance: &str, tenant: &str, client_id: &str) -> OrgForm {
+        OrgForm {
+            name: "Dev".into(),
+            tag: None,
+            read_only: None,
+            instance_url: instance.into(),
+            tenant: tenant.into(),
+            client_id: client_id.into(),
+            cloud: Cloud::Public,
+            authority: None,
+            allow_custom_host: false,
+            allow_custom_authority: false,
+        }
+    }
+
+    const CLIENT_ID: &str = "0b6f0b57-7e3f-4c1e-9d9e-6f0a1f2b3c4d";
+
+    /// A vault in a folder of its own that does not exist yet: no profiles, nothing written.
+    fn empty_vault() -> Vault {
+        let unique = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+        Vault::open(&std::env::temp_dir().join(format!("d365desk-forms-{}-{unique}", std::process::id())))
+    }
+
+    #[test]
+    fn a_problem_beside_its_field_starts_a_sentence() {
+        let problem = FieldProblem::new("tenant", DataverseError::new("input.invalid", "it is empty", None));
+        assert_eq!(problem.message, "It is empty");
+        assert_eq!(sentence("é accentuée"), "É accentuée");
+        assert_eq!(sentence(""), "");
+    }
+
+    #[test]
+    fn a_complete_form_is_checked_into_the_fields_it_saves() {
+        let checked = check(&form(" contoso.crm.dynamics.com ", "Contoso.OnMicrosoft.com", CLIENT_ID))
+            .unwrap_or_else(|problems| panic!("a complete form: {problems:?}"));
+        assert_eq!(checked.instance.resource(), "https://contoso.crm.dynamics.com");
+        assert_eq!(
+            (checked.tenant.as_str(), checked.client_id.as_str()),
+            ("contoso.onmicrosoft.com", CLIENT_ID)
+        );
+        assert_eq!(checked.authority, None, "no custom authority: the cloud's, not saved");
+    }
+
+    #[test]
+    fn a_custom_authority_is_kept_and_a_blank_one_is_none() {
+        let mut custom = form("contoso.crm.dynamics.com", "contoso.onmicrosoft.com", CLIENT_ID);
+        custom.authority = Some(" http://127.0.0.1:5/t/ ".into());
+        assert_eq!(check(&custom).ok().and_then(|c| c.authority).as_deref(), Some("http://127.0.0.1:5/t"));
+        custom.authority = Some("   ".into());
+        assert!(check(&custom).is_ok_and(|c| c.authority.is_none()), "a blank authority is the cloud's");
+    }
+
+    #[test]
+    fn the_name_is_a_field_problem_only_when_the_vault_refuses_the_name() {
+        let vault = empty_vault();
+        assert_eq!(name_problem(&vault, "Dev"), None, "a free name");
+        let problem = name_problem(&vault, "  ").expect("an empty name is refused");
+        assert_eq!((problem.field, problem.error.kind), ("name", "vault.invalid_input"));
+        assert!(problem.message.contains("1 to 100 characters"), "{problem:?}");
+        // A vault that cannot be read is no problem of the name: saving reports it.
+        let dir = std::env::temp_dir().join(format!("d365desk-forms-unreadable-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("profiles.json")).unwrap();
+        let unreadable = Vault::open(&dir);
+        assert!(
+            unreadable.check_new_name("Dev").is_err_and(|e| e.category() != d365_common::Category::Input)
+        );
+        assert_eq!(name_problem(&unreadable, "Dev"), None);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn checking_a_form_lists_each_field_s_problem_with_the_name_s_first() {
+        let vault = empty_vault();
+        let fields = |problems: Vec<FieldProblem>| problems.into_iter().map(|p| p.field).collect::<Vec<_>>();
+        let mut bad = form("not a host", "contoso", "nope");
+        bad.name = String::new();
+        assert_eq!(fields(check_org(&vault, &bad)), ["name", "instance_url", "tenant", "client_id"]);
+        let good = form("contoso.crm.dynamics.com", "contoso.onmicrosoft.com", CLIENT_ID);
+        assert_eq!(fields(check_org(&vault, &good)), Vec::<&str>::new());
+    }
+}

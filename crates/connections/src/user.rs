@@ -320,4 +320,25 @@ mod tests {
         assert_eq!(problems[0].field, "authority");
         assert_eq!(problems[0].error.kind, "input.custom_authority");
     }
+
+    #[test]
+    fn checking_the_form_needs_an_instance_unless_discovering() {
+        let unique = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+        let vault =
+            Vault::open(&std::env::temp_dir().join(format!("d365desk-user-{}-{unique}", std::process::id())));
+        let fields = |problems: Vec<FieldProblem>| problems.into_iter().map(|p| p.field).collect::<Vec<_>>();
+        assert_eq!(fields(check_user(&vault, &form("", "", ""), true)), Vec::<&str>::new());
+        assert_eq!(fields(check_user(&vault, &form("", "", ""), false)), ["instance_url"]);
+        let mut unnamed = form("contoso.crm.dynamics.com", "bad tenant!", "");
+        unnamed.name = " ".into();
+        assert_eq!(fields(check_user(&vault, &unnamed, false)), ["name", "tenant"]);
+    }
+
+    #[test]
+    fn a_discovery_shows_its_environments_never_its_refresh_token() {
+        let discovered = Discovered { environments: Vec::new(), refresh: Secret::new("refresh-token-value") };
+        let printed = format!("{discovered:?}");
+        assert!(printed.contains("Discovered") && printed.contains("environments: []"), "{printed}");
+        assert!(!printed.contains("refresh-token-value"), "{printed}");
+    }
 }

@@ -169,7 +169,7 @@ fn refresh_token(tokens: UserTokens) -> Result<Secret> {
             ),
         )
     })?;
-    Ok(Secret::new(refresh))
+    Ok(refresh)
 }
 
 /// Signs in for the form's instance and saves the connection with its refresh token in the keyring.

@@ -89,8 +89,8 @@ pub async fn client_credentials(
 
 async fn token_response(response: reqwest::Response, url: &str) -> Result<AccessToken> {
     let status = response.status();
-    let text = response.text().await.map_err(|e| DataverseError::from_transport(&e, url))?;
-    token_from(status, &text, url)
+    let text = Secret::new(response.text().await.map_err(|e| DataverseError::from_transport(&e, url))?);
+    token_from(status, text.expose(), url)
 }
 
 /// How long a token is trusted for when its answer does not say (Entra's default lifetime).
@@ -137,7 +137,7 @@ pub async fn refresh(
     client_id: &str,
     refresh_token: &str,
     resource: &str,
-) -> Result<(AccessToken, Option<String>)> {
+) -> Result<(AccessToken, Option<Secret>)> {
     let url = format!("{authority}/oauth2/v2.0/token");
     let scope = format!("{resource}/user_impersonation offline_access");
     let form = [
@@ -150,12 +150,13 @@ pub async fn refresh(
         http.post(&url).form(&form).send().await.map_err(|e| DataverseError::from_transport(&e, &url))?;
     tracing::debug!(%url, status = %response.status(), "token request");
     let status = response.status();
-    let text = response.text().await.map_err(|e| DataverseError::from_transport(&e, &url))?;
-    let rotated = serde_json::from_str::<serde_json::Value>(&text)
+    // The answer holds both tokens: wiped when dropped, like them.
+    let text = Secret::new(response.text().await.map_err(|e| DataverseError::from_transport(&e, &url))?);
+    let rotated = serde_json::from_str::<serde_json::Value>(text.expose())
         .ok()
-        .and_then(|v| v.get("refresh_token").and_then(|r| r.as_str()).map(str::to_owned))
+        .and_then(|v| v.get("refresh_token").and_then(|r| r.as_str()).map(Secret::new))
         .filter(|_| status.is_success());
-    let token = token_from(status, &text, &url)?;
+    let token = token_from(status, text.expose(), &url)?;
     Ok((token, rotated))
 }
 

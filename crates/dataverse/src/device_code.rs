@@ -10,7 +10,7 @@ use oauth2::{ClientId, DeviceAuthorizationUrl, Scope, StandardDeviceAuthorizatio
 use serde::Serialize;
 
 use crate::error::{DataverseError, Result};
-use crate::signin::{Transport, UserTokens, aadsts_code, oauth_error};
+use crate::signin::{Transport, UserTokens, aadsts_code, oauth_error, unanswered};
 
 /// What to show the user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -41,11 +41,11 @@ where
 {
     let invalid =
         |e: url::ParseError| error("input.invalid", format!("Authority: {e}"), "Check the authority URL.");
+    let (device_url, token_url) =
+        (format!("{authority}/oauth2/v2.0/devicecode"), format!("{authority}/oauth2/v2.0/token"));
     let client = BasicClient::new(ClientId::new(client_id.to_owned()))
-        .set_device_authorization_url(
-            DeviceAuthorizationUrl::new(format!("{authority}/oauth2/v2.0/devicecode")).map_err(invalid)?,
-        )
-        .set_token_uri(TokenUrl::new(format!("{authority}/oauth2/v2.0/token")).map_err(invalid)?);
+        .set_device_authorization_url(DeviceAuthorizationUrl::new(device_url.clone()).map_err(invalid)?)
+        .set_token_uri(TokenUrl::new(token_url.clone()).map_err(invalid)?);
     let details: StandardDeviceAuthorizationResponse = client
         .exchange_device_code()
         .add_scope(Scope::new(format!("{resource}/user_impersonation")))
@@ -53,7 +53,12 @@ where
         .request_async(&Transport(http))
         .await
         .map_err(|err| {
-            oauth_error(err, "The device code could not be requested", "Check the authority and client ID.")
+            oauth_error(
+                err,
+                &device_url,
+                "The device code could not be requested",
+                "Check the authority and client ID.",
+            )
         })?;
     let prompt = DeviceCodePrompt {
         user_code: details.user_code().secret().clone(),
@@ -87,7 +92,7 @@ where
                     DataverseError::from_entra(aadsts_code(&description), other.as_ref(), &description)
                 }
             },
-            other => error("auth.failed", format!("Polling for the sign-in failed: {other}"), "Start it again."),
+            other => unanswered(other, &token_url, "Polling for the sign-in failed", "Start it again."),
         })?,
         () = cancel => return Err(error("signin.cancelled", "The sign-in was cancelled.", "Start it again when you are ready.")),
     };

@@ -119,7 +119,7 @@ impl Session {
                     auth::refresh(&self.http, authority, client_id, refresh.expose(), &resource)
                         .await
                         .map_err(sign_in_again)?;
-                if let Some(rotated) = rotated.map(Secret::new) {
+                if let Some(rotated) = rotated {
                     keep(&rotated)?;
                     *refresh = rotated;
                 }

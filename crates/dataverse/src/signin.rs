@@ -22,6 +22,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinSet;
 
+use d365_common::Secret;
+
 use crate::auth::AccessToken;
 use crate::error::{DataverseError, Result};
 
@@ -41,7 +43,7 @@ pub struct SignIn<'a> {
 /// in memory.
 pub struct UserTokens {
     pub access_token: AccessToken,
-    pub refresh_token: Option<String>,
+    pub refresh_token: Option<Secret>,
 }
 
 impl UserTokens {
@@ -50,7 +52,7 @@ impl UserTokens {
         let expires = crate::auth::expiry_in(token.expires_in().map(|lifetime| lifetime.as_secs()));
         Self {
             access_token: AccessToken::new(token.access_token().secret().clone(), expires),
-            refresh_token: token.refresh_token().map(|r| r.secret().clone()),
+            refresh_token: token.refresh_token().map(|r| Secret::new(r.secret().as_str())),
         }
     }
 }
@@ -83,15 +85,14 @@ where
     let loopback = Loopback::bind().await?;
     let port = loopback.port;
     let redirect = format!("http://localhost:{port}/");
+    let token_url = format!("{}/oauth2/v2.0/token", request.authority);
     let invalid_url =
         |e: url::ParseError| error("input.invalid", format!("Authority: {e}"), "Check the authority URL.");
     let client = BasicClient::new(ClientId::new(request.client_id.to_owned()))
         .set_auth_uri(
             AuthUrl::new(format!("{}/oauth2/v2.0/authorize", request.authority)).map_err(invalid_url)?,
         )
-        .set_token_uri(
-            TokenUrl::new(format!("{}/oauth2/v2.0/token", request.authority)).map_err(invalid_url)?,
-        )
+        .set_token_uri(TokenUrl::new(token_url.clone()).map_err(invalid_url)?)
         .set_redirect_uri(RedirectUrl::new(redirect.clone()).map_err(invalid_url)?);
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let mut authorize = client
@@ -149,7 +150,7 @@ where
     let transport = Transport(http);
     let exchanged = tokio::select! {
         exchanged = exchange.request_async(&transport) => exchanged
-            .map_err(|err| oauth_error(err, "The code could not be exchanged for tokens", "Sign in again.")),
+            .map_err(|err| oauth_error(err, &token_url, "The code could not be exchanged for tokens", "Sign in again.")),
         () = &mut cancel => Err(error("signin.cancelled", "The sign-in was cancelled.", "Start it again when you are ready.")),
     };
     // Only now does the browser hear how it went: "signed in" after tokens, not after a code.
@@ -207,19 +208,35 @@ async fn send(
 
 /// An oauth2 request's failure as a diagnosis: Entra's own refusals by their AADSTS code, anything
 /// else (transport, an unparsable answer) as `auth.failed` with `what` and `hint`.
-pub(crate) fn oauth_error<RE, T>(
-    err: oauth2::RequestTokenError<RE, oauth2::StandardErrorResponse<T>>,
+pub(crate) fn oauth_error<T>(
+    err: oauth2::RequestTokenError<SendError, oauth2::StandardErrorResponse<T>>,
+    url: &str,
     what: &str,
     hint: &str,
 ) -> DataverseError
 where
-    RE: std::error::Error + 'static,
     T: oauth2::ErrorResponseType + AsRef<str> + std::fmt::Display + 'static,
 {
     match err {
         oauth2::RequestTokenError::ServerResponse(response) => {
             let description = response.error_description().cloned().unwrap_or_default();
             DataverseError::from_entra(aadsts_code(&description), response.error().as_ref(), &description)
+        }
+        other => unanswered(other, url, what, hint),
+    }
+}
+
+/// An oauth2 request that got no Entra answer: the network's own diagnosis (DNS, TLS, refused, timeout)
+/// when the request never got through, else what oauth2 says.
+pub(crate) fn unanswered<E: oauth2::ErrorResponse + 'static>(
+    err: oauth2::RequestTokenError<SendError, E>,
+    url: &str,
+    what: &str,
+    hint: &str,
+) -> DataverseError {
+    match err {
+        oauth2::RequestTokenError::Request(SendError::Transport(transport)) => {
+            DataverseError::from_transport(&transport, url)
         }
         other => error("auth.failed", format!("{what}: {other}"), hint),
     }

@@ -104,3 +104,24 @@ async fn waiting_can_be_cancelled() {
     .unwrap_err();
     assert_eq!(err.kind, "signin.cancelled");
 }
+
+#[tokio::test]
+async fn an_authority_that_cannot_be_reached_is_a_network_diagnosis_not_a_refused_sign_in() {
+    // A port nothing listens on: bound, then closed.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let authority = format!("http://127.0.0.1:{port}/organizations");
+    let http = auth::http_client().unwrap();
+    let err = sign_in_with_device_code(
+        &http,
+        &authority,
+        "51f81489-12ee-4a9e-aaae-a2591f45987d",
+        "https://org.crm.dynamics.com",
+        |_: &DeviceCodePrompt| panic!("no code can be shown"),
+        std::future::pending(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.kind, "net.refused", "{err:?}");
+    assert_eq!(err.category, d365_dataverse::Category::Network);
+    assert!(err.message.contains("127.0.0.1"), "{}", err.message);
+}

@@ -81,7 +81,7 @@ async fn user_sessions_keep_rotated_refresh_tokens_and_ask_to_sign_in_again_when
     let grant = Grant::User {
         authority: info.authority.clone(),
         client_id: info.public_client_id.clone(),
-        refresh_token: tokio::sync::Mutex::new(d365_dataverse::Secret::new(original.clone())),
+        refresh_token: tokio::sync::Mutex::new(original.clone()),
         keep,
     };
     let instance = input::instance(&info.instance_url, Cloud::Public, false).unwrap();
@@ -89,7 +89,7 @@ async fn user_sessions_keep_rotated_refresh_tokens_and_ask_to_sign_in_again_when
     session.get("WhoAmI").await.unwrap();
     let kept_now = kept.lock().unwrap().clone();
     assert_eq!(kept_now.len(), 1, "the rotated refresh token was handed back to be kept");
-    assert_ne!(kept_now[0], original);
+    assert_ne!(kept_now[0], original.expose());
 
     let refused = Grant::User {
         authority: info.authority.clone(),

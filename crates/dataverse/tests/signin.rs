@@ -81,7 +81,7 @@ async fn the_browser_flow_returns_tokens_for_the_instance() {
         .await
         .unwrap();
     assert!(tokens.refresh_token.is_some(), "offline_access gives a refresh token");
-    assert!(!format!("{tokens:?}").contains(tokens.refresh_token.as_deref().unwrap()));
+    assert!(!format!("{tokens:?}").contains(tokens.refresh_token.as_ref().unwrap().expose()));
     // The token opens the Web API as the user.
     let who: serde_json::Value = http
         .get(format!("{}WhoAmI", sandbox.info().web_api_url))
@@ -95,7 +95,7 @@ async fn the_browser_flow_returns_tokens_for_the_instance() {
     let old = tokens.refresh_token.unwrap();
     let info = sandbox.info();
     let (access, rotated) =
-        auth::refresh(&http, &info.authority, &info.public_client_id, &old, &info.instance_url)
+        auth::refresh(&http, &info.authority, &info.public_client_id, old.expose(), &info.instance_url)
             .await
             .unwrap();
     assert_ne!(access.secret(), tokens.access_token.secret());

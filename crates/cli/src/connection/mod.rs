@@ -8,7 +8,7 @@ use std::io::Read;
 use d365_connections::authority_of;
 use d365_dataverse::{DataverseError, auth, discovery, input};
 use d365_vault::{
-    Cloud, ConnectionKind, EnvironmentTag, ProfileEdit, Revocation, Secret, SecretKind, Vault, VaultError,
+    Cloud, ConnectionKind, EnvironmentTag, ProfileEdit, Revocation, SecretKind, Vault, VaultError,
 };
 
 use crate::args::{AddCommand, CloudArg, ConnectionCommand, OnOff, SignInArgs, TagArg};
@@ -109,7 +109,7 @@ pub async fn environments(vault: &Vault, name: &str) -> Result<Done, Failure> {
     let client_id = profile.client_id.clone().unwrap_or_default();
     let (token, rotated) = auth::refresh(&http, &authority, &client_id, refresh.expose(), &resource).await?;
     if let Some(rotated) = rotated {
-        vault.store_token(&profile, SecretKind::RefreshToken, &Secret::new(rotated))?;
+        vault.store_token(&profile, SecretKind::RefreshToken, &rotated)?;
     }
     Ok(Done::Environments(discovery::environments(&http, &resource, &token).await?))
 }

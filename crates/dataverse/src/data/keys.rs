@@ -37,7 +37,9 @@ fn literal(schema: &TableSchema, column: &str, text: &str) -> Result<Literal> {
         "Integer" | "BigInt" | "Picklist" | "State" | "Status" => {
             Literal::Integer(text.parse().map_err(|_| number("a whole number"))?)
         }
-        "Decimal" | "Double" | "Money" => Literal::Decimal(text.parse().map_err(|_| number("a number"))?),
+        "Decimal" | "Double" | "Money" => {
+            Literal::Decimal(super::numbers::parse(text).ok_or_else(|| number("a number"))?)
+        }
         "Uniqueidentifier" | "Lookup" | "Customer" | "Owner" => {
             Literal::Guid(text.parse().map_err(|_| number("a GUID"))?)
         }

@@ -7,6 +7,7 @@ pub mod keys;
 pub mod metadata;
 pub mod multipart;
 pub mod names;
+pub mod numbers;
 pub mod partition;
 pub mod query;
 pub mod read;

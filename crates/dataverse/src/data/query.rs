@@ -17,7 +17,8 @@ pub enum Literal {
     Text(String),
     Guid(uuid::Uuid),
     Integer(i64),
-    Decimal(f64),
+    /// Exact: a money or decimal key or filter value is matched digit for digit.
+    Decimal(rust_decimal::Decimal),
     Boolean(bool),
     DateTime(time::OffsetDateTime),
     Date(time::Date),
@@ -31,7 +32,7 @@ impl Literal {
             Literal::Text(text) => format!("'{}'", text.replace('\'', "''")),
             Literal::Guid(id) => id.to_string(),
             Literal::Integer(n) => n.to_string(),
-            Literal::Decimal(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{n:.1}"),
+            Literal::Decimal(n) if n.scale() == 0 => format!("{n}.0"),
             Literal::Decimal(n) => n.to_string(),
             Literal::Boolean(b) => b.to_string(),
             Literal::DateTime(at) => at.to_offset(time::UtcOffset::UTC).format(&Rfc3339).unwrap_or_default(),
@@ -305,8 +306,10 @@ mod tests {
         let id = uuid::Uuid::parse_str("0d365de5-0000-4000-8000-000000000001").unwrap();
         assert_eq!(Literal::Guid(id).odata(), "0d365de5-0000-4000-8000-000000000001");
         assert_eq!(Literal::Integer(-42).odata(), "-42");
-        assert_eq!(Literal::Decimal(2.0).odata(), "2.0");
-        assert_eq!(Literal::Decimal(1234.5678).odata(), "1234.5678");
+        let decimal = |text: &str| Literal::Decimal(super::super::numbers::parse(text).unwrap_or_default());
+        assert_eq!(decimal("2").odata(), "2.0");
+        assert_eq!(decimal("1234.5678").odata(), "1234.5678");
+        assert_eq!(decimal("922337203685477.5807").odata(), "922337203685477.5807");
         let at = time::macros::datetime!(2024-02-29 13:45:00 +02:00);
         assert_eq!(Literal::DateTime(at).odata(), "2024-02-29T11:45:00Z");
         assert_eq!(Literal::Date(time::macros::date!(2024 - 02 - 29)).odata(), "2024-02-29");

@@ -2,10 +2,12 @@
 //! names its column and says what the column takes. What passes becomes the Web API body (lookups as
 //! `<navigation>@odata.bind`, option labels as their values).
 
+use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
 use super::metadata::{ColumnInfo, RequiredLevel, TableInfo, TableSchema};
 use super::names::suggestion;
+use super::numbers;
 use crate::error::{DataverseError, Result};
 
 /// What the caller changes: column logical name → value, as typed (JSON). A lookup takes
@@ -143,17 +145,21 @@ pub fn checked(column: &ColumnInfo, value: &Value) -> Result<Value> {
     let wrong = |takes: &str| {
         refused("input.invalid_value", name, format!("{} takes {takes}, not {value}.", label(column)), None)
     };
-    let in_range = |n: f64| {
-        let below = column.min_value.is_some_and(|min| n < min);
-        let above = column.max_value.is_some_and(|max| n > max);
-        if below || above {
-            let (min, max) = (column.min_value.unwrap_or(f64::MIN), column.max_value.unwrap_or(f64::MAX));
-            return Err(refused(
-                "input.out_of_range",
-                name,
-                format!("{} must be between {min} and {max}; {n} is not.", label(column)),
-                None,
-            ));
+    // Compared exactly: near money's limits a double cannot tell 922337203685476.9999 from the limit.
+    let out_of_range = |shown: &dyn std::fmt::Display| {
+        let (min, max) = (column.min_value.unwrap_or(f64::MIN), column.max_value.unwrap_or(f64::MAX));
+        refused(
+            "input.out_of_range",
+            name,
+            format!("{} must be between {min} and {max}; {shown} is not.", label(column)),
+            None,
+        )
+    };
+    let in_range = |n: Decimal| {
+        let bound = |limit: Option<f64>| limit.and_then(|l| numbers::parse(&l.to_string()));
+        let (min, max) = (bound(column.min_value), bound(column.max_value));
+        if min.is_some_and(|min| n < min) || max.is_some_and(|max| n > max) {
+            return Err(out_of_range(&n));
         }
         Ok(())
     };
@@ -177,14 +183,38 @@ pub fn checked(column: &ColumnInfo, value: &Value) -> Result<Value> {
             Ok(value.clone())
         }
         "Integer" | "BigInt" => {
-            let n = value.as_i64().ok_or_else(|| wrong("a whole number"))?;
-            in_range(n as f64)?;
-            Ok(value.clone())
+            // Text too: the window sends big integers as text, since JavaScript's numbers stop at 2^53.
+            let n = value
+                .as_i64()
+                .or_else(|| value.as_str().and_then(|text| text.trim().parse().ok()))
+                .ok_or_else(|| wrong("a whole number"))?;
+            in_range(Decimal::from(n))?;
+            Ok(Value::from(n))
         }
         "Decimal" | "Double" | "Money" => {
-            let n = value.as_f64().ok_or_else(|| wrong("a number"))?;
+            let Some(n) = numbers::of_value(value) else {
+                // A number past the 28 digits of an exact decimal is far outside every column's range.
+                let huge = value.as_f64().or_else(|| value.as_str().and_then(|t| t.trim().parse().ok()));
+                return Err(match huge.filter(|h: &f64| h.is_finite()) {
+                    Some(huge) => out_of_range(&huge),
+                    None => wrong("a number"),
+                });
+            };
             in_range(n)?;
-            Ok(value.clone())
+            let allowed = most_places(column);
+            if numbers::places(n) > allowed {
+                return Err(refused(
+                    "input.too_precise",
+                    name,
+                    format!(
+                        "{} takes at most {allowed} decimal places; {n} has {}.",
+                        label(column),
+                        numbers::places(n)
+                    ),
+                    Some("Round it first: Dataverse would round it without saying so.".to_owned()),
+                ));
+            }
+            Ok(numbers::to_json(n))
         }
         "Boolean" => value.as_bool().map(Value::Bool).ok_or_else(|| wrong("true or false")),
         "Picklist" | "State" | "Status" => option(column, value),
@@ -205,6 +235,16 @@ pub fn checked(column: &ColumnInfo, value: &Value) -> Result<Value> {
             format!("{} is a {other} column, which D365 Desk does not write.", label(column)),
             None,
         )),
+    }
+}
+
+/// Decimal places a column keeps: a decimal's or float's precision; for money the four places it is
+/// stored with (its precision may be its currency's, which the metadata does not carry).
+fn most_places(column: &ColumnInfo) -> u32 {
+    match (column.attribute_type.as_str(), column.precision) {
+        ("Money", _) => 4,
+        (_, Some(precision)) => precision,
+        (_, None) => 10,
     }
 }
 
@@ -320,8 +360,70 @@ pub fn locate(schema: &TableSchema, error: DataverseError) -> DataverseError {
 mod tests {
     use serde_json::json;
 
-    use super::lookup;
+    use super::{checked, lookup};
     use crate::data::metadata::ColumnInfo;
+
+    fn numeric(attribute_type: &str, precision: u32, limit: f64) -> ColumnInfo {
+        serde_json::from_value(json!({
+            "logical_name": "amount", "display_name": "Amount", "attribute_type": attribute_type,
+            "required": "None", "valid_for_create": true, "valid_for_update": true, "valid_for_read": true,
+            "is_primary_id": false, "is_primary_name": false, "max_length": null, "precision": precision,
+            "min_value": -limit, "max_value": limit, "date_only": false, "targets": [], "options": [],
+        }))
+        .expect("a column")
+    }
+
+    fn number(text: &str) -> serde_json::Value {
+        serde_json::from_str(text).expect("a JSON number")
+    }
+
+    #[test]
+    fn numbers_pass_digit_for_digit_whether_typed_as_numbers_or_text() {
+        let money = numeric("Money", 2, 922_337_203_685_477.0);
+        for (given, sent) in [
+            (number("922337203685476.9999"), "922337203685476.9999"),
+            (json!("-922337203685477"), "-922337203685477"),
+            (json!(" 12.50 "), "12.50"),
+            (number("1.5E+3"), "1500"),
+        ] {
+            assert_eq!(checked(&money, &given).map(|v| v.to_string()).as_deref(), Ok(sent), "{given}");
+        }
+        let big = numeric("BigInt", 0, 9.223_372_036_854_776e18);
+        assert_eq!(
+            checked(&big, &json!("9223372036854775807")).map(|v| v.to_string()).as_deref(),
+            Ok("9223372036854775807")
+        );
+        assert!(checked(&big, &json!("12.5")).is_err());
+    }
+
+    #[test]
+    fn the_range_is_compared_exactly_not_as_doubles() {
+        let money = numeric("Money", 4, 922_337_203_685_477.0);
+        // As doubles, 922337203685477.0001 and the limit are the same number.
+        let err = checked(&money, &number("922337203685477.0001")).unwrap_err();
+        assert_eq!(err.kind, "input.out_of_range");
+        assert!(err.message.contains("922337203685477.0001 is not"), "{err}");
+        assert!(checked(&money, &number("922337203685477")).is_ok());
+        let err = checked(&numeric("Double", 5, 1e11), &number("1e300")).unwrap_err();
+        assert_eq!(err.kind, "input.out_of_range", "{err}");
+    }
+
+    #[test]
+    fn more_places_than_the_column_keeps_are_refused_not_rounded() {
+        let decimal = numeric("Decimal", 10, 1e11);
+        assert!(checked(&decimal, &number("12345678.1234567891")).is_ok());
+        let err = checked(&decimal, &number("1.12345678901")).unwrap_err();
+        assert_eq!(err.kind, "input.too_precise");
+        assert!(err.message.contains("at most 10 decimal places; 1.12345678901 has 11"), "{err}");
+        // Trailing zeros are not places; money keeps four whatever its precision.
+        assert!(checked(&numeric("Decimal", 2, 1e11), &number("1.5000")).is_ok());
+        assert!(checked(&numeric("Money", 2, 1e11), &number("1.2345")).is_ok());
+        assert_eq!(
+            checked(&numeric("Money", 2, 1e11), &number("1.23456")).unwrap_err().kind,
+            "input.too_precise"
+        );
+        assert_eq!(checked(&decimal, &json!("twelve")).unwrap_err().kind, "input.invalid_value");
+    }
 
     #[test]
     fn a_lookup_whose_metadata_names_no_target_is_refused_not_a_panic() {

@@ -61,8 +61,11 @@ pub fn formatted(kind: &ColumnKind, value: &Value) -> Option<String> {
                 None => format!("${text}"),
             })
         }
-        (ColumnKind::Integer { .. } | ColumnKind::BigInt, Value::Number(n)) => Some(number(n.as_f64()?, 0)),
-        (ColumnKind::Decimal { precision }, Value::Number(n)) => exact(n, (*precision).min(4)),
+        // From the integer itself: a double would show 9223372036854775807 as ...808.
+        (ColumnKind::Integer { .. } | ColumnKind::BigInt, Value::Number(n)) => {
+            Some(group_thousands(&n.as_i64()?.to_string()))
+        }
+        (ColumnKind::Decimal { precision }, Value::Number(n)) => exact(n, *precision),
         (ColumnKind::Double, Value::Number(n)) => Some(number(n.as_f64()?, 2)),
         (ColumnKind::Boolean { true_label, false_label }, Value::Bool(b)) => {
             Some((if *b { true_label } else { false_label }).to_string())
@@ -93,6 +96,14 @@ mod tests {
         assert_eq!(formatted(&money, &extreme).as_deref(), Some("$922,337,203,685,477.58"));
         let exact = ColumnKind::Money { precision: 4 };
         assert_eq!(formatted(&exact, &extreme).as_deref(), Some("$922,337,203,685,477.5807"));
+        assert_eq!(
+            formatted(&ColumnKind::BigInt, &json!(i64::MAX)).as_deref(),
+            Some("9,223,372,036,854,775,807")
+        );
+        assert_eq!(
+            formatted(&ColumnKind::BigInt, &json!(i64::MIN)).as_deref(),
+            Some("-9,223,372,036,854,775,808")
+        );
         assert_eq!(
             formatted(&ColumnKind::Integer { min: 0, max: 10 }, &json!(1200)).as_deref(),
             Some("1,200")

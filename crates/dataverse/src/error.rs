@@ -296,4 +296,22 @@ mod tests {
         );
         assert_eq!(DataverseError::from_entra(Some(7000215), "invalid_client", "x").category, Category::Auth);
     }
+
+    #[test]
+    fn an_entra_message_is_its_description_s_first_line_or_the_code_and_error() {
+        let message =
+            |code, description| DataverseError::from_entra(code, "invalid_client", description).message;
+        let described = "AADSTS7000215: Invalid client secret provided.\r\nTrace ID: 1f2e\r\nTimestamp: 2026";
+        assert_eq!(message(Some(7000215), described), "AADSTS7000215: Invalid client secret provided.");
+        assert_eq!(message(Some(7000215), ""), "AADSTS7000215: invalid_client");
+        assert_eq!(message(Some(7000215), "  \nTrace ID: 1f2e"), "AADSTS7000215: invalid_client");
+        assert_eq!(
+            message(None, "The client is unknown.\nTrace ID: 1f2e"),
+            "invalid_client: The client is unknown."
+        );
+        assert_eq!(message(None, ""), "Entra ID answered 'invalid_client'.");
+        let unknown = DataverseError::from_entra(Some(1), "invalid_client", "");
+        assert_eq!(unknown.kind, "auth.failed");
+        assert!(unknown.hint.is_some_and(|h| h.contains("the message above has its reason")));
+    }
 }

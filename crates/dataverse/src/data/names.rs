@@ -24,4 +24,15 @@ mod tests {
         assert_eq!(suggestion("emailadress1", names), Some("emailaddress1"));
         assert_eq!(suggestion("invoice", names), None);
     }
+
+    #[test]
+    fn a_long_name_tolerates_a_typo_for_every_three_letters() {
+        // "accountnumber" has 13 letters: up to 4 edits away is still it; a short name allows 2.
+        let names = ["accountnumber", "name"];
+        assert_eq!(suggestion("acntnumber", names), Some("accountnumber"), "3 letters missing");
+        assert_eq!(suggestion("acntnumbr", names), Some("accountnumber"), "4 letters missing");
+        assert_eq!(suggestion("acntnmbr", names), None, "5 letters missing");
+        assert_eq!(suggestion("nm", names), Some("name"));
+        assert_eq!(suggestion("n", names), None, "3 letters missing from a name of 4");
+    }
 }

@@ -30,5 +30,10 @@ fn d365_desk_commands() -> &'static [&'static str] {
         "connection_verify",
         "connection_edit",
         "connection_delete",
+        "tables_list",
+        "grid_open",
+        "grid_rows",
+        "grid_load_more",
+        "grid_close",
     ]
 }

@@ -35,6 +35,11 @@ pub fn specta_builder<R: Runtime>() -> Builder<R> {
             commands::connections::connection_verify,
             commands::connections::connection_edit,
             commands::connections::connection_delete,
+            commands::data::tables_list,
+            commands::data::grid_open,
+            commands::data::grid_rows,
+            commands::data::grid_load_more,
+            commands::data::grid_close,
         ])
         .typ::<ErrorPayload>()
         // The data screens' types, exported ahead of their commands so the UI is written against them.

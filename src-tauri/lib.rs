@@ -6,6 +6,7 @@
 pub mod bindings;
 pub mod commands;
 pub mod connections;
+pub mod data;
 pub mod sandbox;
 pub mod window;
 
@@ -28,6 +29,7 @@ pub fn builder_with_data_dir<R: Runtime>(builder: Builder<R>, data_dir: Option<P
     let data_dir = data_dir.unwrap_or_else(default_data_dir);
     builder
         .manage(sandbox::SandboxService::new(data_dir))
+        .manage(data::DataService::default())
         .manage(connections::ConnectionsService::new(d365_vault::Vault::open(&vault_dir)))
         .setup(|app| {
             app.manage(window::WindowFocus::new(app.handle().clone()));

@@ -14,6 +14,7 @@ use d365_dataverse::verify::Step;
 use d365_vault::{EnvironmentTag, Secret};
 
 use crate::connections::{ConnectionsService, SignInResult};
+use crate::data::DataService;
 use crate::sandbox::SandboxService;
 use crate::window::WindowFocus;
 
@@ -95,11 +96,13 @@ pub async fn connection_cancel_sign_in(
 #[specta::specta]
 pub async fn connection_sign_in_again(
     connections: State<'_, ConnectionsService>,
+    data: State<'_, DataService>,
     window: State<'_, WindowFocus>,
     id: String,
     method: SignInMethod,
     progress: Channel<SignInEvent>,
 ) -> Result<ConnectionView, ErrorPayload> {
+    data.forget(&id).await; // its session holds the old sign-in
     window.come_back(connections.sign_in_again(&id, method, &progress).await)
 }
 
@@ -141,11 +144,13 @@ pub async fn connection_verify(
 #[specta::specta]
 pub async fn connection_edit(
     connections: State<'_, ConnectionsService>,
+    data: State<'_, DataService>,
     id: String,
     name: String,
     tag: Option<EnvironmentTag>,
     read_only: bool,
 ) -> Result<ConnectionView, ErrorPayload> {
+    data.forget(&id).await; // its session holds the old read-only flag
     connections.edit(&id, name, tag, read_only)
 }
 
@@ -154,7 +159,9 @@ pub async fn connection_edit(
 #[specta::specta]
 pub async fn connection_delete(
     connections: State<'_, ConnectionsService>,
+    data: State<'_, DataService>,
     id: String,
 ) -> Result<Vec<String>, ErrorPayload> {
+    data.forget(&id).await;
     connections.delete(&id)
 }

@@ -3,4 +3,5 @@
 
 pub mod app;
 pub mod connections;
+pub mod data;
 pub mod sandbox;

@@ -15,7 +15,7 @@ fn app_with_main_window() -> (App<MockRuntime>, WebviewWindow<MockRuntime>) {
     app_in(std::env::temp_dir().join(format!("d365desk-wiring-{}", std::process::id())))
 }
 
-fn app_in(data_dir: PathBuf) -> (App<MockRuntime>, WebviewWindow<MockRuntime>) {
+pub fn app_in(data_dir: PathBuf) -> (App<MockRuntime>, WebviewWindow<MockRuntime>) {
     let app = d365_desk_lib::builder_with_data_dir(mock_builder(), Some(data_dir))
         .build(mock_context(noop_assets()))
         .expect("the app builds on the mock runtime");
@@ -25,7 +25,7 @@ fn app_in(data_dir: PathBuf) -> (App<MockRuntime>, WebviewWindow<MockRuntime>) {
     (app, window)
 }
 
-fn invoke(window: &WebviewWindow<MockRuntime>, cmd: &str, body: Value) -> Result<Value, Value> {
+pub fn invoke(window: &WebviewWindow<MockRuntime>, cmd: &str, body: Value) -> Result<Value, Value> {
     let request = InvokeRequest {
         cmd: cmd.into(),
         callback: tauri::ipc::CallbackFn(0),

@@ -3,4 +3,5 @@
 
 mod bindings_drift;
 mod command_wiring;
+mod data_wiring;
 mod security_baseline;

@@ -9,6 +9,7 @@
 mod bearer;
 mod error;
 mod forms;
+mod grid;
 mod open;
 mod user;
 mod views;
@@ -16,9 +17,12 @@ mod views;
 pub use bearer::{BearerForm, add_bearer, inspect_bearer, near_expiry};
 pub use error::{ConnectionError, Result};
 pub use forms::{FieldProblem, OrgForm, add_org, check_org};
+pub use grid::{
+    Grid, GridCell, GridColumn, GridProgress, GridRequest, GridRow, GridSort, GridView, tables_for_browsing,
+};
 pub use open::{
-    DataSession, SANDBOX_INSTANCE, SandboxEndpoint, authority_of, client, metadata_cache_file, open,
-    open_data, verify, verify_sandbox,
+    BUILTIN_SANDBOX_ID, DataSession, SANDBOX_INSTANCE, SandboxEndpoint, authority_of, client,
+    metadata_cache_file, open, open_builtin_sandbox, open_data, verify, verify_sandbox,
 };
 pub use user::{
     Discovered, SAMPLE_CLIENT_ID, SignInEvent, SignInMethod, UserForm, add_discovered, add_user, check_user,

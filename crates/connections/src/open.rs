@@ -168,6 +168,33 @@ pub async fn open_data(
     Ok(DataSession { profile, client, cache })
 }
 
+/// The id the window knows the built-in sandbox by: it is not a saved connection.
+pub const BUILTIN_SANDBOX_ID: &str = "sandbox";
+
+/// The built-in sandbox opened for its data, as its application user. Its metadata is cached under a
+/// fixed name: the sandbox's data file stays, only its port changes.
+pub fn open_builtin_sandbox(endpoint: &SandboxEndpoint, events: Option<EventSink>) -> Result<DataSession> {
+    let session = sandbox_session(auth::http_client()?, Some(endpoint))?;
+    let client = Arc::new(Client::new(Arc::new(session), ClientOptions { events, ..Default::default() }));
+    let profile = Profile {
+        id: uuid::Uuid::nil(),
+        name: "D365 Desk Sandbox".to_owned(),
+        kind: ConnectionKind::Sandbox,
+        instance_url: SANDBOX_INSTANCE.to_owned(),
+        tenant: None,
+        client_id: None,
+        cloud: Cloud::Public,
+        authority: None,
+        tag: None,
+        read_only: false,
+        created: OffsetDateTime::UNIX_EPOCH,
+        last_verification: None,
+    };
+    let file = d365_vault::cache_dir().join("metadata").join("builtin-sandbox.json");
+    let cache = MetadataCache::open(client.clone(), Some(file));
+    Ok(DataSession { profile, client, cache })
+}
+
 /// Token → WhoAmI → organization and version, recorded on the profile either way; `starting` is called as
 /// each step begins.
 pub async fn verify(

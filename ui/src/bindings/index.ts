@@ -41,6 +41,19 @@ export const commands = {
 	connectionEdit: (id: string, name: string, tag: EnvironmentTag | null, readOnly: boolean) => typedError<ConnectionView, ErrorPayload>(__TAURI_INVOKE("connection_edit", { id, name, tag, readOnly })),
 	/**  Deletes the connection and its secrets at once; the steps to revoke its access elsewhere come back. */
 	connectionDelete: (id: string) => typedError<string[], ErrorPayload>(__TAURI_INVOKE("connection_delete", { id })),
+	/**
+	 *  The connection's tables, common ones first: from the metadata cache at once, or with `refresh` from
+	 *  the environment.
+	 */
+	tablesList: (connection: string, refresh: boolean) => typedError<TableInfo[], ErrorPayload>(__TAURI_INVOKE("tables_list", { connection, refresh })),
+	/**  Opens a grid of the request's table: its columns, the count and the first rows. */
+	gridOpen: (connection: string, request: GridRequest) => typedError<OpenedGrid, ErrorPayload>(__TAURI_INVOKE("grid_open", { connection, request })),
+	/**  Rows `start..start + count` of those read so far (at most 1000 at once). */
+	gridRows: (grid: number, start: number, count: number) => typedError<GridRow[], ErrorPayload>(__TAURI_INVOKE("grid_rows", { grid, start, count })),
+	/**  Reads the grid's next page (5000 rows); the window calls it again for "load all", and stops to cancel. */
+	gridLoadMore: (grid: number) => typedError<GridProgress, ErrorPayload>(__TAURI_INVOKE("grid_load_more", { grid })),
+	/**  Forgets a grid's rows (the window closed it or opened another). */
+	gridClose: (grid: number) => typedError<null, ErrorPayload>(__TAURI_INVOKE("grid_close", { grid })),
 };
 
 /* Types */
@@ -238,6 +251,66 @@ export type FieldProblem = {
 	hint: string | null,
 };
 
+/**  One cell: what the environment displays, and the raw value's exact text where it differs. */
+export type GridCell = {
+	text: string,
+	raw?: string | null,
+	/**  For a lookup: the table of the record it points to (its id is `raw`). */
+	target?: string | null,
+};
+
+/**  A column of the grid. */
+export type GridColumn = {
+	logical_name: string,
+	label: string,
+	/**  The metadata's `AttributeType` (`String`, `Money`, `Lookup`, `Picklist`, ...). */
+	attribute_type: string,
+	/**  Numbers are right-aligned, as in a spreadsheet. */
+	numeric: boolean,
+};
+
+/**  How far the read is. */
+export type GridProgress = {
+	/**  Rows read so far. */
+	loaded: number,
+	/**  All the rows the filter matches, as Dataverse counts them (it stops counting at 5000). */
+	total: number | null,
+	/**  The count reached Dataverse's limit: there are at least `total` rows. */
+	total_is_lower_bound: boolean,
+	/**  Every row has been read. */
+	complete: boolean,
+};
+
+/**  What the grid shows: a table, its columns (the defaults when empty), a sort and a filter. */
+export type GridRequest = {
+	table: string,
+	/**  Logical names; empty for the table's default columns. */
+	columns?: string[],
+	/**  `$filter` as typed; its column names are checked against the table's metadata. */
+	filter?: string | null,
+	sort?: GridSort[],
+};
+
+export type GridRow = {
+	id: string,
+	/**  Aligned to [`GridView::columns`]. */
+	cells: GridCell[],
+};
+
+export type GridSort = {
+	column: string,
+	descending: boolean,
+};
+
+/**  What the window gets when a grid opens: its columns, how far it is, and the first rows. */
+export type GridView = {
+	table: TableInfo,
+	columns: GridColumn[],
+	sort: GridSort[],
+	progress: GridProgress,
+	rows: GridRow[],
+};
+
 /**  What became of one operation. */
 export type ItemOutcome = { outcome: "applied"; status: number; 
 /**  The record's id, when the answer names it (`OData-EntityId`). */
@@ -250,6 +323,12 @@ export type Json = null | boolean | number | null | string | Json[] | { [key in 
 export type KeyInfo = {
 	name: string,
 	columns: string[],
+};
+
+/**  A grid just opened: the id to ask for its rows by, and what it shows first. */
+export type OpenedGrid = {
+	grid: number,
+	view: GridView,
 };
 
 export type OptionValue = {

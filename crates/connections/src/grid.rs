@@ -1,0 +1,331 @@
+//! A table's records as the window's grid shows them. The rows stay here, page after page as they are
+//! read; the window asks for the slice it shows, as rows of cells aligned to the column list (not objects
+//! keyed by name), so 100,000 rows never cross to the webview at once.
+//!
+//! Numbers cross as text: JavaScript's numbers would round money past 2^53 and big integers.
+
+use std::sync::Arc;
+
+use d365_dataverse::client::Client;
+use d365_dataverse::data::cache::MetadataCache;
+use d365_dataverse::data::metadata::{ColumnInfo, RequiredLevel, TableInfo, TableSchema};
+use d365_dataverse::data::query::{Filter, Query};
+use d365_dataverse::data::read::{self, ReadOptions};
+use d365_dataverse::data::rows::Row;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::Result;
+
+/// Tables people open most, first in the list; then custom tables, then the rest (each A–Z).
+const COMMON_TABLES: &[&str] = &["account", "contact", "lead", "opportunity", "incident", "systemuser"];
+
+/// The tables in the order the window lists them.
+pub fn tables_for_browsing(mut tables: Vec<TableInfo>) -> Vec<TableInfo> {
+    let rank = |t: &TableInfo| match COMMON_TABLES.iter().position(|c| *c == t.logical_name) {
+        Some(position) => (0, position),
+        None if t.is_custom => (1, 0),
+        None => (2, 0),
+    };
+    let label =
+        |t: &TableInfo| t.display_name.clone().unwrap_or_else(|| t.logical_name.clone()).to_lowercase();
+    tables.sort_by_cached_key(|t| (rank(t), label(t)));
+    tables
+}
+
+/// What the grid shows: a table, its columns (the defaults when empty), a sort and a filter.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct GridRequest {
+    pub table: String,
+    /// Logical names; empty for the table's default columns.
+    #[serde(default)]
+    pub columns: Vec<String>,
+    /// `$filter` as typed; its column names are checked against the table's metadata.
+    #[serde(default)]
+    pub filter: Option<String>,
+    #[serde(default)]
+    pub sort: Vec<GridSort>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct GridSort {
+    pub column: String,
+    pub descending: bool,
+}
+
+/// A column of the grid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct GridColumn {
+    pub logical_name: String,
+    pub label: String,
+    /// The metadata's `AttributeType` (`String`, `Money`, `Lookup`, `Picklist`, ...).
+    pub attribute_type: String,
+    /// Numbers are right-aligned, as in a spreadsheet.
+    pub numeric: bool,
+}
+
+/// One cell: what the environment displays, and the raw value's exact text where it differs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct GridCell {
+    pub text: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub raw: Option<String>,
+    /// For a lookup: the table of the record it points to (its id is `raw`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct GridRow {
+    pub id: String,
+    /// Aligned to [`GridView::columns`].
+    pub cells: Vec<GridCell>,
+}
+
+/// How far the read is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct GridProgress {
+    /// Rows read so far.
+    #[cfg_attr(feature = "specta", specta(type = u32))]
+    pub loaded: u64,
+    /// All the rows the filter matches, as Dataverse counts them (it stops counting at 5000).
+    #[cfg_attr(feature = "specta", specta(type = Option<u32>))]
+    pub total: Option<u64>,
+    /// The count reached Dataverse's limit: there are at least `total` rows.
+    pub total_is_lower_bound: bool,
+    /// Every row has been read.
+    pub complete: bool,
+}
+
+/// What the window gets when a grid opens: its columns, how far it is, and the first rows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct GridView {
+    pub table: TableInfo,
+    pub columns: Vec<GridColumn>,
+    pub sort: Vec<GridSort>,
+    pub progress: GridProgress,
+    pub rows: Vec<GridRow>,
+}
+
+/// Rows per request: Dataverse's largest page.
+const PAGE_SIZE: u32 = 5000;
+/// The count Dataverse stops at.
+const COUNT_LIMIT: u64 = 5000;
+/// Columns a table opens with when the request names none.
+const DEFAULT_COLUMNS: usize = 8;
+/// The first rows sent with a new grid: more than a screen holds.
+const FIRST_ROWS: usize = 100;
+
+/// A table's rows for the grid, read on demand.
+pub struct Grid {
+    client: Arc<Client>,
+    schema: TableSchema,
+    columns: Vec<ColumnInfo>,
+    sort: Vec<GridSort>,
+    rows: Vec<Row>,
+    next_link: Option<String>,
+    total: Option<u64>,
+}
+
+impl Grid {
+    /// Checks the request against the table's metadata (a misspelt column gets "did you mean") and reads
+    /// the first page, with the count.
+    pub async fn open(cache: &MetadataCache, request: &GridRequest) -> Result<(Self, GridView)> {
+        let first = cache.schema(&request.table).await?;
+        let names: Vec<String> = if request.columns.is_empty() {
+            default_columns(&first).into_iter().map(|c| c.logical_name).collect()
+        } else {
+            request.columns.clone()
+        };
+        let mut query = Query::new(first.table.logical_name.clone());
+        query.select = names.clone();
+        query.filter =
+            request.filter.as_deref().map(str::trim).filter(|f| !f.is_empty()).map(|f| Filter::Raw(f.into()));
+        query.order_by = request.sort.iter().map(|s| (s.column.clone(), s.descending)).collect();
+        query.count = true;
+        // Checked (and the schema fetched again once for a name it does not know) before any row is read.
+        let (schema, path) = cache.check(&query).await?;
+        let columns = names.iter().filter_map(|name| column(&schema, name)).collect();
+        let client = cache.client().clone();
+        let mut grid = Self {
+            client,
+            schema,
+            columns,
+            sort: request.sort.clone(),
+            rows: Vec::new(),
+            next_link: Some(path),
+            total: None,
+        };
+        grid.load_more().await?;
+        let view = GridView {
+            table: grid.schema.table.clone(),
+            columns: grid.columns.iter().map(grid_column).collect(),
+            sort: grid.sort.clone(),
+            progress: grid.progress(),
+            rows: grid.rows(0, FIRST_ROWS),
+        };
+        Ok((grid, view))
+    }
+
+    /// Reads the next page, if there is one.
+    pub async fn load_more(&mut self) -> Result<GridProgress> {
+        let Some(target) = self.next_link.take() else { return Ok(self.progress()) };
+        let options = ReadOptions { page_size: PAGE_SIZE, annotations: true, track_changes: false };
+        let page = match read::page(&self.client, &target, &options).await {
+            Ok(page) => page,
+            Err(err) => {
+                self.next_link = Some(target); // to try again
+                return Err(err.into());
+            }
+        };
+        if page.next_link.as_deref() == Some(target.as_str()) {
+            return Err(d365_dataverse::DataverseError::new(
+                "api.malformed_response",
+                "The environment sent the same page link again; the read stopped there.",
+                None,
+            )
+            .into());
+        }
+        if let Some(count) = page.count {
+            self.total = Some(count);
+        }
+        self.rows.extend(page.rows);
+        self.next_link = page.next_link;
+        Ok(self.progress())
+    }
+
+    pub fn progress(&self) -> GridProgress {
+        let complete = self.next_link.is_none();
+        let loaded = self.rows.len() as u64;
+        // Once every row is read, the rows are the count, whatever Dataverse's limit.
+        let total = if complete { Some(loaded) } else { self.total };
+        GridProgress {
+            loaded,
+            total,
+            total_is_lower_bound: !complete && self.total.is_some_and(|t| t >= COUNT_LIMIT),
+            complete,
+        }
+    }
+
+    /// Rows `start..start + count` of those read so far, as the window shows them.
+    pub fn rows(&self, start: usize, count: usize) -> Vec<GridRow> {
+        let primary = &self.schema.table.primary_id;
+        self.rows
+            .iter()
+            .skip(start)
+            .take(count)
+            .map(|row| GridRow {
+                id: row.id(primary).unwrap_or_default().to_owned(),
+                cells: self.columns.iter().map(|c| cell(row, c)).collect(),
+            })
+            .collect()
+    }
+
+    /// One row read so far, whole: every value the grid holds for it.
+    pub fn record(&self, id: &str) -> Option<&Row> {
+        self.rows.iter().find(|row| row.id(&self.schema.table.primary_id) == Some(id))
+    }
+}
+
+/// The column a checked name means: `ownerid` or `_ownerid_value`, in any case.
+fn column(schema: &TableSchema, name: &str) -> Option<ColumnInfo> {
+    let bare = name.strip_prefix('_').and_then(|n| n.strip_suffix("_value")).unwrap_or(name);
+    schema.columns.iter().find(|c| c.logical_name.eq_ignore_ascii_case(bare)).cloned()
+}
+
+/// Types a grid can show: what `$select` reads as one value.
+fn showable(column: &ColumnInfo) -> bool {
+    column.valid_for_read
+        && !matches!(
+            column.attribute_type.as_str(),
+            "Virtual" | "EntityName" | "ManagedProperty" | "PartyList" | "CalendarRules" | "Uniqueidentifier"
+        )
+}
+
+/// The primary name, then the columns a person fills in (required or recommended), then state, owner and
+/// the last change, up to eight.
+fn default_columns(schema: &TableSchema) -> Vec<ColumnInfo> {
+    let mut chosen: Vec<ColumnInfo> = Vec::new();
+    let mut add = |column: &ColumnInfo| {
+        if chosen.len() < DEFAULT_COLUMNS && !chosen.iter().any(|c| c.logical_name == column.logical_name) {
+            chosen.push(column.clone());
+        }
+    };
+    let showable: Vec<&ColumnInfo> = schema.columns.iter().filter(|c| showable(c)).collect();
+    showable.iter().filter(|c| c.is_primary_name).for_each(|c| add(c));
+    showable
+        .iter()
+        .filter(|c| matches!(c.required, RequiredLevel::ApplicationRequired | RequiredLevel::Recommended))
+        .filter(|c| c.valid_for_update)
+        .for_each(|c| add(c));
+    for name in ["statecode", "ownerid", "modifiedon"] {
+        showable.iter().filter(|c| c.logical_name == name).for_each(|c| add(c));
+    }
+    showable.iter().filter(|c| c.valid_for_update).for_each(|c| add(c));
+    chosen
+}
+
+fn grid_column(column: &ColumnInfo) -> GridColumn {
+    GridColumn {
+        logical_name: column.logical_name.clone(),
+        label: column.display_name.clone().unwrap_or_else(|| column.logical_name.clone()),
+        attribute_type: column.attribute_type.clone(),
+        numeric: matches!(
+            column.attribute_type.as_str(),
+            "Integer" | "BigInt" | "Decimal" | "Double" | "Money"
+        ),
+    }
+}
+
+fn cell(row: &Row, column: &ColumnInfo) -> GridCell {
+    let Some(found) = row.get(&column.read_name()) else {
+        return GridCell { text: String::new(), raw: None, target: None };
+    };
+    let raw = match &found.value {
+        Value::Null => None,
+        Value::String(text) => Some(text.clone()),
+        // The number's exact text as the server wrote it (serde_json keeps it).
+        other => Some(other.to_string()),
+    };
+    let text = found.formatted.clone().or_else(|| raw.clone()).unwrap_or_default();
+    let raw = raw.filter(|raw| *raw != text);
+    GridCell { text, raw, target: found.lookup_table.clone() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(name: &str, custom: bool, display: &str) -> TableInfo {
+        TableInfo {
+            logical_name: name.into(),
+            entity_set: format!("{name}s"),
+            display_name: Some(display.into()),
+            primary_id: format!("{name}id"),
+            primary_name: None,
+            is_custom: custom,
+            change_tracking: false,
+        }
+    }
+
+    #[test]
+    fn common_tables_come_first_then_custom_then_the_rest() {
+        let sorted = tables_for_browsing(vec![
+            table("team", false, "Team"),
+            table("cr0d1_project", true, "Project"),
+            table("contact", false, "Contact"),
+            table("businessunit", false, "Business Unit"),
+            table("account", false, "Account"),
+            table("cr0d1_asset", true, "Asset"),
+        ]);
+        let names: Vec<&str> = sorted.iter().map(|t| t.logical_name.as_str()).collect();
+        assert_eq!(names, ["account", "contact", "cr0d1_asset", "cr0d1_project", "businessunit", "team"]);
+    }
+}

@@ -1,0 +1,135 @@
+//! The data screens' state: a session per opened connection (its token and metadata cache reused between
+//! screens) and the grids open in the window, each holding its rows here (see `d365_connections::Grid`).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use d365_common::ErrorPayload;
+use d365_connections::{
+    BUILTIN_SANDBOX_ID, DataSession, Grid, GridProgress, GridRequest, GridRow, GridView, SandboxEndpoint,
+};
+use d365_dataverse::DataverseError;
+use d365_dataverse::data::metadata::TableInfo;
+use d365_vault::{ConnectionKind, Vault};
+use serde::Serialize;
+use specta::Type;
+use tokio::sync::Mutex;
+
+use crate::sandbox::SandboxService;
+
+/// A grid just opened: the id to ask for its rows by, and what it shows first.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct OpenedGrid {
+    pub grid: u32,
+    pub view: GridView,
+}
+
+#[derive(Default)]
+pub struct DataService {
+    sessions: Mutex<HashMap<String, Arc<DataSession>>>,
+    grids: std::sync::Mutex<HashMap<u32, Arc<Mutex<Grid>>>>,
+    next_grid: AtomicU32,
+}
+
+fn no_grid() -> ErrorPayload {
+    DataverseError::new(
+        "app.grid_closed",
+        "These rows are no longer open.",
+        Some("Open the table again.".to_owned()),
+    )
+    .into()
+}
+
+impl DataService {
+    /// The connection's session, opened once and kept until the connection changes (see [`Self::forget`]).
+    async fn session(
+        &self,
+        vault: &Vault,
+        sandbox: &SandboxService,
+        id: &str,
+    ) -> Result<Arc<DataSession>, ErrorPayload> {
+        let mut sessions = self.sessions.lock().await;
+        if let Some(session) = sessions.get(id) {
+            return Ok(session.clone());
+        }
+        let session = if id == BUILTIN_SANDBOX_ID {
+            d365_connections::open_builtin_sandbox(&sandbox.endpoint().await?, None)?
+        } else {
+            // A sandbox connection saved by the CLI runs on the app's own sandbox.
+            let endpoint: Option<SandboxEndpoint> = match vault.get(id)?.kind {
+                ConnectionKind::Sandbox => Some(sandbox.endpoint().await?),
+                _ => None,
+            };
+            let started = async || {
+                endpoint.ok_or_else(|| {
+                    DataverseError::new("sandbox.not_running", "The sandbox is not running.", None).into()
+                })
+            };
+            d365_connections::open_data(vault, id, None, started).await?
+        };
+        let session = Arc::new(session);
+        sessions.insert(id.to_owned(), session.clone());
+        Ok(session)
+    }
+
+    /// Drops what was opened for a connection that was signed in again, edited or deleted.
+    pub async fn forget(&self, id: &str) {
+        self.sessions.lock().await.remove(id);
+    }
+
+    /// The environment's tables in browsing order: from the metadata cache when it has them (at once),
+    /// else (or with `refresh`) from the environment.
+    pub async fn tables(
+        &self,
+        vault: &Vault,
+        sandbox: &SandboxService,
+        id: &str,
+        refresh: bool,
+    ) -> Result<Vec<TableInfo>, ErrorPayload> {
+        let session = self.session(vault, sandbox, id).await?;
+        let tables = match (refresh, session.cache.cached_tables().await) {
+            (false, Some(cached)) => cached,
+            _ => session.cache.refresh_tables().await?.0,
+        };
+        Ok(d365_connections::tables_for_browsing(tables))
+    }
+
+    pub async fn open_grid(
+        &self,
+        vault: &Vault,
+        sandbox: &SandboxService,
+        id: &str,
+        request: GridRequest,
+    ) -> Result<OpenedGrid, ErrorPayload> {
+        let session = self.session(vault, sandbox, id).await?;
+        let (grid, view) = Grid::open(&session.cache, &request).await?;
+        let number = self.next_grid.fetch_add(1, Ordering::Relaxed);
+        self.lock_grids().insert(number, Arc::new(Mutex::new(grid)));
+        Ok(OpenedGrid { grid: number, view })
+    }
+
+    fn lock_grids(&self) -> std::sync::MutexGuard<'_, HashMap<u32, Arc<Mutex<Grid>>>> {
+        self.grids.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn grid(&self, grid: u32) -> Result<Arc<Mutex<Grid>>, ErrorPayload> {
+        self.lock_grids().get(&grid).cloned().ok_or_else(no_grid)
+    }
+
+    pub async fn rows(&self, grid: u32, start: u32, count: u32) -> Result<Vec<GridRow>, ErrorPayload> {
+        let grid = self.grid(grid)?;
+        let rows = grid.lock().await.rows(start as usize, count.min(1000) as usize);
+        Ok(rows)
+    }
+
+    pub async fn load_more(&self, grid: u32) -> Result<GridProgress, ErrorPayload> {
+        let grid = self.grid(grid)?;
+        let mut grid = grid.lock().await;
+        Ok(grid.load_more().await?)
+    }
+
+    pub fn close(&self, grid: u32) {
+        self.lock_grids().remove(&grid);
+    }
+}

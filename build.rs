@@ -35,5 +35,8 @@ fn d365_desk_commands() -> &'static [&'static str] {
         "grid_rows",
         "grid_load_more",
         "grid_close",
+        "record_get",
+        "open_in_app",
+        "console_send",
     ]
 }

@@ -40,6 +40,9 @@ pub fn specta_builder<R: Runtime>() -> Builder<R> {
             commands::data::grid_rows,
             commands::data::grid_load_more,
             commands::data::grid_close,
+            commands::data::record_get,
+            commands::data::open_in_app,
+            commands::data::console_send,
         ])
         .typ::<ErrorPayload>()
         // The data screens' types, exported ahead of their commands so the UI is written against them.

@@ -7,7 +7,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use d365_common::ErrorPayload;
 use d365_connections::{
-    BUILTIN_SANDBOX_ID, DataSession, Grid, GridProgress, GridRequest, GridRow, GridView, SandboxEndpoint,
+    BUILTIN_SANDBOX_ID, ConsoleAnswer, ConsoleRequest, DataSession, Grid, GridProgress, GridRequest, GridRow,
+    GridView, RecordView, SandboxEndpoint,
 };
 use d365_dataverse::DataverseError;
 use d365_dataverse::data::metadata::TableInfo;
@@ -127,6 +128,44 @@ impl DataService {
         let grid = self.grid(grid)?;
         let mut grid = grid.lock().await;
         Ok(grid.load_more().await?)
+    }
+
+    /// One record, whole, for the record view; `shown` are the grid's columns.
+    pub async fn record(
+        &self,
+        vault: &Vault,
+        sandbox: &SandboxService,
+        id: &str,
+        table: &str,
+        record: &str,
+        shown: &[String],
+    ) -> Result<RecordView, ErrorPayload> {
+        let session = self.session(vault, sandbox, id).await?;
+        Ok(d365_connections::record(&session.cache, table, record, shown).await?)
+    }
+
+    /// Dynamics 365's address for a record, or a table's list without `record`.
+    pub async fn app_link(
+        &self,
+        vault: &Vault,
+        sandbox: &SandboxService,
+        id: &str,
+        table: &str,
+        record: Option<&str>,
+    ) -> Result<String, ErrorPayload> {
+        let session = self.session(vault, sandbox, id).await?;
+        Ok(d365_connections::app_link(&session.client, table, record))
+    }
+
+    pub async fn console(
+        &self,
+        vault: &Vault,
+        sandbox: &SandboxService,
+        id: &str,
+        request: &ConsoleRequest,
+    ) -> Result<ConsoleAnswer, ErrorPayload> {
+        let session = self.session(vault, sandbox, id).await?;
+        Ok(d365_connections::send_console(&session.client, request).await?)
     }
 
     pub fn close(&self, grid: u32) {

@@ -4,7 +4,7 @@
 use tauri::State;
 
 use d365_common::ErrorPayload;
-use d365_connections::{GridProgress, GridRequest, GridRow};
+use d365_connections::{ConsoleAnswer, ConsoleRequest, GridProgress, GridRequest, GridRow, RecordView};
 use d365_dataverse::data::metadata::TableInfo;
 
 use crate::connections::ConnectionsService;
@@ -63,4 +63,55 @@ pub async fn grid_load_more(data: State<'_, DataService>, grid: u32) -> Result<G
 pub async fn grid_close(data: State<'_, DataService>, grid: u32) -> Result<(), ErrorPayload> {
     data.close(grid);
     Ok(())
+}
+
+/// One record, whole, for the record view (`shown`: the grid's columns, listed first).
+#[tauri::command]
+#[specta::specta]
+pub async fn record_get(
+    data: State<'_, DataService>,
+    connections: State<'_, ConnectionsService>,
+    sandbox: State<'_, SandboxService>,
+    connection: String,
+    table: String,
+    id: String,
+    shown: Vec<String>,
+) -> Result<RecordView, ErrorPayload> {
+    data.record(&connections.vault, &sandbox, &connection, &table, &id, &shown).await
+}
+
+/// Opens the record (or without `id` the table's list) in Dynamics 365, in the system browser.
+#[tauri::command]
+#[specta::specta]
+pub async fn open_in_app(
+    data: State<'_, DataService>,
+    connections: State<'_, ConnectionsService>,
+    sandbox: State<'_, SandboxService>,
+    connection: String,
+    table: String,
+    id: Option<String>,
+) -> Result<String, ErrorPayload> {
+    let link = data.app_link(&connections.vault, &sandbox, &connection, &table, id.as_deref()).await?;
+    d365_dataverse::signin::open_system_browser(&link).map_err(|e| {
+        let hint = format!("Open this address yourself: {link}");
+        d365_dataverse::DataverseError::new(
+            "app.no_browser",
+            format!("The system browser could not be opened: {e}."),
+            Some(hint),
+        )
+    })?;
+    Ok(link)
+}
+
+/// The Web API console: one request as typed, the answer as it came.
+#[tauri::command]
+#[specta::specta]
+pub async fn console_send(
+    data: State<'_, DataService>,
+    connections: State<'_, ConnectionsService>,
+    sandbox: State<'_, SandboxService>,
+    connection: String,
+    request: ConsoleRequest,
+) -> Result<ConsoleAnswer, ErrorPayload> {
+    data.console(&connections.vault, &sandbox, &connection, &request).await
 }

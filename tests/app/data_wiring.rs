@@ -1,6 +1,7 @@
 //! The data commands through Tauri's IPC layer (mock runtime, the app's real setup) on the built-in
 //! sandbox: the tables in browsing order, a grid whose rows stay in Rust and come out by slices aligned to
-//! its columns, numbers as exact text, and a misspelt filter refused with "did you mean".
+//! its columns, numbers as exact text, a misspelt filter refused with "did you mean"; the record view
+//! and the Web API console.
 
 use serde_json::{Value, json};
 
@@ -69,6 +70,51 @@ fn the_sandbox_browses_from_tables_to_a_sorted_grid_in_slices() {
         .expect_err("a typo");
     assert_eq!(err["kind"], "query.unknown_column", "{err}");
     assert!(err["message"].as_str().unwrap().contains("did you mean 'name'"), "{err}");
+
+    // The record view: the whole record, its name first, then the grid's columns.
+    let id = opened["view"]["rows"][0]["id"].as_str().unwrap().to_owned();
+    let shown: Vec<&str> = columns.clone();
+    let record = invoke(
+        &window,
+        "record_get",
+        json!({ "connection": "sandbox", "table": "account", "id": id, "shown": shown }),
+    )
+    .expect("a record");
+    let fields = record["fields"].as_array().unwrap();
+    assert_eq!(fields[0]["column"]["logical_name"], "name", "{}", fields[0]);
+    assert_eq!(fields[0]["group"], "name");
+    assert!(fields.len() > columns.len(), "every column, not only the grid's");
+    let groups: Vec<&str> = fields.iter().map(|f| f["group"].as_str().unwrap()).collect();
+    let mut ordered = groups.clone();
+    ordered.sort_by_key(|g| ["name", "shown", "other", "empty"].iter().position(|x| x == g));
+    assert_eq!(groups, ordered, "grouped in reading order");
+    assert!(
+        record["json"].as_str().unwrap().contains(&format!("\"accountid\": \"{id}\"")),
+        "{}",
+        record["json"]
+    );
+    assert!(record["etag"].as_str().unwrap().starts_with("W/"), "{record}");
+    let link = record["app_link"].as_str().unwrap();
+    assert!(link.ends_with(&format!("/main.aspx?pagetype=entityrecord&etn=account&id=%7B{id}%7D")), "{link}");
+
+    // The console: any status as it came, the token never in the window's hands.
+    let who = json!({ "method": "GET", "path": "/api/data/v9.2/WhoAmI" });
+    let answer =
+        invoke(&window, "console_send", json!({ "connection": "sandbox", "request": who })).expect("sent");
+    assert_eq!(answer["status"], 200, "{answer}");
+    assert!(answer["pretty"].as_str().unwrap().contains("\"UserId\""), "{answer}");
+    let missing = json!({ "method": "GET", "path": "nosuchset" });
+    let answer = invoke(&window, "console_send", json!({ "connection": "sandbox", "request": missing }))
+        .expect("sent");
+    assert_eq!(answer["status"], 404, "an error answer is shown as it came: {answer}");
+    let token = json!({ "method": "GET", "path": "WhoAmI", "headers": [{ "name": "Authorization", "value": "Bearer x" }] });
+    let err = invoke(&window, "console_send", json!({ "connection": "sandbox", "request": token }))
+        .expect_err("refused");
+    assert!(err["message"].as_str().unwrap().contains("sets Authorization itself"), "{err}");
+    let bad = json!({ "method": "POST", "path": "accounts", "body": "{not json" });
+    let err = invoke(&window, "console_send", json!({ "connection": "sandbox", "request": bad }))
+        .expect_err("refused");
+    assert!(err["message"].as_str().unwrap().starts_with("The body is not JSON"), "{err}");
 
     invoke(&window, "grid_close", json!({ "grid": grid })).expect("closed");
     let err: Value =

@@ -241,7 +241,7 @@ fn column(schema: &TableSchema, name: &str) -> Option<ColumnInfo> {
 }
 
 /// Types a grid can show: what `$select` reads as one value.
-fn showable(column: &ColumnInfo) -> bool {
+pub(crate) fn showable(column: &ColumnInfo) -> bool {
     column.valid_for_read
         && !matches!(
             column.attribute_type.as_str(),
@@ -272,7 +272,7 @@ fn default_columns(schema: &TableSchema) -> Vec<ColumnInfo> {
     chosen
 }
 
-fn grid_column(column: &ColumnInfo) -> GridColumn {
+pub(crate) fn grid_column(column: &ColumnInfo) -> GridColumn {
     GridColumn {
         logical_name: column.logical_name.clone(),
         label: column.display_name.clone().unwrap_or_else(|| column.logical_name.clone()),
@@ -284,7 +284,7 @@ fn grid_column(column: &ColumnInfo) -> GridColumn {
     }
 }
 
-fn cell(row: &Row, column: &ColumnInfo) -> GridCell {
+pub(crate) fn cell(row: &Row, column: &ColumnInfo) -> GridCell {
     let Some(found) = row.get(&column.read_name()) else {
         return GridCell { text: String::new(), raw: None, target: None };
     };

@@ -7,14 +7,17 @@
 //! its own and knows nothing of Tauri or of a terminal.
 
 mod bearer;
+mod console;
 mod error;
 mod forms;
 mod grid;
 mod open;
+mod record;
 mod user;
 mod views;
 
 pub use bearer::{BearerForm, add_bearer, inspect_bearer, near_expiry};
+pub use console::{ConsoleAnswer, ConsoleHeader, ConsoleRequest, send_console};
 pub use error::{ConnectionError, Result};
 pub use forms::{FieldProblem, OrgForm, add_org, check_org};
 pub use grid::{
@@ -24,6 +27,7 @@ pub use open::{
     BUILTIN_SANDBOX_ID, DataSession, SANDBOX_INSTANCE, SandboxEndpoint, authority_of, client,
     metadata_cache_file, open, open_builtin_sandbox, open_data, verify, verify_sandbox,
 };
+pub use record::{FieldGroup, RecordField, RecordView, app_link, record};
 pub use user::{
     Discovered, SAMPLE_CLIENT_ID, SignInEvent, SignInMethod, UserForm, add_discovered, add_user, check_user,
     discover, sign_in, sign_in_again,

@@ -55,7 +55,9 @@ pub fn category_of(kind: &str) -> Category {
         "api.closed" => Category::Network,
         "auth.bad_response" => Category::Server,
         "export.no_change_tracking" | "export.no_changes_to_apply" => Category::Input,
-        "export.io" | "signin.listener" | "signin.no_browser" | "cli.write_failed" => Category::Local,
+        "export.io" | "signin.listener" | "signin.no_browser" | "app.no_browser" | "cli.write_failed" => {
+            Category::Local
+        }
         "signin.cancelled" | "signin.cancelled_in_browser" => Category::Cancelled,
         // A connection that lacks its credential must be given it (or signed in): an access problem.
         "vault.secret_missing" => Category::Auth,

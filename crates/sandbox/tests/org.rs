@@ -187,3 +187,40 @@ async fn global_discovery_lists_the_org_for_its_users() {
     let org_token = org_app_token(&sandbox).await;
     assert_challenge(&get(&instances, Some(&org_token)).await, &info.authority);
 }
+
+#[tokio::test]
+async fn main_aspx_shows_the_record_or_the_list_that_open_in_dynamics_links_to() {
+    let sandbox = sandbox().await;
+    let token = org_app_token(&sandbox).await;
+    let api = &sandbox.info().web_api_url;
+    let first: Value = get(&format!("{api}accounts?$select=name&$top=1&$orderby=name"), Some(&token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let (id, name) =
+        (first["value"][0]["accountid"].as_str().unwrap(), first["value"][0]["name"].as_str().unwrap());
+    let app = format!("{}/main.aspx", sandbox.info().instance_url);
+
+    // The address Dynamics uses: braces around the id, in any case.
+    let record =
+        get(&format!("{app}?pagetype=entityrecord&etn=account&id=%7B{}%7D", id.to_uppercase()), None).await;
+    assert_eq!(record.status(), StatusCode::OK);
+    let html = record.text().await.unwrap();
+    assert!(html.contains(&format!("<h1>{name}</h1>")) && html.contains(id), "{html}");
+
+    let list = get(&format!("{app}?pagetype=entitylist&etn=account"), None).await;
+    assert_eq!(list.status(), StatusCode::OK);
+    let html = list.text().await.unwrap();
+    assert!(html.contains("<h1>Accounts</h1>") && html.contains(&format!("id={id}\">{name}</a>")), "{html}");
+
+    let missing = get(
+        &format!("{app}?pagetype=entityrecord&etn=account&id=0d365de5-0000-4000-8000-00000000dead"),
+        None,
+    )
+    .await;
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    let unknown = get(&format!("{app}?pagetype=entitylist&etn=<script>"), None).await;
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    assert!(!unknown.text().await.unwrap().contains("<script>"), "the table name is escaped");
+}

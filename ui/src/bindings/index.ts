@@ -54,6 +54,12 @@ export const commands = {
 	gridLoadMore: (grid: number) => typedError<GridProgress, ErrorPayload>(__TAURI_INVOKE("grid_load_more", { grid })),
 	/**  Forgets a grid's rows (the window closed it or opened another). */
 	gridClose: (grid: number) => typedError<null, ErrorPayload>(__TAURI_INVOKE("grid_close", { grid })),
+	/**  One record, whole, for the record view (`shown`: the grid's columns, listed first). */
+	recordGet: (connection: string, table: string, id: string, shown: string[]) => typedError<RecordView, ErrorPayload>(__TAURI_INVOKE("record_get", { connection, table, id, shown })),
+	/**  Opens the record (or without `id` the table's list) in Dynamics 365, in the system browser. */
+	openInApp: (connection: string, table: string, id: string | null) => typedError<string, ErrorPayload>(__TAURI_INVOKE("open_in_app", { connection, table, id })),
+	/**  The Web API console: one request as typed, the answer as it came. */
+	consoleSend: (connection: string, request: ConsoleRequest) => typedError<ConsoleAnswer, ErrorPayload>(__TAURI_INVOKE("console_send", { connection, request })),
 };
 
 /* Types */
@@ -189,6 +195,31 @@ export type ConnectionView = {
 	status: Status,
 };
 
+export type ConsoleAnswer = {
+	status: number,
+	millis: number,
+	headers: ConsoleHeader[],
+	/**  The body as it came (lossy UTF-8). */
+	body: string,
+	/**  The body indented, when it is JSON (every number as written: the window must not parse it). */
+	pretty: string | null,
+};
+
+export type ConsoleHeader = {
+	name: string,
+	value: string,
+};
+
+export type ConsoleRequest = {
+	/**  GET, POST, PATCH, PUT or DELETE. */
+	method: string,
+	/**  Relative to the Web API (`WhoAmI`, `accounts?$top=3`); a leading `/api/data/v9.2/` is dropped. */
+	path: string,
+	headers?: ConsoleHeader[],
+	/**  JSON, sent as typed (its numbers are not re-encoded). */
+	body?: string | null,
+};
+
 /**  What to show the user. */
 export type DeviceCodePrompt = {
 	user_code: string,
@@ -239,6 +270,14 @@ export type ErrorPayload = {
 	column: string | null,
 	details: string | null,
 };
+
+export type FieldGroup = 
+/**  The primary name. */
+"name" | 
+/**  A column the grid showed. */
+"shown" | "other" | 
+/**  No value: folded away. */
+"empty";
 
 /**
  *  What is wrong with one field: the field, and the problem in the words shown beside it (without the
@@ -352,6 +391,26 @@ export type OrgForm = {
 	cloud: Cloud,
 	/**  Another sign-in authority than the cloud's (the sandbox's, or a sovereign cloud's own). */
 	authority: string | null,
+};
+
+export type RecordField = {
+	column: GridColumn,
+	group: FieldGroup,
+	cell: GridCell,
+};
+
+export type RecordView = {
+	table: TableInfo,
+	id: string,
+	etag: string | null,
+	fields: RecordField[],
+	/**
+	 *  The record as flat JSON (raw values, `@formatted` and `@table` beside them), every number as the
+	 *  server wrote it: for "copy as JSON".
+	 */
+	json: string,
+	/**  Where Dynamics 365 shows it (for the sandbox, its own page at that address). */
+	app_link: string,
 };
 
 export type RequiredLevel = "None" | "Recommended" | "ApplicationRequired" | "SystemRequired";

@@ -1,6 +1,7 @@
 //! The Dataverse half of the sandbox: the Web API under `/api/data/v9.2/` and global discovery under
 //! `/api/discovery/v2.0/`.
 
+pub mod app_page;
 pub mod auth;
 pub mod batch;
 pub mod csdl;
@@ -40,6 +41,7 @@ pub fn routes() -> Router<Arc<SandboxState>> {
                 .delete(web_api_write),
         )
         .route("/api/discovery/v2.0/Instances", get(instances))
+        .route("/main.aspx", get(app_page::main_aspx))
         .fallback(no_resource)
 }
 

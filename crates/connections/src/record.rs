@@ -1,0 +1,102 @@
+//! One record for the record view: every column it can show, grouped as a person reads a record (its
+//! name, the columns the grid showed, the rest A–Z, the empty ones last), each with its displayed and
+//! exact raw value; and the address of the record in Dynamics 365's own app.
+
+use d365_dataverse::client::Client;
+use d365_dataverse::data::cache::MetadataCache;
+use d365_dataverse::data::metadata::TableInfo;
+use d365_dataverse::data::query::{Query, encode};
+use d365_dataverse::data::read;
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::grid::{GridCell, GridColumn, cell, grid_column, showable};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum FieldGroup {
+    /// The primary name.
+    Name,
+    /// A column the grid showed.
+    Shown,
+    Other,
+    /// No value: folded away.
+    Empty,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct RecordField {
+    pub column: GridColumn,
+    pub group: FieldGroup,
+    pub cell: GridCell,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct RecordView {
+    pub table: TableInfo,
+    pub id: String,
+    pub etag: Option<String>,
+    pub fields: Vec<RecordField>,
+    /// The record as flat JSON (raw values, `@formatted` and `@table` beside them), every number as the
+    /// server wrote it: for "copy as JSON".
+    pub json: String,
+    /// Where Dynamics 365 shows it (for the sandbox, its own page at that address).
+    pub app_link: String,
+}
+
+/// The record `id` of `table`, read whole; `shown` are the grid's columns, listed after its name.
+pub async fn record(cache: &MetadataCache, table: &str, id: &str, shown: &[String]) -> Result<RecordView> {
+    let (schema, path) = cache.check_record(&Query::new(table), id).await?;
+    let row = read::retrieve(cache.client(), &path, None, true).await?.ok_or_else(|| {
+        d365_dataverse::DataverseError::new("api.not_found", "The record came back empty.", None)
+    })?;
+    let mut fields: Vec<RecordField> = schema
+        .columns
+        .iter()
+        .filter(|c| showable(c))
+        .map(|column| {
+            let cell = cell(&row, column);
+            let group = if cell.text.is_empty() && cell.raw.is_none() {
+                FieldGroup::Empty
+            } else if column.is_primary_name {
+                FieldGroup::Name
+            } else if shown.iter().any(|s| s.eq_ignore_ascii_case(&column.logical_name)) {
+                FieldGroup::Shown
+            } else {
+                FieldGroup::Other
+            };
+            RecordField { column: grid_column(column), group, cell }
+        })
+        .collect();
+    let place = |field: &RecordField| {
+        let shown_at = shown.iter().position(|s| s.eq_ignore_ascii_case(&field.column.logical_name));
+        (field.group as u8, shown_at.unwrap_or(usize::MAX), field.column.label.to_lowercase())
+    };
+    fields.sort_by_cached_key(place);
+    let id = row.id(&schema.table.primary_id).unwrap_or(id).to_owned();
+    let json = serde_json::to_string_pretty(&row.to_flat_json()).unwrap_or_default();
+    Ok(RecordView {
+        app_link: app_link(cache.client(), &schema.table.logical_name, Some(&id)),
+        table: schema.table,
+        id,
+        etag: row.etag,
+        fields,
+        json,
+    })
+}
+
+/// Dynamics 365's address for a record (`pagetype=entityrecord`) or, without an id, the table's list
+/// (`entitylist`), in the environment's default app (Microsoft Learn, "Open forms, views, dialogs, and
+/// reports with a URL").
+pub fn app_link(client: &Client, table: &str, id: Option<&str>) -> String {
+    let base = client.instance().resource();
+    match id {
+        Some(id) => {
+            format!("{base}/main.aspx?pagetype=entityrecord&etn={}&id=%7B{}%7D", encode(table), encode(id))
+        }
+        None => format!("{base}/main.aspx?pagetype=entitylist&etn={}", encode(table)),
+    }
+}

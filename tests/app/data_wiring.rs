@@ -97,6 +97,23 @@ fn the_sandbox_browses_from_tables_to_a_sorted_grid_in_slices() {
     let link = record["app_link"].as_str().unwrap();
     assert!(link.ends_with(&format!("/main.aspx?pagetype=entityrecord&etn=account&id=%7B{id}%7D")), "{link}");
 
+    // Its related records: the tables whose lookups point to it, each with its count and grid filter.
+    let related = record["related"].as_array().unwrap();
+    let contacts = related
+        .iter()
+        .find(|r| r["table"]["logical_name"] == "contact" && r["column"] == "parentcustomerid")
+        .unwrap_or_else(|| panic!("an account's contacts: {related:?}"));
+    assert_eq!(contacts["filter"], format!("_parentcustomerid_value eq {id}"));
+    let filter = contacts["filter"].clone();
+    let grid_of_them = invoke(
+        &window,
+        "grid_open",
+        json!({ "connection": "sandbox", "request": { "table": "contact", "filter": filter } }),
+    )
+    .expect("their grid");
+    assert_eq!(grid_of_them["view"]["progress"]["total"], contacts["count"], "{contacts}");
+    assert!(contacts["count"].as_u64().unwrap() >= 1, "every seeded account has contacts: {contacts}");
+
     // The console: any status as it came, the token never in the window's hands.
     let who = json!({ "method": "GET", "path": "/api/data/v9.2/WhoAmI" });
     let answer =

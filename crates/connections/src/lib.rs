@@ -27,7 +27,7 @@ pub use open::{
     BUILTIN_SANDBOX_ID, DataSession, SANDBOX_INSTANCE, SandboxEndpoint, authority_of, client,
     metadata_cache_file, open, open_builtin_sandbox, open_data, verify, verify_sandbox,
 };
-pub use record::{FieldGroup, RecordField, RecordView, app_link, record};
+pub use record::{FieldGroup, RecordField, RecordView, RelatedRecords, app_link, record};
 pub use user::{
     Discovered, SAMPLE_CLIENT_ID, SignInEvent, SignInMethod, UserForm, add_discovered, add_user, check_user,
     discover, sign_in, sign_in_again,

@@ -4,9 +4,9 @@
 
 use d365_dataverse::client::Client;
 use d365_dataverse::data::cache::MetadataCache;
-use d365_dataverse::data::metadata::TableInfo;
+use d365_dataverse::data::metadata::{RelatedTable, TableInfo};
 use d365_dataverse::data::query::{Query, encode};
-use d365_dataverse::data::read;
+use d365_dataverse::data::read::{self, ReadOptions};
 use serde::Serialize;
 
 use crate::error::Result;
@@ -45,6 +45,24 @@ pub struct RecordView {
     pub json: String,
     /// Where Dynamics 365 shows it (for the sandbox, its own page at that address).
     pub app_link: String,
+    /// The records that point to this one, per relationship, with their count.
+    pub related: Vec<RelatedRecords>,
+}
+
+/// The records of one table whose lookup points to the record: what opens as a grid with `filter`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct RelatedRecords {
+    pub relationship: String,
+    pub table: TableInfo,
+    pub column: String,
+    /// `Contact (Company Name)`: the table and the lookup, as a person knows them.
+    pub label: String,
+    /// The grid's `$filter` for them.
+    pub filter: String,
+    /// As Dataverse counts (up to 5000); none when the count could not be read.
+    #[cfg_attr(feature = "specta", specta(type = Option<u32>))]
+    pub count: Option<u64>,
 }
 
 /// The record `id` of `table`, read whole; `shown` are the grid's columns, listed after its name.
@@ -78,7 +96,9 @@ pub async fn record(cache: &MetadataCache, table: &str, id: &str, shown: &[Strin
     fields.sort_by_cached_key(place);
     let id = row.id(&schema.table.primary_id).unwrap_or(id).to_owned();
     let json = serde_json::to_string_pretty(&row.to_flat_json()).unwrap_or_default();
+    let related = related(cache, &schema.related, &id).await;
     Ok(RecordView {
+        related,
         app_link: app_link(cache.client(), &schema.table.logical_name, Some(&id)),
         table: schema.table,
         id,
@@ -86,6 +106,36 @@ pub async fn record(cache: &MetadataCache, table: &str, id: &str, shown: &[Strin
         fields,
         json,
     })
+}
+
+/// Each relationship's records and their count, read at once; a relationship whose table cannot be read
+/// (no privilege, say) is left out rather than failing the record.
+async fn related(cache: &MetadataCache, tables: &[RelatedTable], id: &str) -> Vec<RelatedRecords> {
+    let reads = tables.iter().map(|related| async move {
+        let schema = cache.schema(&related.table).await.ok()?;
+        let lookup = schema.column(&related.column)?;
+        let filter = format!("_{}_value eq {id}", related.column);
+        let path = format!(
+            "{}?$select={}&$filter={}&$count=true&$top=1",
+            schema.table.entity_set,
+            schema.table.primary_id,
+            encode(&filter)
+        );
+        let options = ReadOptions { annotations: false, ..Default::default() };
+        let count = read::page(cache.client(), &path, &options).await.ok().and_then(|page| page.count);
+        let table_label =
+            schema.table.display_name.clone().unwrap_or_else(|| schema.table.logical_name.clone());
+        let column_label = lookup.display_name.clone().unwrap_or_else(|| lookup.logical_name.clone());
+        Some(RelatedRecords {
+            relationship: related.relationship.clone(),
+            label: format!("{table_label} ({column_label})"),
+            table: schema.table,
+            column: related.column.clone(),
+            filter,
+            count,
+        })
+    });
+    futures_util::future::join_all(reads).await.into_iter().flatten().collect()
 }
 
 /// Dynamics 365's address for a record (`pagetype=entityrecord`) or, without an id, the table's list

@@ -178,3 +178,43 @@ async fn service_document_and_csdl() {
     ));
     assert_eq!(xml.matches("<EntityType ").count(), xml.matches("</EntityType>").count());
 }
+
+#[tokio::test]
+async fn one_to_many_relationships_are_the_lookups_that_point_to_the_table() {
+    let sandbox = sandbox().await;
+    let token = org_app_token(&sandbox).await;
+    let (status, body) = get(
+        &sandbox,
+        &token,
+        "EntityDefinitions(LogicalName='account')/OneToManyRelationships?$select=SchemaName,ReferencingEntity,ReferencingAttribute",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let pairs: Vec<(&str, &str)> = body["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["ReferencingEntity"].as_str().unwrap(), r["ReferencingAttribute"].as_str().unwrap()))
+        .collect();
+    for expected in [
+        ("contact", "parentcustomerid"),
+        ("account", "parentaccountid"),
+        ("cr0d1_project", "cr0d1_accountid"),
+    ] {
+        assert!(pairs.contains(&expected), "{expected:?} in {pairs:?}");
+    }
+    assert!(!pairs.iter().any(|(table, _)| *table == "transactioncurrency"), "{pairs:?}");
+    // The same relationship, seen from the contact's side, has the same schema name.
+    let (_, many_to_one) =
+        get(&sandbox, &token, "EntityDefinitions(LogicalName='contact')/ManyToOneRelationships").await;
+    let one_to_many = body["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ReferencingAttribute"] == "parentcustomerid")
+        .unwrap();
+    assert!(
+        many_to_one["value"].as_array().unwrap().iter().any(|r| r["SchemaName"] == one_to_many["SchemaName"]),
+        "{one_to_many}"
+    );
+}

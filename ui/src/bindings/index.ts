@@ -411,6 +411,30 @@ export type RecordView = {
 	json: string,
 	/**  Where Dynamics 365 shows it (for the sandbox, its own page at that address). */
 	app_link: string,
+	/**  The records that point to this one, per relationship, with their count. */
+	related: RelatedRecords[],
+};
+
+/**  The records of one table whose lookup points to the record: what opens as a grid with `filter`. */
+export type RelatedRecords = {
+	relationship: string,
+	table: TableInfo,
+	column: string,
+	/**  `Contact (Company Name)`: the table and the lookup, as a person knows them. */
+	label: string,
+	/**  The grid's `$filter` for them. */
+	filter: string,
+	/**  As Dataverse counts (up to 5000); none when the count could not be read. */
+	count: number | null,
+};
+
+/**  A table whose lookup points here: the records related to one of this table's rows (one-to-many). */
+export type RelatedTable = {
+	/**  The relationship's schema name (`account_contact_parentcustomerid`). */
+	relationship: string,
+	/**  The referencing table and its lookup column. */
+	table: string,
+	column: string,
 };
 
 export type RequiredLevel = "None" | "Recommended" | "ApplicationRequired" | "SystemRequired";
@@ -469,11 +493,13 @@ export type TableInfo = {
 	change_tracking: boolean,
 };
 
-/**  A table with its columns and alternate keys. */
+/**  A table with its columns, alternate keys and the tables that point to it. */
 export type TableSchema = {
 	table: TableInfo,
 	columns: ColumnInfo[],
 	keys: KeyInfo[],
+	/**  Read from `OneToManyRelationships`; absent from caches written before it was. */
+	related?: RelatedTable[],
 };
 
 export type TokenFacts = {

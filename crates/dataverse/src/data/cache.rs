@@ -17,7 +17,8 @@ use super::query::Query;
 use crate::client::Client;
 use crate::error::{DataverseError, Result};
 
-const FORMAT: u32 = 1;
+/// 2: table schemas carry the tables related to them (one-to-many).
+const FORMAT: u32 = 2;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct CacheDoc {

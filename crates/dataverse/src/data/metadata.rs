@@ -113,13 +113,27 @@ pub struct KeyInfo {
     pub columns: Vec<String>,
 }
 
-/// A table with its columns and alternate keys.
+/// A table whose lookup points here: the records related to one of this table's rows (one-to-many).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct RelatedTable {
+    /// The relationship's schema name (`account_contact_parentcustomerid`).
+    pub relationship: String,
+    /// The referencing table and its lookup column.
+    pub table: String,
+    pub column: String,
+}
+
+/// A table with its columns, alternate keys and the tables that point to it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct TableSchema {
     pub table: TableInfo,
     pub columns: Vec<ColumnInfo>,
     pub keys: Vec<KeyInfo>,
+    /// Read from `OneToManyRelationships`; absent from caches written before it was.
+    #[serde(default)]
+    pub related: Vec<RelatedTable>,
 }
 
 impl TableSchema {
@@ -264,6 +278,24 @@ pub async fn fetch_schema(client: &Client, table: TableInfo) -> Result<TableSche
         }
     }
     columns.sort_by(|a, b| a.logical_name.cmp(&b.logical_name));
+    let related = client
+        .send(&Request::get(format!(
+            "{base}/OneToManyRelationships?$select=SchemaName,ReferencingEntity,ReferencingAttribute"
+        )))
+        .await?
+        .json()?;
+    let mut related: Vec<RelatedTable> = related["value"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|item| RelatedTable {
+            relationship: text(item, "SchemaName"),
+            table: text(item, "ReferencingEntity"),
+            column: text(item, "ReferencingAttribute"),
+        })
+        .filter(|r| !r.table.is_empty() && !r.column.is_empty())
+        .collect();
+    related.sort_by(|a, b| (&a.table, &a.column).cmp(&(&b.table, &b.column)));
     let keys =
         client.send(&Request::get(format!("{base}/Keys?$select=LogicalName,KeyAttributes"))).await?.json()?;
     let keys = keys["value"]
@@ -281,5 +313,5 @@ pub async fn fetch_schema(client: &Client, table: TableInfo) -> Result<TableSche
                 .collect()
         })
         .unwrap_or_default();
-    Ok(TableSchema { table, columns, keys })
+    Ok(TableSchema { table, columns, keys, related })
 }

@@ -263,6 +263,29 @@ pub fn entity_definitions(state: &SandboxState, rest: &str, query: &HashMap<Stri
             }))
             .into_response()
         }
+        // The same relationships seen from the table they point to: its related records.
+        "/OneToManyRelationships" => {
+            let value: Vec<Value> = tables
+                .iter()
+                .flat_map(|referencing| referencing.columns.iter().map(move |c| (referencing, c)))
+                .filter(|(_, c)| matches!(c.kind, ColumnKind::Lookup { targets } if targets.contains(&table.logical_name)))
+                .map(|(referencing, column)| {
+                    let schema = format!("{}_{}_{}", table.logical_name, referencing.logical_name, column.logical_name);
+                    json!({
+                        "MetadataId": metadata_id(&schema), "SchemaName": schema,
+                        "ReferencedEntity": table.logical_name, "ReferencedAttribute": table.primary_id,
+                        "ReferencingEntity": referencing.logical_name, "ReferencingAttribute": column.logical_name,
+                        "ReferencedEntityNavigationPropertyName": schema,
+                        "ReferencingEntityNavigationPropertyName": navigation_property(column, table.logical_name),
+                    })
+                })
+                .map(|r| select(r, query))
+                .collect();
+            odata_json(json!({
+                "@odata.context": format!("{entity_context}/OneToManyRelationships"), "value": value,
+            }))
+            .into_response()
+        }
         attributes if attributes.starts_with("/Attributes") => {
             attributes_of(table, &attributes["/Attributes".len()..], query, &entity_context)
         }

@@ -339,6 +339,61 @@ mod tests {
     }
 
     #[test]
+    fn a_host_name_has_at_most_253_characters() {
+        let label = "a".repeat(50);
+        let longest = format!("{label}.{label}.{label}.{label}.{}.crm.dynamics.com", "b".repeat(32));
+        assert_eq!(longest.len(), MAX_HOST);
+        let instance = instance(&format!("https://{longest}"), Cloud::Public, true).expect("253 characters");
+        assert_eq!(instance.resource(), format!("https://{longest}"));
+        let err = instance_of_host(&format!("c{longest}")).unwrap_err();
+        assert!(err.message.contains("254 characters long (at most 253)"), "{err}");
+    }
+
+    fn instance_of_host(host: &str) -> Result<Instance> {
+        instance(&format!("https://{host}"), Cloud::Public, true)
+    }
+
+    #[test]
+    fn a_user_name_or_a_password_alone_is_refused_too() {
+        for url in ["https://someone@contoso.crm.dynamics.com", "https://:secret@contoso.crm.dynamics.com"] {
+            let err = instance(url, Cloud::Public, false).unwrap_err();
+            assert!(err.message.contains("user name or password"), "{url}: {err}");
+        }
+    }
+
+    #[test]
+    fn only_a_dynamics_web_api_host_is_taken_for_its_org() {
+        // `<org>.api.crm.dynamics.com` is the org `<org>.crm.dynamics.com`; another `.api.` host is itself.
+        let other = instance("https://data.api.contoso.example", Cloud::Public, true).unwrap();
+        assert_eq!(other.resource(), "https://data.api.contoso.example");
+        assert!(other.warning.is_some_and(|w| w.starts_with("data.api.contoso.example ")));
+    }
+
+    #[test]
+    fn a_tenant_domain_may_hold_hyphens_but_no_other_sign() {
+        assert_eq!(tenant("contoso-dev.onmicrosoft.com").unwrap(), "contoso-dev.onmicrosoft.com");
+        for bad in ["contoso!.onmicrosoft.com", "con toso.onmicrosoft.com", "contoso_dev.onmicrosoft.com"] {
+            assert!(tenant(bad).unwrap_err().message.contains("neither a GUID nor a domain"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_pasted_token_may_be_kilobytes_long_but_not_beyond_64_kib() {
+        use base64::Engine;
+        // Entra's access tokens run to several kilobytes with group claims.
+        let claims = serde_json::json!({
+            "aud": "https://contoso.crm.dynamics.com", "exp": 4_102_444_800_i64, "groups": "g".repeat(8_000),
+        });
+        let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(claims.to_string());
+        let token = format!("eyJhbGciOiJub25lIn0.{payload}.c2ln");
+        assert!(token.len() > 10_000);
+        assert!(crate::bearer::inspect(&token).is_ok(), "a 10 KB token is read");
+        let huge = format!("{token}{}", "A".repeat(64 * 1024));
+        let err = crate::bearer::inspect(&huge).unwrap_err();
+        assert!(err.message.contains("longer than any access token"), "{err}");
+    }
+
+    #[test]
     fn a_secret_is_not_a_megabyte() {
         let err = client_secret(&"x".repeat(1 << 20)).unwrap_err();
         assert!(err.message.contains("1048576 characters"), "{err}");

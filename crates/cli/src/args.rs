@@ -338,6 +338,8 @@ pub struct ExportArgs {
 pub enum ExportFormat {
     Csv,
     Jsonl,
+    /// An Excel workbook (numbers Excel cannot show exactly are kept as text); cannot be refreshed.
+    Xlsx,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -146,3 +146,37 @@ fn a_value_past_the_columns_range_or_places_is_refused_before_sending() {
     assert!(line.contains(r#""cr0d1_cost":922337203685477.0000"#), "nothing was written: {line}");
     assert!(line.contains(r#""cr0d1_ratio":12345678.1234567891"#), "nothing was written: {line}");
 }
+
+#[test]
+fn an_excel_export_has_number_cells_where_excel_is_exact_and_text_elsewhere() {
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    let (home, id) = with_extremes();
+    let out = home.join("extremes.xlsx");
+    let filter = format!("cr0d1_projectid eq {id}");
+    let args = [
+        "export",
+        "sb",
+        "cr0d1_project",
+        "--format",
+        "xlsx",
+        "--out",
+        out.to_str().unwrap(),
+        "--select",
+        SELECT,
+        "--filter",
+        &filter,
+    ];
+    stdout(&d365(&home, &args, ""));
+    let mut workbook: Xlsx<_> = open_workbook(&out).unwrap();
+    let sheet = workbook.worksheet_range_at(0).unwrap().unwrap();
+    let rows: Vec<&[Data]> = sheet.rows().collect();
+    assert_eq!(rows.len(), 2, "the header and the one row");
+    let at = |name: &str| rows[0].iter().position(|h| h.to_string() == name).unwrap();
+    assert_eq!(rows[1][at("cr0d1_projectid")], Data::String(id.clone()));
+    assert_eq!(rows[1][at("cr0d1_cost")], Data::Float(922_337_203_685_477.0), "15 digits: a number");
+    assert_eq!(rows[1][at("cr0d1_weight")], Data::Float(-9_999_999_999.999_99));
+    // Past what Excel shows, the exact text rather than a rounded number.
+    assert_eq!(rows[1][at("cr0d1_ratio")], Data::String("12345678.1234567891".into()));
+    assert_eq!(rows[1][at("cr0d1_units")], Data::String("9223372036854775807".into()));
+    assert_eq!(rows[1][at("cr0d1_name")], Data::String("Extremes".into()));
+}

@@ -26,10 +26,14 @@ pub async fn export(vault: &Vault, args: ExportArgs) -> Result<Done, Failure> {
         format: match args.format {
             ExportFormat::Csv => Format::Csv,
             ExportFormat::Jsonl => Format::JsonLines,
+            ExportFormat::Xlsx => Format::Xlsx,
         },
         page_size: args.page_size,
         parallel: args.parallel,
-        track_changes: schema.table.change_tracking && query.filter.is_none() && args.parallel <= 1,
+        track_changes: schema.table.change_tracking
+            && query.filter.is_none()
+            && args.parallel <= 1
+            && args.format != ExportFormat::Xlsx,
         source: opened.profile.id.to_string(),
         progress,
         excel_safe: args.excel_safe,

@@ -27,6 +27,9 @@ pub enum Format {
     Csv,
     /// One JSON object per row: raw values with their `@formatted` and `@table` annotations.
     JsonLines,
+    /// An Excel workbook, the CSV's columns on one sheet (see [`super::xlsx`]). Written whole: it cannot be
+    /// refreshed with changes.
+    Xlsx,
 }
 
 /// Called with the number of rows written so far, after each page.
@@ -144,6 +147,7 @@ struct RowWriter {
 enum Sink {
     Csv(Box<csv::Writer<File>>),
     JsonLines(BufWriter<File>),
+    Xlsx(Box<super::xlsx::Sheet>),
 }
 
 impl RowWriter {
@@ -154,10 +158,17 @@ impl RowWriter {
         header: bool,
         excel_safe: bool,
     ) -> Result<Self> {
-        let out = File::create(file).map_err(|e| io_error(file, e))?;
         let sink = match format {
-            Format::Csv => Sink::Csv(Box::new(csv::Writer::from_writer(out))),
-            Format::JsonLines => Sink::JsonLines(BufWriter::new(out)),
+            Format::Xlsx => Sink::Xlsx(Box::new(
+                super::xlsx::Sheet::create(file, &columns).map_err(|e| io_error(file, e))?,
+            )),
+            Format::Csv | Format::JsonLines => {
+                let out = File::create(file).map_err(|e| io_error(file, e))?;
+                match format {
+                    Format::Csv => Sink::Csv(Box::new(csv::Writer::from_writer(out))),
+                    _ => Sink::JsonLines(BufWriter::new(out)),
+                }
+            }
         };
         let mut writer = Self { columns, sink, excel_safe };
         if let (true, Sink::Csv(csv)) = (header, &mut writer.sink) {
@@ -178,6 +189,7 @@ impl RowWriter {
                 }
                 writeln!(out, "{object}")
             }
+            Sink::Xlsx(sheet) => sheet.row(&self.columns, row),
             Sink::Csv(csv) => {
                 let excel_safe = self.excel_safe;
                 let cells = self.columns.iter().map(|c| {
@@ -198,6 +210,7 @@ impl RowWriter {
         let file = match self.sink {
             Sink::Csv(csv) => csv.into_inner().map_err(|e| e.into_error())?,
             Sink::JsonLines(out) => out.into_inner().map_err(|e| e.into_error())?,
+            Sink::Xlsx(sheet) => sheet.finish()?,
         };
         file.sync_all()
     }
@@ -212,7 +225,9 @@ pub async fn export(
     options: &ExportOptions,
 ) -> Result<ExportReport> {
     if options.track_changes {
-        let refusal = if !schema.table.change_tracking {
+        let refusal = if options.format == Format::Xlsx {
+            Some("An Excel file is written whole: export it again rather than refresh it.".to_owned())
+        } else if !schema.table.change_tracking {
             Some(format!("Change tracking is not enabled on {}.", schema.table.logical_name))
         } else if query.filter.is_some() || query.top.is_some() || !query.order_by.is_empty() {
             Some("Dataverse tracks changes of whole tables only: no filter, order or top.".to_owned())
@@ -417,8 +432,16 @@ fn for_each_row(
     let unreadable = |e: &dyn std::fmt::Display| {
         DataverseError::new("export.io", format!("Could not read {}: {e}", file.display()), None)
     };
+    if format == Format::Xlsx {
+        return Err(DataverseError::new(
+            "export.no_changes_to_apply",
+            "An Excel export cannot be refreshed with changes.",
+            Some("Export it again.".to_owned()),
+        ));
+    }
     let input = BufReader::new(File::open(file).map_err(|e| unreadable(&e))?);
     match format {
+        Format::Xlsx => {}
         Format::JsonLines => {
             for line in input.lines() {
                 let line = line.map_err(|e| unreadable(&e))?;

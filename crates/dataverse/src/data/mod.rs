@@ -14,3 +14,4 @@ pub mod read;
 pub mod rows;
 pub mod values;
 pub mod write;
+pub mod xlsx;

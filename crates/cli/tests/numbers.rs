@@ -171,7 +171,7 @@ fn an_excel_export_has_number_cells_where_excel_is_exact_and_text_elsewhere() {
     let sheet = workbook.worksheet_range_at(0).unwrap().unwrap();
     let rows: Vec<&[Data]> = sheet.rows().collect();
     assert_eq!(rows.len(), 2, "the header and the one row");
-    let at = |name: &str| rows[0].iter().position(|h| h.to_string() == name).unwrap();
+    let at = |name: &str| rows[0].iter().position(|h| *h == name).unwrap();
     assert_eq!(rows[1][at("cr0d1_projectid")], Data::String(id.clone()));
     assert_eq!(rows[1][at("cr0d1_cost")], Data::Float(922_337_203_685_477.0), "15 digits: a number");
     assert_eq!(rows[1][at("cr0d1_weight")], Data::Float(-9_999_999_999.999_99));

@@ -38,5 +38,7 @@ fn d365_desk_commands() -> &'static [&'static str] {
         "record_get",
         "open_in_app",
         "console_send",
+        "grid_export",
+        "grid_export_cancel",
     ]
 }

@@ -43,6 +43,8 @@ pub fn specta_builder<R: Runtime>() -> Builder<R> {
             commands::data::record_get,
             commands::data::open_in_app,
             commands::data::console_send,
+            commands::data::grid_export,
+            commands::data::grid_export_cancel,
         ])
         .typ::<ErrorPayload>()
         // The data screens' types, exported ahead of their commands so the UI is written against them.

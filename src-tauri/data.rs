@@ -2,8 +2,9 @@
 //! screens) and the grids open in the window, each holding its rows here (see `d365_connections::Grid`).
 
 use std::collections::HashMap;
+use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 use d365_common::ErrorPayload;
 use d365_connections::{
@@ -11,6 +12,7 @@ use d365_connections::{
     GridView, RecordView, SandboxEndpoint,
 };
 use d365_dataverse::DataverseError;
+use d365_dataverse::data::export::{ExportReport, Format as ExportFormat};
 use d365_dataverse::data::metadata::TableInfo;
 use d365_vault::{ConnectionKind, Vault};
 use serde::Serialize;
@@ -31,6 +33,8 @@ pub struct DataService {
     sessions: Mutex<HashMap<String, Arc<DataSession>>>,
     grids: std::sync::Mutex<HashMap<u32, Arc<Mutex<Grid>>>>,
     next_grid: AtomicU32,
+    /// The flag that stops the export under way (one at a time: the window shows one).
+    export_cancel: std::sync::Mutex<Option<Arc<AtomicBool>>>,
 }
 
 fn no_grid() -> ErrorPayload {
@@ -166,6 +170,28 @@ impl DataService {
     ) -> Result<ConsoleAnswer, ErrorPayload> {
         let session = self.session(vault, sandbox, id).await?;
         Ok(d365_connections::send_console(&session.client, request).await?)
+    }
+
+    /// Exports what the grid shows to `file`, reporting the rows written so far on `progress`; a
+    /// [`Self::cancel_export`] stops it (the file is left as it was).
+    pub async fn export(
+        &self,
+        grid: u32,
+        file: &Path,
+        format: ExportFormat,
+        progress: impl Fn(u64) + Send + Sync + 'static,
+    ) -> Result<ExportReport, ErrorPayload> {
+        let grid = self.grid(grid)?;
+        let cancel = Arc::new(AtomicBool::new(false));
+        *self.export_cancel.lock().unwrap_or_else(|p| p.into_inner()) = Some(cancel.clone());
+        let source = grid.lock().await.source();
+        Ok(source.export(file, format, Some(Arc::new(progress)), Some(cancel)).await?)
+    }
+
+    /// Stops the export under way, if any.
+    pub fn cancel_export(&self) -> bool {
+        let cancel = self.export_cancel.lock().unwrap_or_else(|p| p.into_inner()).take();
+        cancel.inspect(|c| c.store(true, Ordering::Relaxed)).is_some()
     }
 
     pub fn close(&self, grid: u32) {

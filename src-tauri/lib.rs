@@ -8,6 +8,7 @@ pub mod commands;
 pub mod connections;
 pub mod data;
 pub mod sandbox;
+pub mod save_dialog;
 pub mod window;
 
 use std::path::PathBuf;
@@ -30,9 +31,11 @@ pub fn builder_with_data_dir<R: Runtime>(builder: Builder<R>, data_dir: Option<P
     builder
         .manage(sandbox::SandboxService::new(data_dir))
         .manage(data::DataService::default())
+        .plugin(tauri_plugin_dialog::init())
         .manage(connections::ConnectionsService::new(d365_vault::Vault::open(&vault_dir)))
         .setup(|app| {
             app.manage(window::WindowFocus::new(app.handle().clone()));
+            app.manage(save_dialog::SaveDialog::new(app.handle().clone()));
             Ok(())
         })
         .invoke_handler(commands.invoke_handler())

@@ -2,14 +2,26 @@
 //! window asks for the rows it shows).
 
 use tauri::State;
+use tauri::ipc::Channel;
 
 use d365_common::ErrorPayload;
 use d365_connections::{ConsoleAnswer, ConsoleRequest, GridProgress, GridRequest, GridRow, RecordView};
+use d365_dataverse::data::export::{ExportReport, Format as ExportFormat};
 use d365_dataverse::data::metadata::TableInfo;
+use serde::Serialize;
+use specta::Type;
 
 use crate::connections::ConnectionsService;
 use crate::data::{DataService, OpenedGrid};
 use crate::sandbox::SandboxService;
+use crate::save_dialog::SaveDialog;
+
+/// Where an export was saved, and how many rows it holds.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct SavedExport {
+    pub file: String,
+    pub report: ExportReport,
+}
 
 /// The connection's tables, common ones first: from the metadata cache at once, or with `refresh` from
 /// the environment.
@@ -114,4 +126,39 @@ pub async fn console_send(
     request: ConsoleRequest,
 ) -> Result<ConsoleAnswer, ErrorPayload> {
     data.console(&connections.vault, &sandbox, &connection, &request).await
+}
+
+/// Exports what the grid shows (columns, filter, sort; every row) to a file the person picks in the
+/// system's Save dialog; the rows written so far on `progress`. `None` when the dialog was closed.
+#[tauri::command]
+#[specta::specta]
+pub async fn grid_export(
+    data: State<'_, DataService>,
+    dialog: State<'_, SaveDialog>,
+    grid: u32,
+    name: String,
+    format: ExportFormat,
+    progress: Channel<u32>,
+) -> Result<Option<SavedExport>, ErrorPayload> {
+    let (filter, extension) = match format {
+        ExportFormat::Csv => ("CSV", "csv"),
+        ExportFormat::JsonLines => ("JSON Lines", "jsonl"),
+        ExportFormat::Xlsx => ("Excel workbook", "xlsx"),
+    };
+    let Some(file) = dialog.ask(&format!("{name}.{extension}"), filter, &[extension]).await else {
+        return Ok(None);
+    };
+    let report = data
+        .export(grid, &file, format, move |rows| {
+            let _ = progress.send(u32::try_from(rows).unwrap_or(u32::MAX));
+        })
+        .await?;
+    Ok(Some(SavedExport { file: file.display().to_string(), report }))
+}
+
+/// Stops the export under way; whether there was one.
+#[tauri::command]
+#[specta::specta]
+pub async fn grid_export_cancel(data: State<'_, DataService>) -> Result<bool, ErrorPayload> {
+    Ok(data.cancel_export())
 }

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use d365_dataverse::client::Client;
 use d365_dataverse::data::cache::MetadataCache;
+use d365_dataverse::data::export::{self, ExportOptions, ExportReport, Format as ExportFormat};
 use d365_dataverse::data::metadata::{ColumnInfo, RequiredLevel, TableInfo, TableSchema};
 use d365_dataverse::data::query::{Filter, Query};
 use d365_dataverse::data::read::{self, ReadOptions};
@@ -127,6 +128,8 @@ const FIRST_ROWS: usize = 100;
 pub struct Grid {
     client: Arc<Client>,
     schema: TableSchema,
+    /// What the grid reads: its columns, filter and sort, for exports of what it shows.
+    query: Query,
     columns: Vec<ColumnInfo>,
     sort: Vec<GridSort>,
     rows: Vec<Row>,
@@ -154,9 +157,11 @@ impl Grid {
         let (schema, path) = cache.check(&query).await?;
         let columns = names.iter().filter_map(|name| column(&schema, name)).collect();
         let client = cache.client().clone();
+        query.count = false;
         let mut grid = Self {
             client,
             schema,
+            query,
             columns,
             sort: request.sort.clone(),
             rows: Vec::new(),
@@ -228,9 +233,43 @@ impl Grid {
             .collect()
     }
 
-    /// One row read so far, whole: every value the grid holds for it.
-    pub fn record(&self, id: &str) -> Option<&Row> {
-        self.rows.iter().find(|row| row.id(&self.schema.table.primary_id) == Some(id))
+    /// What the grid reads, apart from the rows read so far: an export runs from it without holding the
+    /// grid (which keeps answering the window's scrolling meanwhile).
+    pub fn source(&self) -> GridSource {
+        GridSource { client: self.client.clone(), schema: self.schema.clone(), query: self.query.clone() }
+    }
+}
+
+/// A grid's table, columns, filter and sort.
+#[derive(Clone)]
+pub struct GridSource {
+    client: Arc<Client>,
+    schema: TableSchema,
+    query: Query,
+}
+
+impl GridSource {
+    /// Exports what the grid shows (its columns, filter and sort; every row, not only those read) to
+    /// `file`, which is replaced only once complete. CSV is Excel-safe: the window's files open in
+    /// spreadsheets.
+    pub async fn export(
+        &self,
+        file: &std::path::Path,
+        format: ExportFormat,
+        progress: Option<export::Progress>,
+        cancel: Option<Arc<std::sync::atomic::AtomicBool>>,
+    ) -> Result<ExportReport> {
+        let options = ExportOptions {
+            format,
+            page_size: PAGE_SIZE,
+            parallel: 1,
+            track_changes: false,
+            source: String::new(),
+            progress,
+            excel_safe: true,
+            cancel,
+        };
+        Ok(export::export(self.client.clone(), &self.schema, &self.query, file, &options).await?)
     }
 }
 

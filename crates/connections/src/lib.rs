@@ -21,7 +21,8 @@ pub use console::{ConsoleAnswer, ConsoleHeader, ConsoleRequest, send_console};
 pub use error::{ConnectionError, Result};
 pub use forms::{FieldProblem, OrgForm, add_org, check_org};
 pub use grid::{
-    Grid, GridCell, GridColumn, GridProgress, GridRequest, GridRow, GridSort, GridView, tables_for_browsing,
+    Grid, GridCell, GridColumn, GridProgress, GridRequest, GridRow, GridSort, GridSource, GridView,
+    tables_for_browsing,
 };
 pub use open::{
     BUILTIN_SANDBOX_ID, DataSession, SANDBOX_INSTANCE, SandboxEndpoint, authority_of, client,

@@ -58,7 +58,7 @@ pub fn category_of(kind: &str) -> Category {
         "export.io" | "signin.listener" | "signin.no_browser" | "app.no_browser" | "cli.write_failed" => {
             Category::Local
         }
-        "signin.cancelled" | "signin.cancelled_in_browser" => Category::Cancelled,
+        "signin.cancelled" | "signin.cancelled_in_browser" | "export.cancelled" => Category::Cancelled,
         // A connection that lacks its credential must be given it (or signed in): an access problem.
         "vault.secret_missing" => Category::Auth,
         _ => match kind.split_once('.').map_or(kind, |(prefix, _)| prefix) {

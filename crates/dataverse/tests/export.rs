@@ -42,6 +42,7 @@ fn options(format: Format, track_changes: bool, parallel: usize) -> ExportOption
         source: "test".into(),
         progress: None,
         excel_safe: false,
+        cancel: None,
     }
 }
 

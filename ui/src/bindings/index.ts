@@ -60,6 +60,13 @@ export const commands = {
 	openInApp: (connection: string, table: string, id: string | null) => typedError<string, ErrorPayload>(__TAURI_INVOKE("open_in_app", { connection, table, id })),
 	/**  The Web API console: one request as typed, the answer as it came. */
 	consoleSend: (connection: string, request: ConsoleRequest) => typedError<ConsoleAnswer, ErrorPayload>(__TAURI_INVOKE("console_send", { connection, request })),
+	/**
+	 *  Exports what the grid shows (columns, filter, sort; every row) to a file the person picks in the
+	 *  system's Save dialog; the rows written so far on `progress`. `None` when the dialog was closed.
+	 */
+	gridExport: (grid: number, name: string, format: Format, progress: Channel<number>) => typedError<SavedExport | null, ErrorPayload>(__TAURI_INVOKE("grid_export", { grid, name, format, progress })),
+	/**  Stops the export under way; whether there was one. */
+	gridExportCancel: () => typedError<boolean, ErrorPayload>(__TAURI_INVOKE("grid_export_cancel")),
 };
 
 /* Types */
@@ -271,6 +278,16 @@ export type ErrorPayload = {
 	details: string | null,
 };
 
+export type ExportReport = {
+	/**  Rows in the file now. */
+	rows: number,
+	/**  Rows written by this run (all of them for an export; the changed ones for a refresh). */
+	changed: number,
+	deleted: number,
+	/**  Whether the file can be refreshed with its changes. */
+	tracking: boolean,
+};
+
 export type FieldGroup = 
 /**  The primary name. */
 "name" | 
@@ -289,6 +306,17 @@ export type FieldProblem = {
 	message: string,
 	hint: string | null,
 };
+
+export type Format = 
+/**  A header, then one line per row: raw values, and `<column>@formatted` for labels, names and money. */
+"csv" | 
+/**  One JSON object per row: raw values with their `@formatted` and `@table` annotations. */
+"json_lines" | 
+/**
+ *  An Excel workbook, the CSV's columns on one sheet (see [`super::xlsx`]). Written whole: it cannot be
+ *  refreshed with changes.
+ */
+"xlsx";
 
 /**  One cell: what the environment displays, and the raw value's exact text where it differs. */
 export type GridCell = {
@@ -455,6 +483,12 @@ export type SandboxInfo = {
 	/**  The user to sign in as in the sandbox's browser sign-in. */
 	username: string,
 	data_file: string,
+};
+
+/**  Where an export was saved, and how many rows it holds. */
+export type SavedExport = {
+	file: string,
+	report: ExportReport,
 };
 
 /**  What the person must be told while the sign-in waits for them. */

@@ -37,6 +37,7 @@ pub async fn export(vault: &Vault, args: ExportArgs) -> Result<Done, Failure> {
         source: opened.profile.id.to_string(),
         progress,
         excel_safe: args.excel_safe,
+        cancel: None,
     };
     let file = args.out.display().to_string();
     let report = if args.changes {

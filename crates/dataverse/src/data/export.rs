@@ -21,6 +21,7 @@ use crate::client::Client;
 use crate::error::{DataverseError, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum Format {
     /// A header, then one line per row: raw values, and `<column>@formatted` for labels, names and money.
@@ -50,6 +51,8 @@ pub struct ExportOptions {
     /// gets a leading `'`, so that Excel or LibreOffice shows it instead of running it as a formula (OWASP's
     /// "CSV injection"). Numbers are left as they are.
     pub excel_safe: bool,
+    /// Set to stop the export after the page being written; the target is left as it was.
+    pub cancel: Option<Arc<std::sync::atomic::AtomicBool>>,
 }
 
 /// A text cell as a spreadsheet will show it rather than run it (see [`ExportOptions::excel_safe`]).
@@ -58,11 +61,15 @@ pub fn neutralised(text: String) -> String {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ExportReport {
     /// Rows in the file now.
+    #[cfg_attr(feature = "specta", specta(type = u32))]
     pub rows: u64,
     /// Rows written by this run (all of them for an export; the changed ones for a refresh).
+    #[cfg_attr(feature = "specta", specta(type = u32))]
     pub changed: u64,
+    #[cfg_attr(feature = "specta", specta(type = u32))]
     pub deleted: u64,
     /// Whether the file can be refreshed with its changes.
     pub tracking: bool,
@@ -312,6 +319,13 @@ async fn write_pages(
     let mut rows = 0u64;
     let mut delta_link = None;
     while let Some(page) = pages.try_next().await? {
+        if options.cancel.as_ref().is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed)) {
+            return Err(DataverseError::new(
+                "export.cancelled",
+                "The export was cancelled; the file was left as it was.",
+                None,
+            ));
+        }
         for row in &page.rows {
             writer.row(row).map_err(|e| io_error(target, e))?;
         }

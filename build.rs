@@ -40,5 +40,6 @@ fn d365_desk_commands() -> &'static [&'static str] {
         "console_send",
         "grid_export",
         "grid_export_cancel",
+        "data_watch",
     ]
 }

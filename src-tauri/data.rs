@@ -12,11 +12,14 @@ use d365_connections::{
     GridView, RecordView, SandboxEndpoint,
 };
 use d365_dataverse::DataverseError;
+use d365_dataverse::client::EventSink;
 use d365_dataverse::data::export::{ExportReport, Format as ExportFormat};
 use d365_dataverse::data::metadata::TableInfo;
+use d365_dataverse::retry::ClientEvent;
 use d365_vault::{ConnectionKind, Vault};
 use serde::Serialize;
 use specta::Type;
+use tauri::ipc::Channel;
 use tokio::sync::Mutex;
 
 use crate::sandbox::SandboxService;
@@ -28,8 +31,19 @@ pub struct OpenedGrid {
     pub view: GridView,
 }
 
+/// What a connection's client reports while it works (a throttling wait, a retry), for the status bar.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct DataEvent {
+    pub connection: String,
+    pub event: ClientEvent,
+}
+
+type Watcher = Arc<std::sync::Mutex<Option<Channel<DataEvent>>>>;
+
 #[derive(Default)]
 pub struct DataService {
+    /// The window's channel for [`DataEvent`]s, once it watches.
+    watcher: Watcher,
     sessions: Mutex<HashMap<String, Arc<DataSession>>>,
     grids: std::sync::Mutex<HashMap<u32, Arc<Mutex<Grid>>>>,
     next_grid: AtomicU32,
@@ -58,8 +72,17 @@ impl DataService {
         if let Some(session) = sessions.get(id) {
             return Ok(session.clone());
         }
+        let events: EventSink = {
+            let (watcher, connection) = (self.watcher.clone(), id.to_owned());
+            Arc::new(move |event: &ClientEvent| {
+                let watching = watcher.lock().unwrap_or_else(|p| p.into_inner()).clone();
+                if let Some(channel) = watching {
+                    let _ = channel.send(DataEvent { connection: connection.clone(), event: event.clone() });
+                }
+            })
+        };
         let session = if id == BUILTIN_SANDBOX_ID {
-            d365_connections::open_builtin_sandbox(&sandbox.endpoint().await?, None)?
+            d365_connections::open_builtin_sandbox(&sandbox.endpoint().await?, Some(events))?
         } else {
             // A sandbox connection saved by the CLI runs on the app's own sandbox.
             let endpoint: Option<SandboxEndpoint> = match vault.get(id)?.kind {
@@ -71,11 +94,16 @@ impl DataService {
                     DataverseError::new("sandbox.not_running", "The sandbox is not running.", None).into()
                 })
             };
-            d365_connections::open_data(vault, id, None, started).await?
+            d365_connections::open_data(vault, id, Some(events), started).await?
         };
         let session = Arc::new(session);
         sessions.insert(id.to_owned(), session.clone());
         Ok(session)
+    }
+
+    /// Where to report what the clients do from now on (the window's status bar).
+    pub fn watch(&self, channel: Channel<DataEvent>) {
+        *self.watcher.lock().unwrap_or_else(|p| p.into_inner()) = Some(channel);
     }
 
     /// Drops what was opened for a connection that was signed in again, edited or deleted.

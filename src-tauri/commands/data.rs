@@ -12,7 +12,7 @@ use serde::Serialize;
 use specta::Type;
 
 use crate::connections::ConnectionsService;
-use crate::data::{DataService, OpenedGrid};
+use crate::data::{DataEvent, DataService, OpenedGrid};
 use crate::sandbox::SandboxService;
 use crate::save_dialog::SaveDialog;
 
@@ -161,4 +161,16 @@ pub async fn grid_export(
 #[specta::specta]
 pub async fn grid_export_cancel(data: State<'_, DataService>) -> Result<bool, ErrorPayload> {
     Ok(data.cancel_export())
+}
+
+/// Reports on `events` what the connections' clients do while they work: a wait Dataverse asked for
+/// (throttling, with its length), a retry after a failure. The window shows it in its status bar.
+#[tauri::command]
+#[specta::specta]
+pub async fn data_watch(
+    data: State<'_, DataService>,
+    events: Channel<DataEvent>,
+) -> Result<(), ErrorPayload> {
+    data.watch(events);
+    Ok(())
 }

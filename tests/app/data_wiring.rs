@@ -190,3 +190,59 @@ async fn a_grid_exports_what_it_shows_and_a_cancelled_export_leaves_the_file_as_
     assert!(!data.cancel_export(), "nothing left to cancel");
     let _ = std::fs::remove_dir_all(&data_dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wait_dataverse_asks_for_reaches_the_window_with_its_connection() {
+    use d365_desk_lib::data::DataService;
+    use d365_sandbox::{Fault, FaultKind};
+    use std::sync::{Arc, Mutex};
+    use tauri::Manager;
+
+    let sandbox = d365_sandbox::Sandbox::bind("127.0.0.1:0", Default::default()).await.expect("a sandbox");
+    let info = sandbox.info().clone();
+    let data_dir = std::env::temp_dir().join(format!("d365desk-events-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data_dir);
+    let (app, window) = app_in(data_dir.clone());
+    let form = json!({
+        "name": "Throttled", "tag": "dev", "read_only": false, "instance_url": info.instance_url,
+        "tenant": info.tenant_id, "client_id": info.org_client_id, "cloud": "public", "authority": info.authority,
+    });
+    let added = invoke(
+        &window,
+        "connection_add_org",
+        json!({ "form": form, "clientSecret": info.org_client_secret }),
+    )
+    .expect("added");
+    let id = added["id"].as_str().unwrap().to_owned();
+
+    let heard: Arc<Mutex<Vec<String>>> = Arc::default();
+    let events = {
+        let heard = heard.clone();
+        tauri::ipc::Channel::new(move |body| {
+            if let tauri::ipc::InvokeResponseBody::Json(text) = body {
+                heard.lock().unwrap().push(text);
+            }
+            Ok(())
+        })
+    };
+    app.state::<DataService>().watch(events);
+    // Every second read of accounts is told to wait a second (429, Retry-After: 1).
+    sandbox.set_faults(vec![Fault::new(
+        FaultKind::Status { status: 429, retry_after: Some(1) },
+        "*/accounts",
+        2,
+    )]);
+    for _ in 0..2 {
+        let request = json!({ "table": "account", "columns": ["name"] });
+        invoke(&window, "grid_open", json!({ "connection": id, "request": request }))
+            .expect("the data follows the wait");
+    }
+    let heard = heard.lock().unwrap().clone();
+    let event: Value =
+        serde_json::from_str(heard.first().unwrap_or_else(|| panic!("no event heard"))).unwrap();
+    assert_eq!(event["connection"], id.as_str(), "{event}");
+    assert_eq!(event["event"]["event"], "retrying", "{event}");
+    assert_eq!(event["event"]["reason"], "throttled", "{event}");
+    assert_eq!(event["event"]["wait_ms"], 1000, "the server's Retry-After: {event}");
+    let _ = std::fs::remove_dir_all(&data_dir);
+}

@@ -29,6 +29,7 @@ impl Default for RetryPolicy {
 
 /// Why a request is being tried again.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum RetryReason {
     /// 429: a service protection limit; the wait is the server's `Retry-After`.
@@ -41,9 +42,16 @@ pub enum RetryReason {
 
 /// What the client reports while it works, for a status line ("throttled, retrying in 12 s").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case", tag = "event")]
 pub enum ClientEvent {
-    Retrying { reason: RetryReason, attempt: u32, wait_ms: u64 },
+    Retrying {
+        reason: RetryReason,
+        attempt: u32,
+        /// Capped at minutes by the policy: a u32 holds it.
+        #[cfg_attr(feature = "specta", specta(type = u32))]
+        wait_ms: u64,
+    },
 }
 
 /// How a request can be repeated.

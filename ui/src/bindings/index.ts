@@ -67,6 +67,11 @@ export const commands = {
 	gridExport: (grid: number, name: string, format: Format, progress: Channel<number>) => typedError<SavedExport | null, ErrorPayload>(__TAURI_INVOKE("grid_export", { grid, name, format, progress })),
 	/**  Stops the export under way; whether there was one. */
 	gridExportCancel: () => typedError<boolean, ErrorPayload>(__TAURI_INVOKE("grid_export_cancel")),
+	/**
+	 *  Reports on `events` what the connections' clients do while they work: a wait Dataverse asked for
+	 *  (throttling, with its length), a retry after a failure. The window shows it in its status bar.
+	 */
+	dataWatch: (events: Channel<DataEvent>) => typedError<null, ErrorPayload>(__TAURI_INVOKE("data_watch", { events })),
 };
 
 /* Types */
@@ -126,6 +131,11 @@ export type Cell = {
 	/**  For a lookup: the navigation property to set it with (`x@odata.bind`). */
 	navigation?: string | null,
 };
+
+/**  What the client reports while it works, for a status line ("throttled, retrying in 12 s"). */
+export type ClientEvent = { event: "retrying"; reason: RetryReason; attempt: number; 
+/**  Capped at minutes by the policy: a u32 holds it. */
+wait_ms: number };
 
 /**  Stored in profiles as `public`, `gcc`, `gcchigh`, `dod` or `china`. */
 export type Cloud = "public" | 
@@ -225,6 +235,12 @@ export type ConsoleRequest = {
 	headers?: ConsoleHeader[],
 	/**  JSON, sent as typed (its numbers are not re-encoded). */
 	body?: string | null,
+};
+
+/**  What a connection's client reports while it works (a throttling wait, a retry), for the status bar. */
+export type DataEvent = {
+	connection: string,
+	event: ClientEvent,
 };
 
 /**  What to show the user. */
@@ -466,6 +482,17 @@ export type RelatedTable = {
 };
 
 export type RequiredLevel = "None" | "Recommended" | "ApplicationRequired" | "SystemRequired";
+
+/**  Why a request is being tried again. */
+export type RetryReason = 
+/**  429: a service protection limit; the wait is the server's `Retry-After`. */
+"throttled" | 
+/**  502, 503 or 504. */
+{ unavailable: {
+	status: number,
+} } | 
+/**  The connection broke or timed out, or the answer was unreadable. */
+"network";
 
 export type Row = {
 	/**  The weak ETag (`W/"1234"`), for updates with optimistic concurrency. */

@@ -36,6 +36,10 @@ fn the_sandbox_browses_from_tables_to_a_sorted_grid_in_slices() {
     assert_eq!(columns[0], "name", "the primary name first: {columns:?}");
     assert!(columns.contains(&"revenue") || columns.len() > 1, "{columns:?}");
     assert_eq!(view["progress"]["total"], 500, "{}", view["progress"]);
+    let available: Vec<&str> =
+        view["available"].as_array().unwrap().iter().map(|c| c["label"].as_str().unwrap()).collect();
+    assert!(available.len() > columns.len() && available.contains(&"Main Phone"), "{available:?}");
+    assert!(available.windows(2).all(|w| w[0].to_lowercase() <= w[1].to_lowercase()), "A-Z: {available:?}");
     assert_eq!(view["progress"]["complete"], true, "500 rows fit one page");
     assert_eq!(view["rows"].as_array().unwrap().len(), 100, "the first rows come with the grid");
 

@@ -110,6 +110,8 @@ pub struct GridProgress {
 pub struct GridView {
     pub table: TableInfo,
     pub columns: Vec<GridColumn>,
+    /// Every column the grid could show, A–Z by label: for the column picker.
+    pub available: Vec<GridColumn>,
     pub sort: Vec<GridSort>,
     pub progress: GridProgress,
     pub rows: Vec<GridRow>,
@@ -172,6 +174,7 @@ impl Grid {
         let view = GridView {
             table: grid.schema.table.clone(),
             columns: grid.columns.iter().map(grid_column).collect(),
+            available: available(&grid.schema),
             sort: grid.sort.clone(),
             progress: grid.progress(),
             rows: grid.rows(0, FIRST_ROWS),
@@ -286,6 +289,13 @@ pub(crate) fn showable(column: &ColumnInfo) -> bool {
             column.attribute_type.as_str(),
             "Virtual" | "EntityName" | "ManagedProperty" | "PartyList" | "CalendarRules" | "Uniqueidentifier"
         )
+}
+
+fn available(schema: &TableSchema) -> Vec<GridColumn> {
+    let mut columns: Vec<GridColumn> =
+        schema.columns.iter().filter(|c| showable(c)).map(grid_column).collect();
+    columns.sort_by_cached_key(|c| (c.label.to_lowercase(), c.logical_name.clone()));
+    columns
 }
 
 /// The primary name, then the columns a person fills in (required or recommended), then state, owner and

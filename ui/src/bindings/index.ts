@@ -389,6 +389,8 @@ export type GridSort = {
 export type GridView = {
 	table: TableInfo,
 	columns: GridColumn[],
+	/**  Every column the grid could show, A–Z by label: for the column picker. */
+	available: GridColumn[],
 	sort: GridSort[],
 	progress: GridProgress,
 	rows: GridRow[],

@@ -202,6 +202,20 @@ async fn bad_queries_get_dataverse_errors() {
         ("accounts?$filter=name eq", StatusCode::BAD_REQUEST, "Syntax error"),
         ("accounts?$filter=revenue eq 'x'", StatusCode::BAD_REQUEST, "incompatible types"),
         ("accounts?$skip=10", StatusCode::BAD_REQUEST, "$skip is not supported"),
+        ("accounts?$apply=groupby((name))", StatusCode::BAD_REQUEST, "$apply is not supported"),
+        ("accounts?$search=contoso", StatusCode::BAD_REQUEST, "$search is not supported"),
+        // Not ignored: ignoring them would answer with the whole table.
+        ("accounts?fetchXml=%3Cfetch%2F%3E", StatusCode::BAD_REQUEST, "fetchXml is not supported"),
+        (
+            "accounts?savedQuery=00000000-0000-0000-0000-000000000001",
+            StatusCode::BAD_REQUEST,
+            "savedQuery is not supported",
+        ),
+        (
+            "accounts?userQuery=00000000-0000-0000-0000-000000000001",
+            StatusCode::BAD_REQUEST,
+            "userQuery is not supported",
+        ),
         ("Accounts", StatusCode::NOT_FOUND, "Resource not found for the segment 'Accounts'."),
     ];
     for (path, status, message) in cases {

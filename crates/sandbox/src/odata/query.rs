@@ -72,6 +72,9 @@ fn property<'t>(table: &'t Table, name: &str) -> Result<&'t Column, DataverseErr
     table.property(name).filter(|c| c.valid_for_read).ok_or_else(|| no_property(table, name))
 }
 
+/// Dataverse query parameters (besides the `$` system query options) that the sandbox refuses.
+const NOT_YET: &[&str] = &["fetchXml", "savedQuery", "userQuery"];
+
 pub fn parse<'t>(
     table: &'t Table,
     options: &HashMap<String, String>,
@@ -82,6 +85,15 @@ pub fn parse<'t>(
             "$select" | "$filter" | "$orderby" | "$top" | "$count" | "$skiptoken" | "$deltatoken" | "$expand"
         ) {
             return Err(bad_request(format!("The query parameter {name} is not supported")));
+        }
+    }
+    // Dataverse's own query parameters that the sandbox does not run yet: refused, never ignored (ignoring
+    // `fetchXml` would answer with the whole table, a wrong answer given silently).
+    for name in NOT_YET {
+        if options.contains_key(*name) {
+            return Err(bad_request(format!(
+                "The query parameter {name} is not supported by the D365 Desk sandbox yet."
+            )));
         }
     }
     let primary = table.column(table.primary_id).ok_or_else(|| no_property(table, table.primary_id))?;

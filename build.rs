@@ -41,5 +41,6 @@ fn d365_desk_commands() -> &'static [&'static str] {
         "grid_export",
         "grid_export_cancel",
         "data_watch",
+        "views_list",
     ]
 }

@@ -46,6 +46,7 @@ pub fn specta_builder<R: Runtime>() -> Builder<R> {
             commands::data::grid_export,
             commands::data::grid_export_cancel,
             commands::data::data_watch,
+            commands::data::views_list,
         ])
         .typ::<ErrorPayload>()
         // The data screens' types, exported ahead of their commands so the UI is written against them.

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use d365_common::ErrorPayload;
 use d365_connections::{
     BUILTIN_SANDBOX_ID, ConsoleAnswer, ConsoleRequest, DataSession, Grid, GridProgress, GridRequest, GridRow,
-    GridView, RecordView, SandboxEndpoint,
+    GridView, RecordView, SandboxEndpoint, TableView,
 };
 use d365_dataverse::DataverseError;
 use d365_dataverse::client::EventSink;
@@ -174,6 +174,18 @@ impl DataService {
     ) -> Result<RecordView, ErrorPayload> {
         let session = self.session(vault, sandbox, id).await?;
         Ok(d365_connections::record(&session.cache, table, record, shown).await?)
+    }
+
+    /// The table's public views, the default first.
+    pub async fn views(
+        &self,
+        vault: &Vault,
+        sandbox: &SandboxService,
+        id: &str,
+        table: &str,
+    ) -> Result<Vec<TableView>, ErrorPayload> {
+        let session = self.session(vault, sandbox, id).await?;
+        Ok(d365_connections::table_views(&session.client, table).await?)
     }
 
     /// Dynamics 365's address for a record, or a table's list without `record`.

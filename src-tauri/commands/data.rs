@@ -5,7 +5,9 @@ use tauri::State;
 use tauri::ipc::Channel;
 
 use d365_common::ErrorPayload;
-use d365_connections::{ConsoleAnswer, ConsoleRequest, GridProgress, GridRequest, GridRow, RecordView};
+use d365_connections::{
+    ConsoleAnswer, ConsoleRequest, GridProgress, GridRequest, GridRow, RecordView, TableView,
+};
 use d365_dataverse::data::export::{ExportReport, Format as ExportFormat};
 use d365_dataverse::data::metadata::TableInfo;
 use serde::Serialize;
@@ -173,4 +175,17 @@ pub async fn data_watch(
 ) -> Result<(), ErrorPayload> {
     data.watch(events);
     Ok(())
+}
+
+/// The table's views (system, then the person's own), the default first, each with its columns.
+#[tauri::command]
+#[specta::specta]
+pub async fn views_list(
+    data: State<'_, DataService>,
+    connections: State<'_, ConnectionsService>,
+    sandbox: State<'_, SandboxService>,
+    connection: String,
+    table: String,
+) -> Result<Vec<TableView>, ErrorPayload> {
+    data.views(&connections.vault, &sandbox, &connection, &table).await
 }

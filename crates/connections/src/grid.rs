@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::Result;
+use crate::table_views::{ViewRef, view_option};
 
 /// Tables people open most, first in the list; then custom tables, then the rest (each A–Z).
 const COMMON_TABLES: &[&str] = &["account", "contact", "lead", "opportunity", "incident", "systemuser"];
@@ -47,6 +48,9 @@ pub struct GridRequest {
     pub filter: Option<String>,
     #[serde(default)]
     pub sort: Vec<GridSort>,
+    /// A view to run instead of the filter and sort (its columns come in `columns`).
+    #[serde(default)]
+    pub view: Option<ViewRef>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
@@ -154,7 +158,9 @@ impl Grid {
         query.filter =
             request.filter.as_deref().map(str::trim).filter(|f| !f.is_empty()).map(|f| Filter::Raw(f.into()));
         query.order_by = request.sort.iter().map(|s| (s.column.clone(), s.descending)).collect();
-        query.count = true;
+        // A view brings its own filter and order; Dataverse counts it only as its rows are read.
+        query.count = request.view.is_none();
+        query.predefined = request.view.as_ref().map(view_option);
         // Checked (and the schema fetched again once for a name it does not know) before any row is read.
         let (schema, path) = cache.check(&query).await?;
         let columns = names.iter().filter_map(|name| column(&schema, name)).collect();

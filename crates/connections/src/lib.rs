@@ -13,6 +13,7 @@ mod forms;
 mod grid;
 mod open;
 mod record;
+mod table_views;
 mod user;
 mod views;
 
@@ -29,6 +30,7 @@ pub use open::{
     metadata_cache_file, open, open_builtin_sandbox, open_data, verify, verify_sandbox,
 };
 pub use record::{FieldGroup, RecordField, RecordView, RelatedRecords, app_link, record};
+pub use table_views::{TableView, ViewKind, ViewRef, layout_columns, table_views};
 pub use user::{
     Discovered, SAMPLE_CLIENT_ID, SignInEvent, SignInMethod, UserForm, add_discovered, add_user, check_user,
     discover, sign_in, sign_in_again,

@@ -72,6 +72,8 @@ export const commands = {
 	 *  (throttling, with its length), a retry after a failure. The window shows it in its status bar.
 	 */
 	dataWatch: (events: Channel<DataEvent>) => typedError<null, ErrorPayload>(__TAURI_INVOKE("data_watch", { events })),
+	/**  The table's views (system, then the person's own), the default first, each with its columns. */
+	viewsList: (connection: string, table: string) => typedError<TableView[], ErrorPayload>(__TAURI_INVOKE("views_list", { connection, table })),
 };
 
 /* Types */
@@ -372,6 +374,8 @@ export type GridRequest = {
 	/**  `$filter` as typed; its column names are checked against the table's metadata. */
 	filter?: string | null,
 	sort?: GridSort[],
+	/**  A view to run instead of the filter and sort (its columns come in `columns`). */
+	view?: ViewRef | null,
 };
 
 export type GridRow = {
@@ -565,6 +569,14 @@ export type TableSchema = {
 	related?: RelatedTable[],
 };
 
+export type TableView = {
+	view: ViewRef,
+	name: string,
+	is_default: boolean,
+	/**  The columns of its layout, in order (linked tables' columns, `alias.column`, left out). */
+	columns: string[],
+};
+
 export type TokenFacts = {
 	/**  The resource it was issued for (`aud`). */
 	audience: string,
@@ -620,6 +632,17 @@ export type Verified = {
  *  category says whether signing in again is the fix).
  */
 export type VerifyOutcome = { outcome: "verified"; report: Verified } | { outcome: "failed"; step: Step; error: ErrorPayload };
+
+export type ViewKind = 
+/**  A system view (`savedquery`), the same for everyone. */
+"system" | 
+/**  One of the person's own views (`userquery`). */
+"personal";
+
+export type ViewRef = {
+	kind: ViewKind,
+	id: string,
+};
 
 /**  A record as written: its id and, when the environment sent it back, the row. */
 export type Written = {

@@ -192,6 +192,10 @@ pub struct Query {
     pub count: bool,
     /// Navigation properties with their own options, e.g. `primarycontactid($select=fullname)`.
     pub expand: Vec<String>,
+    /// A predefined query to run instead (`savedQuery=<id>`, `userQuery=<id>`, already encoded): the view
+    /// decides columns, filter and order, so the other options are not sent (their columns are still
+    /// checked, for the file or grid they describe).
+    pub predefined: Option<String>,
 }
 
 /// Characters left as they are in a query option's value; everything else is percent-encoded.
@@ -262,6 +266,9 @@ impl Query {
         if !self.select.is_empty() {
             let columns = self.select.iter().map(|c| resolve(c.trim())).collect::<Result<Vec<_>>>()?;
             options.push(format!("$select={}", encode(&columns.join(","))));
+        }
+        if let Some(predefined) = &self.predefined {
+            return Ok(predefined.clone());
         }
         if let Some(filter) = &self.filter {
             for column in filter.columns() {

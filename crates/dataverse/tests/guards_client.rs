@@ -1,0 +1,59 @@
+//! The Web API client's own decisions, from a local server (`common::local`): a refused token is refreshed
+//! once and the request tried again, and a GET goes inside a `$batch` only when its URL is longer than
+//! Dataverse takes.
+#![allow(clippy::unwrap_used)] // test helpers fail loudly, like the tests
+
+mod common;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use common::local::{Answer, client_for, server};
+use d365_dataverse::client::{Client, ClientOptions, MAX_URL, Request};
+use d365_dataverse::session::{Grant, Session};
+use d365_dataverse::{Cloud, Secret, auth, input};
+
+#[tokio::test]
+async fn a_refused_token_is_refreshed_once_and_the_request_tried_again() {
+    let (tokens, calls) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let (issued, answered) = (tokens.clone(), calls.clone());
+    let (base, seen) = server(move |_, line| {
+        if line.contains("/oauth2/v2.0/token") {
+            let n = issued.fetch_add(1, Ordering::SeqCst) + 1;
+            return Answer::json(format!(r#"{{"access_token":"token-{n}","expires_in":3600}}"#));
+        }
+        match answered.fetch_add(1, Ordering::SeqCst) {
+            0 => Answer::status(401),
+            _ => Answer::json(r#"{"UserId":"me"}"#),
+        }
+    });
+    let grant = Grant::App {
+        authority: format!("{base}/tenant"),
+        client_id: "c".into(),
+        client_secret: Secret::new("s"),
+    };
+    let instance = input::instance(&base, Cloud::Public, false).unwrap();
+    let session = Arc::new(Session::new(auth::http_client().unwrap(), instance, grant));
+    let client = Client::new(session.clone(), ClientOptions::default());
+    let answer = client.send(&Request::get("WhoAmI")).await.expect("answered with the refreshed token");
+    assert_eq!(answer.json().unwrap()["UserId"], "me");
+    assert_eq!(session.token_requests(), 2, "the first token, and one refresh after the 401");
+    let sent: Vec<_> =
+        seen.requests().into_iter().filter(|s| s.line.contains("WhoAmI")).map(|s| s.authorization).collect();
+    assert_eq!(sent, [Some("Bearer token-1".to_owned()), Some("Bearer token-2".to_owned())]);
+}
+
+#[tokio::test]
+async fn a_get_of_exactly_the_longest_url_is_sent_as_it_is_and_a_longer_one_in_a_batch() {
+    let (base, seen) = server(|_, _| Answer::json("{}"));
+    let client = client_for(&base);
+    let prefix = format!("{base}/api/data/v9.2/accounts?x=");
+    let target = |url_len: usize| format!("accounts?x={}", "a".repeat(url_len - prefix.len()));
+    client.send(&Request::get(target(MAX_URL))).await.expect("a URL of 32 KB is taken");
+    let _ = client.send(&Request::get(target(MAX_URL + 1))).await; // the server's answer is no $batch's
+    let lines: Vec<_> = seen.requests().into_iter().map(|s| s.line).collect();
+    assert_eq!(lines.len(), 2, "{}", lines.len());
+    assert!(lines[0].starts_with("GET /api/data/v9.2/accounts?x=aaa"), "{:.60}", lines[0]);
+    assert!(lines[0].len() == "GET ".len() + MAX_URL - base.len() + " HTTP/1.1".len(), "the whole URL");
+    assert_eq!(lines[1], "POST /api/data/v9.2/$batch HTTP/1.1");
+}

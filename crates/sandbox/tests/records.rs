@@ -204,17 +204,28 @@ async fn bad_queries_get_dataverse_errors() {
         ("accounts?$skip=10", StatusCode::BAD_REQUEST, "$skip is not supported"),
         ("accounts?$apply=groupby((name))", StatusCode::BAD_REQUEST, "$apply is not supported"),
         ("accounts?$search=contoso", StatusCode::BAD_REQUEST, "$search is not supported"),
-        // Not ignored: ignoring them would answer with the whole table.
-        ("accounts?fetchXml=%3Cfetch%2F%3E", StatusCode::BAD_REQUEST, "fetchXml is not supported"),
+        // Run, never ignored (ignoring them would answer with the whole table): a fetch without an entity,
+        // a view that does not exist, and the parameters where they do not apply are refused.
+        ("accounts?fetchXml=%3Cfetch%2F%3E", StatusCode::BAD_REQUEST, "The fetch has no <entity> element."),
         (
             "accounts?savedQuery=00000000-0000-0000-0000-000000000001",
-            StatusCode::BAD_REQUEST,
-            "savedQuery is not supported",
+            StatusCode::NOT_FOUND,
+            "savedquery With Id = 00000000-0000-0000-0000-000000000001 Does Not Exist",
         ),
         (
             "accounts?userQuery=00000000-0000-0000-0000-000000000001",
+            StatusCode::NOT_FOUND,
+            "userquery With Id = 00000000-0000-0000-0000-000000000001 Does Not Exist",
+        ),
+        (
+            "accounts/$count?fetchXml=%3Cfetch%2F%3E",
             StatusCode::BAD_REQUEST,
-            "userQuery is not supported",
+            "The query parameter fetchXml is not supported on this request",
+        ),
+        (
+            "accounts?savedQuery=5a7ed000-0000-4000-8000-0d365de5b001&$filter=name eq 'x'",
+            StatusCode::BAD_REQUEST,
+            "The query parameter $filter can't be used with savedQuery",
         ),
         ("Accounts", StatusCode::NOT_FOUND, "Resource not found for the segment 'Accounts'."),
     ];

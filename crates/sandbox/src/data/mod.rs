@@ -1,7 +1,9 @@
-//! The organisation's data: its metadata model, the SQLite store, and the deterministic seed.
+//! The organisation's data: its metadata model, the SQLite store, and the deterministic seed
+//! (rows, then the views).
 
 pub mod decimal;
 pub mod schema;
 pub mod seed;
 pub mod store;
 pub mod tables;
+pub mod views;

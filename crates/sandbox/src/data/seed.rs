@@ -1,6 +1,7 @@
 //! Deterministic sample data: the same `seed` gives the same rows, ids included, on every machine.
 //! Per account: two contacts, one opportunity; per two accounts: one lead and one case; per five accounts:
-//! one project. Users, a business unit, a team, US dollars and the organisation row come first.
+//! one project. Users, a business unit, a team, US dollars and the organisation row come first; the views
+//! (`data::views`) last.
 
 use rand::seq::SliceRandom;
 use rand::{Rng, RngCore, SeedableRng};
@@ -468,6 +469,40 @@ pub fn seed(
                 .set("statuscode", 1)
                 .insert(conn, (&stamps.0, &stamps.1))?;
         }
+    }
+    // Last, so that the rows above keep their ids and versions whatever views there are.
+    seed_views(&s, directory, fixed, conn)
+}
+
+fn seed_views(
+    s: &Seeder<'_>,
+    directory: &Directory,
+    stamp: (&str, &str),
+    conn: &Connection,
+) -> rusqlite::Result<()> {
+    let admin = directory
+        .users
+        .iter()
+        .find(|user| user.upn == crate::directory::ADMIN_UPN)
+        .and_then(|user| user.org_user)
+        .map(|org| org.system_user_id);
+    for view in super::views::all() {
+        let table = s.table(view.table);
+        let mut row = Row::new(s.table(if view.personal { "userquery" } else { "savedquery" }), view.id)
+            .text("name", view.name)
+            .text("returnedtypecode", view.table)
+            .text("fetchxml", view.fetchxml(table))
+            .text("layoutxml", view.layoutxml(table))
+            .set("querytype", 0)
+            .set("statecode", 0)
+            .set("statuscode", 1);
+        if view.personal {
+            let Some(admin) = admin else { continue };
+            row = row.lookup("ownerid", "systemuser", admin);
+        } else {
+            row = row.set("isdefault", view.is_default);
+        }
+        row.insert(conn, stamp)?;
     }
     Ok(())
 }

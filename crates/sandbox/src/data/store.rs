@@ -22,8 +22,8 @@ pub enum Storage {
 }
 
 /// Bumped when the layout below changes; an older file is refused rather than misread.
-/// 2: money and decimals became exact text (they were REAL).
-const SCHEMA_VERSION: i64 = 2;
+/// 2: money and decimals became exact text (they were REAL). 3: the views tables (savedquery, userquery).
+const SCHEMA_VERSION: i64 = 3;
 
 pub struct Store {
     connection: Mutex<Connection>,

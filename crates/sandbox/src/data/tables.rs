@@ -54,6 +54,8 @@ const CASE_STATUSES: &[OptionItem] = &[
 const PRIORITIES: &[OptionItem] = &[(1, "High"), (2, "Normal"), (3, "Low")];
 const CASE_ORIGINS: &[OptionItem] = &[(1, "Phone"), (2, "Email"), (3, "Web")];
 const TEAM_TYPES: &[OptionItem] = &[(0, "Owner"), (1, "Access")];
+const VIEW_STATES: &[OptionItem] = &[(0, "Active"), (1, "Inactive")];
+const VIEW_STATUSES: &[OptionItem] = &[(1, "Active"), (2, "Inactive")];
 const PROJECT_PHASES: &[OptionItem] =
     &[(100000000, "Planning"), (100000001, "Execution"), (100000002, "Closed")];
 
@@ -116,6 +118,20 @@ fn table(
         columns,
         keys: Vec::new(),
     }
+}
+
+/// The columns a client reads from a view (`savedquery` / `userquery`), after its id and state.
+fn view_columns() -> Vec<Column> {
+    vec![
+        text("name", "Name", 200).required(SystemRequired),
+        Column::new("description", "Description", Memo { max_length: 2000 }),
+        // An EntityName column in Dataverse: its value is the table's logical name, as a string.
+        text("returnedtypecode", "Returned Type Code", 64).required(SystemRequired),
+        Column::new("fetchxml", "Fetch XML", Memo { max_length: 1_073_741_823 }),
+        Column::new("layoutxml", "Grid Layout", Memo { max_length: 1_073_741_823 }),
+        Column::new("querytype", "Query Type", Integer { min: 0, max: 1_000_000_000 })
+            .required(SystemRequired),
+    ]
 }
 
 pub fn all() -> Vec<Table> {
@@ -321,6 +337,37 @@ pub fn all() -> Vec<Table> {
                 currency(),
             ],
         ),
+        table(
+            "savedquery",
+            "savedqueries",
+            ("View", "Views"),
+            ("savedqueryid", "name"),
+            1039,
+            {
+                // Organisation-owned: no owner.
+                let mut columns = platform_columns("savedqueryid");
+                columns.push(
+                    Column::new("statecode", "Status", State { options: VIEW_STATES })
+                        .required(SystemRequired),
+                );
+                columns.push(Column::new("statuscode", "Status Reason", Status { options: VIEW_STATUSES }));
+                columns
+            },
+            {
+                let mut columns = view_columns();
+                columns.push(yes_no("isdefault", "Default"));
+                columns
+            },
+        ),
+        table(
+            "userquery",
+            "userqueries",
+            ("Saved View", "Saved Views"),
+            ("userqueryid", "name"),
+            4230,
+            owned_columns("userqueryid", VIEW_STATES, VIEW_STATUSES),
+            view_columns(),
+        ),
     ];
     for table in &mut tables {
         table.change_tracking = matches!(
@@ -356,9 +403,11 @@ mod tests {
                 "lead",
                 "opportunity",
                 "organization",
+                "savedquery",
                 "systemuser",
                 "team",
-                "transactioncurrency"
+                "transactioncurrency",
+                "userquery"
             ],
             "the tables the README lists, each once"
         );

@@ -54,8 +54,21 @@ pub enum Filter {
     And(Box<Filter>, Box<Filter>),
     Or(Box<Filter>, Box<Filter>),
     Not(Box<Filter>),
-    Compare { property: String, op: Op, value: Literal },
-    Text { function: TextFunction, property: String, value: String },
+    Compare {
+        property: String,
+        op: Op,
+        value: Literal,
+    },
+    Text {
+        function: TextFunction,
+        property: String,
+        value: String,
+    },
+    /// A SQL `LIKE` pattern as written (`%` and `_` are wildcards): FetchXML's `like`, never made by `parse`.
+    Like {
+        property: String,
+        pattern: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -200,12 +213,12 @@ fn word_token(word: &str) -> Option<Token> {
     is_name.then(|| Token::Name(word.to_owned()))
 }
 
-fn parse_date(word: &str) -> Option<String> {
+pub fn parse_date(word: &str) -> Option<String> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
     time::Date::parse(word, &format).ok().map(|_| word.to_owned())
 }
 
-fn parse_date_time(word: &str) -> Option<String> {
+pub fn parse_date_time(word: &str) -> Option<String> {
     use time::format_description::well_known::Rfc3339;
     // OData allows omitting the seconds (`2024-05-01T10:00Z`).
     let with_seconds = match word.find('T') {

@@ -2,6 +2,7 @@
 //! dialect, in small tested pieces.
 
 pub mod batch;
+pub mod fetchxml;
 pub mod filter;
 pub mod query;
 

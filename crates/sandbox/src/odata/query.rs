@@ -39,6 +39,10 @@ pub struct ReadQuery<'t> {
     pub delta_since: Option<i64>,
     /// Single-valued navigation properties to expand.
     pub expand: Vec<Expand<'t>>,
+    /// Rows to skip before the page (FetchXML's simple paging: `page` without a paging cookie).
+    pub offset: u32,
+    /// Leave out null columns, as FetchXML and views answer (OData queries return them as `null`).
+    pub omit_nulls: bool,
 }
 
 /// `$expand=primarycontactid($select=fullname)`: a lookup's related row, inline.
@@ -72,8 +76,8 @@ fn property<'t>(table: &'t Table, name: &str) -> Result<&'t Column, DataverseErr
     table.property(name).filter(|c| c.valid_for_read).ok_or_else(|| no_property(table, name))
 }
 
-/// Dataverse query parameters (besides the `$` system query options) that the sandbox refuses.
-const NOT_YET: &[&str] = &["fetchXml", "savedQuery", "userQuery"];
+/// Dataverse's predefined-query parameters: run on a collection by `org::views`, refused anywhere else.
+pub const PREDEFINED: &[&str] = &["fetchXml", "savedQuery", "userQuery"];
 
 pub fn parse<'t>(
     table: &'t Table,
@@ -87,12 +91,13 @@ pub fn parse<'t>(
             return Err(bad_request(format!("The query parameter {name} is not supported")));
         }
     }
-    // Dataverse's own query parameters that the sandbox does not run yet: refused, never ignored (ignoring
-    // `fetchXml` would answer with the whole table, a wrong answer given silently).
-    for name in NOT_YET {
+    // A collection runs these before coming here; elsewhere (a single row, `$count`) they are refused, never
+    // ignored: ignoring `fetchXml` would answer with the whole table, a wrong answer given silently.
+    for name in PREDEFINED {
         if options.contains_key(*name) {
             return Err(bad_request(format!(
-                "The query parameter {name} is not supported by the D365 Desk sandbox yet."
+                "The query parameter {name} is not supported on this request by the D365 Desk sandbox; it runs \
+                 on a table's collection (GET <entityset>?{name}=...)."
             )));
         }
     }
@@ -151,17 +156,7 @@ pub fn parse<'t>(
         Some("true") => true,
         Some(other) => return Err(bad_request(format!("Invalid $count value '{other}'."))),
     };
-    let (after, page_number, tracking_since) = match options.get("$skiptoken") {
-        Some(token) => {
-            let cookie =
-                decode_skiptoken(token).ok_or_else(|| bad_request("The $skiptoken is not valid."))?;
-            if cookie.values.len() != order.len() {
-                return Err(bad_request("The $skiptoken does not belong to this query."));
-            }
-            (Some(cookie.values), cookie.page, cookie.tracking_since)
-        }
-        None => (None, 1, None),
-    };
+    let (after, page_number, tracking_since) = skiptoken_position(options, order.len())?;
     // `<version>!<date>`, as Dataverse's delta tokens look.
     let delta_since = options
         .get("$deltatoken")
@@ -191,7 +186,30 @@ pub fn parse<'t>(
         tracking_since,
         delta_since,
         expand,
+        offset: 0,
+        omit_nulls: false,
     })
+}
+
+/// Where a `$skiptoken` says the page starts: the previous page's last sort values (one per sort column),
+/// the page number, and a tracked read's starting version.
+type Position = (Option<Vec<Value>>, u32, Option<i64>);
+
+pub fn skiptoken_position(
+    options: &HashMap<String, String>,
+    order_len: usize,
+) -> Result<Position, DataverseError> {
+    match options.get("$skiptoken") {
+        Some(token) => {
+            let cookie =
+                decode_skiptoken(token).ok_or_else(|| bad_request("The $skiptoken is not valid."))?;
+            if cookie.values.len() != order_len {
+                return Err(bad_request("The $skiptoken does not belong to this query."));
+            }
+            Ok((Some(cookie.values), cookie.page, cookie.tracking_since))
+        }
+        None => Ok((None, 1, None)),
+    }
 }
 
 /// `a($select=x,y),b` → the navigation properties, each with its nested `$select`.
@@ -242,14 +260,14 @@ fn parse_expand<'t>(table: &'t Table, text: &str) -> Result<Vec<Expand<'t>>, Dat
 }
 
 /// Type-checks every comparison against the column's type, with OData's message for a mismatch.
-fn check_filter(table: &Table, filter: &Filter) -> Result<(), DataverseError> {
+pub fn check_filter(table: &Table, filter: &Filter) -> Result<(), DataverseError> {
     match filter {
         Filter::And(a, b) | Filter::Or(a, b) => {
             check_filter(table, a)?;
             check_filter(table, b)
         }
         Filter::Not(inner) => check_filter(table, inner),
-        Filter::Text { property: name, .. } => {
+        Filter::Text { property: name, .. } | Filter::Like { property: name, .. } => {
             let column = property(table, name)?;
             if column.kind.edm_type() == "Edm.String" {
                 Ok(())
@@ -352,6 +370,11 @@ pub fn filter_sql(table: &Table, filter: &Filter, params: &mut Vec<SqlValue>) ->
             };
             params.push(SqlValue::Text(pattern));
             format!("({} LIKE ?{} ESCAPE '\\')", quote(column.logical_name), params.len())
+        }
+        Filter::Like { property: name, pattern } => {
+            let Some(column) = table.property(name) else { return "0".into() };
+            params.push(SqlValue::Text(pattern.clone()));
+            format!("({} LIKE ?{})", quote(column.logical_name), params.len())
         }
         Filter::Compare { property: name, op, value } => {
             let Some(column) = table.property(name) else { return "0".into() };

@@ -9,6 +9,7 @@ pub mod errors;
 pub mod format;
 pub mod metadata;
 pub mod records;
+pub mod views;
 pub mod writes;
 
 use std::collections::HashMap;
@@ -89,7 +90,7 @@ pub fn dispatch_get(
             Some(table) if !caller.role.can_read() => {
                 writes::missing_privilege(caller, table, "Read").into_response()
             }
-            Some(table) => records::get(state, table, rest, raw_query, query, headers),
+            Some(table) => records::get(state, caller, table, rest, raw_query, query, headers),
             None => DataverseError::segment_not_found(entity_set).into_response(),
         },
     }

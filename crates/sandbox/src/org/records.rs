@@ -8,11 +8,14 @@ use axum::response::{IntoResponse, Response};
 use rusqlite::types::Value as SqlValue;
 use serde_json::{Map, Value, json};
 
+use super::auth::Caller;
 use super::errors::{DataverseError, odata_json};
 use super::format::formatted;
+use super::views;
 use crate::data::decimal;
 use crate::data::schema::{Column, ColumnKind, Table};
 use crate::data::store::{quote, target_column};
+use crate::odata::fetchxml;
 use crate::odata::query::{self, MAX_PAGE_SIZE, ReadQuery, bad_request};
 use crate::state::SandboxState;
 
@@ -73,6 +76,7 @@ impl Prefer {
 /// `GET <entityset>...`; `rest` is what follows the entity set name in the path.
 pub fn get(
     state: &SandboxState,
+    caller: &Caller,
     table: &Table,
     rest: &str,
     raw_query: Option<&str>,
@@ -81,10 +85,10 @@ pub fn get(
 ) -> Response {
     let prefer = Prefer::from_headers(headers);
     let result = match rest {
-        "" => collection(state, table, raw_query, options, &prefer),
+        "" => collection(state, caller, table, raw_query, options, &prefer),
         "/$count" => count(state, table, options),
         key if key.starts_with('(') && key.ends_with(')') => {
-            single(state, table, &key[1..key.len() - 1], options, &prefer, headers)
+            single(state, caller, table, &key[1..key.len() - 1], options, &prefer, headers)
         }
         other => Err(DataverseError::segment_not_found(other.trim_start_matches('/'))),
     };
@@ -230,6 +234,9 @@ fn row_json(
     out.insert("@odata.etag".into(), Value::String(format!("W/\"{}\"", row.version)));
     for column in &query.columns {
         let Some((value, target)) = row.values.get(column.logical_name) else { continue };
+        if query.omit_nulls && value.is_null() {
+            continue;
+        }
         let property = column.property_name();
         if prefer.wants("OData.Community.Display.V1.FormattedValue") {
             let text = match (column.kind.is_lookup(), value, target) {
@@ -284,35 +291,71 @@ fn where_clause(query: &ReadQuery<'_>, params: &mut Vec<SqlValue>) -> String {
 
 fn collection(
     state: &SandboxState,
+    caller: &Caller,
     table: &Table,
     raw_query: Option<&str>,
     options: &HashMap<String, String>,
     prefer: &Prefer,
 ) -> Result<Response, DataverseError> {
-    let query = query::parse(table, options)?;
+    if query::PREDEFINED.iter().any(|name| options.contains_key(*name)) {
+        return views::run(state, caller, table, raw_query, options, prefer);
+    }
+    let mut query = query::parse(table, options)?;
     if prefer.track_changes || query.delta_since.is_some() {
         check_trackable(table, options)?;
     }
+    views::only_own_personal_views(caller, &mut query);
     if let Some(since) = query.delta_since {
         return delta(state, &query, raw_query, since, prefer);
     }
-    // With odata.maxpagesize, $top is ignored and pages follow; with $top alone there is one page.
-    let page_size = match (prefer.max_page_size, query.top) {
-        (Some(size), _) => size.clamp(1, MAX_PAGE_SIZE),
-        (None, Some(top)) => top.min(MAX_PAGE_SIZE),
-        (None, None) => MAX_PAGE_SIZE,
+    page(state, &query, raw_query, prefer, &Paging::NextLink)
+}
+
+/// How a collection's answer pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paging {
+    /// OData: `odata.maxpagesize` pages with `@odata.nextLink` (a `$top` alone is one page).
+    NextLink,
+    /// FetchXML: pages of `size` rows, numbered from 1, with the paging cookie and "more records"
+    /// annotations when the client asks for them; never a next link.
+    FetchXml { page: u32, size: u32, size_from_prefer: bool },
+}
+
+/// One page of a collection read, in the Web API's shape.
+pub fn page(
+    state: &SandboxState,
+    query: &ReadQuery<'_>,
+    raw_query: Option<&str>,
+    prefer: &Prefer,
+    paging: &Paging,
+) -> Result<Response, DataverseError> {
+    let table = query.table;
+    let (page_size, paged, applied_size) = match *paging {
+        // With odata.maxpagesize, $top is ignored and pages follow; with $top alone there is one page.
+        Paging::NextLink => match (prefer.max_page_size, query.top) {
+            (Some(size), _) => {
+                let size = size.clamp(1, MAX_PAGE_SIZE);
+                (size, true, Some(size))
+            }
+            (None, Some(top)) => (top.min(MAX_PAGE_SIZE), false, None),
+            (None, None) => (MAX_PAGE_SIZE, true, None),
+        },
+        Paging::FetchXml { size, size_from_prefer, .. } => match query.top {
+            Some(top) => (top, false, None),
+            None => (size, true, size_from_prefer.then_some(size)),
+        },
     };
-    let paged = prefer.max_page_size.is_some() || query.top.is_none();
-    let selection = Selection::new(&query);
+    let selection = Selection::new(query);
     let mut params = Vec::new();
-    let filter_only = query_clone_for_count(&query);
+    let filter_only = query_clone_for_count(query);
     let sql = format!(
-        "SELECT {} FROM {}{} ORDER BY {} LIMIT {}",
+        "SELECT {} FROM {}{} ORDER BY {} LIMIT {} OFFSET {}",
         selection.sql.join(", "),
         quote(table.logical_name),
-        where_clause(&query, &mut params),
+        where_clause(query, &mut params),
         query::order_sql(&query.order),
-        page_size + 1
+        page_size + 1,
+        query.offset
     );
     let conn = state.store.lock();
     // A tracked read's delta starts where its first page was read.
@@ -346,31 +389,60 @@ fn collection(
     drop(conn);
 
     let mut body = Map::new();
-    body.insert("@odata.context".into(), Value::String(context(state, &query, "")));
+    body.insert("@odata.context".into(), Value::String(context(state, query, "")));
     if let Some(total) = total {
         body.insert("@odata.count".into(), json!(total));
     }
     let mut value: Vec<Map<String, Value>> =
-        rows.iter().map(|row| row_json(&query, row, prefer, &names)).collect();
-    expand_rows(state, &query, &rows, &mut value)?;
+        rows.iter().map(|row| row_json(query, row, prefer, &names)).collect();
+    expand_rows(state, query, &rows, &mut value)?;
     body.insert("value".into(), Value::Array(value.into_iter().map(Value::Object).collect()));
-    if more
-        && paged
-        && let Some(last) = rows.last()
-    {
-        let cookie_values: Vec<Value> = query
+    let sort_values = |row: &RawRow| -> Vec<Value> {
+        query
             .order
             .iter()
-            .map(|(c, _)| last.values.get(c.logical_name).map_or(Value::Null, |(v, _)| v.clone()))
-            .collect();
-        let cookie = query::Cookie { values: cookie_values, page: query.page_number + 1, tracking_since };
-        let token = query::encode_skiptoken(&cookie);
-        body.insert("@odata.nextLink".into(), Value::String(next_link(state, table, raw_query, &token)));
-    } else if let Some(since) = tracking_since {
-        body.insert("@odata.deltaLink".into(), Value::String(delta_link(state, table, raw_query, since)));
+            .map(|(c, _)| row.values.get(c.logical_name).map_or(Value::Null, |(v, _)| v.clone()))
+            .collect()
+    };
+    match paging {
+        Paging::NextLink => {
+            if more
+                && paged
+                && let Some(last) = rows.last()
+            {
+                let cookie =
+                    query::Cookie { values: sort_values(last), page: query.page_number + 1, tracking_since };
+                let token = query::encode_skiptoken(&cookie);
+                body.insert(
+                    "@odata.nextLink".into(),
+                    Value::String(next_link(state, table, raw_query, &token)),
+                );
+            } else if let Some(since) = tracking_since {
+                body.insert(
+                    "@odata.deltaLink".into(),
+                    Value::String(delta_link(state, table, raw_query, since)),
+                );
+            }
+        }
+        // Learn, "Page results using FetchXml": the last page carries neither annotation.
+        Paging::FetchXml { page, .. } => {
+            if more
+                && paged
+                && let (Some(first), Some(last)) = (rows.first(), rows.last())
+            {
+                if prefer.wants("Microsoft.Dynamics.CRM.fetchxmlpagingcookie") {
+                    let cookie =
+                        fetchxml::paging_cookie(*page, &query.order, &sort_values(first), &sort_values(last));
+                    body.insert("@Microsoft.Dynamics.CRM.fetchxmlpagingcookie".into(), Value::String(cookie));
+                }
+                if prefer.wants("Microsoft.Dynamics.CRM.morerecords") {
+                    body.insert("@Microsoft.Dynamics.CRM.morerecords".into(), Value::Bool(true));
+                }
+            }
+        }
     }
     let mut response = odata_json(Value::Object(body)).into_response();
-    if let Some(applied) = prefer.applied(prefer.max_page_size.map(|_| page_size)) {
+    if let Some(applied) = prefer.applied(applied_size) {
         response.headers_mut().insert("Preference-Applied", applied);
     }
     if prefer.track_changes {
@@ -486,6 +558,8 @@ fn query_clone_for_count<'t>(query: &ReadQuery<'t>) -> ReadQuery<'t> {
         tracking_since: None,
         delta_since: None,
         expand: Vec::new(),
+        offset: 0,
+        omit_nulls: false,
     }
 }
 
@@ -591,6 +665,7 @@ pub fn not_found(table: &Table, key: &str) -> DataverseError {
 
 fn single(
     state: &SandboxState,
+    caller: &Caller,
     table: &Table,
     key: &str,
     options: &HashMap<String, String>,
@@ -600,9 +675,14 @@ fn single(
     let key_values = parse_key(table, key)?;
     let query = query::parse(table, options)?;
     let selection = Selection::new(&query);
-    let conditions: Vec<String> =
+    let mut conditions: Vec<String> =
         key_values.iter().enumerate().map(|(i, (n, _))| format!("{} = ?{}", quote(n), i + 1)).collect();
-    let params: Vec<SqlValue> = key_values.into_iter().map(|(_, v)| v).collect();
+    let mut params: Vec<SqlValue> = key_values.into_iter().map(|(_, v)| v).collect();
+    // Someone else's personal view does not exist for the caller (see `views::only_own_personal_views`).
+    if table.logical_name == "userquery" {
+        params.push(SqlValue::Text(caller.system_user_id.to_string()));
+        conditions.push(format!("{} = ?{}", quote("ownerid"), params.len()));
+    }
     let sql = format!(
         "SELECT {} FROM {} WHERE {}",
         selection.sql.join(", "),

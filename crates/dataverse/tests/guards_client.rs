@@ -1,5 +1,5 @@
 //! The Web API client's own decisions, from a local server (`common::local`): a refused token is refreshed
-//! once and the request tried again, and a GET goes inside a `$batch` only when its URL is longer than
+//! once and the request tried again (refused again, the session must be signed in again), and a GET goes inside a `$batch` only when its URL is longer than
 //! Dataverse takes.
 #![allow(clippy::unwrap_used)] // test helpers fail loudly, like the tests
 
@@ -12,6 +12,33 @@ use common::local::{Answer, client_for, server};
 use d365_dataverse::client::{Client, ClientOptions, MAX_URL, Request};
 use d365_dataverse::session::{Grant, Session};
 use d365_dataverse::{Cloud, Secret, auth, input};
+
+/// A session whose tokens come from the server at `base` (client credentials), and a client on it.
+fn refreshable(base: &str) -> (Arc<Session>, Client) {
+    let grant = Grant::App {
+        authority: format!("{base}/tenant"),
+        client_id: "c".into(),
+        client_secret: Secret::new("s"),
+    };
+    let instance = input::instance(base, Cloud::Public, false).unwrap();
+    let session = Arc::new(Session::new(auth::http_client().unwrap(), instance, grant));
+    (session.clone(), Client::new(session, ClientOptions::default()))
+}
+
+#[tokio::test]
+async fn a_token_refused_after_its_refresh_means_signing_in_again() {
+    let (base, _) = server(|_, line| {
+        if line.contains("/oauth2/v2.0/token") {
+            Answer::json(r#"{"access_token":"token","expires_in":3600}"#)
+        } else {
+            Answer::status(401)
+        }
+    });
+    let (session, client) = refreshable(&base);
+    let err = client.send(&Request::get("WhoAmI")).await.expect_err("refused twice");
+    assert_eq!(err.kind, "auth.sign_in_again", "{err:?}");
+    assert_eq!(session.token_requests(), 2, "one refresh, not more");
+}
 
 #[tokio::test]
 async fn a_refused_token_is_refreshed_once_and_the_request_tried_again() {
@@ -27,14 +54,7 @@ async fn a_refused_token_is_refreshed_once_and_the_request_tried_again() {
             _ => Answer::json(r#"{"UserId":"me"}"#),
         }
     });
-    let grant = Grant::App {
-        authority: format!("{base}/tenant"),
-        client_id: "c".into(),
-        client_secret: Secret::new("s"),
-    };
-    let instance = input::instance(&base, Cloud::Public, false).unwrap();
-    let session = Arc::new(Session::new(auth::http_client().unwrap(), instance, grant));
-    let client = Client::new(session.clone(), ClientOptions::default());
+    let (session, client) = refreshable(&base);
     let answer = client.send(&Request::get("WhoAmI")).await.expect("answered with the refreshed token");
     assert_eq!(answer.json().unwrap()["UserId"], "me");
     assert_eq!(session.token_requests(), 2, "the first token, and one refresh after the 401");

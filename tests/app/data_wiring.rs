@@ -250,3 +250,50 @@ async fn a_wait_dataverse_asks_for_reaches_the_window_with_its_connection() {
     assert_eq!(event["event"]["wait_ms"], 1000, "the server's Retry-After: {event}");
     let _ = std::fs::remove_dir_all(&data_dir);
 }
+
+#[test]
+fn a_view_opens_with_its_columns_and_rows() {
+    let data_dir = std::env::temp_dir().join(format!("d365desk-views-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data_dir);
+    let (_app, window) = app_in(data_dir.clone());
+    let views =
+        invoke(&window, "views_list", json!({ "connection": "sandbox", "table": "account" })).expect("views");
+    let views = views.as_array().unwrap();
+    assert_eq!(views[0]["is_default"], true, "the default view first: {views:?}");
+    assert_eq!(views[0]["view"]["kind"], "system");
+    let names: Vec<&str> = views.iter().map(|v| v["name"].as_str().unwrap()).collect();
+    assert_eq!(names[..3], ["Active Accounts", "Inactive Accounts", "My Active Accounts"], "{names:?}");
+    // Personal views are the signed-in person's own: the sandbox's application user has none.
+    assert!(views.iter().all(|v| v["view"]["kind"] == "system"), "{views:?}");
+
+    let inactive =
+        views.iter().find(|v| v["name"] == "Inactive Accounts").unwrap_or_else(|| panic!("{views:?}"));
+    let columns = inactive["columns"].clone();
+    assert_eq!(columns[0], "name", "{inactive}");
+    let request = json!({ "table": "account", "columns": columns, "view": inactive["view"] });
+    let opened =
+        invoke(&window, "grid_open", json!({ "connection": "sandbox", "request": request })).expect("a grid");
+    let shown: Vec<&str> = opened["view"]["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["logical_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(json!(shown), columns, "the view's columns, in its order");
+    // The view's rows are those of its filter, in its order (a view returns its own columns only).
+    let same = json!({ "table": "account", "columns": ["name"], "filter": "statecode eq 1",
+                       "sort": [{ "column": "name", "descending": false }] });
+    let filtered =
+        invoke(&window, "grid_open", json!({ "connection": "sandbox", "request": same })).expect("grid");
+    let ids = |grid: &Value| -> Vec<String> {
+        grid["view"]["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert!(!ids(&filtered).is_empty(), "the sandbox has inactive accounts");
+    assert_eq!(ids(&opened), ids(&filtered));
+    let _ = std::fs::remove_dir_all(&data_dir);
+}

@@ -34,8 +34,7 @@ pub struct Prefer {
 impl Prefer {
     pub fn from_headers(headers: &HeaderMap) -> Self {
         let mut prefer = Prefer::default();
-        let items =
-            headers.get_all("prefer").iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(','));
+        let items = headers.get_all("prefer").iter().filter_map(|v| v.to_str().ok()).flat_map(preferences);
         for item in items.map(str::trim) {
             if let Some(size) = item.strip_prefix("odata.maxpagesize=") {
                 prefer.max_page_size = size.trim().parse().ok();
@@ -71,6 +70,24 @@ impl Prefer {
         }
         (!applied.is_empty()).then(|| HeaderValue::from_str(&applied.join(",")).ok()).flatten()
     }
+}
+
+/// A `Prefer` header's preferences: split at commas outside quotes, so that
+/// `odata.include-annotations="a,b"` stays one.
+fn preferences(header: &str) -> Vec<&str> {
+    let (mut items, mut start, mut quoted) = (Vec::new(), 0, false);
+    for (i, c) in header.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            ',' if !quoted => {
+                items.push(&header[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    items.push(&header[start..]);
+    items
 }
 
 /// `GET <entityset>...`; `rest` is what follows the entity set name in the path.

@@ -1,0 +1,577 @@
+//! Views and FetchXML over real HTTP: the seeded system and personal views, each run with `savedQuery` /
+//! `userQuery` and checked against the OData query that says the same; `eq-userid` per caller; FetchXML's
+//! operators each against its OData equivalent; paging with the paging cookie; and what is refused.
+#![allow(clippy::unwrap_used)] // test helpers fail loudly, like the tests
+
+mod common;
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use common::*;
+use d365_sandbox::directory::READER_UPN;
+use d365_sandbox::{Sandbox, SandboxOptions};
+use reqwest::StatusCode;
+use serde_json::Value;
+
+const SEED: u32 = 60;
+
+struct Api {
+    sandbox: Arc<Sandbox>,
+    token: String,
+}
+
+impl Api {
+    /// The org's app (an application user owns no rows).
+    async fn app() -> Self {
+        let sandbox = sandbox_with(SandboxOptions { seed: SEED, ..Default::default() }).await;
+        let token = org_app_token(&sandbox).await;
+        let api = Self { sandbox: Arc::new(sandbox), token };
+        // Every seeded contact and project is active: a few inactive ones let their views tell.
+        for (set, id) in [("contacts", "contactid"), ("cr0d1_projects", "cr0d1_projectid")] {
+            let rows = api.rows(&format!("{set}?$select={id}&$top=5")).await;
+            for row in rows.iter().step_by(2) {
+                let url = format!("{}{set}({})", api.sandbox.info().web_api_url, row[id].as_str().unwrap());
+                let response = http()
+                    .patch(url)
+                    .bearer_auth(&api.token)
+                    .json(&serde_json::json!({ "statecode": 1, "statuscode": 2 }))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(response.status(), StatusCode::NO_CONTENT);
+            }
+        }
+        api
+    }
+
+    /// The same sandbox, as a person signed in with `upn`.
+    async fn as_user(&self, upn: &str) -> Api {
+        let info = self.sandbox.info();
+        let tokens =
+            user_tokens(&self.sandbox, upn, &format!("{}/user_impersonation", info.instance_url)).await;
+        let token = tokens["access_token"].as_str().unwrap().to_owned();
+        Api { sandbox: self.sandbox.clone(), token }
+    }
+
+    async fn get(&self, path_or_url: &str, prefer: &[&str]) -> (StatusCode, Value) {
+        let url = if path_or_url.starts_with("http") {
+            path_or_url.to_owned()
+        } else {
+            format!("{}{path_or_url}", self.sandbox.info().web_api_url)
+        };
+        let mut request = http().get(url).bearer_auth(&self.token);
+        for preference in prefer {
+            request = request.header("Prefer", *preference);
+        }
+        let response = request.send().await.unwrap();
+        (response.status(), response.json().await.unwrap())
+    }
+
+    async fn rows(&self, path: &str) -> Vec<Value> {
+        let (status, body) = self.get(path, &[]).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+        body["value"].as_array().unwrap().clone()
+    }
+
+    async fn user_id(&self) -> String {
+        let (_, who) = self.get("WhoAmI", &[]).await;
+        who["UserId"].as_str().unwrap().to_owned()
+    }
+
+    async fn view_id(&self, set: &str, id_column: &str, name: &str) -> String {
+        let rows = self.rows(&format!("{set}?$select={id_column}&$filter=name eq '{name}'")).await;
+        assert_eq!(rows.len(), 1, "one view named {name}");
+        rows[0][id_column].as_str().unwrap().to_owned()
+    }
+
+    async fn fetch(&self, set: &str, fetch: &str) -> (StatusCode, Value) {
+        self.get(&format!("{set}?fetchXml={}", encode(fetch)), &[]).await
+    }
+}
+
+fn encode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+/// A row as FetchXML and views answer it: the same as OData's, without its null properties.
+fn without_nulls(row: &Value) -> Value {
+    let mut row = row.as_object().unwrap().clone();
+    row.retain(|_, value| !value.is_null());
+    Value::Object(row)
+}
+
+fn ids(rows: &[Value], id: &str) -> Vec<String> {
+    rows.iter().map(|r| r[id].as_str().unwrap().to_owned()).collect()
+}
+
+/// A result that tells: neither nothing nor everything (a filter ignored, or matching nothing, shows).
+fn some(n: usize, all: usize, what: &str) {
+    assert!(n > 0 && n < all, "{what}: {n} of {all} does not tell");
+}
+
+struct Case {
+    view: &'static str,
+    set: &'static str,
+    id: &'static str,
+    select: &'static str,
+    filter: &'static str,
+    order: &'static str,
+}
+
+const CASES: &[Case] = &[
+    Case {
+        view: "Active Accounts",
+        set: "accounts",
+        id: "accountid",
+        select: "name,telephone1,address1_city,_primarycontactid_value",
+        filter: "statecode eq 0",
+        order: "name",
+    },
+    Case {
+        view: "Inactive Accounts",
+        set: "accounts",
+        id: "accountid",
+        select: "name,telephone1,address1_city,_primarycontactid_value",
+        filter: "statecode ne 0",
+        order: "name",
+    },
+    Case {
+        view: "Active Contacts",
+        set: "contacts",
+        id: "contactid",
+        select: "fullname,_parentcustomerid_value,address1_city,telephone1,emailaddress1",
+        filter: "statecode eq 0",
+        order: "fullname",
+    },
+    Case {
+        view: "Inactive Contacts",
+        set: "contacts",
+        id: "contactid",
+        select: "fullname,_parentcustomerid_value,address1_city,telephone1,emailaddress1",
+        filter: "statecode ne 0",
+        order: "fullname",
+    },
+    Case {
+        view: "Active Leads",
+        set: "leads",
+        id: "leadid",
+        select: "fullname,subject,companyname,emailaddress1,createdon",
+        filter: "statecode eq 0",
+        order: "createdon desc",
+    },
+    Case {
+        view: "Inactive Leads",
+        set: "leads",
+        id: "leadid",
+        select: "fullname,subject,companyname,emailaddress1,createdon",
+        filter: "statecode ne 0",
+        order: "createdon desc",
+    },
+    Case {
+        view: "Active Opportunities",
+        set: "opportunities",
+        id: "opportunityid",
+        select: "name,_customerid_value,estimatedvalue,estimatedclosedate,closeprobability",
+        filter: "statecode eq 0",
+        order: "estimatedvalue desc",
+    },
+    Case {
+        view: "Inactive Opportunities",
+        set: "opportunities",
+        id: "opportunityid",
+        select: "name,_customerid_value,estimatedvalue,estimatedclosedate,closeprobability",
+        filter: "statecode ne 0",
+        order: "estimatedvalue desc",
+    },
+    Case {
+        view: "Active Cases",
+        set: "incidents",
+        id: "incidentid",
+        select: "title,ticketnumber,_customerid_value,prioritycode,createdon",
+        filter: "statecode eq 0",
+        order: "createdon desc",
+    },
+    Case {
+        view: "Inactive Cases",
+        set: "incidents",
+        id: "incidentid",
+        select: "title,ticketnumber,_customerid_value,prioritycode,createdon",
+        filter: "statecode ne 0",
+        order: "createdon desc",
+    },
+    Case {
+        view: "Active Projects",
+        set: "cr0d1_projects",
+        id: "cr0d1_projectid",
+        select: "cr0d1_name,_cr0d1_accountid_value,cr0d1_phase,cr0d1_startdate,cr0d1_budget",
+        filter: "statecode eq 0",
+        order: "cr0d1_name",
+    },
+    Case {
+        view: "Inactive Projects",
+        set: "cr0d1_projects",
+        id: "cr0d1_projectid",
+        select: "cr0d1_name,_cr0d1_accountid_value,cr0d1_phase,cr0d1_startdate,cr0d1_budget",
+        filter: "statecode ne 0",
+        order: "cr0d1_name",
+    },
+];
+
+#[tokio::test]
+async fn every_system_view_returns_the_rows_of_its_odata_equivalent() {
+    let api = Api::app().await;
+    let (status, listed) = api
+        .get(
+            "savedqueries?$filter=returnedtypecode eq 'account'&$select=name,isdefault,fetchxml,layoutxml",
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{listed}");
+    let listed = listed["value"].as_array().unwrap();
+    let mut names: Vec<&str> = listed.iter().map(|v| v["name"].as_str().unwrap()).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["Active Accounts", "Inactive Accounts", "My Active Accounts"]);
+    let default: Vec<&Value> = listed.iter().filter(|v| v["isdefault"] == true).collect();
+    assert_eq!(default.len(), 1);
+    assert_eq!(default[0]["name"], "Active Accounts");
+    let layout = default[0]["layoutxml"].as_str().unwrap();
+    assert!(layout.starts_with(r#"<grid name="resultset" object="1" jump="name""#), "{layout}");
+    assert!(
+        layout.contains(r#"<row name="result" id="accountid"><cell name="name" width="300"/>"#),
+        "{layout}"
+    );
+    assert!(default[0]["fetchxml"].as_str().unwrap().contains(r#"<entity name="account">"#));
+
+    for case in CASES {
+        let id = api.view_id("savedqueries", "savedqueryid", case.view).await;
+        let (status, body) = api.get(&format!("{}?savedQuery={id}", case.set), &[]).await;
+        assert_eq!(status, StatusCode::OK, "{}: {body}", case.view);
+        let view_rows = body["value"].as_array().unwrap();
+        let all = api.rows(&format!("{}?$select={}", case.set, case.id)).await.len();
+        let odata = api
+            .rows(&format!(
+                "{}?$select={}&$filter={}&$orderby={},{}",
+                case.set, case.select, case.filter, case.order, case.id
+            ))
+            .await;
+        some(odata.len(), all, case.view);
+        let expected: Vec<Value> = odata.iter().map(without_nulls).collect();
+        assert_eq!(*view_rows, expected, "{}: the rows, columns and order of the view", case.view);
+    }
+}
+
+#[tokio::test]
+async fn a_view_pages_with_next_links_as_queries_do() {
+    let api = Api::app().await;
+    let id = api.view_id("savedqueries", "savedqueryid", "Active Contacts").await;
+    let path = format!("contacts?savedQuery={id}");
+    let whole = api.rows(&path).await;
+    let (mut paged, mut next) = (Vec::new(), Some(path));
+    while let Some(url) = next {
+        let (status, body) = api.get(&url, &["odata.maxpagesize=7"]).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let page = body["value"].as_array().unwrap();
+        assert!(page.len() <= 7);
+        paged.extend(page.iter().cloned());
+        next = body["@odata.nextLink"].as_str().map(str::to_owned);
+    }
+    assert!(whole.len() > 14);
+    assert_eq!(paged, whole, "every row once, in the view's order");
+}
+
+#[tokio::test]
+async fn eq_userid_means_the_caller() {
+    let app = Api::app().await;
+    let admin = app.as_user(&app.sandbox.info().username).await;
+    let reader = app.as_user(READER_UPN).await;
+    let view = app.view_id("savedqueries", "savedqueryid", "My Active Accounts").await;
+    let mut seen = Vec::new();
+    for api in [&admin, &reader, &app] {
+        let user = api.user_id().await;
+        let mine = api.rows(&format!("accounts?savedQuery={view}")).await;
+        let expected = api
+            .rows(&format!(
+                "accounts?$select=accountid&$filter=_ownerid_value eq {user} and statecode eq 0&$orderby=name,accountid"
+            ))
+            .await;
+        assert_eq!(ids(&mine, "accountid"), ids(&expected, "accountid"), "{user}");
+        seen.push(ids(&mine, "accountid"));
+    }
+    assert!(!seen[0].is_empty() && !seen[1].is_empty(), "both people own active accounts");
+    assert_ne!(seen[0], seen[1], "each person sees their own");
+    assert!(seen[2].is_empty(), "the application user owns no accounts");
+}
+
+#[tokio::test]
+async fn a_personal_view_is_its_owners() {
+    let app = Api::app().await;
+    let admin = app.as_user(&app.sandbox.info().username).await;
+    let listed = admin
+        .rows("userqueries?$select=userqueryid,name,layoutxml,_ownerid_value&$filter=returnedtypecode eq 'account' and querytype eq 0")
+        .await;
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0]["name"], "My accounts over 1,000,000");
+    let admin_id = admin.user_id().await;
+    assert_eq!(listed[0]["_ownerid_value"], admin_id.as_str());
+    let id = listed[0]["userqueryid"].as_str().unwrap();
+
+    let view = admin.rows(&format!("accounts?userQuery={id}")).await;
+    let expected = admin
+        .rows(&format!(
+            "accounts?$select=name,revenue,address1_city&$filter=_ownerid_value eq {admin_id} and revenue gt 1000000\
+             &$orderby=revenue desc,accountid"
+        ))
+        .await;
+    assert!(!expected.is_empty());
+    assert_eq!(view, expected.iter().map(without_nulls).collect::<Vec<_>>());
+
+    // Nobody else sees it, or can run it.
+    for other in [&app, &app.as_user(READER_UPN).await] {
+        assert!(other.rows("userqueries?$select=name").await.is_empty());
+        let (status, error) = other.get(&format!("userqueries({id})"), &[]).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{error}");
+        let (status, error) = other.get(&format!("accounts?userQuery={id}"), &[]).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{error}");
+        assert_eq!(error["error"]["message"], format!("userquery With Id = {id} Does Not Exist"));
+    }
+}
+
+#[tokio::test]
+async fn each_fetchxml_operator_matches_its_odata_equivalent() {
+    let app = Api::app().await;
+    let api = app.as_user(&app.sandbox.info().username).await;
+    let user = api.user_id().await;
+    let all = api.rows("accounts?$select=name,_primarycontactid_value&$orderby=name,accountid").await;
+    let contact = all[3]["_primarycontactid_value"].as_str().unwrap().to_uppercase();
+    let cases: Vec<(String, String)> = vec![
+        (r#"<condition attribute="address1_city" operator="eq" value="seattle"/>"#.into(), "address1_city eq 'Seattle'".into()),
+        (r#"<condition attribute="statecode" operator="ne" value="0"/>"#.into(), "statecode ne 0".into()),
+        (r#"<condition attribute="revenue" operator="gt" value="20000000"/>"#.into(), "revenue gt 20000000".into()),
+        (r#"<condition attribute="numberofemployees" operator="ge" value="10000"/>"#.into(), "numberofemployees ge 10000".into()),
+        (r#"<condition attribute="createdon" operator="lt" value="2026-01-01"/>"#.into(), "createdon lt 2026-01-01".into()),
+        (r#"<condition attribute="revenue" operator="le" value="5000000.5"/>"#.into(), "revenue le 5000000.5".into()),
+        (r#"<condition attribute="name" operator="like" value="%WOR%"/>"#.into(), "contains(name,'wor')".into()),
+        (r#"<condition attribute="name" operator="like" value="Contoso%"/>"#.into(), "startswith(name,'Contoso')".into()),
+        (r#"<condition attribute="name" operator="not-like" value="%s"/>"#.into(), "not endswith(name,'s')".into()),
+        (
+            r#"<condition attribute="address1_city" operator="in"><value>Seattle</value><value>Paris</value></condition>"#.into(),
+            "(address1_city eq 'Seattle' or address1_city eq 'Paris')".into(),
+        ),
+        (
+            r#"<condition attribute="address1_city" operator="not-in"><value>Seattle</value><value>Paris</value></condition>"#.into(),
+            "address1_city ne 'Seattle' and address1_city ne 'Paris'".into(),
+        ),
+        (r#"<condition attribute="description" operator="null"/>"#.into(), "description eq null".into()),
+        (r#"<condition attribute="parentaccountid" operator="not-null"/>"#.into(), "_parentaccountid_value ne null".into()),
+        (r#"<condition attribute="createdon" operator="on-or-after" value="2026-01-01"/>"#.into(), "createdon ge 2026-01-01".into()),
+        (r#"<condition attribute="createdon" operator="on-or-before" value="2025-12-31"/>"#.into(), "createdon lt 2026-01-01".into()),
+        (r#"<condition attribute="ownerid" operator="eq-userid"/>"#.into(), format!("_ownerid_value eq {user}")),
+        (r#"<condition attribute="ownerid" operator="ne-userid"/>"#.into(), format!("_ownerid_value ne {user}")),
+        (r#"<condition attribute="creditonhold" operator="eq" value="1"/>"#.into(), "creditonhold eq true".into()),
+        (
+            format!(r#"<condition attribute="primarycontactid" operator="eq" value="{{{contact}}}"/>"#),
+            format!("_primarycontactid_value eq {}", contact.to_lowercase()),
+        ),
+        (
+            r#"<filter type="or"><condition attribute="address1_city" operator="eq" value="Paris"/><filter><condition attribute="statecode" operator="eq" value="1"/><condition attribute="revenue" operator="lt" value="25000000"/></filter></filter>"#.into(),
+            "address1_city eq 'Paris' or (statecode eq 1 and revenue lt 25000000)".into(),
+        ),
+    ];
+    for (condition, odata) in cases {
+        let fetch = format!(
+            r#"<fetch><entity name="account"><attribute name="name"/><attribute name="address1_city"/><order attribute="name"/><filter>{condition}</filter></entity></fetch>"#
+        );
+        let (status, body) = api.fetch("accounts", &fetch).await;
+        assert_eq!(status, StatusCode::OK, "{condition}: {body}");
+        let got = body["value"].as_array().unwrap();
+        let expected = api
+            .rows(&format!("accounts?$select=name,address1_city&$filter={odata}&$orderby=name,accountid"))
+            .await;
+        some(expected.len(), all.len(), &odata);
+        assert_eq!(ids(got, "accountid"), ids(&expected, "accountid"), "{condition} as {odata}");
+        assert_eq!(*got, expected.iter().map(without_nulls).collect::<Vec<_>>(), "{condition}");
+    }
+}
+
+#[tokio::test]
+async fn fetchxml_answers_as_the_web_api_does() {
+    let api = Api::app().await;
+    let fetch = r#"<fetch top="5"><entity name="account"><attribute name="name"/><attribute name="description"/><attribute name="revenue"/><order attribute="name" descending="true"/></entity></fetch>"#;
+    let response = http()
+        .get(format!("{}accounts?fetchXml={}", api.sandbox.info().web_api_url, encode(fetch)))
+        .bearer_auth(&api.token)
+        .header("Prefer", "odata.include-annotations=\"*\"")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: Value = response.json().await.unwrap();
+    assert!(
+        body["@odata.context"]
+            .as_str()
+            .unwrap()
+            .ends_with("$metadata#accounts(accountid,name,description,revenue)")
+    );
+    let rows = body["value"].as_array().unwrap();
+    assert_eq!(rows.len(), 5, "top");
+    assert!(body.get("@Microsoft.Dynamics.CRM.morerecords").is_none(), "top is one page, never more");
+    assert!(rows.iter().all(|r| r.as_object().unwrap().values().all(|v| !v.is_null())), "no nulls");
+    assert!(rows.iter().any(|r| r.get("description").is_none()), "a row without a description leaves it out");
+    assert!(rows[0]["revenue@OData.Community.Display.V1.FormattedValue"].as_str().unwrap().starts_with('$'));
+    assert!(rows[0]["_transactioncurrencyid_value"].is_string(), "money brings its currency");
+    let names: Vec<&str> = rows.iter().map(|r| r["name"].as_str().unwrap()).collect();
+    let mut sorted = names.clone();
+    sorted.sort_by_key(|n| std::cmp::Reverse(n.to_lowercase()));
+    assert_eq!(names, sorted);
+
+    let (_, counted) = api
+        .get(
+            &format!("accounts?fetchXml={}&$count=true", encode(r#"<fetch><entity name="account"><all-attributes/><filter><condition attribute="statecode" operator="eq" value="0"/></filter></entity></fetch>"#)),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        counted["@odata.count"].as_u64().unwrap() as usize,
+        counted["value"].as_array().unwrap().len()
+    );
+    assert!(counted["value"][0]["telephone1"].is_string(), "all-attributes");
+}
+
+/// The next page's fetch: the cookie from the answer, decoded twice and XML-escaped, and the page after.
+fn next_fetch(template: &str, cookie_annotation: &str) -> (String, u32) {
+    let attribute = |name: &str| {
+        let start = cookie_annotation.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+        cookie_annotation[start..].split('"').next().unwrap().to_owned()
+    };
+    let decode = |text: &str| percent_encoding::percent_decode_str(text).decode_utf8().unwrap().into_owned();
+    let cookie = decode(&decode(&attribute("pagingcookie")));
+    let page: u32 = attribute("pagenumber").parse().unwrap();
+    let escaped =
+        cookie.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;");
+    (template.replace("<fetch", &format!(r#"<fetch page="{page}" paging-cookie="{escaped}""#)), page)
+}
+
+#[tokio::test]
+async fn paging_a_fetch_with_its_cookie_gives_every_row_once() {
+    let api = Api::app().await;
+    let template = r#"<fetch count="7"><entity name="contact"><attribute name="fullname"/><attribute name="address1_city"/><order attribute="address1_city"/><order attribute="fullname" descending="true"/></entity></fetch>"#;
+    let whole = {
+        let (_, body) = api.fetch("contacts", &template.replace(r#" count="7""#, "")).await;
+        body["value"].as_array().unwrap().clone()
+    };
+    assert_eq!(whole.len(), 2 * SEED as usize);
+    let prefer = r#"odata.include-annotations="Microsoft.Dynamics.CRM.fetchxmlpagingcookie,Microsoft.Dynamics.CRM.morerecords""#;
+    let (mut rows, mut fetch, mut pages) = (Vec::new(), template.to_owned(), 0);
+    loop {
+        let (status, body) = api.get(&format!("contacts?fetchXml={}", encode(&fetch)), &[prefer]).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(body.get("@odata.nextLink").is_none(), "FetchXML pages by its cookie, not next links");
+        rows.extend(body["value"].as_array().unwrap().iter().cloned());
+        pages += 1;
+        match body["@Microsoft.Dynamics.CRM.fetchxmlpagingcookie"].as_str() {
+            Some(cookie) => {
+                assert_eq!(body["@Microsoft.Dynamics.CRM.morerecords"], true);
+                let (next, page) = next_fetch(template, cookie);
+                assert_eq!(page, pages + 1);
+                fetch = next;
+            }
+            None => {
+                assert!(
+                    body.get("@Microsoft.Dynamics.CRM.morerecords").is_none(),
+                    "the last page has neither"
+                );
+                break;
+            }
+        }
+    }
+    assert_eq!(pages, 18, "120 rows in pages of 7");
+    let unique: HashSet<String> = ids(&rows, "contactid").into_iter().collect();
+    assert_eq!(unique.len(), rows.len(), "no row twice");
+    assert_eq!(rows, whole, "every row, in the fetch's order");
+
+    // Simple paging (a page without a cookie) gives the same rows; `odata.maxpagesize` sizes a fetch
+    // without `count`.
+    let (_, third) = api.fetch("contacts", &template.replace("<fetch", r#"<fetch page="3""#)).await;
+    assert_eq!(third["value"].as_array().unwrap()[..], whole[14..21]);
+    let without_count = template.replace(r#" count="7""#, "");
+    let (_, sized) = api
+        .get(&format!("contacts?fetchXml={}", encode(&without_count)), &["odata.maxpagesize=10", prefer])
+        .await;
+    assert_eq!(sized["value"].as_array().unwrap()[..], whole[..10]);
+    assert_eq!(sized["@Microsoft.Dynamics.CRM.morerecords"], true);
+}
+
+#[tokio::test]
+async fn fetchxml_outside_the_subset_is_refused_with_a_clear_message() {
+    let api = Api::app().await;
+    let cases = [
+        (
+            r#"<fetch><entity name="account"><filter><condition attribute="revenue" operator="between"><value>1</value><value>2</value></condition></filter></entity></fetch>"#,
+            "0x80060888",
+            "does not support the condition operator 'between'",
+        ),
+        (
+            r#"<fetch aggregate="true"><entity name="account"><attribute name="revenue" aggregate="sum" alias="total"/></entity></fetch>"#,
+            "0x80060888",
+            "does not support aggregate queries",
+        ),
+        (
+            r#"<fetch><entity name="account"/><entity name="contact"/></fetch>"#,
+            "0x80060888",
+            "exactly one <entity> element",
+        ),
+        (
+            r#"<fetch><entity name="account"><link-entity name="contact" from="contactid" to="primarycontactid"><attribute name="fullname"/></link-entity></entity></fetch>"#,
+            "0x80060888",
+            "does not support <link-entity>",
+        ),
+        (
+            r#"<fetch><entity name="account"><attribute name="name" alias="n"/></entity></fetch>"#,
+            "0x80060888",
+            "does not support the attribute 'alias' of <attribute>",
+        ),
+        (
+            r#"<fetch><entity name="account"><order attribute="primarycontactid"/></entity></fetch>"#,
+            "0x80060888",
+            "ordering by the lookup 'primarycontactid'",
+        ),
+        (
+            r#"<fetch><entity name="account"><attribute name="nmae"/></entity></fetch>"#,
+            "0x80041103",
+            "'account' entity doesn't contain attribute with Name = 'nmae' and NameMapping = 'Logical'.",
+        ),
+        (
+            r#"<fetch><entity name="account"><filter><condition attribute="numberofemployees" operator="eq" value="many"/></filter></entity></fetch>"#,
+            "0x80040203",
+            "Expected type of attribute value: System.Int32",
+        ),
+        (r#"<fetch><entity name="contact"/></fetch>"#, "0x80060888", "sent to the entity set 'accounts'"),
+        (r#"<fetch><entity name="account">"#, "0x80040201", "Invalid XML."),
+        (r#"<fetch top="3" count="2"><entity name="account"/></fetch>"#, "0x80060888", "top can't be used"),
+    ];
+    for (fetch, code, message) in cases {
+        let (status, body) = api.fetch("accounts", fetch).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{fetch}: {body}");
+        assert_eq!(body["error"]["code"], code, "{fetch}: {body}");
+        assert!(body["error"]["message"].as_str().unwrap().contains(message), "{fetch}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn a_view_that_is_not_there_or_not_for_the_set_is_refused() {
+    let api = Api::app().await;
+    let missing = "5a7ed000-0000-4000-8000-0d365de5bfff";
+    let (status, body) = api.get(&format!("accounts?savedQuery={missing}"), &[]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["error"]["code"], "0x80040217");
+    assert_eq!(body["error"]["message"], format!("savedquery With Id = {missing} Does Not Exist"));
+
+    let contacts_view = api.view_id("savedqueries", "savedqueryid", "Active Contacts").await;
+    let (status, body) = api.get(&format!("accounts?savedQuery={contacts_view}"), &[]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("returns 'contact' rows"), "{body}");
+
+    let (status, _) = api.get("accounts?savedQuery=not-a-guid", &[]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use common::local::{Answer, client_for, server};
-use d365_dataverse::client::{Client, ClientOptions, MAX_URL, Request};
+use d365_dataverse::client::{Client, ClientOptions, MAX_BATCH_URL, MAX_URL, Request};
 use d365_dataverse::session::{Grant, Session};
 use d365_dataverse::{Cloud, Secret, auth, input};
 
@@ -76,4 +76,18 @@ async fn a_get_of_exactly_the_longest_url_is_sent_as_it_is_and_a_longer_one_in_a
     assert!(lines[0].starts_with("GET /api/data/v9.2/accounts?x=aaa"), "{:.60}", lines[0]);
     assert!(lines[0].len() == "GET ".len() + MAX_URL - base.len() + " HTTP/1.1".len(), "the whole URL");
     assert_eq!(lines[1], "POST /api/data/v9.2/$batch HTTP/1.1");
+}
+
+#[tokio::test]
+async fn a_get_of_exactly_the_longest_batched_url_is_batched_and_a_longer_one_refused_unsent() {
+    let (base, seen) = server(|_, _| Answer::json("{}"));
+    let client = client_for(&base);
+    let prefix = format!("{base}/api/data/v9.2/accounts?x=");
+    let target = |url_len: usize| format!("accounts?x={}", "a".repeat(url_len - prefix.len()));
+    let _ = client.send(&Request::get(target(MAX_BATCH_URL))).await; // the server's answer is no $batch's
+    let lines: Vec<_> = seen.requests().into_iter().map(|s| s.line).collect();
+    assert_eq!(lines, ["POST /api/data/v9.2/$batch HTTP/1.1"], "64 KB goes in a $batch");
+    let err = client.send(&Request::get(target(MAX_BATCH_URL + 1))).await.unwrap_err();
+    assert_eq!(err.kind, "input.request_too_long", "{err:?}");
+    assert_eq!(seen.requests().len(), 1, "the longer one was not sent");
 }

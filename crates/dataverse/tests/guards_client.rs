@@ -1,6 +1,7 @@
 //! The Web API client's own decisions, from a local server (`common::local`): a refused token is refreshed
-//! once and the request tried again (refused again, the session must be signed in again), and a GET goes inside a `$batch` only when its URL is longer than
-//! Dataverse takes.
+//! once and the request tried again (refused again, the session must be signed in again); a GET goes inside
+//! a `$batch` only when its URL is longer than Dataverse takes, and is refused unsent when it is longer than
+//! a `$batch` takes.
 #![allow(clippy::unwrap_used)] // test helpers fail loudly, like the tests
 
 mod common;

@@ -92,3 +92,34 @@ async fn a_get_of_exactly_the_longest_batched_url_is_batched_and_a_longer_one_re
     assert_eq!(err.kind, "input.request_too_long", "{err:?}");
     assert_eq!(seen.requests().len(), 1, "the longer one was not sent");
 }
+
+/// A `$batch` answer whose one part has `status` (and a Dataverse error body unless it is a 304).
+fn batch_answer(status: &str) -> Answer {
+    let body = if status.starts_with("304") {
+        ""
+    } else {
+        r#"{"error":{"code":"0x80040217","message":"No such account."}}"#
+    };
+    Answer {
+        status: 200,
+        headers: vec![("Content-Type".into(), "multipart/mixed; boundary=batchresponse_1".into())],
+        body: format!(
+            "--batchresponse_1\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\n\
+             HTTP/1.1 {status}\r\nContent-Type: application/json; odata.metadata=minimal\r\n\r\n{body}\r\n\
+             --batchresponse_1--\r\n"
+        ),
+    }
+}
+
+#[tokio::test]
+async fn a_batched_get_s_answer_is_diagnosed_as_a_plain_one_would_be() {
+    let long = format!("accounts?x={}", "a".repeat(MAX_URL));
+    for (status, diagnosed) in [("404 Not Found", Some("api.not_found")), ("304 Not Modified", None)] {
+        let (base, _) = server(move |_, _| batch_answer(status));
+        let client = client_for(&base);
+        let sent = client.send(&Request::get(long.clone())).await;
+        assert_eq!(sent.as_ref().err().map(|e| e.kind), diagnosed, "{status}: {sent:?}");
+        let any = client.send_for_any_status(&Request::get(long.clone())).await.expect("any status");
+        assert_eq!(any.status.as_u16().to_string(), status[..3], "{status}: answered as it came");
+    }
+}

@@ -148,4 +148,12 @@ describe("Sandbox connection", () => {
     expect((await screen.findByTestId("sandbox-status")).textContent).toBe("Running");
     expect(backend.called("connection_verify")).toBe(false);
   });
+
+  it("offers to browse the sandbox's tables, started or not", () => {
+    mockBackend({ sandbox_status: () => new Promise(() => undefined) });
+    render(SandboxConnection);
+    const browse = screen.getByRole("link", { name: "Browse" });
+    expect(browse.getAttribute("href")).toBe("#/connection/sandbox");
+    expect(browse.dataset.testid).toBe("sandbox-browse");
+  });
 });

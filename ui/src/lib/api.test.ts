@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { OrgForm, SignInEvent, Step } from "../bindings";
-import { failure, me, sandbox } from "../test/fixtures";
+import { failure, me, sandbox, table } from "../test/fixtures";
 import { mockBackend, refuse } from "../test/ipc";
 import * as api from "./api";
 import { ApiError, errorPayload } from "./api";
 
+const progress = { loaded: 0, total: 0, total_is_lower_bound: false, complete: true };
 const refusal = failure("vault.keyring_unavailable", "The keyring is locked.", "Unlock it.");
 
 describe("api", () => {
@@ -95,5 +96,27 @@ describe("api", () => {
       await api.signInAgain(me.id, { method: "browser", login_hint: null }, (u) => heard.push(u)),
     ).toEqual(me);
     expect(heard).toEqual([update]);
+  });
+
+  it("sends the browsing commands their arguments in order, and answers with their data", async () => {
+    const opened = { grid: 7, view: { table, columns: [], sort: [], progress, rows: [] } };
+    const backend = mockBackend({
+      tables_list: () => [table],
+      grid_open: () => opened,
+      grid_rows: () => [],
+      grid_load_more: () => progress,
+      grid_close: () => null,
+    });
+    expect(await api.tablesList("sandbox", true)).toEqual([table]);
+    const request = { table: "account", filter: "name eq 'x'", sort: [{ column: "name", descending: true }] };
+    expect(await api.gridOpen("sandbox", request)).toEqual(opened);
+    expect(await api.gridRows(7, 200, 100)).toEqual([]);
+    expect(await api.gridLoadMore(7)).toEqual(progress);
+    expect(await api.gridClose(7)).toBeNull();
+    expect(backend.argsOf("tables_list")).toEqual([["sandbox", true]]);
+    expect(backend.argsOf("grid_open")).toEqual([["sandbox", request]]);
+    expect(backend.argsOf("grid_rows")).toEqual([[7, 200, 100]]);
+    expect(backend.argsOf("grid_load_more")).toEqual([[7]]);
+    expect(backend.argsOf("grid_close")).toEqual([[7]]);
   });
 });

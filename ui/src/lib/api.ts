@@ -10,12 +10,17 @@ import {
   type EnvironmentTag,
   type ErrorPayload,
   type FieldProblem,
+  type GridProgress,
+  type GridRequest,
+  type GridRow,
+  type OpenedGrid,
   type OrgForm,
   type SandboxInfo,
   type SignInEvent,
   type SignInMethod,
   type SignInResult,
   type Step,
+  type TableInfo,
   type TokenFacts,
   type UserForm,
   type VerifyOutcome,
@@ -100,3 +105,18 @@ export const editConnection = (
 ): Promise<ConnectionView> => unwrap(commands.connectionEdit(id, change.name, change.tag, change.read_only));
 /** Deletes the connection with its secrets; the steps to revoke its access elsewhere come back. */
 export const deleteConnection = (id: string): Promise<string[]> => unwrap(commands.connectionDelete(id));
+
+/** The connection's tables, common ones first: from the metadata cache, or with `refresh` from the
+ * environment. The built-in sandbox's id is `"sandbox"`. */
+export const tablesList = (connection: string, refresh: boolean): Promise<TableInfo[]> =>
+  unwrap(commands.tablesList(connection, refresh));
+
+/** Opens a grid: its columns, the count and the first rows. Its rows stay in Rust until `gridClose`. */
+export const gridOpen = (connection: string, request: GridRequest): Promise<OpenedGrid> =>
+  unwrap(commands.gridOpen(connection, request));
+/** Rows `start..start + count` of those read so far (`count` at most 1000). */
+export const gridRows = (grid: number, start: number, count: number): Promise<GridRow[]> =>
+  unwrap(commands.gridRows(grid, start, count));
+/** Reads the grid's next page (5000 rows). */
+export const gridLoadMore = (grid: number): Promise<GridProgress> => unwrap(commands.gridLoadMore(grid));
+export const gridClose = (grid: number): Promise<null> => unwrap(commands.gridClose(grid));

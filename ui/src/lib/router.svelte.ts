@@ -1,17 +1,21 @@
 // Hash routes, so that the bundled page never asks the webview to load another document:
-// `#/connections` (the default) and `#/connection/<id>`. A route is a typed value; `href` is the only
-// place that spells its address.
+// `#/connections` (the default), `#/connection/<id>` (its tables) and `#/connection/<id>/table/<name>`
+// (a table's records). A route is a typed value; `href` is the only place that spells its address.
 
-export type Route = { name: "connections" } | { name: "connection"; id: string };
+export type Route =
+  { name: "connections" } | { name: "connection"; id: string } | { name: "table"; id: string; table: string };
 
 const connectionPrefix = "#/connection/";
 
 /** The route an address names; anything unknown is the Connections screen. */
 export function parseRoute(hash: string): Route {
-  if (hash.startsWith(connectionPrefix)) {
-    const id = decoded(hash.slice(connectionPrefix.length));
-    if (id) return { name: "connection", id };
-  }
+  if (!hash.startsWith(connectionPrefix)) return { name: "connections" };
+  // Each part is encoded, so a `/` in an id or a name never splits it.
+  const parts = hash.slice(connectionPrefix.length).split("/").map(decoded);
+  const [id, word, table] = parts;
+  if (!id) return { name: "connections" };
+  if (parts.length === 1) return { name: "connection", id };
+  if (parts.length === 3 && word === "table" && table) return { name: "table", id, table };
   return { name: "connections" };
 }
 
@@ -24,7 +28,14 @@ function decoded(part: string): string | null {
 }
 
 export function href(route: Route): string {
-  return route.name === "connection" ? connectionPrefix + encodeURIComponent(route.id) : "#/connections";
+  switch (route.name) {
+    case "connections":
+      return "#/connections";
+    case "connection":
+      return connectionPrefix + encodeURIComponent(route.id);
+    case "table":
+      return `${connectionPrefix}${encodeURIComponent(route.id)}/table/${encodeURIComponent(route.table)}`;
+  }
 }
 
 /** The route in the address bar, kept current while it `listen`s. */

@@ -25,6 +25,15 @@ describe("Routes", () => {
     ["#/connection/%E0%A4%A", { name: "connections" }],
     ["#/connection/abc", { name: "connection", id: "abc" }],
     ["#/connection/a%2Fb%20c", { name: "connection", id: "a/b c" }],
+    ["#/connection/abc/table/account", { name: "table", id: "abc", table: "account" }],
+    ["#/connection/sandbox/table/new_a%2Fb", { name: "table", id: "sandbox", table: "new_a/b" }],
+    ["#/connection/abc/table/", { name: "connections" }],
+    ["#/connection/abc/table", { name: "connections" }],
+    ["#/connection/abc/tables/account", { name: "connections" }],
+    ["#/connection/abc/table/account/more", { name: "connections" }],
+    ["#/connection//table/account", { name: "connections" }],
+    ["#/connection/abc/table/%E0%A4%A", { name: "connections" }],
+    ["#/connection/abc/", { name: "connections" }],
   ])("reads %j as %j", (hash, route) => {
     expect(parseRoute(hash)).toEqual(route);
   });
@@ -33,6 +42,8 @@ describe("Routes", () => {
     { name: "connections" },
     { name: "connection", id: "11111111-1111" },
     { name: "connection", id: "a/b #c" },
+    { name: "table", id: "sandbox", table: "account" },
+    { name: "table", id: "a/b", table: "new_x/y z" },
   ])("spells %j as an address that reads back the same", (route) => {
     expect(parseRoute(href(route))).toEqual(route);
   });
@@ -40,6 +51,7 @@ describe("Routes", () => {
   it("spells the addresses", () => {
     expect(href({ name: "connections" })).toBe("#/connections");
     expect(href({ name: "connection", id: "a/b" })).toBe("#/connection/a%2Fb");
+    expect(href({ name: "table", id: "a/b", table: "c d" })).toBe("#/connection/a%2Fb/table/c%20d");
   });
 });
 

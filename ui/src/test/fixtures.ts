@@ -74,3 +74,34 @@ export const table: TableInfo = {
   is_custom: false,
   change_tracking: true,
 };
+
+export const contact: TableInfo = {
+  logical_name: "contact",
+  entity_set: "contacts",
+  display_name: "Contact",
+  primary_id: "contactid",
+  primary_name: "fullname",
+  is_custom: false,
+  change_tracking: true,
+};
+
+export const project: TableInfo = {
+  logical_name: "new_project",
+  entity_set: "new_projects",
+  display_name: "Project",
+  primary_id: "new_projectid",
+  primary_name: "new_name",
+  is_custom: true,
+  change_tracking: false,
+};
+
+/** A table with no display name: it is listed by its logical name. */
+export const unnamed: TableInfo = {
+  logical_name: "msdyn_accountkpiitem",
+  entity_set: "msdyn_accountkpiitems",
+  display_name: null,
+  primary_id: "msdyn_accountkpiitemid",
+  primary_name: null,
+  is_custom: false,
+  change_tracking: false,
+};

@@ -1,7 +1,7 @@
 import { render } from "@testing-library/svelte";
 import { describe, expect, it } from "vitest";
-import type { ConnectionView } from "../../bindings";
-import { failure, table, me, prod } from "../../test/fixtures";
+import type { ConnectionView, TableInfo } from "../../bindings";
+import { contact, failure, table, me, prod } from "../../test/fixtures";
 import { mockBackend, refuse } from "../../test/ipc";
 import { createStores } from ".";
 import Sidebar from "../../components/Sidebar.svelte";
@@ -87,8 +87,20 @@ describe("Active connection", () => {
     expect(active.missing).toBe(false);
     router.go({ name: "connection", id: "gone" });
     expect([active.connection, active.missing]).toEqual([null, true]);
+    router.go({ name: "table", id: me.id, table: "account" });
+    expect([active.id, active.connection, active.missing]).toEqual([me.id, me, false]);
     router.go({ name: "connections" });
     expect([active.id, active.missing]).toEqual([null, false]);
+  });
+
+  it("is the built-in sandbox under its id, listed or not", async () => {
+    mockBackend({ connections_list: () => [prod] });
+    const { router, connections, active } = createStores();
+    router.go({ name: "table", id: "sandbox", table: "account" });
+    expect(active.connection?.name).toBe("D365 Desk Sandbox");
+    await connections.load();
+    expect([active.id, active.missing]).toEqual(["sandbox", false]);
+    expect(active.connection).toMatchObject({ id: "sandbox", kind: "sandbox", tag: null, read_only: false });
   });
 });
 
@@ -112,5 +124,92 @@ describe("Metadata store", () => {
     expect([metadata.tables, metadata.loading, metadata.failure]).toEqual([[], false, null]);
     metadata.open(null);
     expect(metadata.connectionId).toBeNull();
+  });
+
+  it("reads the cached tables, then the environment's, for the opened connection", async () => {
+    const backend = mockBackend({ tables_list: (_id, refresh) => (refresh ? [table, contact] : [table]) });
+    const metadata = new MetadataStore();
+    await metadata.load();
+    expect(backend.called("tables_list")).toBe(false);
+    metadata.open("c-1");
+    const loading = metadata.load();
+    expect([metadata.loading, metadata.refreshing]).toEqual([true, false]);
+    await loading;
+    expect(metadata.tables).toEqual([table, contact]);
+    expect([metadata.loading, metadata.refreshing, metadata.failure]).toEqual([false, false, null]);
+    expect(backend.argsOf("tables_list")).toEqual([
+      ["c-1", false],
+      ["c-1", true],
+    ]);
+    expect(metadata.find("contact")).toEqual(contact);
+    expect(metadata.find("lead")).toBeUndefined();
+  });
+
+  it("shows the cached list while the environment's is read, and keeps it when that fails", async () => {
+    let refuseFresh: (reason: unknown) => void = () => undefined;
+    mockBackend({
+      tables_list: (_id, refresh) =>
+        refresh ? new Promise<TableInfo[]>((_resolve, reject) => (refuseFresh = reject)) : [table],
+    });
+    const metadata = new MetadataStore();
+    metadata.open("c-1");
+    const loading = metadata.load();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(metadata.tables).toEqual([table]);
+    expect([metadata.loading, metadata.refreshing]).toEqual([false, true]);
+    refuseFresh(failure("net.dns", "Unreachable."));
+    await loading;
+    expect(metadata.tables).toEqual([table]);
+    expect(metadata.failure?.message).toBe("Unreachable.");
+    expect(metadata.refreshing).toBe(false);
+  });
+
+  it("says why the cache could not be read, and clears it when the environment answers", async () => {
+    let answerFresh: (tables: TableInfo[]) => void = () => undefined;
+    mockBackend({
+      tables_list: (_id, refresh) =>
+        refresh
+          ? new Promise<TableInfo[]>((resolve) => (answerFresh = resolve))
+          : refuse(failure("cache", "Bad cache.")),
+    });
+    const metadata = new MetadataStore();
+    metadata.open("c-1");
+    const loading = metadata.load();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(metadata.failure?.message).toBe("Bad cache.");
+    expect([metadata.loading, metadata.refreshing]).toEqual([false, true]);
+    answerFresh([table]);
+    await loading;
+    expect([metadata.tables, metadata.failure]).toEqual([[table], null]);
+  });
+
+  it("shows the tables it has at once when loading again, not a loading state", async () => {
+    mockBackend({ tables_list: () => new Promise(() => undefined) });
+    const metadata = new MetadataStore();
+    metadata.open("c-1");
+    metadata.tables = [table];
+    void metadata.load();
+    expect(metadata.loading).toBe(false);
+  });
+
+  it("drops the answers for a connection no longer opened", async () => {
+    const answers: ((tables: TableInfo[]) => void)[] = [];
+    mockBackend({ tables_list: () => new Promise<TableInfo[]>((resolve) => answers.push(resolve)) });
+    const metadata = new MetadataStore();
+    metadata.open("a");
+    const first = metadata.load();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    metadata.open("b");
+    answers[0]?.([table]);
+    await first;
+    expect(metadata.tables).toEqual([]);
+    const second = metadata.load();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    answers[1]?.([contact]);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    metadata.open("c");
+    answers[2]?.([table]);
+    await second;
+    expect([metadata.tables, metadata.refreshing]).toEqual([[], false]);
   });
 });

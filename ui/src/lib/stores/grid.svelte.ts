@@ -1,0 +1,188 @@
+// One table's records as the Records screen shows them. The rows stay in Rust: this keeps the grid's
+// handle, its columns and progress, and the blocks of rows the window has asked for so far. Reopening (a
+// filter, a sort, Refresh) opens a new grid and closes the old one once the new one is there, so that a
+// refused filter leaves the rows shown as they were.
+import { SvelteMap } from "svelte/reactivity";
+import type { ErrorPayload, GridProgress, GridRequest, GridRow, GridSort, GridView } from "../../bindings";
+import { errorPayload, gridClose, gridLoadMore, gridOpen, gridRows } from "../api";
+
+/** Rows fetched at once for the visible window: a few screens' worth. */
+export const BLOCK_SIZE = 200;
+/** The most `grid_rows` sends at once. */
+const MOST_ROWS = 1000;
+
+type Change = { filter?: string | null; sort?: GridSort[] };
+
+export class GridSession {
+  readonly connection: string;
+  /** The request the rows shown answer. */
+  request = $state.raw<GridRequest>({ table: "", filter: null, sort: [] });
+  view = $state.raw<GridView | null>(null);
+  progress = $state.raw<GridProgress | null>(null);
+  opening = $state(false);
+  loadingAll = $state(false);
+  /** Why the grid could not be opened or read. */
+  failure = $state.raw<ErrorPayload | null>(null);
+  /** Why the filter typed was refused: shown beside the filter bar, the rows staying as they were. */
+  filterFailure = $state.raw<ErrorPayload | null>(null);
+
+  #handle: number | null = null;
+  #ticket = 0;
+  #closed = false;
+  #cancelled = false;
+  readonly #blocks = new SvelteMap<number, GridRow[]>();
+  /** Blocks asked for (answered or not): the visible window asks again on every scroll. Bookkeeping,
+   * not shown, so not reactive (the window's effect must not rerun when it changes). */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  readonly #requested = new Set<number>();
+
+  constructor(connection: string, table: string) {
+    this.connection = connection;
+    this.request = { table, filter: null, sort: [] };
+  }
+
+  /** Opens the grid again with `change` applied to the request; false when it was refused. */
+  async open(change: Change = {}): Promise<boolean> {
+    const request: GridRequest = { ...this.request, ...change };
+    const ticket = ++this.#ticket;
+    this.#cancelled = true; // a load-all of the grid being replaced stops there
+    this.opening = true;
+    let opened;
+    try {
+      opened = await gridOpen(this.connection, request);
+    } catch (err) {
+      if (ticket !== this.#ticket) return false;
+      const error = errorPayload(err);
+      // What was typed is the likely culprit of a refused request that has a filter.
+      if (error.category === "input" && request.filter) this.filterFailure = error;
+      else this.failure = error;
+      this.opening = false;
+      return false;
+    }
+    if (ticket !== this.#ticket || this.#closed) {
+      closeQuietly(opened.grid); // superseded, or the screen was left meanwhile
+      return false;
+    }
+    if (this.#handle !== null) closeQuietly(this.#handle);
+    this.#handle = opened.grid;
+    this.#blocks.clear();
+    this.#requested.clear();
+    this.request = request;
+    this.view = opened.view;
+    this.progress = opened.view.progress;
+    this.loadingAll = false;
+    this.opening = false;
+    this.failure = null;
+    this.filterFailure = null;
+    return true;
+  }
+
+  /** Row `index` of those loaded, if it has been fetched. */
+  row(index: number): GridRow | undefined {
+    const first = this.view?.rows ?? [];
+    if (index < first.length) return first[index];
+    return this.#blocks.get(Math.floor(index / BLOCK_SIZE))?.[index % BLOCK_SIZE];
+  }
+
+  /** Fetches the blocks of rows `start..end` not fetched yet (the visible window asks). */
+  want(start: number, end: number): void {
+    const handle = this.#handle;
+    const loaded = this.progress?.loaded ?? 0;
+    const first = this.view?.rows.length ?? 0;
+    const last = Math.min(end, loaded) - 1;
+    for (let block = Math.floor(start / BLOCK_SIZE); block * BLOCK_SIZE <= last; block++) {
+      const from = block * BLOCK_SIZE;
+      const count = Math.min(BLOCK_SIZE, loaded - from);
+      if (handle === null || from + count <= first || this.#requested.has(block)) continue;
+      this.#requested.add(block);
+      void this.#fetch(handle, block, from, count);
+    }
+  }
+
+  async #fetch(handle: number, block: number, from: number, count: number): Promise<void> {
+    const loadedThen = this.progress?.loaded;
+    try {
+      const rows = await gridRows(handle, from, count);
+      if (handle !== this.#handle) return;
+      this.#blocks.set(block, rows);
+      // The last block, asked for before more rows were loaded, came short: ask again for the rest.
+      if (this.progress?.loaded !== loadedThen) this.#forgetShortBlocks();
+    } catch (err) {
+      if (handle !== this.#handle) return;
+      this.#requested.delete(block); // the next scroll asks again
+      this.failure = errorPayload(err);
+    }
+  }
+
+  /** Lets the blocks that more rows have lengthened be asked for again (they stay shown until then). */
+  #forgetShortBlocks(): void {
+    const loaded = this.progress?.loaded ?? 0;
+    for (const block of [...this.#requested]) {
+      const rows = this.#blocks.get(block);
+      if (rows && rows.length < Math.min(BLOCK_SIZE, loaded - block * BLOCK_SIZE)) {
+        this.#requested.delete(block);
+        this.want(block * BLOCK_SIZE, (block + 1) * BLOCK_SIZE);
+      }
+    }
+  }
+
+  /** Rows `start..end` for copying: those fetched, the others asked for now (not kept). */
+  async rows(start: number, end: number): Promise<GridRow[]> {
+    const handle = this.#handle;
+    const cached: GridRow[] = [];
+    for (let index = start; index < end; index++) {
+      const row = this.row(index);
+      if (!row) break;
+      cached.push(row);
+    }
+    if (cached.length === end - start || handle === null) return cached;
+    const rows: GridRow[] = [];
+    for (let from = start; from < end; from += MOST_ROWS) {
+      rows.push(...(await gridRows(handle, from, Math.min(MOST_ROWS, end - from))));
+    }
+    return rows;
+  }
+
+  /** Reads page after page until every row is read, or `cancelLoadAll` (which stops between pages). */
+  async loadAll(): Promise<void> {
+    const handle = this.#handle;
+    if (handle === null || this.loadingAll) return;
+    this.#cancelled = false;
+    this.loadingAll = true;
+    try {
+      while (!this.#stopped()) {
+        const progress = await gridLoadMore(handle);
+        if (handle !== this.#handle) return; // reopened meanwhile: that grid is gone
+        this.progress = progress;
+        this.#forgetShortBlocks();
+      }
+    } catch (err) {
+      if (handle !== this.#handle) return;
+      this.failure = errorPayload(err);
+    }
+    this.loadingAll = false;
+  }
+
+  /** Every row is read, or Cancel was asked for (read afresh: awaiting lets a click set it). */
+  #stopped(): boolean {
+    return this.#cancelled || this.progress?.complete !== false;
+  }
+
+  cancelLoadAll(): void {
+    this.#cancelled = true;
+  }
+
+  /** Forgets the grid's rows in Rust: the screen is left. An open still on its way is closed as it comes. */
+  close(): void {
+    this.#closed = true;
+    this.#cancelled = true;
+    this.#ticket += 1;
+    if (this.#handle !== null) closeQuietly(this.#handle);
+    this.#handle = null;
+  }
+}
+
+/** Closing is housekeeping: a grid Rust has already dropped is no failure to show. */
+function closeQuietly(grid: number): void {
+  gridClose(grid).catch(() => undefined);
+}

@@ -1,0 +1,76 @@
+// A fake grid for the Records tests: `total` accounts in Rust, read by pages of 5000 as the real grid
+// reads them, the first 100 sent with the view. Its handlers plug into `mockBackend`.
+import type { GridColumn, GridProgress, GridRequest, GridRow, GridView, OpenedGrid } from "../bindings";
+import type { Handlers } from "./ipc";
+import { table } from "./fixtures";
+
+export const columns: GridColumn[] = [
+  { logical_name: "name", label: "Account Name", attribute_type: "String", numeric: false },
+  { logical_name: "revenue", label: "Annual Revenue", attribute_type: "Money", numeric: true },
+  { logical_name: "primarycontactid", label: "Primary Contact", attribute_type: "Lookup", numeric: false },
+];
+
+export function row(index: number): GridRow {
+  return {
+    id: `id-${String(index)}`,
+    cells: [
+      { text: `Account ${String(index)}` },
+      { text: `$${String(index)}.00`, raw: `${String(index)}.0000` },
+      { text: `Contact ${String(index)}`, raw: `c-${String(index)}`, target: "contact" },
+    ],
+  };
+}
+
+export type FakeGrid = {
+  handlers: Handlers;
+  /** Every request opened, in order. */
+  opened: GridRequest[];
+  /** Grids closed, by handle. */
+  closed: number[];
+};
+
+/** `total` rows; `exactCount` false makes Dataverse's count stop at 5000, as it does. */
+export function fakeGrid(total: number, exactCount = true): FakeGrid {
+  const opened: GridRequest[] = [];
+  const closed: number[] = [];
+  const loaded = new Map<number, number>();
+  let next = 0;
+  const progress = (grid: number): GridProgress => {
+    const count = loaded.get(grid) ?? 0;
+    const lowerBound = !exactCount && total > 5000;
+    return {
+      loaded: count,
+      total: lowerBound ? 5000 : total,
+      total_is_lower_bound: lowerBound,
+      complete: count >= total,
+    };
+  };
+  const handlers: Handlers = {
+    grid_open: (_connection, request): OpenedGrid => {
+      opened.push(request);
+      next += 1;
+      loaded.set(next, Math.min(5000, total));
+      const view: GridView = {
+        table,
+        columns,
+        sort: request.sort ?? [],
+        progress: progress(next),
+        rows: Array.from({ length: Math.min(100, total) }, (_, index) => row(index)),
+      };
+      return { grid: next, view };
+    },
+    grid_rows: (grid, start, count) => {
+      const end = Math.min(start + count, loaded.get(grid) ?? 0);
+      return Array.from({ length: Math.max(0, end - start) }, (_, index) => row(start + index));
+    },
+    grid_load_more: (grid) => {
+      loaded.set(grid, Math.min(total, (loaded.get(grid) ?? 0) + 5000));
+      return progress(grid);
+    },
+    grid_close: (grid) => {
+      closed.push(grid);
+      return null;
+    },
+  };
+  return { handlers, opened, closed };
+}

@@ -99,7 +99,7 @@ describe("api", () => {
   });
 
   it("sends the browsing commands their arguments in order, and answers with their data", async () => {
-    const opened = { grid: 7, view: { table, columns: [], sort: [], progress, rows: [] } };
+    const opened = { grid: 7, view: { table, columns: [], available: [], sort: [], progress, rows: [] } };
     const backend = mockBackend({
       tables_list: () => [table],
       grid_open: () => opened,

@@ -53,6 +53,7 @@ export function fakeGrid(total: number, exactCount = true): FakeGrid {
       const view: GridView = {
         table,
         columns,
+        available: columns,
         sort: request.sort ?? [],
         progress: progress(next),
         rows: Array.from({ length: Math.min(100, total) }, (_, index) => row(index)),

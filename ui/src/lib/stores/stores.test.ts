@@ -183,7 +183,7 @@ describe("Metadata store", () => {
     expect([metadata.tables, metadata.failure]).toEqual([[table], null]);
   });
 
-  it("shows the tables it has at once when loading again, not a loading state", async () => {
+  it("shows the tables it has at once when loading again, not a loading state", () => {
     mockBackend({ tables_list: () => new Promise(() => undefined) });
     const metadata = new MetadataStore();
     metadata.open("c-1");

@@ -1,7 +1,7 @@
 //! The Web API client's own decisions, from a local server (`common::local`): a refused token is refreshed
 //! once and the request tried again (refused again, the session must be signed in again); a GET goes inside
 //! a `$batch` only when its URL is longer than Dataverse takes, and is refused unsent when it is longer than
-//! a `$batch` takes.
+//! a `$batch` takes. An answer cut off is tried again only where a repeat is safe.
 #![allow(clippy::unwrap_used)] // test helpers fail loudly, like the tests
 
 mod common;
@@ -122,4 +122,50 @@ async fn a_batched_get_s_answer_is_diagnosed_as_a_plain_one_would_be() {
         let any = client.send_for_any_status(&Request::get(long.clone())).await.expect("any status");
         assert_eq!(any.status.as_u16().to_string(), status[..3], "{status}: answered as it came");
     }
+}
+
+/// A server whose first answer is cut off mid-body (it promises 100 bytes, sends 6, hangs up) and whose
+/// next answers are whole. Returns its base URL and how many requests it took.
+fn cut_off_once() -> (String, Arc<AtomicUsize>) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let count = Arc::new(AtomicUsize::new(0));
+    let taken = count.clone();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
+                    break;
+                }
+                if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = value.trim().parse().unwrap_or(0);
+                }
+            }
+            let _ = reader.read_exact(&mut vec![0; length]);
+            let reply = match taken.fetch_add(1, Ordering::SeqCst) {
+                0 => "HTTP/1.1 200 OK\r\nContent-Length: 100\r\nConnection: close\r\n\r\n{\"a\":1",
+                _ => "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}",
+            };
+            let _ = stream.write_all(reply.as_bytes());
+        }
+    });
+    (base, count)
+}
+
+#[tokio::test]
+async fn an_answer_cut_off_is_tried_again_for_a_read_and_reported_unsure_for_a_create() {
+    let (base, requests) = cut_off_once();
+    client_for(&base).send(&Request::get("accounts")).await.expect("the read is tried again");
+    assert_eq!(requests.load(Ordering::SeqCst), 2);
+
+    let (base, requests) = cut_off_once();
+    let create = Request::post("accounts", serde_json::json!({ "name": "Contoso" }));
+    let err = client_for(&base).send(&create).await.expect_err("a create is not repeated");
+    assert_eq!(err.kind, "api.malformed_response", "{err:?}");
+    assert!(err.message.contains("may or may not have been applied"), "{err}");
+    assert_eq!(requests.load(Ordering::SeqCst), 1, "sent once");
 }

@@ -53,9 +53,9 @@ export function covers(rect: Rect, row: number, col: number): boolean {
 }
 
 /** The scroll position that brings `[start, start + size)` into `[scroll, scroll + view)`, moving as
- * little as it can. */
+ * little as it can; a span wider than the view shows its start. */
 export function revealed(scroll: number, view: number, start: number, size: number): number {
-  if (start < scroll) return start;
+  if (start < scroll || size > view) return start;
   if (start + size > scroll + view) return Math.max(0, start + size - view);
   return scroll;
 }

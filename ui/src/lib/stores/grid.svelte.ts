@@ -93,7 +93,9 @@ export class GridSession {
     for (let block = Math.floor(start / BLOCK_SIZE); block * BLOCK_SIZE <= last; block++) {
       const from = block * BLOCK_SIZE;
       const count = Math.min(BLOCK_SIZE, loaded - from);
-      if (handle === null || from + count <= first || this.#requested.has(block)) continue;
+      // The first rows came with the view: a window within them needs no block.
+      const needed = Math.min(from + count, end);
+      if (handle === null || needed <= first || this.#requested.has(block)) continue;
       this.#requested.add(block);
       void this.#fetch(handle, block, from, count);
     }

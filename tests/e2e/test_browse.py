@@ -1,0 +1,134 @@
+"""Browsing in the real window, against a sandbox process: the tables of a connection, found by typing; a
+table's grid with the rows and count the CLI reads for the same query; sorting by a header and a raw
+filter (a misspelt one refused with "did you mean"); the keyboard copy of a selection; the built-in
+sandbox browsable from its card."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.ui import WebDriverWait
+
+from harness import SCREENSHOTS
+from window_helpers import card, cli, cli_add_org, cli_connections, css, screenshot, wait_for_text
+
+
+def cli_rows(home: Path, *args: str) -> list[dict]:
+    """Rows the CLI reads with the same options (one JSON object per line)."""
+    done = cli(home, "query", "Browse", "account", "--format", "json", *args)
+    assert done.returncode == 0, done.stderr
+    return [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+
+
+def shown_count(app: WebDriver) -> int:
+    """The number in the grid's count ("500 rows"), once it says one."""
+    def number(_: WebDriver) -> int | None:
+        text = css(app, "[data-testid='grid-count']").text
+        found = re.search(r"^([\d,]+) rows?$", text.strip())
+        return int(found.group(1).replace(",", "")) if found else None
+    return WebDriverWait(app, 30).until(number)
+
+
+def first_names(app: WebDriver, count: int) -> list[str]:
+    """The first column of the first rows on screen (fewer or blank while they are being filled in)."""
+    rows = app.find_elements(By.CSS_SELECTOR, "[data-testid='grid-row']")[:count]
+    cells = [row.find_elements(By.CSS_SELECTOR, "[data-testid='grid-cell']")[0] for row in rows]
+    return [(cell.get_attribute("textContent") or "").strip() for cell in cells]
+
+
+def wait_for_names(app: WebDriver, expected: list[str]) -> None:
+    seen: list[list[str]] = []
+    try:
+        WebDriverWait(app, 30).until(lambda _: seen.append(first_names(app, len(expected))) or seen[-1] == expected)
+    except Exception as error:
+        raise AssertionError(f"the grid shows {seen[-1:]}, the CLI {expected}") from error
+
+
+def open_accounts(app: WebDriver, connection_id: str) -> None:
+    app.execute_script(f"window.location.hash = '#/connection/{connection_id}'")
+    search = css(app, "[data-testid='table-search']")
+    search.send_keys("acc")
+    first = css(app, "[data-testid='table-item']")
+    wait_for_text(app, first, "Account")
+    search.send_keys(Keys.ENTER)
+    css(app, "[data-testid='grid']")
+
+
+def test_a_table_found_by_typing_opens_on_the_rows_and_count_the_cli_reads(
+    apps, app_home: Path, sandbox: dict[str, str]
+) -> None:
+    cli_add_org(app_home, sandbox, "Browse", sandbox["org_client_secret"])
+    [saved] = cli_connections(app_home)
+    app = apps.start()
+    card(app, "Browse")
+    open_accounts(app, saved["id"])
+    assert app.current_url.endswith(f"#/connection/{saved['id']}/table/account"), app.current_url
+    every = cli_rows(app_home, "--select", "name", "--all")
+    assert shown_count(app) == len(every)
+    screenshot(app, SCREENSHOTS / "records-grid.png")
+
+    # Sorted by a click on the header: the CLI's $orderby gives the same first rows.
+    def name_header():
+        return app.find_element(By.XPATH, "//*[@data-testid='grid-header'][starts-with(normalize-space(), 'Account Name')]")
+    name_header().click()
+    expected = [row["name"] for row in cli_rows(app_home, "--select", "name", "--orderby", "name", "--top", "5")]
+    wait_for_names(app, expected)
+    name_header().click()  # descending
+    expected = [row["name"] for row in cli_rows(app_home, "--select", "name", "--orderby", "name desc", "--top", "5")]
+    wait_for_names(app, expected)
+
+    # A raw filter: the count and rows of the CLI's same $filter.
+    bar = css(app, "[data-testid='grid-filter']")
+    bar.send_keys("startswith(name,'A')", Keys.ENTER)
+    matching = cli_rows(app_home, "--select", "name", "--filter", "startswith(name,'A')", "--all")
+    assert 0 < len(matching) < len(every)
+    WebDriverWait(app, 30).until(lambda _: shown_count(app) == len(matching))
+
+    # A misspelt column is refused before a request, the text kept as typed.
+    bar.clear()
+    bar.send_keys("nmae eq 'x'", Keys.ENTER)
+    refused = css(app, "[data-testid='grid-filter-error']")
+    wait_for_text(app, refused, "did you mean 'name'")
+    assert bar.get_attribute("value") == "nmae eq 'x'"
+
+
+def test_a_selection_copies_as_tab_separated_text(apps, app_home: Path, sandbox: dict[str, str]) -> None:
+    cli_add_org(app_home, sandbox, "Browse", sandbox["org_client_secret"])
+    [saved] = cli_connections(app_home)
+    app = apps.start()
+    card(app, "Browse")
+    open_accounts(app, saved["id"])
+    shown_count(app)
+    row = css(app, "[data-testid='grid-row']")
+    cells = row.find_elements(By.CSS_SELECTOR, "[data-testid='grid-cell']")
+    cells[0].click()
+    # The keys go where the click left the focus: the grid.
+    ActionChains(app).key_down(Keys.SHIFT).send_keys(Keys.ARROW_RIGHT).key_up(Keys.SHIFT).perform()
+    ActionChains(app).key_down(Keys.CONTROL).send_keys("c").key_up(Keys.CONTROL).perform()
+    wait_for_text(app, css(app, "[data-testid='grid-copied']"), "Copied")
+    text = [(cell.get_attribute("textContent") or "").strip() for cell in cells[:2]]
+    expected = "\t".join(text)
+    # Pasted where a person would paste it: the real clipboard, read back through an input.
+    bar = css(app, "[data-testid='grid-filter']")
+    bar.click()
+    bar.send_keys(Keys.CONTROL, "v")
+    WebDriverWait(app, 10).until(lambda _: bar.get_attribute("value") == expected)
+
+
+def test_the_built_in_sandbox_browses_from_its_card(app) -> None:
+    css(app, "[data-testid='sandbox-browse']").click()
+    search = css(app, "[data-testid='table-search']")
+    items = app.find_elements(By.CSS_SELECTOR, "[data-testid='table-item']")
+    WebDriverWait(app, 60).until(lambda _: len(app.find_elements(By.CSS_SELECTOR, "[data-testid='table-item']")) > 5)
+    items = app.find_elements(By.CSS_SELECTOR, "[data-testid='table-item']")
+    assert items[0].text.startswith("Account"), items[0].text
+    screenshot(app, SCREENSHOTS / "tables-list.png")
+    search.send_keys("proj", Keys.ENTER)
+    css(app, "[data-testid='grid']")
+    assert shown_count(app) > 0

@@ -4,7 +4,8 @@ import { fireEvent, render, screen, within } from "@testing-library/svelte";
 import { describe, expect, it } from "vitest";
 import App from "./App.svelte";
 import { href } from "./lib/router.svelte";
-import { me, prod } from "./test/fixtures";
+import { me, prod, table } from "./test/fixtures";
+import { fakeGrid } from "./test/grid";
 import { mockBackend } from "./test/ipc";
 
 describe("App shell", () => {
@@ -85,5 +86,21 @@ describe("Routes", () => {
     window.location.hash = "#/connection/gone";
     render(App);
     expect(await screen.findByRole("heading", { level: 1, name: "No such connection" })).toBeTruthy();
+  });
+
+  it("browses the sandbox from its card: its tables, then a table's records, and back", async () => {
+    const grid = fakeGrid(3);
+    mockBackend({ tables_list: () => [table], ...grid.handlers });
+    render(App);
+    await fireEvent.click(screen.getByTestId("sandbox-browse"));
+    expect(await screen.findByRole("heading", { level: 1, name: "D365 Desk Sandbox" })).toBeTruthy();
+    await fireEvent.click(await screen.findByTestId("table-item"));
+    expect(await screen.findByTestId("records-screen")).toBeTruthy();
+    expect(window.location.hash).toBe("#/connection/sandbox/table/account");
+    expect((await screen.findByTestId("grid-count")).textContent).toBe("3 rows");
+    expect(grid.opened[0]?.table).toBe("account");
+    await fireEvent.click(screen.getByRole("link", { name: "← Tables" }));
+    expect(await screen.findByTestId("table-search")).toBeTruthy();
+    expect(grid.closed).toEqual([1]);
   });
 });

@@ -3,7 +3,12 @@ import { tabSeparated } from "./gridCopy";
 
 describe("Grid copy", () => {
   it("puts cells between tabs and rows on lines", () => {
-    expect(tabSeparated([["a", "b"], ["c", "d"]])).toBe("a\tb\nc\td");
+    expect(
+      tabSeparated([
+        ["a", "b"],
+        ["c", "d"],
+      ]),
+    ).toBe("a\tb\nc\td");
     expect(tabSeparated([["1,234.50"]])).toBe("1,234.50");
     expect(tabSeparated([])).toBe("");
   });

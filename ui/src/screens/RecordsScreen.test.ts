@@ -1,0 +1,234 @@
+import { fireEvent, screen, waitFor, within } from "@testing-library/svelte";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { GridProgress, OpenedGrid } from "../bindings";
+import { createStores } from "../lib/stores";
+import { contact, failure, me, prod } from "../test/fixtures";
+import { fakeGrid } from "../test/grid";
+import { mockBackend, refuse } from "../test/ipc";
+import { renderWithStores } from "../test/render";
+import RecordsScreen from "./RecordsScreen.svelte";
+
+function onTable(id = me.id, table = "account") {
+  const stores = createStores();
+  stores.router.go({ name: "table", id, table });
+  return stores;
+}
+
+async function count(): Promise<string> {
+  return (await screen.findByTestId("grid-count")).textContent;
+}
+
+beforeEach(() => {
+  vi.spyOn(Element.prototype, "clientHeight", "get").mockReturnValue(400);
+});
+
+describe("Records screen", () => {
+  it("opens the route's table and titles it, under its connection", async () => {
+    const grid = fakeGrid(500);
+    const backend = mockBackend({ connections_list: () => [me], ...grid.handlers });
+    renderWithStores(RecordsScreen, onTable());
+    expect(await count()).toBe("500 rows");
+    expect(screen.getByRole("heading", { level: 1 }).textContent).toBe("Account");
+    expect(backend.argsOf("grid_open")).toEqual([[me.id, { table: "account", filter: null, sort: [] }]]);
+    expect(screen.getByRole("link", { name: "← Tables" }).getAttribute("href")).toBe(`#/connection/${me.id}`);
+    expect((await screen.findByTestId("connection-host")).textContent).toBe(me.host);
+    expect(screen.getAllByTestId("grid-row").length).toBeGreaterThan(0);
+  });
+
+  it("titles the table by its logical name until anything names it", () => {
+    mockBackend({ connections_list: () => [prod], grid_open: () => new Promise(() => undefined) });
+    renderWithStores(RecordsScreen, onTable(prod.id, "new_thing"));
+    expect(screen.getByRole("heading", { level: 1 }).textContent).toBe("new_thing");
+    expect(screen.getByRole("status").textContent).toBe("Opening…");
+    expect(screen.queryByTestId("grid")).toBeNull();
+  });
+
+  it("titles the table from the metadata while the grid opens", () => {
+    mockBackend({ grid_open: () => new Promise(() => undefined) });
+    const stores = onTable("sandbox", "contact");
+    stores.metadata.open("sandbox");
+    stores.metadata.tables = [contact];
+    renderWithStores(RecordsScreen, stores);
+    expect(screen.getByRole("heading", { level: 1 }).textContent).toBe("Contact");
+    expect(screen.getByTestId("connection-header").textContent).toContain("D365 Desk Sandbox");
+  });
+
+  it("says 5,000+ while Dataverse's count is a lower bound, and loads all with the progress shown", async () => {
+    const grid = fakeGrid(12000, false);
+    let release: () => void = () => undefined;
+    const backend = mockBackend({
+      ...grid.handlers,
+      grid_load_more: (handle) =>
+        new Promise<GridProgress>((resolve) => {
+          release = () => {
+            resolve(grid.handlers.grid_load_more?.(handle) as GridProgress);
+          };
+        }),
+    });
+    renderWithStores(RecordsScreen, onTable());
+    expect(await count()).toBe("5,000+ rows");
+    await fireEvent.click(screen.getByTestId("grid-load-all"));
+    expect(await count()).toBe("Loading 5,000…");
+    expect(screen.queryByTestId("grid-load-all")).toBeNull();
+    release();
+    await waitFor(async () => {
+      expect(await count()).toBe("Loading 10,000…");
+    });
+    release();
+    await waitFor(async () => {
+      expect(await count()).toBe("12,000 rows");
+    });
+    expect(backend.argsOf("grid_load_more")).toHaveLength(2);
+    const loadAll = screen.getByTestId<HTMLButtonElement>("grid-load-all");
+    expect(loadAll.disabled).toBe(true);
+  });
+
+  it("says how far loading all is against an exact count, and stops on Cancel", async () => {
+    const grid = fakeGrid(100000);
+    let release: () => void = () => undefined;
+    const backend = mockBackend({
+      ...grid.handlers,
+      grid_load_more: (handle) =>
+        new Promise<GridProgress>((resolve) => {
+          release = () => {
+            resolve(grid.handlers.grid_load_more?.(handle) as GridProgress);
+          };
+        }),
+    });
+    renderWithStores(RecordsScreen, onTable());
+    expect(await count()).toBe("100,000 rows");
+    await fireEvent.click(screen.getByTestId("grid-load-all"));
+    release();
+    await waitFor(async () => {
+      expect(await count()).toBe("Loading 10,000 of 100,000…");
+    });
+    await fireEvent.click(screen.getByTestId("grid-cancel"));
+    release();
+    await waitFor(() => {
+      expect(screen.getByTestId<HTMLButtonElement>("grid-load-all").disabled).toBe(false);
+    });
+    expect(await count()).toBe("100,000 rows");
+    expect(backend.argsOf("grid_load_more")).toHaveLength(2);
+  });
+
+  it("reopens on Refresh, closing the grid it had", async () => {
+    const grid = fakeGrid(10);
+    mockBackend(grid.handlers);
+    renderWithStores(RecordsScreen, onTable());
+    await count();
+    await fireEvent.click(screen.getByTestId("grid-refresh"));
+    await waitFor(() => {
+      expect(grid.closed).toEqual([1]);
+    });
+    expect(grid.opened).toHaveLength(2);
+  });
+
+  it("closes the grid as the screen is left", async () => {
+    const grid = fakeGrid(10);
+    mockBackend(grid.handlers);
+    const { unmount } = renderWithStores(RecordsScreen, onTable());
+    await count();
+    unmount();
+    await waitFor(() => {
+      expect(grid.closed).toEqual([1]);
+    });
+  });
+
+  it("shows why the grid could not be opened, and opens it on Try again", async () => {
+    let fail = true;
+    const grid = fakeGrid(10);
+    mockBackend({
+      ...grid.handlers,
+      grid_open: (connection, request) =>
+        fail
+          ? refuse(failure("net.dns", "The environment cannot be reached.", "Check the network."))
+          : (grid.handlers.grid_open?.(connection, request) as OpenedGrid),
+    });
+    renderWithStores(RecordsScreen, onTable());
+    const error = await screen.findByTestId("grid-error");
+    expect(error.textContent).toContain("The environment cannot be reached.");
+    fail = false;
+    await fireEvent.click(within(error).getByRole("button", { name: "Try again" }));
+    expect(await count()).toBe("10 rows");
+    expect(screen.queryByTestId("grid-error")).toBeNull();
+  });
+
+  it("applies a filter on Enter, shows a refused one beside the bar with the text kept, and clears", async () => {
+    const grid = fakeGrid(10);
+    mockBackend({
+      ...grid.handlers,
+      grid_open: (connection, request) =>
+        request.filter?.startsWith("nmae")
+          ? refuse(
+              failure(
+                "query.unknown_column",
+                "There is no column 'nmae'; did you mean 'name'?",
+                null,
+                "input",
+              ),
+            )
+          : (grid.handlers.grid_open?.(connection, request) as OpenedGrid),
+    });
+    renderWithStores(RecordsScreen, onTable());
+    await count();
+    const bar = screen.getByTestId<HTMLInputElement>("grid-filter");
+    await fireEvent.input(bar, { target: { value: "  revenue gt 5 " } });
+    await fireEvent.keyDown(bar, { key: "a" });
+    expect(grid.opened).toHaveLength(1);
+    await fireEvent.keyDown(bar, { key: "Enter" });
+    await waitFor(() => {
+      expect(grid.opened.at(-1)?.filter).toBe("revenue gt 5");
+    });
+    await fireEvent.input(bar, { target: { value: "nmae eq 'x'" } });
+    await fireEvent.click(screen.getByTestId("grid-filter-apply"));
+    const refused = await screen.findByTestId("grid-filter-error");
+    expect(refused.textContent).toContain("did you mean 'name'");
+    expect(bar.value).toBe("nmae eq 'x'");
+    expect(bar.getAttribute("aria-invalid")).toBe("true");
+    expect(screen.queryByTestId("grid-error")).toBeNull();
+    await fireEvent.click(screen.getByTestId("grid-filter-clear"));
+    expect(bar.value).toBe("");
+    expect(screen.queryByTestId("grid-filter-error")).toBeNull();
+    await waitFor(() => {
+      expect(grid.opened.at(-1)?.filter).toBeNull();
+    });
+    expect(grid.opened).toHaveLength(3); // the refused one never opened
+    expect(document.activeElement).toBe(bar);
+  });
+
+  it("clears without reopening when no filter is applied", async () => {
+    const grid = fakeGrid(10);
+    mockBackend(grid.handlers);
+    renderWithStores(RecordsScreen, onTable());
+    await count();
+    const bar = screen.getByTestId<HTMLInputElement>("grid-filter");
+    await fireEvent.input(bar, { target: { value: "typed only" } });
+    await fireEvent.click(screen.getByTestId("grid-filter-clear"));
+    expect(bar.value).toBe("");
+    expect(grid.opened).toHaveLength(1);
+    await fireEvent.input(bar, { target: { value: "   " } });
+    await fireEvent.keyDown(bar, { key: "Enter" });
+    await waitFor(() => {
+      expect(grid.opened).toHaveLength(2);
+    });
+    expect(grid.opened[1]?.filter).toBeNull();
+  });
+
+  it("focuses the filter on Ctrl+F or Cmd+F, and leaves other shortcuts alone", async () => {
+    const grid = fakeGrid(10);
+    mockBackend(grid.handlers);
+    renderWithStores(RecordsScreen, onTable());
+    await count();
+    const bar = screen.getByTestId("grid-filter");
+    const press = (init: KeyboardEventInit) =>
+      window.dispatchEvent(new KeyboardEvent("keydown", { bubbles: true, cancelable: true, ...init }));
+    expect(press({ key: "f" })).toBe(true);
+    expect(press({ key: "g", ctrlKey: true })).toBe(true);
+    expect(document.activeElement).not.toBe(bar);
+    expect(press({ key: "f", ctrlKey: true })).toBe(false);
+    expect(document.activeElement).toBe(bar);
+    bar.blur();
+    expect(press({ key: "F", metaKey: true })).toBe(false);
+    expect(document.activeElement).toBe(bar);
+  });
+});

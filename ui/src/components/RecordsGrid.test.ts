@@ -237,8 +237,13 @@ describe("Records grid", () => {
     expect(selectedCells()).toEqual(["1,0", "1,1", "1,2", "2,0", "2,1", "2,2", "3,0", "3,1", "3,2"]);
     await key(element, { key: "ArrowUp" });
     expect(selectedCells()).toEqual(["2,2"]);
+    // Keys sent to the body (focusable, out of the tab order) reach the grid.
+    expect(screen.getByTestId("grid-body").getAttribute("tabindex")).toBe("-1");
+    await key(screen.getByTestId("grid-body"), { key: "ArrowLeft", shiftKey: true });
+    expect(selectedCells()).toEqual(["2,1", "2,2"]);
     await fireEvent.mouseDown(screen.getByTestId("grid-body"));
-    expect(cursorAt()).toEqual([2, 2]);
+    expect(cursorAt()).toEqual([2, 1]);
+    expect(selectedCells()).toEqual(["2,1", "2,2"]);
   });
 
   it("copies the selection as tab-separated text, rows by lines, with Ctrl+C or Cmd+C", async () => {

@@ -119,4 +119,56 @@ describe("api", () => {
     expect(backend.argsOf("grid_load_more")).toEqual([[7]]);
     expect(backend.argsOf("grid_close")).toEqual([[7]]);
   });
+
+  it("sends the record, view, export and console commands their arguments, channels as callbacks", async () => {
+    const record = {
+      table,
+      id: "a-1",
+      etag: null,
+      fields: [],
+      json: "{}",
+      app_link: "https://x/main.aspx",
+      related: [],
+    };
+    const views = [
+      { view: { kind: "system" as const, id: "v-1" }, name: "Active", is_default: true, columns: [] },
+    ];
+    const answer = { status: 200, millis: 12, headers: [], body: "{}", pretty: null };
+    const event = {
+      connection: "sandbox",
+      event: { event: "retrying" as const, reason: "throttled" as const, attempt: 1, wait_ms: 3000 },
+    };
+    const backend = mockBackend({
+      views_list: () => views,
+      record_get: () => record,
+      open_in_app: () => "https://x/main.aspx",
+      grid_export: (_grid, _name, _format, written) => {
+        written.onmessage(5000);
+        return null;
+      },
+      grid_export_cancel: () => true,
+      data_watch: (events) => {
+        events.onmessage(event);
+        return null;
+      },
+      console_send: () => answer,
+    });
+    expect(await api.viewsList("sandbox", "account")).toEqual(views);
+    expect(await api.recordGet("sandbox", "account", "a-1", ["name"])).toEqual(record);
+    expect(await api.openInApp("sandbox", "account", null)).toBe("https://x/main.aspx");
+    const written: number[] = [];
+    expect(await api.gridExport(7, "Account", "csv", (rows) => written.push(rows))).toBeNull();
+    expect(written).toEqual([5000]);
+    expect(await api.gridExportCancel()).toBe(true);
+    const heard: unknown[] = [];
+    expect(await api.dataWatch((heardEvent) => heard.push(heardEvent))).toBeNull();
+    expect(heard).toEqual([event]);
+    const request = { method: "GET", path: "WhoAmI", headers: [], body: null };
+    expect(await api.consoleSend("sandbox", request)).toEqual(answer);
+    expect(backend.argsOf("views_list")).toEqual([["sandbox", "account"]]);
+    expect(backend.argsOf("record_get")).toEqual([["sandbox", "account", "a-1", ["name"]]]);
+    expect(backend.argsOf("open_in_app")).toEqual([["sandbox", "account", null]]);
+    expect(backend.argsOf("grid_export")[0]?.slice(0, 3)).toEqual([7, "Account", "csv"]);
+    expect(backend.argsOf("console_send")).toEqual([["sandbox", request]]);
+  });
 });

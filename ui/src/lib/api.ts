@@ -7,20 +7,27 @@ import {
   type AppInfo,
   type BearerForm,
   type ConnectionView,
+  type ConsoleAnswer,
+  type ConsoleRequest,
+  type DataEvent,
   type EnvironmentTag,
   type ErrorPayload,
   type FieldProblem,
+  type Format,
   type GridProgress,
   type GridRequest,
   type GridRow,
   type OpenedGrid,
   type OrgForm,
+  type RecordView,
   type SandboxInfo,
+  type SavedExport,
   type SignInEvent,
   type SignInMethod,
   type SignInResult,
   type Step,
   type TableInfo,
+  type TableView,
   type TokenFacts,
   type UserForm,
   type VerifyOutcome,
@@ -120,3 +127,37 @@ export const gridRows = (grid: number, start: number, count: number): Promise<Gr
 /** Reads the grid's next page (5000 rows). */
 export const gridLoadMore = (grid: number): Promise<GridProgress> => unwrap(commands.gridLoadMore(grid));
 export const gridClose = (grid: number): Promise<null> => unwrap(commands.gridClose(grid));
+
+/** The table's views, the default first, each with the columns of its layout. */
+export const viewsList = (connection: string, table: string): Promise<TableView[]> =>
+  unwrap(commands.viewsList(connection, table));
+
+/** One record whole, its fields grouped (`shown`: the grid's columns, listed after its name). */
+export const recordGet = (
+  connection: string,
+  table: string,
+  id: string,
+  shown: string[],
+): Promise<RecordView> => unwrap(commands.recordGet(connection, table, id, shown));
+/** Opens the record (or, with no id, the table's list) in Dynamics 365 in the system browser. */
+export const openInApp = (connection: string, table: string, id: string | null): Promise<string> =>
+  unwrap(commands.openInApp(connection, table, id));
+
+/** Exports every row of the grid to the file picked in the system's Save dialog; `onrows` hears the rows
+ * written so far. Null when the dialog was closed. */
+export const gridExport = (
+  grid: number,
+  name: string,
+  format: Format,
+  onrows: (rows: number) => void,
+): Promise<SavedExport | null> => unwrap(commands.gridExport(grid, name, format, channel(onrows)));
+/** Stops the export under way; false when there was none. */
+export const gridExportCancel = (): Promise<boolean> => unwrap(commands.gridExportCancel());
+
+/** Hears, for as long as the app runs, the waits and retries of every connection's client. */
+export const dataWatch = (onevent: (event: DataEvent) => void): Promise<null> =>
+  unwrap(commands.dataWatch(channel(onevent)));
+
+/** The Web API console: one request as typed, the answer as it came. */
+export const consoleSend = (connection: string, request: ConsoleRequest): Promise<ConsoleAnswer> =>
+  unwrap(commands.consoleSend(connection, request));

@@ -1,22 +1,48 @@
 // Hash routes, so that the bundled page never asks the webview to load another document:
 // `#/connections` (the default), `#/connection/<id>` (its tables) and `#/connection/<id>/table/<name>`
-// (a table's records). A route is a typed value; `href` is the only place that spells its address.
+// (a table's records, with an optional `?view=<kind>:<id>` to run and `&filter=<$filter>` to apply).
+// A route is a typed value; `href` is the only place that spells its address.
+import type { ViewRef } from "../bindings";
 
-export type Route =
-  { name: "connections" } | { name: "connection"; id: string } | { name: "table"; id: string; table: string };
+export type TableRoute = { name: "table"; id: string; table: string; view?: ViewRef; filter?: string };
+export type Route = { name: "connections" } | { name: "connection"; id: string } | TableRoute;
 
 const connectionPrefix = "#/connection/";
 
 /** The route an address names; anything unknown is the Connections screen. */
 export function parseRoute(hash: string): Route {
   if (!hash.startsWith(connectionPrefix)) return { name: "connections" };
+  const [path, query] = splitAt(hash.slice(connectionPrefix.length), "?");
   // Each part is encoded, so a `/` in an id or a name never splits it.
-  const parts = hash.slice(connectionPrefix.length).split("/").map(decoded);
+  const parts = path.split("/").map(decoded);
   const [id, word, table] = parts;
   if (!id) return { name: "connections" };
   if (parts.length === 1) return { name: "connection", id };
-  if (parts.length === 3 && word === "table" && table) return { name: "table", id, table };
+  if (parts.length === 3 && word === "table" && table) return tableRoute(id, table, query);
   return { name: "connections" };
+}
+
+function tableRoute(id: string, table: string, search: string): TableRoute {
+  const query = new URLSearchParams(search);
+  const route: TableRoute = { name: "table", id, table };
+  const view = viewOf(query.get("view"));
+  if (view) route.view = view;
+  const filter = query.get("filter");
+  if (filter) route.filter = filter;
+  return route;
+}
+
+/** `system:<id>` or `personal:<id>`; anything else is no view (the plain grid). */
+function viewOf(text: string | null): ViewRef | null {
+  const [kind, id] = splitAt(text ?? "", ":");
+  if ((kind === "system" || kind === "personal") && id) return { kind, id };
+  return null;
+}
+
+/** The text before the first `separator` and the rest after it (`split` with a limit drops the rest). */
+function splitAt(text: string, separator: string): [string, string] {
+  const at = text.indexOf(separator);
+  return at < 0 ? [text, ""] : [text.slice(0, at), text.slice(at + 1)];
 }
 
 function decoded(part: string): string | null {
@@ -33,8 +59,15 @@ export function href(route: Route): string {
       return "#/connections";
     case "connection":
       return connectionPrefix + encodeURIComponent(route.id);
-    case "table":
-      return `${connectionPrefix}${encodeURIComponent(route.id)}/table/${encodeURIComponent(route.table)}`;
+    case "table": {
+      const path = `${connectionPrefix}${encodeURIComponent(route.id)}/table/${encodeURIComponent(route.table)}`;
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- built once, spelled, dropped
+      const query = new URLSearchParams();
+      if (route.view) query.set("view", `${route.view.kind}:${route.view.id}`);
+      if (route.filter) query.set("filter", route.filter);
+      const text = query.toString();
+      return text ? `${path}?${text}` : path;
+    }
   }
 }
 

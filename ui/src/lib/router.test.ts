@@ -34,6 +34,22 @@ describe("Routes", () => {
     ["#/connection//table/account", { name: "connections" }],
     ["#/connection/abc/table/%E0%A4%A", { name: "connections" }],
     ["#/connection/abc/", { name: "connections" }],
+    [
+      "#/connection/abc/table/account?view=system:v-1",
+      { name: "table", id: "abc", table: "account", view: { kind: "system", id: "v-1" } },
+    ],
+    [
+      "#/connection/abc/table/account?view=personal:p-2",
+      { name: "table", id: "abc", table: "account", view: { kind: "personal", id: "p-2" } },
+    ],
+    ["#/connection/abc/table/account?view=shared:v-1", { name: "table", id: "abc", table: "account" }],
+    ["#/connection/abc/table/account?view=system:", { name: "table", id: "abc", table: "account" }],
+    ["#/connection/abc/table/account?view=", { name: "table", id: "abc", table: "account" }],
+    [
+      "#/connection/abc/table/contact?filter=_parentcustomerid_value%20eq%20a-1",
+      { name: "table", id: "abc", table: "contact", filter: "_parentcustomerid_value eq a-1" },
+    ],
+    ["#/connection/abc?view=system:v-1", { name: "connection", id: "abc" }],
   ])("reads %j as %j", (hash, route) => {
     expect(parseRoute(hash)).toEqual(route);
   });
@@ -44,6 +60,9 @@ describe("Routes", () => {
     { name: "connection", id: "a/b #c" },
     { name: "table", id: "sandbox", table: "account" },
     { name: "table", id: "a/b", table: "new_x/y z" },
+    { name: "table", id: "a", table: "account", view: { kind: "personal", id: "p:1&2" } },
+    { name: "table", id: "a", table: "contact", filter: "name eq 'a&b?=c'" },
+    { name: "table", id: "a", table: "contact", view: { kind: "system", id: "v" }, filter: "x eq 1" },
   ])("spells %j as an address that reads back the same", (route) => {
     expect(parseRoute(href(route))).toEqual(route);
   });
@@ -52,6 +71,12 @@ describe("Routes", () => {
     expect(href({ name: "connections" })).toBe("#/connections");
     expect(href({ name: "connection", id: "a/b" })).toBe("#/connection/a%2Fb");
     expect(href({ name: "table", id: "a/b", table: "c d" })).toBe("#/connection/a%2Fb/table/c%20d");
+    expect(href({ name: "table", id: "a", table: "t", view: { kind: "system", id: "v-1" } })).toBe(
+      "#/connection/a/table/t?view=system%3Av-1",
+    );
+    expect(href({ name: "table", id: "a", table: "t", filter: "x eq 1" })).toBe(
+      "#/connection/a/table/t?filter=x+eq+1",
+    );
   });
 });
 

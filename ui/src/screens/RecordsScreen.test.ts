@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { GridProgress, OpenedGrid } from "../bindings";
 import { createStores } from "../lib/stores";
 import { contact, failure, me, prod } from "../test/fixtures";
-import { fakeGrid } from "../test/grid";
+import { fakeGrid, views } from "../test/grid";
 import { mockBackend, refuse } from "../test/ipc";
 import { renderWithStores } from "../test/render";
 import RecordsScreen from "./RecordsScreen.svelte";
@@ -230,5 +230,130 @@ describe("Records screen", () => {
     bar.blur();
     expect(press({ key: "F", metaKey: true })).toBe(false);
     expect(document.activeElement).toBe(bar);
+  });
+});
+
+describe("Records screen's views", () => {
+  function withViews(total = 10) {
+    const grid = fakeGrid(total);
+    const backend = mockBackend({ ...grid.handlers, views_list: () => views });
+    return { grid, backend };
+  }
+
+  function picker(): HTMLSelectElement {
+    return screen.getByTestId<HTMLSelectElement>("grid-views");
+  }
+
+  it("offers the table's views after the plain grid, and runs the one picked with its columns", async () => {
+    const { grid, backend } = withViews();
+    const stores = onTable();
+    renderWithStores(RecordsScreen, stores);
+    await count();
+    await screen.findByRole("option", { name: "Active Accounts" });
+    const names = within(picker())
+      .getAllByRole("option")
+      .map((option) => option.textContent);
+    expect(names).toEqual(["All columns (no view)", "Active Accounts", "My Big Accounts"]);
+    expect(picker().value).toBe("");
+    expect(backend.argsOf("views_list")).toEqual([[me.id, "account"]]);
+    await fireEvent.change(picker(), { target: { value: "personal:v-mine" } });
+    await waitFor(() => {
+      expect(grid.opened).toHaveLength(2);
+    });
+    expect(grid.opened[1]).toEqual({
+      table: "account",
+      filter: null,
+      sort: [],
+      columns: ["name"],
+      view: { kind: "personal", id: "v-mine" },
+    });
+    expect(window.location.hash).toBe(`#/connection/${me.id}/table/account?view=personal%3Av-mine`);
+    expect(stores.router.route).toEqual({
+      name: "table",
+      id: me.id,
+      table: "account",
+      view: { kind: "personal", id: "v-mine" },
+    });
+    expect(await count()).toBe("10 rows");
+  });
+
+  it("opens the route's view, with the filter bar and the headers' sort waiting meanwhile", async () => {
+    const { grid } = withViews();
+    const stores = createStores();
+    stores.router.go({
+      name: "table",
+      id: me.id,
+      table: "account",
+      view: { kind: "system", id: "v-active" },
+    });
+    renderWithStores(RecordsScreen, stores);
+    await count();
+    expect(grid.opened).toEqual([
+      {
+        table: "account",
+        filter: null,
+        sort: [],
+        columns: ["name", "revenue"],
+        view: { kind: "system", id: "v-active" },
+      },
+    ]);
+    expect(picker().value).toBe("system:v-active");
+    expect(screen.getByTestId("grid-view-note").textContent).toBe("A view brings its own filter and order.");
+    expect(screen.getByTestId<HTMLInputElement>("grid-filter").disabled).toBe(true);
+    expect(screen.getByTestId<HTMLButtonElement>("grid-filter-apply").disabled).toBe(true);
+    expect(screen.getByTestId<HTMLButtonElement>("grid-filter-clear").disabled).toBe(true);
+    const sortButton = within(screen.getAllByTestId("grid-header")[0] as HTMLElement).getByRole("button");
+    expect((sortButton as HTMLButtonElement).disabled).toBe(true);
+    await fireEvent.click(screen.getByTestId("grid-refresh"));
+    await waitFor(() => {
+      expect(grid.opened).toHaveLength(2);
+    });
+    expect(grid.opened[1]?.view).toEqual({ kind: "system", id: "v-active" });
+  });
+
+  it("goes back to the plain grid with All columns, the bar and the sort usable again", async () => {
+    const { grid } = withViews();
+    const stores = createStores();
+    stores.router.go({
+      name: "table",
+      id: me.id,
+      table: "account",
+      view: { kind: "system", id: "v-active" },
+    });
+    renderWithStores(RecordsScreen, stores);
+    await count();
+    await fireEvent.change(picker(), { target: { value: "" } });
+    await waitFor(() => {
+      expect(grid.opened).toHaveLength(2);
+    });
+    expect(grid.opened[1]).toEqual({ table: "account", filter: null, sort: [] });
+    expect(stores.router.route).toEqual({ name: "table", id: me.id, table: "account" });
+    await waitFor(() => {
+      expect(screen.queryByTestId("grid-view-note")).toBeNull();
+    });
+    expect(screen.getByTestId<HTMLInputElement>("grid-filter").disabled).toBe(false);
+    const sortButton = within(screen.getAllByTestId("grid-header")[0] as HTMLElement).getByRole("button");
+    expect((sortButton as HTMLButtonElement).disabled).toBe(false);
+  });
+
+  it("opens the plain grid for a view the table does not have, or views that cannot be read", async () => {
+    const grid = fakeGrid(10);
+    mockBackend({ ...grid.handlers, views_list: () => refuse(failure("net.dns", "Unreachable.")) });
+    const stores = createStores();
+    stores.router.go({ name: "table", id: me.id, table: "account", view: { kind: "system", id: "gone" } });
+    renderWithStores(RecordsScreen, stores);
+    await count();
+    expect(grid.opened).toEqual([{ table: "account", filter: null, sort: [] }]);
+    expect(within(picker()).getAllByRole("option")).toHaveLength(1);
+  });
+
+  it("applies the route's filter as it opens, and shows it in the bar", async () => {
+    const { grid } = withViews();
+    const stores = createStores();
+    stores.router.go({ name: "table", id: me.id, table: "account", filter: "_parentaccountid_value eq a-1" });
+    renderWithStores(RecordsScreen, stores);
+    await count();
+    expect(grid.opened).toEqual([{ table: "account", filter: "_parentaccountid_value eq a-1", sort: [] }]);
+    expect(screen.getByTestId<HTMLInputElement>("grid-filter").value).toBe("_parentaccountid_value eq a-1");
   });
 });

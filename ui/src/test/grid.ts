@@ -1,6 +1,14 @@
 // A fake grid for the Records tests: `total` accounts in Rust, read by pages of 5000 as the real grid
 // reads them, the first 100 sent with the view. Its handlers plug into `mockBackend`.
-import type { GridColumn, GridProgress, GridRequest, GridRow, GridView, OpenedGrid } from "../bindings";
+import type {
+  GridColumn,
+  GridProgress,
+  GridRequest,
+  GridRow,
+  GridView,
+  OpenedGrid,
+  TableView,
+} from "../bindings";
 import type { Handlers } from "./ipc";
 import { table } from "./fixtures";
 
@@ -55,7 +63,8 @@ export function fakeGrid(total: number, exactCount = true): FakeGrid {
         columns,
         available: columns,
         sort: request.sort ?? [],
-        progress: progress(next),
+        // A view's count is unknown until its rows are read.
+        progress: request.view ? { ...progress(next), total: null } : progress(next),
         rows: Array.from({ length: Math.min(100, total) }, (_, index) => row(index)),
       };
       return { grid: next, view };
@@ -75,3 +84,14 @@ export function fakeGrid(total: number, exactCount = true): FakeGrid {
   };
   return { handlers, opened, closed };
 }
+
+/** The account table's views, the default first, as `views_list` answers. */
+export const views: TableView[] = [
+  {
+    view: { kind: "system", id: "v-active" },
+    name: "Active Accounts",
+    is_default: true,
+    columns: ["name", "revenue"],
+  },
+  { view: { kind: "personal", id: "v-mine" }, name: "My Big Accounts", is_default: false, columns: ["name"] },
+];

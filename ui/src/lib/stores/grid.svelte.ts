@@ -3,7 +3,7 @@
 // filter, a sort, Refresh) opens a new grid and closes the old one once the new one is there, so that a
 // refused filter leaves the rows shown as they were.
 import { SvelteMap } from "svelte/reactivity";
-import type { ErrorPayload, GridProgress, GridRequest, GridRow, GridSort, GridView } from "../../bindings";
+import type { ErrorPayload, GridProgress, GridRequest, GridRow, GridView } from "../../bindings";
 import { errorPayload, gridClose, gridLoadMore, gridOpen, gridRows } from "../api";
 
 /** Rows fetched at once for the visible window: a few screens' worth. */
@@ -11,7 +11,7 @@ export const BLOCK_SIZE = 200;
 /** The most `grid_rows` sends at once. */
 const MOST_ROWS = 1000;
 
-type Change = { filter?: string | null; sort?: GridSort[] };
+type Change = Partial<Pick<GridRequest, "filter" | "sort" | "columns" | "view">>;
 
 export class GridSession {
   readonly connection: string;
@@ -43,7 +43,7 @@ export class GridSession {
 
   /** Opens the grid again with `change` applied to the request; false when it was refused. */
   async open(change: Change = {}): Promise<boolean> {
-    const request: GridRequest = { ...this.request, ...change };
+    const request = plain({ ...this.request, ...change });
     const ticket = ++this.#ticket;
     this.#cancelled = true; // a load-all of the grid being replaced stops there
     this.opening = true;
@@ -75,6 +75,16 @@ export class GridSession {
     this.failure = null;
     this.filterFailure = null;
     return true;
+  }
+
+  /** The grid's handle in Rust (for an export), null until it is open. */
+  get grid(): number | null {
+    return this.#handle;
+  }
+
+  /** A view runs with its own filter and order: the filter bar and the headers' sort wait. */
+  get viewRunning(): boolean {
+    return Boolean(this.request.view);
   }
 
   /** Row `index` of those loaded, if it has been fetched. */
@@ -182,6 +192,16 @@ export class GridSession {
     if (this.#handle !== null) closeQuietly(this.#handle);
     this.#handle = null;
   }
+}
+
+/** The request without the parts that say nothing (no view, the default columns), as Rust reads it. */
+function plain(request: GridRequest): GridRequest {
+  const { view, columns, ...rest } = request;
+  return {
+    ...rest,
+    ...(view ? { view } : {}),
+    ...(columns && columns.length > 0 ? { columns } : {}),
+  };
 }
 
 /** Closing is housekeeping: a grid Rust has already dropped is no failure to show. */

@@ -340,4 +340,25 @@ describe("Grid session", () => {
       [1, 2050, 500],
     ]);
   });
+
+  it("runs a view with its columns, and drops the view and the default columns from a plain request", async () => {
+    const grid = fakeGrid(10);
+    const backend = mockBackend(grid.handlers);
+    const session = new GridSession("c-1", "account");
+    expect(session.grid).toBeNull();
+    const view = { kind: "system" as const, id: "v-1" };
+    await session.open({ view, columns: ["name"] });
+    expect(session.viewRunning).toBe(true);
+    expect(session.grid).toBe(1);
+    expect(session.progress?.total).toBeNull();
+    await session.open({ view: null, columns: [] });
+    expect(session.viewRunning).toBe(false);
+    expect(session.grid).toBe(2);
+    expect(backend.argsOf("grid_open").map(([, request]) => request)).toEqual([
+      { table: "account", filter: null, sort: [], view, columns: ["name"] },
+      { table: "account", filter: null, sort: [] },
+    ]);
+    expect(Object.keys(session.request)).toEqual(["table", "filter", "sort"]);
+  });
 });
+

@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { GridProgress, OpenedGrid } from "../bindings";
 import { createStores } from "../lib/stores";
 import { contact, failure, me, prod } from "../test/fixtures";
-import { fakeGrid, views } from "../test/grid";
+import { fakeGrid, record, views } from "../test/grid";
 import { mockBackend, refuse } from "../test/ipc";
 import { renderWithStores } from "../test/render";
 import RecordsScreen from "./RecordsScreen.svelte";
@@ -355,5 +355,57 @@ describe("Records screen's views", () => {
     await count();
     expect(grid.opened).toEqual([{ table: "account", filter: "_parentaccountid_value eq a-1", sort: [] }]);
     expect(screen.getByTestId<HTMLInputElement>("grid-filter").value).toBe("_parentaccountid_value eq a-1");
+  });
+});
+
+describe("Records screen's record panel", () => {
+  function withRecords() {
+    const grid = fakeGrid(10);
+    const backend = mockBackend({
+      ...grid.handlers,
+      views_list: () => views,
+      record_get: (_connection, _table, id) => record(id),
+    });
+    return { grid, backend };
+  }
+
+  it("opens the cursor's row on Enter with the grid's columns, and closes on Escape", async () => {
+    const { backend } = withRecords();
+    renderWithStores(RecordsScreen, onTable());
+    await count();
+    const body = screen.getByTestId("grid-body");
+    await fireEvent.keyDown(body, { key: "ArrowDown" });
+    await fireEvent.keyDown(body, { key: "Enter" });
+    expect((await screen.findByTestId("record-id")).textContent).toBe("id-1");
+    expect(backend.argsOf("record_get")).toEqual([
+      [me.id, "account", "id-1", ["name", "revenue", "primarycontactid"]],
+    ]);
+    await fireEvent.keyDown(window, { key: "Escape" });
+    expect(screen.queryByTestId("record-panel")).toBeNull();
+  });
+
+  it("opens the row double-clicked", async () => {
+    withRecords();
+    renderWithStores(RecordsScreen, onTable());
+    await count();
+    const cell = document.querySelector('[data-testid=grid-cell][data-row="3"][data-col="1"]') as HTMLElement;
+    await fireEvent.dblClick(cell);
+    expect((await screen.findByTestId("record-id")).textContent).toBe("id-3");
+  });
+
+  it("opens a relationship's records as their table's grid, filtered to the record", async () => {
+    withRecords();
+    const stores = onTable();
+    renderWithStores(RecordsScreen, stores);
+    await count();
+    await fireEvent.dblClick(screen.getAllByTestId("grid-cell")[0] as HTMLElement);
+    const related = await screen.findAllByTestId("record-related-item");
+    await fireEvent.click(related[0] as HTMLElement);
+    expect(stores.router.route).toEqual({
+      name: "table",
+      id: me.id,
+      table: "contact",
+      filter: "_parentcustomerid_value eq id-0",
+    });
   });
 });

@@ -7,10 +7,12 @@ import type {
   GridRow,
   GridView,
   OpenedGrid,
+  RecordView,
+  TableInfo,
   TableView,
 } from "../bindings";
 import type { Handlers } from "./ipc";
-import { table } from "./fixtures";
+import { contact, table } from "./fixtures";
 
 export const columns: GridColumn[] = [
   { logical_name: "name", label: "Account Name", attribute_type: "String", numeric: false },
@@ -95,3 +97,55 @@ export const views: TableView[] = [
   },
   { view: { kind: "personal", id: "v-mine" }, name: "My Big Accounts", is_default: false, columns: ["name"] },
 ];
+
+/** Account `id` as `record_get` answers: a name, a shown money column, a lookup, another and an empty. */
+export function record(id: string, tableInfo: TableInfo = table): RecordView {
+  const column = (logical_name: string, label: string, attribute_type = "String") => ({
+    logical_name,
+    label,
+    attribute_type,
+    numeric: attribute_type === "Money",
+  });
+  return {
+    table: tableInfo,
+    id,
+    etag: 'W/"1234"',
+    fields: [
+      { column: column("name", "Account Name"), group: "name", cell: { text: `Record ${id}` } },
+      {
+        column: column("revenue", "Annual Revenue", "Money"),
+        group: "shown",
+        cell: { text: "$1,000.50", raw: "1000.5000000001" },
+      },
+      {
+        column: column("primarycontactid", "Primary Contact", "Lookup"),
+        group: "shown",
+        cell: { text: "Jo Bloggs", raw: "c-9", target: "contact" },
+      },
+      { column: column("websiteurl", "Website"), group: "other", cell: { text: "contoso.com" } },
+      { column: column("description", "Description"), group: "other", cell: { text: "Big" } },
+      { column: column("fax", "Fax"), group: "empty", cell: { text: "" } },
+      { column: column("telephone2", "Other Phone"), group: "empty", cell: { text: "" } },
+    ],
+    json: `{"accountid":"${id}","revenue":1000.5000000001}`,
+    app_link: `https://contoso.crm.dynamics.com/main.aspx?etn=account&id=${id}`,
+    related: [
+      {
+        relationship: "contact_customer_accounts",
+        table: contact,
+        column: "parentcustomerid",
+        label: "Contact (Company Name)",
+        filter: `_parentcustomerid_value eq ${id}`,
+        count: 3,
+      },
+      {
+        relationship: "account_parent_account",
+        table,
+        column: "parentaccountid",
+        label: "Account (Parent Account)",
+        filter: `_parentaccountid_value eq ${id}`,
+        count: null,
+      },
+    ],
+  };
+}

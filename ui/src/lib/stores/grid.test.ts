@@ -361,4 +361,3 @@ describe("Grid session", () => {
     expect(Object.keys(session.request)).toEqual(["table", "filter", "sort"]);
   });
 });
-

@@ -89,6 +89,11 @@ async fn requests_in_flight_follow_the_environments_hint_up_and_down() {
     assert_eq!(peak_of(&client, &load, 1).await, 1, "one at a time until the environment has said");
     assert_eq!(peak_of(&client, &load, 12).await, 3, "then as many as its hint");
 
+    load.hint.store(8, Ordering::SeqCst);
+    peak_of(&client, &load, 1).await;
+    assert_eq!(peak_of(&client, &load, 20).await, 8, "a higher hint is followed");
+
+    // From 8 to 2: six permits forgotten (8 / 2 would forget four and leave four).
     load.hint.store(2, Ordering::SeqCst);
     peak_of(&client, &load, 1).await; // hears the lower hint
     assert_eq!(peak_of(&client, &load, 12).await, 2, "a lower hint is followed too");

@@ -132,3 +132,50 @@ def test_the_built_in_sandbox_browses_from_its_card(app) -> None:
     search.send_keys("proj", Keys.ENTER)
     css(app, "[data-testid='grid']")
     assert shown_count(app) > 0
+
+
+def test_a_system_view_shows_its_rows_and_the_record_view_opens_related_records(
+    apps, app_home: Path, sandbox: dict[str, str]
+) -> None:
+    from selenium.webdriver.support.ui import Select
+
+    cli_add_org(app_home, sandbox, "Browse", sandbox["org_client_secret"])
+    [saved] = cli_connections(app_home)
+    app = apps.start()
+    card(app, "Browse")
+    open_accounts(app, saved["id"])
+    shown_count(app)
+
+    # The view's rows are those of its filter, as the CLI reads them.
+    picker = Select(css(app, "[data-testid='grid-views']"))
+    WebDriverWait(app, 30).until(lambda _: any(o.text == "Inactive Accounts" for o in picker.options))
+    picker.select_by_visible_text("Inactive Accounts")
+    inactive = cli_rows(app_home, "--select", "name", "--filter", "statecode eq 1", "--all")
+    assert inactive, "the sandbox has inactive accounts"
+    WebDriverWait(app, 30).until(lambda _: shown_count(app) == len(inactive))
+    wait_for_text(app, css(app, "[data-testid='grid-view-note']"), "view")
+    picker.select_by_visible_text("All columns (no view)")
+    every = cli_rows(app_home, "--select", "name", "--all")
+    WebDriverWait(app, 30).until(lambda _: shown_count(app) == len(every))
+
+    # A double-click opens the record beside the grid; its related contacts open as their own grid.
+    first = css(app, "[data-testid='grid-row']")
+    ActionChains(app).double_click(first.find_elements(By.CSS_SELECTOR, "[data-testid='grid-cell']")[0]).perform()
+    panel = css(app, "[data-testid='record-panel']")
+    record_id = css(app, "[data-testid='record-id']").text.strip()
+    assert re.fullmatch(r"[0-9a-f-]{36}", record_id), record_id
+    assert css(app, "[data-testid='record-etag']").text.strip().startswith('W/"')
+    contacts = [
+        item for item in panel.find_elements(By.CSS_SELECTOR, "[data-testid='record-related-item']")
+        if item.text.startswith("Contact")
+    ]
+    assert contacts, panel.text
+    screenshot(app, SCREENSHOTS / "record-view.png")
+    theirs = cli(app_home, "query", "Browse", "contact", "--format", "json", "--select", "fullname", "--all",
+                 "--filter", f"_parentcustomerid_value eq {record_id}")
+    assert theirs.returncode == 0, theirs.stderr
+    expected = len([line for line in theirs.stdout.splitlines() if line.strip()])
+    assert expected > 0
+    contacts[0].click()
+    WebDriverWait(app, 30).until(lambda _: "/table/contact" in app.current_url)
+    WebDriverWait(app, 30).until(lambda _: shown_count(app) == expected)

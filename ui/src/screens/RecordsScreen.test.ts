@@ -409,3 +409,24 @@ describe("Records screen's record panel", () => {
     });
   });
 });
+
+describe("Records screen's export", () => {
+  it("exports the open grid under the table's display name", async () => {
+    const grid = fakeGrid(10);
+    const backend = mockBackend({
+      ...grid.handlers,
+      grid_export: () => ({
+        file: "/tmp/Account.xlsx",
+        report: { rows: 10, changed: 10, deleted: 0, tracking: false },
+      }),
+    });
+    renderWithStores(RecordsScreen, onTable());
+    await count();
+    await fireEvent.click(screen.getByTestId("grid-export"));
+    await fireEvent.click(screen.getByRole("menuitem", { name: "Excel" }));
+    expect((await screen.findByTestId("grid-export-done")).textContent).toBe(
+      "Saved 10 rows to /tmp/Account.xlsx",
+    );
+    expect(backend.argsOf("grid_export")[0]?.slice(0, 3)).toEqual([1, "Account", "xlsx"]);
+  });
+});

@@ -26,7 +26,8 @@ export class GridSession {
   /** Why the filter typed was refused: shown beside the filter bar, the rows staying as they were. */
   filterFailure = $state.raw<ErrorPayload | null>(null);
 
-  #handle: number | null = null;
+  /** Reactive, so that what needs an open grid (Export) follows it. */
+  #handle = $state<number | null>(null);
   #ticket = 0;
   #closed = false;
   #cancelled = false;

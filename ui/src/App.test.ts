@@ -104,3 +104,31 @@ describe("Routes", () => {
     expect(grid.closed).toEqual([1]);
   });
 });
+
+describe("Status bar's data activity", () => {
+  it("starts the watch once and says how long Dataverse asked us to wait, never as an alert", async () => {
+    const backend = mockBackend({
+      data_watch: (events) => {
+        events.onmessage({
+          connection: me.id,
+          event: { event: "retrying", reason: "throttled", attempt: 1, wait_ms: 30000 },
+        });
+        return null;
+      },
+    });
+    render(App);
+    const wait = await screen.findByTestId("status-wait");
+    expect(wait.textContent).toBe("Dataverse asked us to wait 30 s");
+    expect(wait.getAttribute("role")).toBe("status");
+    expect(screen.queryByRole("alert")).toBeNull();
+    expect(backend.argsOf("data_watch")).toHaveLength(1);
+  });
+
+  it("says nothing while no client waits", async () => {
+    const backend = mockBackend();
+    render(App);
+    await screen.findByText("D365 Desk 9.9.9");
+    expect(backend.called("data_watch")).toBe(true);
+    expect(screen.queryByTestId("status-wait")).toBeNull();
+  });
+});

@@ -40,6 +40,7 @@ const startup: Handlers = {
   app_info: () => appInfo,
   sandbox_status: () => null,
   connections_list: () => [],
+  data_watch: () => null,
 };
 
 /** Fails the command the way Tauri does: the promise rejects with the command's error value itself. */

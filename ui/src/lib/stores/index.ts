@@ -3,6 +3,7 @@
 import { getContext, setContext } from "svelte";
 import { HashRouter } from "../router.svelte";
 import { ActiveConnection } from "./active.svelte";
+import { DataActivity } from "./activity.svelte";
 import { ConnectionsStore } from "./connections.svelte";
 import { MetadataStore } from "./metadata.svelte";
 
@@ -11,6 +12,7 @@ export type AppStores = {
   connections: ConnectionsStore;
   active: ActiveConnection;
   metadata: MetadataStore;
+  activity: DataActivity;
 };
 
 export function createStores(): AppStores {
@@ -21,6 +23,7 @@ export function createStores(): AppStores {
     connections,
     active: new ActiveConnection(router, connections),
     metadata: new MetadataStore(),
+    activity: new DataActivity(),
   };
 }
 

@@ -1,5 +1,5 @@
 import { fireEvent, screen, waitFor, within } from "@testing-library/svelte";
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { GridProgress, OpenedGrid } from "../bindings";
 import { createStores } from "../lib/stores";
 import { contact, failure, me, prod } from "../test/fixtures";
@@ -428,5 +428,54 @@ describe("Records screen's export", () => {
       "Saved 10 rows to /tmp/Account.xlsx",
     );
     expect(backend.argsOf("grid_export")[0]?.slice(0, 3)).toEqual([1, "Account", "xlsx"]);
+  });
+});
+
+describe("Records screen's columns", () => {
+  afterEach(() => {
+    localStorage.clear();
+  });
+
+  it("reopens with the columns picked and remembers them for the table on this connection", async () => {
+    const grid = fakeGrid(10);
+    mockBackend(grid.handlers);
+    const { unmount } = renderWithStores(RecordsScreen, onTable());
+    await count();
+    await fireEvent.click(screen.getByTestId("grid-columns"));
+    await fireEvent.click(screen.getByRole("checkbox", { name: "Account Name" }));
+    await fireEvent.click(screen.getByTestId("grid-columns-apply"));
+    await waitFor(() => {
+      expect(grid.opened).toHaveLength(2);
+    });
+    expect(grid.opened[1]).toEqual({
+      table: "account",
+      filter: null,
+      sort: [],
+      columns: ["revenue", "primarycontactid"],
+    });
+    unmount();
+    renderWithStores(RecordsScreen, onTable());
+    await count();
+    expect(grid.opened[2]?.columns).toEqual(["revenue", "primarycontactid"]);
+    renderWithStores(RecordsScreen, onTable(prod.id));
+    await waitFor(() => {
+      expect(grid.opened).toHaveLength(4);
+    });
+    expect(grid.opened[3]?.columns).toBeUndefined();
+  });
+
+  it("offers no column picker while a view runs", async () => {
+    const grid = fakeGrid(10);
+    mockBackend({ ...grid.handlers, views_list: () => views });
+    const stores = createStores();
+    stores.router.go({
+      name: "table",
+      id: me.id,
+      table: "account",
+      view: { kind: "system", id: "v-active" },
+    });
+    renderWithStores(RecordsScreen, stores);
+    await count();
+    expect(screen.queryByTestId("grid-columns")).toBeNull();
   });
 });

@@ -132,3 +132,15 @@ describe("Status bar's data activity", () => {
     expect(screen.queryByTestId("status-wait")).toBeNull();
   });
 });
+
+describe("Console route", () => {
+  it("opens a connection's Web API console from its header", async () => {
+    mockBackend({ connections_list: () => [me] });
+    window.location.hash = href({ name: "connection", id: me.id });
+    render(App);
+    const link = await screen.findByTestId("connection-console");
+    expect(link.getAttribute("href")).toBe(`#/connection/${me.id}/console`);
+    window.location.hash = link.getAttribute("href") ?? "";
+    expect(await screen.findByTestId("console-screen")).toBeTruthy();
+  });
+});

@@ -1,11 +1,13 @@
 // Hash routes, so that the bundled page never asks the webview to load another document:
 // `#/connections` (the default), `#/connection/<id>` (its tables) and `#/connection/<id>/table/<name>`
-// (a table's records, with an optional `?view=<kind>:<id>` to run and `&filter=<$filter>` to apply).
+// (a table's records, with an optional `?view=<kind>:<id>` to run and `&filter=<$filter>` to apply),
+// `#/connection/<id>/console` (its Web API console).
 // A route is a typed value; `href` is the only place that spells its address.
 import type { ViewRef } from "../bindings";
 
 export type TableRoute = { name: "table"; id: string; table: string; view?: ViewRef; filter?: string };
-export type Route = { name: "connections" } | { name: "connection"; id: string } | TableRoute;
+export type Route =
+  { name: "connections" } | { name: "connection"; id: string } | { name: "console"; id: string } | TableRoute;
 
 const connectionPrefix = "#/connection/";
 
@@ -18,6 +20,7 @@ export function parseRoute(hash: string): Route {
   const [id, word, table] = parts;
   if (!id) return { name: "connections" };
   if (parts.length === 1) return { name: "connection", id };
+  if (parts.length === 2 && word === "console") return { name: "console", id };
   if (parts.length === 3 && word === "table" && table) return tableRoute(id, table, query);
   return { name: "connections" };
 }
@@ -59,6 +62,8 @@ export function href(route: Route): string {
       return "#/connections";
     case "connection":
       return connectionPrefix + encodeURIComponent(route.id);
+    case "console":
+      return `${connectionPrefix}${encodeURIComponent(route.id)}/console`;
     case "table": {
       const path = `${connectionPrefix}${encodeURIComponent(route.id)}/table/${encodeURIComponent(route.table)}`;
       // eslint-disable-next-line svelte/prefer-svelte-reactivity -- built once, spelled, dropped

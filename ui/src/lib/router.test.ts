@@ -50,6 +50,9 @@ describe("Routes", () => {
       { name: "table", id: "abc", table: "contact", filter: "_parentcustomerid_value eq a-1" },
     ],
     ["#/connection/abc?view=system:v-1", { name: "connection", id: "abc" }],
+    ["#/connection/abc/console", { name: "console", id: "abc" }],
+    ["#/connection/abc/console/more", { name: "connections" }],
+    ["#/connection/abc/consoles", { name: "connections" }],
   ])("reads %j as %j", (hash, route) => {
     expect(parseRoute(hash)).toEqual(route);
   });
@@ -60,6 +63,7 @@ describe("Routes", () => {
     { name: "connection", id: "a/b #c" },
     { name: "table", id: "sandbox", table: "account" },
     { name: "table", id: "a/b", table: "new_x/y z" },
+    { name: "console", id: "a/b" },
     { name: "table", id: "a", table: "account", view: { kind: "personal", id: "p:1&2" } },
     { name: "table", id: "a", table: "contact", filter: "name eq 'a&b?=c'" },
     { name: "table", id: "a", table: "contact", view: { kind: "system", id: "v" }, filter: "x eq 1" },
@@ -70,6 +74,7 @@ describe("Routes", () => {
   it("spells the addresses", () => {
     expect(href({ name: "connections" })).toBe("#/connections");
     expect(href({ name: "connection", id: "a/b" })).toBe("#/connection/a%2Fb");
+    expect(href({ name: "console", id: "a/b" })).toBe("#/connection/a%2Fb/console");
     expect(href({ name: "table", id: "a/b", table: "c d" })).toBe("#/connection/a%2Fb/table/c%20d");
     expect(href({ name: "table", id: "a", table: "t", view: { kind: "system", id: "v-1" } })).toBe(
       "#/connection/a/table/t?view=system%3Av-1",

@@ -1,6 +1,6 @@
 // The shell: the layout, the status bar's app info, and the screen each route names. UI unit tests run in
 // jsdom against a fake backend (src/test/ipc.ts); the real bridge is exercised by tests/e2e.
-import { fireEvent, render, screen, within } from "@testing-library/svelte";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { describe, expect, it } from "vitest";
 import App from "./App.svelte";
 import { href } from "./lib/router.svelte";
@@ -142,5 +142,25 @@ describe("Console route", () => {
     expect(link.getAttribute("href")).toBe(`#/connection/${me.id}/console`);
     window.location.hash = link.getAttribute("href") ?? "";
     expect(await screen.findByTestId("console-screen")).toBeTruthy();
+  });
+});
+
+describe("Records routes", () => {
+  it("opens a table's records filtered as the address says, the filter in the bar, as a screen of its own", async () => {
+    const grid = fakeGrid(3);
+    mockBackend({ ...grid.handlers, views_list: () => [] });
+    window.location.hash = href({ name: "table", id: "sandbox", table: "account" });
+    render(App);
+    await screen.findByTestId("grid-count");
+    window.location.hash = href({ name: "table", id: "sandbox", table: "account", filter: "name eq 'A'" });
+    await waitFor(() => {
+      expect(screen.getByTestId<HTMLInputElement>("grid-filter").value).toBe("name eq 'A'");
+    });
+    await waitFor(() => {
+      expect(grid.opened.at(-1)?.filter).toBe("name eq 'A'");
+    });
+    await waitFor(() => {
+      expect(grid.closed).toContain(1);
+    });
   });
 });

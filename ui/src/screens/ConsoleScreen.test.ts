@@ -103,7 +103,7 @@ describe("Console screen", () => {
     ]);
   });
 
-  it("removes a header row", async () => {
+  it("removes a header row, and sends no blank header or body", async () => {
     const backend = mockBackend({ console_send: () => whoAmI });
     renderWithStores(ConsoleScreen, onConsole());
     await fireEvent.click(screen.getByTestId("console-add-header"));
@@ -111,9 +111,15 @@ describe("Console screen", () => {
     await fireEvent.input(within(row).getByLabelText("Header name"), { target: { value: "Prefer" } });
     await fireEvent.click(within(row).getByRole("button", { name: "Remove the header" }));
     expect(screen.queryByTestId("console-header")).toBeNull();
+    await fireEvent.click(screen.getByTestId("console-add-header"));
+    const blank = screen.getByTestId("console-header");
+    expect(within(blank).getByLabelText<HTMLInputElement>("Header value").value).toBe("");
+    await fireEvent.input(within(blank).getByLabelText("Header name"), { target: { value: "   " } });
+    await typeInto("console-body", "  \n ");
     await fireEvent.keyDown(window, { key: "Enter", metaKey: true });
     await screen.findByTestId("console-status");
     expect(backend.argsOf("console_send")[0]?.[1].headers).toEqual([]);
+    expect(backend.argsOf("console_send")[0]?.[1].body).toBeNull();
   });
 
   it("keeps what was sent, to use again, and no Send without a path", async () => {

@@ -1,7 +1,8 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { RecordView } from "../../bindings";
 import { record } from "../../test/grid";
-import { mockBackend } from "../../test/ipc";
+import { failure } from "../../test/fixtures";
+import { mockBackend, refuse } from "../../test/ipc";
 import { OpenRecord } from "./record.svelte";
 
 describe("Open record", () => {
@@ -30,5 +31,35 @@ describe("Open record", () => {
     await reading;
     expect(panel.record).toBeNull();
     expect(panel.isOpen).toBe(false);
+  });
+
+  it("says why the record asked for last could not be read, not one asked for before", async () => {
+    const answers: (() => void)[] = [];
+    mockBackend({
+      record_get: async (_connection, _table, id) => {
+        await new Promise<void>((resolve) => answers.push(resolve));
+        return id === "gone" ? refuse(failure("record.not_found", "Gone.")) : record(id);
+      },
+    });
+    const panel = new OpenRecord("c-1");
+    const first = panel.open("account", "gone");
+    const second = panel.open("account", "a-2");
+    await vi.waitFor(() => {
+      expect(answers).toHaveLength(2);
+    });
+    answers[1]?.();
+    await second;
+    answers[0]?.();
+    await first;
+    expect(panel.failure).toBeNull();
+    expect(panel.record?.id).toBe("a-2");
+    const third = panel.open("account", "gone");
+    await vi.waitFor(() => {
+      expect(answers).toHaveLength(3);
+    });
+    answers[2]?.();
+    await third;
+    expect(panel.failure?.message).toBe("Gone.");
+    expect(panel.record).toBeNull();
   });
 });

@@ -32,11 +32,11 @@ export class TableViews {
   }
 }
 
-export function sameView(one: ViewRef | null | undefined, other: ViewRef | null | undefined): boolean {
-  return one?.kind === other?.kind && one?.id === other?.id;
+export function sameView(one: ViewRef, other: ViewRef): boolean {
+  return one.kind === other.kind && one.id === other.id;
 }
 
-/** The picker's value for a view: `kind:id`, or "" for the plain grid. */
-export function viewKey(view: ViewRef | null | undefined): string {
-  return view ? `${view.kind}:${view.id}` : "";
+/** The picker's value for a view: `kind:id` (the plain grid's is ""). */
+export function viewKey(view: ViewRef): string {
+  return `${view.kind}:${view.id}`;
 }

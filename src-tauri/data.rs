@@ -45,7 +45,8 @@ pub struct DataService {
     /// The window's channel for [`DataEvent`]s, once it watches.
     watcher: Watcher,
     sessions: Mutex<HashMap<String, Arc<DataSession>>>,
-    grids: std::sync::Mutex<HashMap<u32, Arc<Mutex<Grid>>>>,
+    /// Each open grid with the connection it reads.
+    grids: std::sync::Mutex<HashMap<u32, (String, Arc<Mutex<Grid>>)>>,
     next_grid: AtomicU32,
     /// The flag that stops the export under way (one at a time: the window shows one).
     export_cancel: std::sync::Mutex<Option<Arc<AtomicBool>>>,
@@ -106,9 +107,19 @@ impl DataService {
         *self.watcher.lock().unwrap_or_else(|p| p.into_inner()) = Some(channel);
     }
 
-    /// Drops what was opened for a connection that was signed in again, edited or deleted.
+    /// Drops what was opened for a connection that was signed in again, edited or deleted: its session and
+    /// its grids, which hold the old sign-in (and would keep its refresh token alive), and stops an export.
     pub async fn forget(&self, id: &str) {
         self.sessions.lock().await.remove(id);
+        let closed: Vec<u32> = {
+            let mut grids = self.lock_grids();
+            let closed = grids.iter().filter(|(_, (of, _))| of == id).map(|(number, _)| *number).collect();
+            grids.retain(|_, (of, _)| of != id);
+            closed
+        };
+        if !closed.is_empty() {
+            self.cancel_export();
+        }
     }
 
     /// The environment's tables in browsing order: from the metadata cache when it has them (at once),
@@ -138,16 +149,16 @@ impl DataService {
         let session = self.session(vault, sandbox, id).await?;
         let (grid, view) = Grid::open(&session.cache, &request).await?;
         let number = self.next_grid.fetch_add(1, Ordering::Relaxed);
-        self.lock_grids().insert(number, Arc::new(Mutex::new(grid)));
+        self.lock_grids().insert(number, (id.to_owned(), Arc::new(Mutex::new(grid))));
         Ok(OpenedGrid { grid: number, view })
     }
 
-    fn lock_grids(&self) -> std::sync::MutexGuard<'_, HashMap<u32, Arc<Mutex<Grid>>>> {
+    fn lock_grids(&self) -> std::sync::MutexGuard<'_, HashMap<u32, (String, Arc<Mutex<Grid>>)>> {
         self.grids.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn grid(&self, grid: u32) -> Result<Arc<Mutex<Grid>>, ErrorPayload> {
-        self.lock_grids().get(&grid).cloned().ok_or_else(no_grid)
+        self.lock_grids().get(&grid).map(|(_, grid)| grid.clone()).ok_or_else(no_grid)
     }
 
     pub async fn rows(&self, grid: u32, start: u32, count: u32) -> Result<Vec<GridRow>, ErrorPayload> {
@@ -225,7 +236,13 @@ impl DataService {
         let cancel = Arc::new(AtomicBool::new(false));
         *self.export_cancel.lock().unwrap_or_else(|p| p.into_inner()) = Some(cancel.clone());
         let source = grid.lock().await.source();
-        Ok(source.export(file, format, Some(Arc::new(progress)), Some(cancel)).await?)
+        let exported = source.export(file, format, Some(Arc::new(progress)), Some(cancel.clone())).await;
+        // Done: a later Cancel has nothing to stop.
+        let mut slot = self.export_cancel.lock().unwrap_or_else(|p| p.into_inner());
+        if slot.as_ref().is_some_and(|current| Arc::ptr_eq(current, &cancel)) {
+            *slot = None;
+        }
+        Ok(exported?)
     }
 
     /// Stops the export under way, if any.

@@ -236,10 +236,12 @@ async fn a_wait_dataverse_asks_for_reaches_the_window_with_its_connection() {
         "*/accounts",
         2,
     )]);
+    let mut grid = Value::Null;
     for _ in 0..2 {
         let request = json!({ "table": "account", "columns": ["name"] });
-        invoke(&window, "grid_open", json!({ "connection": id, "request": request }))
+        let opened = invoke(&window, "grid_open", json!({ "connection": id, "request": request }))
             .expect("the data follows the wait");
+        grid = opened["grid"].clone();
     }
     let heard = heard.lock().unwrap().clone();
     let event: Value =
@@ -248,6 +250,12 @@ async fn a_wait_dataverse_asks_for_reaches_the_window_with_its_connection() {
     assert_eq!(event["event"]["event"], "retrying", "{event}");
     assert_eq!(event["event"]["reason"], "throttled", "{event}");
     assert_eq!(event["event"]["wait_ms"], 1000, "the server's Retry-After: {event}");
+
+    // Deleting the connection closes its grids: none keeps reading with its credentials.
+    invoke(&window, "connection_delete", json!({ "id": id })).expect("deleted");
+    let err =
+        invoke(&window, "grid_rows", json!({ "grid": grid, "start": 0, "count": 1 })).expect_err("closed");
+    assert_eq!(err["kind"], "app.grid_closed", "{err}");
     let _ = std::fs::remove_dir_all(&data_dir);
 }
 
@@ -280,6 +288,10 @@ fn a_view_opens_with_its_columns_and_rows() {
         .map(|c| c["logical_name"].as_str().unwrap())
         .collect();
     assert_eq!(json!(shown), columns, "the view's columns, in its order");
+    let mixed = json!({ "table": "account", "view": inactive["view"], "filter": "statecode eq 0" });
+    let err = invoke(&window, "grid_open", json!({ "connection": "sandbox", "request": mixed }))
+        .expect_err("mixed");
+    assert!(err["message"].as_str().unwrap().contains("brings its own filter"), "{err}");
     // The view's rows are those of its filter, in its order (a view returns its own columns only).
     let same = json!({ "table": "account", "columns": ["name"], "filter": "statecode eq 1",
                        "sort": [{ "column": "name", "descending": false }] });

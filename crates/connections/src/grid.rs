@@ -147,6 +147,16 @@ impl Grid {
     /// Checks the request against the table's metadata (a misspelt column gets "did you mean") and reads
     /// the first page, with the count.
     pub async fn open(cache: &MetadataCache, request: &GridRequest) -> Result<(Self, GridView)> {
+        if request.view.is_some()
+            && (request.filter.as_deref().is_some_and(|f| !f.trim().is_empty()) || !request.sort.is_empty())
+        {
+            return Err(d365_dataverse::DataverseError::new(
+                "input.invalid",
+                "A view brings its own filter and order: open it without a filter or sort.",
+                None,
+            )
+            .into());
+        }
         let first = cache.schema(&request.table).await?;
         let names: Vec<String> = if request.columns.is_empty() {
             default_columns(&first).into_iter().map(|c| c.logical_name).collect()
@@ -200,6 +210,7 @@ impl Grid {
             }
         };
         if page.next_link.as_deref() == Some(target.as_str()) {
+            self.next_link = Some(target); // not complete: the rest was never read
             return Err(d365_dataverse::DataverseError::new(
                 "api.malformed_response",
                 "The environment sent the same page link again; the read stopped there.",

@@ -89,9 +89,13 @@ pub fn open(
                 client_id,
                 refresh_token: Mutex::new(refresh),
                 keep: Box::new(move |rotated| {
-                    vault
-                        .store_token(&kept, SecretKind::RefreshToken, rotated)
-                        .map_err(|e| DataverseError::new("vault.keyring_error", e.to_string(), e.hint()))
+                    // A connection deleted meanwhile gets no token back into the keyring from an old session.
+                    match vault.get(&kept.id.to_string()) {
+                        Ok(now) if now.id == kept.id => vault
+                            .store_token(&kept, SecretKind::RefreshToken, rotated)
+                            .map_err(|e| DataverseError::new("vault.keyring_error", e.to_string(), e.hint())),
+                        _ => Ok(()),
+                    }
                 }),
             }
         }

@@ -111,31 +111,41 @@ pub async fn record(cache: &MetadataCache, table: &str, id: &str, shown: &[Strin
 /// Each relationship's records and their count, read at once; a relationship whose table cannot be read
 /// (no privilege, say) is left out rather than failing the record.
 async fn related(cache: &MetadataCache, tables: &[RelatedTable], id: &str) -> Vec<RelatedRecords> {
-    let reads = tables.iter().map(|related| async move {
-        let schema = cache.schema(&related.table).await.ok()?;
-        let lookup = schema.column(&related.column)?;
-        let filter = format!("_{}_value eq {id}", related.column);
-        let path = format!(
-            "{}?$select={}&$filter={}&$count=true&$top=1",
-            schema.table.entity_set,
-            schema.table.primary_id,
-            encode(&filter)
-        );
-        let options = ReadOptions { annotations: false, ..Default::default() };
-        let count = read::page(cache.client(), &path, &options).await.ok().and_then(|page| page.count);
-        let table_label =
-            schema.table.display_name.clone().unwrap_or_else(|| schema.table.logical_name.clone());
-        let column_label = lookup.display_name.clone().unwrap_or_else(|| lookup.logical_name.clone());
-        Some(RelatedRecords {
-            relationship: related.relationship.clone(),
-            label: format!("{table_label} ({column_label})"),
-            table: schema.table,
-            column: related.column.clone(),
-            filter,
-            count,
+    // Only tables the environment lists (it leaves out internal ones a person cannot browse).
+    let listed: Vec<String> =
+        cache.tables().await.map(|t| t.into_iter().map(|t| t.logical_name).collect()).unwrap_or_default();
+    let wanted: Vec<&RelatedTable> = tables.iter().filter(|r| listed.contains(&r.table)).collect();
+    let reads: Vec<_> = wanted
+        .into_iter()
+        .map(|related| async move {
+            let schema = cache.schema(&related.table).await.ok()?;
+            let lookup = schema.column(&related.column)?;
+            let filter = format!("_{}_value eq {id}", related.column);
+            let path = format!(
+                "{}?$select={}&$filter={}&$count=true&$top=1",
+                schema.table.entity_set,
+                schema.table.primary_id,
+                encode(&filter)
+            );
+            let options = ReadOptions { annotations: false, ..Default::default() };
+            let count = read::page(cache.client(), &path, &options).await.ok().and_then(|page| page.count);
+            let table_label =
+                schema.table.display_name.clone().unwrap_or_else(|| schema.table.logical_name.clone());
+            let column_label = lookup.display_name.clone().unwrap_or_else(|| lookup.logical_name.clone());
+            Some(RelatedRecords {
+                relationship: related.relationship.clone(),
+                label: format!("{table_label} ({column_label})"),
+                table: schema.table,
+                column: related.column.clone(),
+                filter,
+                count,
+            })
         })
-    });
-    futures_util::future::join_all(reads).await.into_iter().flatten().collect()
+        .collect();
+    // A real table has a hundred relationships and more: a few at a time, not a burst of requests.
+    use futures_util::StreamExt;
+    let found: Vec<Option<RelatedRecords>> = futures_util::stream::iter(reads).buffered(6).collect().await;
+    found.into_iter().flatten().collect()
 }
 
 /// Dynamics 365's address for a record (`pagetype=entityrecord`) or, without an id, the table's list

@@ -271,8 +271,20 @@ pub async fn export(
             return Err(error);
         }
     };
-    writer.finish().map_err(|e| io_error(file, e))?;
-    std::fs::rename(&temp, file).map_err(|e| io_error(file, e))?;
+    let cancelled = options.cancel.as_ref().is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed));
+    let finished = if cancelled {
+        Err(cancelled_error())
+    } else {
+        writer
+            .finish()
+            .map_err(|e| io_error(file, e))
+            .and_then(|()| std::fs::rename(&temp, file).map_err(|e| io_error(file, e)))
+    };
+    if let Err(error) = finished {
+        // Nothing of a failed export stays beside the user's file.
+        let _ = std::fs::remove_file(&temp);
+        return Err(error);
+    }
     let state = state_file(file);
     let tracking = match (options.track_changes, delta_link) {
         (true, Some(link)) => {
@@ -320,11 +332,7 @@ async fn write_pages(
     let mut delta_link = None;
     while let Some(page) = pages.try_next().await? {
         if options.cancel.as_ref().is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed)) {
-            return Err(DataverseError::new(
-                "export.cancelled",
-                "The export was cancelled; the file was left as it was.",
-                None,
-            ));
+            return Err(cancelled_error());
         }
         for row in &page.rows {
             writer.row(row).map_err(|e| io_error(target, e))?;
@@ -341,6 +349,10 @@ async fn write_pages(
         }
     }
     Ok((rows, delta_link))
+}
+
+fn cancelled_error() -> DataverseError {
+    DataverseError::new("export.cancelled", "The export was cancelled; the file was left as it was.", None)
 }
 
 fn relative(client: &Client, link: &str) -> String {

@@ -278,12 +278,19 @@ pub async fn fetch_schema(client: &Client, table: TableInfo) -> Result<TableSche
         }
     }
     columns.sort_by(|a, b| a.logical_name.cmp(&b.logical_name));
-    let related = client
+    // Related records are extra: a table whose relationships cannot be read still opens.
+    let related = match client
         .send(&Request::get(format!(
             "{base}/OneToManyRelationships?$select=SchemaName,ReferencingEntity,ReferencingAttribute"
         )))
-        .await?
-        .json()?;
+        .await
+    {
+        Ok(answer) => answer.json().unwrap_or_default(),
+        Err(err) => {
+            tracing::debug!(%err, "no one-to-many relationships");
+            serde_json::Value::Null
+        }
+    };
     let mut related: Vec<RelatedTable> = related["value"]
         .as_array()
         .into_iter()

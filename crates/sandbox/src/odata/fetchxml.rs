@@ -474,7 +474,7 @@ pub fn paging_cookie(page: u32, order: &[(&Column, bool)], first: &[Value], last
     inner.push_str("</cookie>");
     format!(
         r#"<cookie pagenumber="{}" pagingcookie="{}" istracking="False" />"#,
-        page + 1,
+        page.saturating_add(1),
         url_encode(&url_encode(&inner))
     )
 }
@@ -490,7 +490,7 @@ pub fn cookie_position(
     let document = Document::parse(cookie).map_err(|_| not_valid())?;
     let root = document.root_element();
     let cookie_page: u32 = root.attribute("page").and_then(|p| p.parse().ok()).ok_or_else(not_valid)?;
-    if cookie_page + 1 != page {
+    if cookie_page.checked_add(1) != Some(page) {
         return Ok(None);
     }
     order

@@ -427,8 +427,11 @@ pub fn page(
                 && paged
                 && let Some(last) = rows.last()
             {
-                let cookie =
-                    query::Cookie { values: sort_values(last), page: query.page_number + 1, tracking_since };
+                let cookie = query::Cookie {
+                    values: sort_values(last),
+                    page: query.page_number.saturating_add(1),
+                    tracking_since,
+                };
                 let token = query::encode_skiptoken(&cookie);
                 body.insert(
                     "@odata.nextLink".into(),

@@ -38,6 +38,9 @@ pub struct DataEvent {
     pub event: ClientEvent,
 }
 
+/// A grid in the window: the connection it reads, and its rows.
+type OpenGrid = (String, Arc<Mutex<Grid>>);
+
 type Watcher = Arc<std::sync::Mutex<Option<Channel<DataEvent>>>>;
 
 #[derive(Default)]
@@ -46,7 +49,7 @@ pub struct DataService {
     watcher: Watcher,
     sessions: Mutex<HashMap<String, Arc<DataSession>>>,
     /// Each open grid with the connection it reads.
-    grids: std::sync::Mutex<HashMap<u32, (String, Arc<Mutex<Grid>>)>>,
+    grids: std::sync::Mutex<HashMap<u32, OpenGrid>>,
     next_grid: AtomicU32,
     /// The flag that stops the export under way (one at a time: the window shows one).
     export_cancel: std::sync::Mutex<Option<Arc<AtomicBool>>>,
@@ -153,7 +156,7 @@ impl DataService {
         Ok(OpenedGrid { grid: number, view })
     }
 
-    fn lock_grids(&self) -> std::sync::MutexGuard<'_, HashMap<u32, (String, Arc<Mutex<Grid>>)>> {
+    fn lock_grids(&self) -> std::sync::MutexGuard<'_, HashMap<u32, OpenGrid>> {
         self.grids.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 

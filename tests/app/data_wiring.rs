@@ -154,13 +154,27 @@ async fn a_grid_exports_what_it_shows_and_a_cancelled_export_leaves_the_file_as_
     let _ = std::fs::remove_dir_all(&data_dir);
     std::fs::create_dir_all(&data_dir).unwrap();
     let (app, window) = app_in(data_dir.clone());
+    // An org connection to a sandbox of the test's own, whose answers can be slowed down below.
+    let sandbox = d365_sandbox::Sandbox::bind("127.0.0.1:0", Default::default()).await.expect("a sandbox");
+    let info = sandbox.info().clone();
+    let form = json!({
+        "name": "Exported", "tag": "dev", "read_only": false, "instance_url": info.instance_url,
+        "tenant": info.tenant_id, "client_id": info.org_client_id, "cloud": "public", "authority": info.authority,
+    });
+    let added = invoke(
+        &window,
+        "connection_add_org",
+        json!({ "form": form, "clientSecret": info.org_client_secret }),
+    )
+    .expect("added");
+    let connection = added["id"].as_str().unwrap().to_owned();
     // Accounts whose name starts with A, by name descending: the export follows the grid's view.
     let request = json!({
         "table": "account", "columns": ["name", "revenue"], "filter": "startswith(name,'A')",
         "sort": [{ "column": "name", "descending": true }],
     });
     let opened =
-        invoke(&window, "grid_open", json!({ "connection": "sandbox", "request": request })).expect("grid");
+        invoke(&window, "grid_open", json!({ "connection": connection, "request": request })).expect("grid");
     let grid = u32::try_from(opened["grid"].as_u64().unwrap()).unwrap();
     let total = opened["view"]["progress"]["total"].as_u64().unwrap();
     assert!(total > 1, "{opened}");
@@ -180,13 +194,25 @@ async fn a_grid_exports_what_it_shows_and_a_cancelled_export_leaves_the_file_as_
     sorted.sort_by_key(|n| std::cmp::Reverse(n.to_lowercase()));
     assert_eq!(names, sorted, "in the grid's order");
 
-    // A cancel before the first page is written: nothing replaces the earlier file.
+    // A cancel while the first page is on its way (each answer now takes a second): nothing replaces the
+    // earlier file.
+    sandbox.set_faults(vec![d365_sandbox::Fault::new(
+        d365_sandbox::FaultKind::Latency(std::time::Duration::from_secs(1)),
+        "*/accounts",
+        1,
+    )]);
     let before = std::fs::read(&file).unwrap();
     let exporting = data.export(grid, &file, Format::Xlsx, |_| ());
+    // Bounded: an export that ended first would leave nothing to cancel, and the test must say so.
     let cancelled = async {
-        while !data.cancel_export() {
-            tokio::task::yield_now().await;
-        }
+        let asked = async {
+            while !data.cancel_export() {
+                tokio::task::yield_now().await;
+            }
+        };
+        tokio::time::timeout(std::time::Duration::from_secs(10), asked)
+            .await
+            .expect("the export was still running");
     };
     let (outcome, ()) = tokio::join!(exporting, cancelled);
     assert_eq!(outcome.expect_err("cancelled").kind, "export.cancelled");

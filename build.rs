@@ -36,6 +36,7 @@ fn d365_desk_commands() -> &'static [&'static str] {
         "grid_load_more",
         "grid_close",
         "record_get",
+        "lookup_search",
         "open_in_app",
         "console_send",
         "grid_export",

@@ -41,6 +41,7 @@ pub fn specta_builder<R: Runtime>() -> Builder<R> {
             commands::data::grid_load_more,
             commands::data::grid_close,
             commands::data::record_get,
+            commands::data::lookup_search,
             commands::data::open_in_app,
             commands::data::console_send,
             commands::data::grid_export,

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use d365_common::ErrorPayload;
 use d365_connections::{
     BUILTIN_SANDBOX_ID, ConsoleAnswer, ConsoleRequest, DataSession, Grid, GridProgress, GridRequest, GridRow,
-    GridView, RecordView, SandboxEndpoint, TableView,
+    GridView, LookupCandidate, RecordView, SandboxEndpoint, TableView,
 };
 use d365_dataverse::DataverseError;
 use d365_dataverse::client::EventSink;
@@ -188,6 +188,19 @@ impl DataService {
     ) -> Result<RecordView, ErrorPayload> {
         let session = self.session(vault, sandbox, id).await?;
         Ok(d365_connections::record(&session.cache, table, record, shown).await?)
+    }
+
+    /// Records of `table` whose name contains `text`: a lookup's picker.
+    pub async fn lookup_search(
+        &self,
+        vault: &Vault,
+        sandbox: &SandboxService,
+        id: &str,
+        table: &str,
+        text: &str,
+    ) -> Result<Vec<LookupCandidate>, ErrorPayload> {
+        let session = self.session(vault, sandbox, id).await?;
+        Ok(d365_connections::lookup_search(&session.cache, table, text).await?)
     }
 
     /// The table's public views, the default first.

@@ -6,7 +6,7 @@ use tauri::ipc::Channel;
 
 use d365_common::ErrorPayload;
 use d365_connections::{
-    ConsoleAnswer, ConsoleRequest, GridProgress, GridRequest, GridRow, RecordView, TableView,
+    ConsoleAnswer, ConsoleRequest, GridProgress, GridRequest, GridRow, LookupCandidate, RecordView, TableView,
 };
 use d365_dataverse::data::export::{ExportReport, Format as ExportFormat};
 use d365_dataverse::data::metadata::TableInfo;
@@ -92,6 +92,20 @@ pub async fn record_get(
     shown: Vec<String>,
 ) -> Result<RecordView, ErrorPayload> {
     data.record(&connections.vault, &sandbox, &connection, &table, &id, &shown).await
+}
+
+/// Records of `table` whose primary name contains `text` (the first 25, A–Z): a lookup's picker.
+#[tauri::command]
+#[specta::specta]
+pub async fn lookup_search(
+    data: State<'_, DataService>,
+    connections: State<'_, ConnectionsService>,
+    sandbox: State<'_, SandboxService>,
+    connection: String,
+    table: String,
+    text: String,
+) -> Result<Vec<LookupCandidate>, ErrorPayload> {
+    data.lookup_search(&connections.vault, &sandbox, &connection, &table, &text).await
 }
 
 /// Opens the record (or without `id` the table's list) in Dynamics 365, in the system browser.

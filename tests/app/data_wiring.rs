@@ -335,3 +335,94 @@ fn a_view_opens_with_its_columns_and_rows() {
     assert_eq!(ids(&opened), ids(&filtered));
     let _ = std::fs::remove_dir_all(&data_dir);
 }
+
+#[test]
+fn the_visual_filter_and_a_lookup_by_name_give_the_rows_of_the_same_odata() {
+    let data_dir = std::env::temp_dir().join(format!("d365desk-conditions-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data_dir);
+    let (_app, window) = app_in(data_dir.clone());
+    let open = |request: Value| {
+        invoke(&window, "grid_open", json!({ "connection": "sandbox", "request": request })).expect("a grid")
+    };
+    let ids = |grid: &Value| -> Vec<String> {
+        grid["view"]["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let sort = json!([{ "column": "name", "descending": false }]);
+
+    // Each column says which operators fit it and, for a choice, its options.
+    let plain = open(json!({ "table": "account", "columns": ["name", "industrycode", "primarycontactid"] }));
+    let columns = plain["view"]["columns"].as_array().unwrap();
+    assert_eq!(columns[0]["operators"][0], "contains", "{}", columns[0]);
+    let industry = &columns[1];
+    assert!(industry["operators"].as_array().unwrap().contains(&json!("eq")), "{industry}");
+    let option = industry["options"][0]["value"].clone();
+    assert!(option.is_number(), "{industry}");
+    assert_eq!(columns[2]["targets"], json!(["contact"]), "{}", columns[2]);
+
+    // A text condition and a choice: the rows of the same $filter typed by hand.
+    let conditions = json!([
+        { "column": "name", "operator": "contains", "value": "a" },
+        { "column": "industrycode", "operator": "eq", "value": option.to_string() },
+    ]);
+    let built =
+        open(json!({ "table": "account", "columns": ["name"], "conditions": conditions, "sort": sort }));
+    let typed = format!("contains(name,'a') and industrycode eq {option}");
+    let by_hand = open(json!({ "table": "account", "columns": ["name"], "filter": typed, "sort": sort }));
+    assert!(!ids(&built).is_empty(), "the seed has such accounts");
+    assert_eq!(ids(&built), ids(&by_hand));
+    assert_eq!(built["view"]["progress"]["total"], by_hand["view"]["progress"]["total"]);
+    assert!(ids(&built).len() < ids(&plain).len(), "it does filter");
+
+    // A lookup by name: the picker finds contacts by name; the condition holds the chosen one's id.
+    let some = plain["view"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|r| r["cells"][2]["raw"].as_str().map(|id| (id.to_owned(), r["cells"][2]["text"].clone())))
+        .expect("an account with a primary contact");
+    let (contact, name) = some;
+    let name = name.as_str().unwrap();
+    let found = invoke(
+        &window,
+        "lookup_search",
+        json!({ "connection": "sandbox", "table": "contact", "text": &name[1..name.len() - 1] }),
+    )
+    .expect("candidates");
+    let found = found.as_array().unwrap();
+    assert!(found.iter().any(|c| c["id"] == contact.as_str() && c["name"] == name), "{name}: {found:?}");
+    assert!(
+        found.iter().all(|c| c["name"].as_str().unwrap().contains(&name[1..name.len() - 1])),
+        "{found:?}"
+    );
+    let theirs = json!([{ "column": "primarycontactid", "operator": "eq", "value": contact }]);
+    let by_lookup =
+        open(json!({ "table": "account", "columns": ["name"], "conditions": theirs, "sort": sort }));
+    let typed = format!("_primarycontactid_value eq {contact}");
+    let by_hand = open(json!({ "table": "account", "columns": ["name"], "filter": typed, "sort": sort }));
+    assert!(!ids(&by_lookup).is_empty());
+    assert_eq!(ids(&by_lookup), ids(&by_hand));
+
+    // Conditions and a typed filter together are both applied.
+    let both = open(json!({ "table": "account", "columns": ["name"], "conditions": conditions,
+                            "filter": "statecode eq 0", "sort": sort }));
+    let typed = format!("(contains(name,'a') and industrycode eq {option}) and statecode eq 0");
+    let by_hand = open(json!({ "table": "account", "columns": ["name"], "filter": typed, "sort": sort }));
+    assert_eq!(ids(&both), ids(&by_hand));
+
+    // A wrong value is refused with the column's label, before any request.
+    let wrong = json!([{ "column": "industrycode", "operator": "eq", "value": "424242" }]);
+    let err = invoke(
+        &window,
+        "grid_open",
+        json!({ "connection": "sandbox", "request": { "table": "account", "conditions": wrong } }),
+    )
+    .expect_err("refused");
+    assert_eq!(err["kind"], "input.invalid", "{err}");
+    assert!(err["message"].as_str().unwrap().contains("Industry"), "{err}");
+    let _ = std::fs::remove_dir_all(&data_dir);
+}

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use d365_dataverse::client::Client;
 use d365_dataverse::data::cache::MetadataCache;
 use d365_dataverse::data::export::{self, ExportOptions, ExportReport, Format as ExportFormat};
-use d365_dataverse::data::metadata::{ColumnInfo, RequiredLevel, TableInfo, TableSchema};
+use d365_dataverse::data::metadata::{ColumnInfo, OptionValue, RequiredLevel, TableInfo, TableSchema};
 use d365_dataverse::data::query::{Filter, Query};
 use d365_dataverse::data::read::{self, ReadOptions};
 use d365_dataverse::data::rows::Row;
@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::Result;
+use crate::grid_filter::{FilterCondition, FilterOperator, conditions_filter, operators};
 use crate::table_views::{ViewRef, view_option};
 
 /// Tables people open most, first in the list; then custom tables, then the rest (each A–Z).
@@ -46,6 +47,9 @@ pub struct GridRequest {
     /// `$filter` as typed; its column names are checked against the table's metadata.
     #[serde(default)]
     pub filter: Option<String>,
+    /// The visual filter's conditions, joined with `and` (and with `filter`).
+    #[serde(default)]
+    pub conditions: Vec<FilterCondition>,
     #[serde(default)]
     pub sort: Vec<GridSort>,
     /// A view to run instead of the filter and sort (its columns come in `columns`).
@@ -70,6 +74,12 @@ pub struct GridColumn {
     pub attribute_type: String,
     /// Numbers are right-aligned, as in a spreadsheet.
     pub numeric: bool,
+    /// What the visual filter offers for it.
+    pub operators: Vec<FilterOperator>,
+    /// A choice's options (value and label), for the filter's dropdown.
+    pub options: Vec<OptionValue>,
+    /// The tables a lookup points to, for the filter's record picker.
+    pub targets: Vec<String>,
 }
 
 /// One cell: what the environment displays, and the raw value's exact text where it differs.
@@ -147,9 +157,10 @@ impl Grid {
     /// Checks the request against the table's metadata (a misspelt column gets "did you mean") and reads
     /// the first page, with the count.
     pub async fn open(cache: &MetadataCache, request: &GridRequest) -> Result<(Self, GridView)> {
-        if request.view.is_some()
-            && (request.filter.as_deref().is_some_and(|f| !f.trim().is_empty()) || !request.sort.is_empty())
-        {
+        let filtered = request.filter.as_deref().is_some_and(|f| !f.trim().is_empty())
+            || !request.conditions.is_empty()
+            || !request.sort.is_empty();
+        if request.view.is_some() && filtered {
             return Err(d365_dataverse::DataverseError::new(
                 "input.invalid",
                 "A view brings its own filter and order: open it without a filter or sort.",
@@ -165,8 +176,12 @@ impl Grid {
         };
         let mut query = Query::new(first.table.logical_name.clone());
         query.select = names.clone();
-        query.filter =
+        let typed =
             request.filter.as_deref().map(str::trim).filter(|f| !f.is_empty()).map(|f| Filter::Raw(f.into()));
+        query.filter = match (typed, conditions_filter(&first, &request.conditions)?) {
+            (Some(typed), Some(built)) => Some(Filter::And(vec![typed, built])),
+            (typed, built) => typed.or(built),
+        };
         query.order_by = request.sort.iter().map(|s| (s.column.clone(), s.descending)).collect();
         // A view brings its own filter and order; Dataverse counts it only as its rows are read.
         query.count = request.view.is_none();
@@ -347,6 +362,9 @@ pub(crate) fn grid_column(column: &ColumnInfo) -> GridColumn {
             column.attribute_type.as_str(),
             "Integer" | "BigInt" | "Decimal" | "Double" | "Money"
         ),
+        operators: operators(column),
+        options: column.options.clone(),
+        targets: column.targets.clone(),
     }
 }
 

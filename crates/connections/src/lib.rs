@@ -11,6 +11,8 @@ mod console;
 mod error;
 mod forms;
 mod grid;
+mod grid_filter;
+mod lookup;
 mod open;
 mod record;
 mod table_views;
@@ -25,6 +27,8 @@ pub use grid::{
     Grid, GridCell, GridColumn, GridProgress, GridRequest, GridRow, GridSort, GridSource, GridView,
     tables_for_browsing,
 };
+pub use grid_filter::{FilterCondition, FilterOperator, operators};
+pub use lookup::{LookupCandidate, lookup_search};
 pub use open::{
     BUILTIN_SANDBOX_ID, DataSession, SANDBOX_INSTANCE, SandboxEndpoint, authority_of, client,
     metadata_cache_file, open, open_builtin_sandbox, open_data, verify, verify_sandbox,

@@ -56,6 +56,8 @@ export const commands = {
 	gridClose: (grid: number) => typedError<null, ErrorPayload>(__TAURI_INVOKE("grid_close", { grid })),
 	/**  One record, whole, for the record view (`shown`: the grid's columns, listed first). */
 	recordGet: (connection: string, table: string, id: string, shown: string[]) => typedError<RecordView, ErrorPayload>(__TAURI_INVOKE("record_get", { connection, table, id, shown })),
+	/**  Records of `table` whose primary name contains `text` (the first 25, A–Z): a lookup's picker. */
+	lookupSearch: (connection: string, table: string, text: string) => typedError<LookupCandidate[], ErrorPayload>(__TAURI_INVOKE("lookup_search", { connection, table, text })),
 	/**  Opens the record (or without `id` the table's list) in Dynamics 365, in the system browser. */
 	openInApp: (connection: string, table: string, id: string | null) => typedError<string, ErrorPayload>(__TAURI_INVOKE("open_in_app", { connection, table, id })),
 	/**  The Web API console: one request as typed, the answer as it came. */
@@ -325,6 +327,22 @@ export type FieldProblem = {
 	hint: string | null,
 };
 
+/**  One condition of the visual filter; conditions are joined with `and`. */
+export type FilterCondition = {
+	column: string,
+	operator: FilterOperator,
+	/**
+	 *  As typed: a number's text, an option's value, a lookup's record id, a date `YYYY-MM-DD`. None for
+	 *  `null` / `not_null`.
+	 */
+	value?: string | null,
+};
+
+/**  What a condition asks of a column's value. */
+export type FilterOperator = "eq" | "ne" | "contains" | "does_not_contain" | "begins_with" | "ends_with" | "gt" | "ge" | "lt" | "le" | 
+/**  A date: any time that day (UTC for a date-time column). */
+"on" | "on_or_after" | "on_or_before" | "null" | "not_null";
+
 export type Format = 
 /**  A header, then one line per row: raw values, and `<column>@formatted` for labels, names and money. */
 "csv" | 
@@ -352,6 +370,12 @@ export type GridColumn = {
 	attribute_type: string,
 	/**  Numbers are right-aligned, as in a spreadsheet. */
 	numeric: boolean,
+	/**  What the visual filter offers for it. */
+	operators: FilterOperator[],
+	/**  A choice's options (value and label), for the filter's dropdown. */
+	options: OptionValue[],
+	/**  The tables a lookup points to, for the filter's record picker. */
+	targets: string[],
 };
 
 /**  How far the read is. */
@@ -373,6 +397,8 @@ export type GridRequest = {
 	columns?: string[],
 	/**  `$filter` as typed; its column names are checked against the table's metadata. */
 	filter?: string | null,
+	/**  The visual filter's conditions, joined with `and` (and with `filter`). */
+	conditions?: FilterCondition[],
 	sort?: GridSort[],
 	/**  A view to run instead of the filter and sort (its columns come in `columns`). */
 	view?: ViewRef | null,
@@ -412,6 +438,14 @@ export type Json = null | boolean | number | null | string | Json[] | { [key in 
 export type KeyInfo = {
 	name: string,
 	columns: string[],
+};
+
+/**  A record a lookup may point to. */
+export type LookupCandidate = {
+	table: string,
+	id: string,
+	/**  Its primary name (empty when it has none). */
+	name: string,
 };
 
 /**  A grid just opened: the id to ask for its rows by, and what it shows first. */

@@ -29,7 +29,7 @@ pub enum RequiredLevel {
     SystemRequired,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct OptionValue {
     /// Option values are 32-bit in Dataverse.

@@ -31,6 +31,7 @@ export class GridSession {
   #ticket = 0;
   #closed = false;
   #cancelled = false;
+  #loadingNext = false;
   readonly #blocks = new SvelteMap<number, GridRow[]>();
   /** Blocks asked for (answered or not): the visible window asks again on every scroll. Bookkeeping,
    * not shown, so not reactive (the window's effect must not rerun when it changes). */
@@ -99,6 +100,7 @@ export class GridSession {
   want(start: number, end: number): void {
     const handle = this.#handle;
     const loaded = this.progress?.loaded ?? 0;
+    if (end + BLOCK_SIZE >= loaded) void this.#loadNext();
     const first = this.view?.rows.length ?? 0;
     const last = Math.min(end, loaded) - 1;
     for (let block = Math.floor(start / BLOCK_SIZE); block * BLOCK_SIZE <= last; block++) {
@@ -124,6 +126,24 @@ export class GridSession {
       if (handle !== this.#handle) return;
       this.#requested.delete(block); // the next scroll asks again
       this.failure = errorPayload(err);
+    }
+  }
+
+  /** Scrolling near the end of the rows read reads the next page, as a spreadsheet scrolls on; Load all
+   * reads every page. One page at a time. */
+  async #loadNext(): Promise<void> {
+    const handle = this.#handle;
+    if (handle === null || this.loadingAll || this.#loadingNext || this.progress?.complete !== false) return;
+    this.#loadingNext = true;
+    try {
+      const progress = await gridLoadMore(handle);
+      if (handle !== this.#handle) return;
+      this.progress = progress;
+      this.#forgetShortBlocks();
+    } catch (err) {
+      if (handle === this.#handle) this.failure = errorPayload(err);
+    } finally {
+      this.#loadingNext = false;
     }
   }
 

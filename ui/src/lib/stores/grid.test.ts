@@ -70,7 +70,7 @@ describe("Grid session", () => {
     const backend = mockBackend(grid.handlers);
     const session = new GridSession("c-1", "account");
     await session.open();
-    session.want(4900, 5000);
+    session.want(0, 100);
     await settle();
     expect(session.progress).toMatchObject({ loaded: 5000, total_is_lower_bound: true });
     const loading = session.loadAll();
@@ -89,6 +89,29 @@ describe("Grid session", () => {
     expect(session.row(11999)).toEqual(row(11999));
     await session.loadAll();
     expect(backend.argsOf("grid_load_more")).toHaveLength(2);
+  });
+
+  it("reads the next page, once, when the window nears the end of the rows read", async () => {
+    const grid = fakeGrid(12000, false);
+    const backend = mockBackend(grid.handlers);
+    const session = new GridSession("c-1", "account");
+    await session.open();
+    session.want(4000, 4100);
+    await settle();
+    expect(backend.called("grid_load_more")).toBe(false);
+    session.want(4700, 4800);
+    session.want(4750, 4850);
+    await settle();
+    expect(backend.argsOf("grid_load_more")).toEqual([[1]]);
+    expect(session.progress).toMatchObject({ loaded: 10000, complete: false });
+    session.want(9850, 9950);
+    await settle();
+    expect(backend.argsOf("grid_load_more")).toEqual([[1], [1]]);
+    expect(session.progress).toMatchObject({ loaded: 12000, complete: true });
+    session.want(11900, 12000);
+    await settle();
+    expect(backend.argsOf("grid_load_more")).toHaveLength(2);
+    expect(session.row(11999)).toEqual(row(11999));
   });
 
   it("asks again for a short block that more rows have lengthened since", async () => {

@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { FieldGroup, RecordField } from "../bindings";
+import { gridColumn } from "../test/grid";
 import { arrangeFields, rawBeside } from "./recordFields";
 
 function field(column: string, label: string, group: FieldGroup, text = "x", raw?: string): RecordField {
   return {
-    column: { logical_name: column, label, attribute_type: "String", numeric: false },
+    column: gridColumn(column, label),
     group,
     cell: raw === undefined ? { text } : { text, raw },
   };

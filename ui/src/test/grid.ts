@@ -1,6 +1,7 @@
 // A fake grid for the Records tests: `total` accounts in Rust, read by pages of 5000 as the real grid
 // reads them, the first 100 sent with the view. Its handlers plug into `mockBackend`.
 import type {
+  FilterOperator,
   GridColumn,
   GridProgress,
   GridRequest,
@@ -14,10 +15,66 @@ import type {
 import type { Handlers } from "./ipc";
 import { contact, table } from "./fixtures";
 
+const textOperators: FilterOperator[] = [
+  "contains",
+  "does_not_contain",
+  "begins_with",
+  "ends_with",
+  "eq",
+  "ne",
+  "null",
+  "not_null",
+];
+const numberOperators: FilterOperator[] = ["eq", "ne", "gt", "ge", "lt", "le", "null", "not_null"];
+const choiceOperators: FilterOperator[] = ["eq", "ne", "null", "not_null"];
+
+/** A column as the core describes it, with the operators, options and targets of its type. */
+export function gridColumn(
+  logical_name: string,
+  label: string,
+  attribute_type = "String",
+  more: Partial<GridColumn> = {},
+): GridColumn {
+  const numeric = ["Integer", "BigInt", "Decimal", "Double", "Money"].includes(attribute_type);
+  const operators: FilterOperator[] =
+    attribute_type === "String" || attribute_type === "Memo"
+      ? textOperators
+      : numeric
+        ? numberOperators
+        : attribute_type === "DateTime"
+          ? ["on", "on_or_after", "on_or_before", "null", "not_null"]
+          : ["Boolean", "State", "Status"].includes(attribute_type)
+            ? ["eq", "ne"]
+            : choiceOperators;
+  return { logical_name, label, attribute_type, numeric, operators, options: [], targets: [], ...more };
+}
+
 export const columns: GridColumn[] = [
-  { logical_name: "name", label: "Account Name", attribute_type: "String", numeric: false },
-  { logical_name: "revenue", label: "Annual Revenue", attribute_type: "Money", numeric: true },
-  { logical_name: "primarycontactid", label: "Primary Contact", attribute_type: "Lookup", numeric: false },
+  gridColumn("name", "Account Name"),
+  gridColumn("revenue", "Annual Revenue", "Money"),
+  gridColumn("primarycontactid", "Primary Contact", "Lookup", { targets: ["contact"] }),
+];
+
+/** Every column the plain grid could show (A–Z by label): the shown ones and a few of other types. */
+export const available: GridColumn[] = [
+  columns[0] as GridColumn,
+  columns[1] as GridColumn,
+  gridColumn("createdon", "Created On", "DateTime"),
+  gridColumn("donotemail", "Do not allow Emails", "Boolean", {
+    options: [
+      { value: 0, label: "Allow" },
+      { value: 1, label: "Do Not Allow" },
+    ],
+  }),
+  gridColumn("industrycode", "Industry", "Picklist", {
+    options: [
+      { value: 1, label: "Accounting" },
+      { value: 33, label: "Software" },
+    ],
+  }),
+  gridColumn("numberofemployees", "Number of Employees", "Integer"),
+  gridColumn("parentcustomerid", "Parent Customer", "Customer", { targets: ["account", "contact"] }),
+  columns[2] as GridColumn,
 ];
 
 export function row(index: number): GridRow {
@@ -63,7 +120,7 @@ export function fakeGrid(total: number, exactCount = true): FakeGrid {
       const view: GridView = {
         table,
         columns,
-        available: columns,
+        available,
         sort: request.sort ?? [],
         // A view's count is unknown until its rows are read.
         progress: request.view ? { ...progress(next), total: null } : progress(next),
@@ -100,12 +157,8 @@ export const views: TableView[] = [
 
 /** Account `id` as `record_get` answers: a name, a shown money column, a lookup, another and an empty. */
 export function record(id: string, tableInfo: TableInfo = table): RecordView {
-  const column = (logical_name: string, label: string, attribute_type = "String") => ({
-    logical_name,
-    label,
-    attribute_type,
-    numeric: attribute_type === "Money",
-  });
+  const column = (logical_name: string, label: string, attribute_type = "String") =>
+    gridColumn(logical_name, label, attribute_type);
   return {
     table: tableInfo,
     id,

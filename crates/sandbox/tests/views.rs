@@ -522,9 +522,54 @@ async fn fetchxml_outside_the_subset_is_refused_with_a_clear_message() {
             "exactly one <entity> element",
         ),
         (
-            r#"<fetch><entity name="account"><link-entity name="contact" from="contactid" to="primarycontactid"><attribute name="fullname"/></link-entity></entity></fetch>"#,
+            r#"<fetch><entity name="account"><link-entity name="contact" from="contactid" to="primarycontactid" link-type="any"/></entity></fetch>"#,
             "0x80060888",
-            "does not support <link-entity>",
+            "does not support link-type=\"any\" on <link-entity>",
+        ),
+        (
+            r#"<fetch><entity name="account"><link-entity name="contact" from="parentcustomerid" to="accountid"><attribute name="fullname"/></link-entity></entity></fetch>"#,
+            "0x80060888",
+            "<link-entity> from 'parentcustomerid', not the primary id of 'contact'",
+        ),
+        (
+            r#"<fetch><entity name="account"><link-entity name="contact" from="contactid" to="parentaccountid"/></entity></fetch>"#,
+            "0x80060888",
+            "<link-entity> to 'parentaccountid', not a lookup to 'contact'",
+        ),
+        (
+            r#"<fetch><entity name="account"><link-entity name="contactt" from="contactid" to="primarycontactid"/></entity></fetch>"#,
+            "0x80041102",
+            "The entity with a name = 'contactt' with namemapping = 'Logical' was not found in the MetadataCache.",
+        ),
+        (
+            r#"<fetch><entity name="account"><link-entity name="contact" from="contactid" to="primarycontactid"><attribute name="fulname"/></link-entity></entity></fetch>"#,
+            "0x80041103",
+            "'contact' entity doesn't contain attribute with Name = 'fulname'",
+        ),
+        (
+            r#"<fetch><entity name="account"><link-entity name="contact" from="contactid" to="primarycontactid" link-type="outer"><link-entity name="account" from="accountid" to="parentcustomerid"/></link-entity></entity></fetch>"#,
+            "0x80060888",
+            "an inner <link-entity> inside an outer one",
+        ),
+        (
+            r#"<fetch><entity name="account"><link-entity name="contact" from="contactid" to="primarycontactid"/><link-entity name="contact" from="contactid" to="primarycontactid"/></entity></fetch>"#,
+            "0x80060888",
+            "The link-entity alias 'contact' is used twice",
+        ),
+        (
+            r#"<fetch><entity name="account"><link-entity name="contact" from="contactid" to="primarycontactid" intersect="true"/></entity></fetch>"#,
+            "0x80060888",
+            "does not support the attribute 'intersect' of <link-entity>",
+        ),
+        (
+            r#"<fetch><entity name="account"><link-entity name="contact" from="contactid" to="primarycontactid"><attribute name="fullname" alias="name"/></link-entity></entity></fetch>"#,
+            "0x80060888",
+            "The name 'name' is used twice",
+        ),
+        (
+            r#"<fetch><entity name="account"><link-entity name="contact" from="contactid" to="primarycontactid"><order attribute="parentcustomerid"/></link-entity></entity></fetch>"#,
+            "0x80060888",
+            "ordering by the lookup 'parentcustomerid'",
         ),
         (
             r#"<fetch><entity name="account"><attribute name="name" alias="n"/></entity></fetch>"#,
@@ -550,12 +595,192 @@ async fn fetchxml_outside_the_subset_is_refused_with_a_clear_message() {
         (r#"<fetch><entity name="account">"#, "0x80040201", "Invalid XML."),
         (r#"<fetch top="3" count="2"><entity name="account"/></fetch>"#, "0x80060888", "top can't be used"),
     ];
+    let too_many: String = (0..16)
+        .map(|n| format!(r#"<link-entity name="account" from="accountid" to="parentaccountid" link-type="outer" alias="a{n}"/>"#))
+        .collect();
+    let too_many = format!(r#"<fetch><entity name="account">{too_many}</entity></fetch>"#);
+    let cases = cases.iter().copied().chain([(
+        too_many.as_str(),
+        "0x8004430D",
+        "Number of link entities in query exceeded maximum limit.",
+    )]);
     for (fetch, code, message) in cases {
         let (status, body) = api.fetch("accounts", fetch).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{fetch}: {body}");
         assert_eq!(body["error"]["code"], code, "{fetch}: {body}");
         assert!(body["error"]["message"].as_str().unwrap().contains(message), "{fetch}: {body}");
     }
+}
+
+/// The accounts as OData reads them, each with its parent account and primary contact expanded.
+async fn accounts_expanded(api: &Api) -> Vec<Value> {
+    api.rows(
+        "accounts?$select=name,address1_city&$expand=parentaccountid($select=name,address1_city),\
+         primarycontactid($select=fullname,jobtitle)&$orderby=name,accountid",
+    )
+    .await
+}
+
+#[tokio::test]
+async fn fetchxml_links_join_along_a_lookup_inner_or_outer() {
+    let api = Api::app().await;
+    let all = accounts_expanded(&api).await;
+    let with_parent: Vec<&Value> = all.iter().filter(|a| a["parentaccountid"].is_object()).collect();
+    some(with_parent.len(), all.len(), "accounts with a parent");
+    let parent_link = |link_type: &str, inside: &str| {
+        format!(
+            r#"<fetch><entity name="account"><attribute name="name"/><order attribute="name"/>
+               <link-entity name="account" from="accountid" to="parentaccountid" alias="parent"{link_type}>
+               <attribute name="name"/><attribute name="address1_city" alias="parentcity"/>{inside}</link-entity></entity></fetch>"#
+        )
+    };
+
+    // Inner (the default): only the rows with a parent, each with its parent's columns.
+    let (status, inner) = api.fetch("accounts", &parent_link("", "")).await;
+    assert_eq!(status, StatusCode::OK, "{inner}");
+    let inner = inner["value"].as_array().unwrap();
+    assert_eq!(
+        ids(inner, "accountid"),
+        with_parent.iter().map(|a| a["accountid"].as_str().unwrap().to_owned()).collect::<Vec<_>>()
+    );
+    for (row, account) in inner.iter().zip(&with_parent) {
+        assert_eq!(row["name"], account["name"]);
+        assert_eq!(row["parent.name"], account["parentaccountid"]["name"], "{row}");
+        assert_eq!(row["parentcity"], account["parentaccountid"]["address1_city"], "{row}");
+        assert_eq!(row.as_object().unwrap().len(), 5, "etag, id, name and the two linked columns: {row}");
+    }
+    let (_, counted) =
+        api.get(&format!("accounts?fetchXml={}&$count=true", encode(&parent_link("", ""))), &[]).await;
+    assert_eq!(counted["@odata.count"], with_parent.len(), "the count is of the joined rows");
+
+    // Outer: every row, the linked columns only where there is a parent.
+    let (status, outer) = api.fetch("accounts", &parent_link(r#" link-type="outer""#, "")).await;
+    assert_eq!(status, StatusCode::OK, "{outer}");
+    let outer = outer["value"].as_array().unwrap();
+    assert_eq!(ids(outer, "accountid"), ids(&all, "accountid"));
+    for (row, account) in outer.iter().zip(&all) {
+        assert_eq!(row.get("parent.name"), account["parentaccountid"].get("name"), "{row}");
+    }
+
+    // A link's filter restricts the rows of an inner link, and only the join of an outer one.
+    let city = with_parent[0]["parentaccountid"]["address1_city"].as_str().unwrap();
+    let in_city =
+        format!(r#"<filter><condition attribute="address1_city" operator="eq" value="{city}"/></filter>"#);
+    let matches = |a: &&&Value| a["parentaccountid"]["address1_city"].as_str() == Some(city);
+    let expected: Vec<String> =
+        with_parent.iter().filter(matches).map(|a| a["accountid"].as_str().unwrap().to_owned()).collect();
+    some(expected.len(), all.len(), "accounts whose parent is in the city");
+    let (_, filtered) = api.fetch("accounts", &parent_link("", &in_city)).await;
+    assert_eq!(ids(filtered["value"].as_array().unwrap(), "accountid"), expected);
+    let (_, joined) = api.fetch("accounts", &parent_link(r#" link-type="outer""#, &in_city)).await;
+    let joined = joined["value"].as_array().unwrap();
+    assert_eq!(ids(joined, "accountid"), ids(&all, "accountid"), "an outer link's filter keeps every row");
+    let linked: Vec<String> = joined
+        .iter()
+        .filter(|r| r.get("parent.name").is_some())
+        .map(|r| r["accountid"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(linked, expected, "and joins only the matching parents");
+
+    // A filter on a lookup's row: accounts whose primary contact has a job title.
+    let title = all[0]["primarycontactid"]["jobtitle"].as_str().unwrap();
+    let fetch = format!(
+        r#"<fetch><entity name="account"><attribute name="name"/><order attribute="name"/>
+           <link-entity name="contact" from="contactid" to="primarycontactid" alias="pc"><attribute name="fullname"/>
+           <filter><condition attribute="jobtitle" operator="eq" value="{title}"/></filter></link-entity></entity></fetch>"#
+    );
+    let (_, titled) = api.fetch("accounts", &fetch).await;
+    let titled = titled["value"].as_array().unwrap();
+    let expected: Vec<&Value> = all.iter().filter(|a| a["primarycontactid"]["jobtitle"] == title).collect();
+    some(expected.len(), all.len(), "accounts whose contact has the title");
+    assert_eq!(
+        ids(titled, "accountid"),
+        expected.iter().map(|a| a["accountid"].as_str().unwrap().to_owned()).collect::<Vec<_>>()
+    );
+    assert!(titled.iter().zip(&expected).all(|(r, a)| r["pc.fullname"] == a["primarycontactid"]["fullname"]));
+
+    // Nested: each contact's company's primary contact.
+    let fetch = r#"<fetch><entity name="contact"><attribute name="fullname"/><order attribute="fullname"/>
+        <link-entity name="account" from="accountid" to="parentcustomerid" alias="company"><attribute name="accountid"/>
+        <link-entity name="contact" from="contactid" to="primarycontactid" alias="boss"><attribute name="fullname"/>
+        </link-entity></link-entity></entity></fetch>"#;
+    let (status, nested) = api.fetch("contacts", fetch).await;
+    assert_eq!(status, StatusCode::OK, "{nested}");
+    let nested = nested["value"].as_array().unwrap();
+    assert_eq!(nested.len(), 2 * SEED as usize, "every contact has a company with a primary contact");
+    for row in nested {
+        let company = all.iter().find(|a| a["accountid"] == row["company.accountid"]).unwrap();
+        assert_eq!(row["boss.fullname"], company["primarycontactid"]["fullname"], "{row}");
+    }
+}
+
+#[tokio::test]
+async fn linked_values_carry_dataverse_annotations() {
+    let api = Api::app().await;
+    let fetch = r#"<fetch top="3"><entity name="account"><attribute name="name"/><order attribute="name"/>
+        <link-entity name="contact" from="contactid" to="primarycontactid" alias="pc">
+        <attribute name="fullname"/><attribute name="parentcustomerid"/><attribute name="gendercode" alias="gender"/>
+        </link-entity></entity></fetch>"#;
+    let (_, plain) = api.fetch("accounts", fetch).await;
+    let row = &plain["value"][0];
+    assert!(
+        row.as_object().unwrap().keys().all(|k| !k.contains("@OData") && !k.contains("@Microsoft")),
+        "{row}"
+    );
+    let (_, annotated) =
+        api.get(&format!("accounts?fetchXml={}", encode(fetch)), &["odata.include-annotations=\"*\""]).await;
+    let row = &annotated["value"][0];
+    assert_eq!(row["pc.fullname@OData.Community.Display.V1.AttributeName"], "fullname", "{row}");
+    assert_eq!(row["gender@OData.Community.Display.V1.AttributeName"], "gendercode");
+    assert!(
+        ["Male", "Female"]
+            .contains(&row["gender@OData.Community.Display.V1.FormattedValue"].as_str().unwrap())
+    );
+    assert!(row["gender"].is_i64());
+    assert_eq!(row["pc.parentcustomerid@Microsoft.Dynamics.CRM.lookuplogicalname"], "account");
+    assert_eq!(
+        row["pc.parentcustomerid@OData.Community.Display.V1.FormattedValue"], row["name"],
+        "the contact's company"
+    );
+    assert_eq!(row["pc.parentcustomerid@OData.Community.Display.V1.AttributeName"], "parentcustomerid");
+    assert_eq!(row["pc.parentcustomerid"], row["accountid"], "a linked lookup is its id, named by the alias");
+    assert!(
+        row.get("_pc.parentcustomerid_value").is_none() && row.get("pc._parentcustomerid_value").is_none()
+    );
+}
+
+#[tokio::test]
+async fn a_link_order_sorts_after_the_entitys_own() {
+    let api = Api::app().await;
+    let template = r#"<fetch><entity name="account"><attribute name="name"/><attribute name="address1_city"/><order attribute="address1_city"/>
+        <link-entity name="contact" from="contactid" to="primarycontactid" alias="pc"><attribute name="fullname"/>
+        <order attribute="fullname" descending="true"/></link-entity></entity></fetch>"#;
+    let (status, whole) = api.fetch("accounts", template).await;
+    assert_eq!(status, StatusCode::OK, "{whole}");
+    let whole = whole["value"].as_array().unwrap().clone();
+    assert_eq!(whole.len(), SEED as usize);
+    let key = |r: &Value| {
+        (
+            r["address1_city"].as_str().unwrap().to_lowercase(),
+            std::cmp::Reverse(r["pc.fullname"].as_str().unwrap().to_lowercase()),
+        )
+    };
+    assert!(whole.windows(2).all(|w| key(&w[0]) <= key(&w[1])), "city, then the contact's name descending");
+    // Sorted by a linked column, a page has no paging cookie: the next one is asked by its number.
+    let prefer = r#"odata.include-annotations="Microsoft.Dynamics.CRM.fetchxmlpagingcookie,Microsoft.Dynamics.CRM.morerecords""#;
+    let (mut rows, mut page) = (Vec::new(), 1);
+    loop {
+        let fetch = template.replace("<fetch>", &format!(r#"<fetch count="7" page="{page}">"#));
+        let (_, body) = api.get(&format!("accounts?fetchXml={}", encode(&fetch)), &[prefer]).await;
+        assert!(body.get("@Microsoft.Dynamics.CRM.fetchxmlpagingcookie").is_none(), "{body}");
+        rows.extend(body["value"].as_array().unwrap().iter().cloned());
+        if body.get("@Microsoft.Dynamics.CRM.morerecords").is_none() {
+            break;
+        }
+        page += 1;
+    }
+    assert_eq!(page, 9, "60 rows in pages of 7");
+    assert_eq!(rows, whole);
 }
 
 #[tokio::test]

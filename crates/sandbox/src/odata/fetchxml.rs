@@ -8,7 +8,10 @@ use roxmltree::{Document, Node};
 use serde_json::Value;
 use uuid::Uuid;
 
+use std::collections::HashSet;
+
 use super::filter::{Filter, Literal, Op, parse_date, parse_date_time};
+use super::link::{self, Joins, Link, LinkedColumn};
 use super::query::{MAX_PAGE_SIZE, bad_request};
 use crate::data::decimal;
 use crate::data::schema::{Column, ColumnKind, Table};
@@ -31,6 +34,8 @@ pub struct Fetch<'t> {
     pub page: u32,
     /// The `paging-cookie` as sent (the inner `<cookie page="…">`).
     pub paging_cookie: Option<String>,
+    /// The `<link-entity>` joins.
+    pub joins: Joins<'t>,
 }
 
 /// The operators the sandbox runs, for the message that refuses the others.
@@ -44,6 +49,16 @@ pub fn invalid_xml() -> DataverseError {
 /// FetchXML the sandbox does not run: Dataverse would, so the sandbox says it is its own limit.
 fn unsupported(what: impl std::fmt::Display) -> DataverseError {
     bad_request(format!("The D365 Desk sandbox does not support {what} in FetchXML."))
+}
+
+fn unknown_entity(name: &str) -> DataverseError {
+    DataverseError::new(
+        StatusCode::BAD_REQUEST,
+        "0x80041102",
+        format!(
+            "The entity with a name = '{name}' with namemapping = 'Logical' was not found in the MetadataCache."
+        ),
+    )
 }
 
 fn unknown_attribute(table: &Table, name: &str) -> DataverseError {
@@ -97,14 +112,21 @@ fn column<'t>(table: &'t Table, node: Node<'_, '_>) -> Result<&'t Column, Datave
     table.column(name).filter(|c| c.valid_for_read).ok_or_else(|| unknown_attribute(table, name))
 }
 
-/// Parses a `<fetch>` against `table` (the entity set's), for a caller whose user id `eq-userid` means.
-pub fn parse<'t>(text: &str, table: &'t Table, user: Uuid) -> Result<Fetch<'t>, DataverseError> {
+/// Parses a `<fetch>` against `table` (the entity set's), for a caller whose user id `eq-userid` means;
+/// `tables` are the organisation's, for `<link-entity>`.
+pub fn parse<'t>(
+    text: &str,
+    table: &'t Table,
+    tables: &'t [Table],
+    user: Uuid,
+) -> Result<Fetch<'t>, DataverseError> {
     let document = Document::parse(text).map_err(|_| invalid_xml())?;
     let fetch = document.root_element();
     if fetch.tag_name().name() != "fetch" {
         return Err(invalid_xml());
     }
-    // `distinct` changes nothing without joins: every row is already distinct by its primary id.
+    // `distinct` changes nothing: every row is distinct by its primary id, and the sandbox's joins are
+    // many-to-one only (one linked row at most per row).
     // `no-lock` and `latematerialize` are performance hints.
     only(
         fetch,
@@ -156,6 +178,17 @@ pub fn parse<'t>(text: &str, table: &'t Table, user: Uuid) -> Result<Fetch<'t>, 
     }
     let primary = table.column(table.primary_id).ok_or_else(|| unknown_attribute(table, table.primary_id))?;
     let (mut columns, mut all, mut filters, mut order) = (vec![primary], false, Vec::new(), Vec::new());
+    let mut links = Vec::new();
+    let mut context = LinkContext {
+        tables,
+        entity: table,
+        user,
+        raw_order,
+        count: 0,
+        aliases: HashSet::new(),
+        names: HashSet::new(),
+        order: Vec::new(),
+    };
     for child in elements(entity) {
         match child.tag_name().name() {
             "attribute" => {
@@ -172,23 +205,13 @@ pub fn parse<'t>(text: &str, table: &'t Table, user: Uuid) -> Result<Fetch<'t>, 
                 }
                 only(child, &["attribute", "descending"])?;
                 let column = column(table, child)?;
-                // Learn, "Order rows": lookups sort by the related row's name, choices by their labels
-                // (unless `useraworderby`); the sandbox sorts by stored values only.
-                if column.kind.is_lookup() {
-                    return Err(unsupported(format!("ordering by the lookup '{}'", column.logical_name)));
-                }
-                if column.kind.options().is_some() && !raw_order {
-                    return Err(unsupported(format!(
-                        "ordering by the choice '{}' by its labels (use useraworderby=\"true\")",
-                        column.logical_name
-                    )));
-                }
+                sortable(column, raw_order)?;
                 if !order.iter().any(|(c, _): &(&Column, bool)| c.logical_name == column.logical_name) {
                     order.push((column, flag(child, "descending")?));
                 }
             }
             "filter" => filters.extend(filter(table, child, user)?),
-            "link-entity" => return Err(unsupported("<link-entity> (joins)")),
+            "link-entity" => links.push(parse_link(&mut context, table, child, false)?),
             other => return Err(unsupported(format!("<{other}> inside <entity>"))),
         }
     }
@@ -222,7 +245,174 @@ pub fn parse<'t>(text: &str, table: &'t Table, user: Uuid) -> Result<Fetch<'t>, 
         count,
         page: page.unwrap_or(1),
         paging_cookie: fetch.attribute("paging-cookie").map(str::to_owned),
+        joins: joins(links, context.order),
     })
+}
+
+fn joins<'t>(links: Vec<Link<'t>>, order: Vec<(String, bool)>) -> Joins<'t> {
+    let mut columns = Vec::new();
+    for link in &links {
+        link::exposed(link, &mut columns);
+    }
+    let columns = columns.into_iter().cloned().collect();
+    Joins { links, columns, order, order_at: 0 }
+}
+
+/// Learn, "Order rows": lookups sort by the related row's name, choices by their labels (unless
+/// `useraworderby`); the sandbox sorts by stored values only.
+fn sortable(column: &Column, raw_order: bool) -> Result<(), DataverseError> {
+    if column.kind.is_lookup() {
+        return Err(unsupported(format!("ordering by the lookup '{}'", column.logical_name)));
+    }
+    if column.kind.options().is_some() && !raw_order {
+        return Err(unsupported(format!(
+            "ordering by the choice '{}' by its labels (use useraworderby=\"true\")",
+            column.logical_name
+        )));
+    }
+    Ok(())
+}
+
+/// What the `<link-entity>`s of one fetch share while they are parsed.
+struct LinkContext<'t> {
+    tables: &'t [Table],
+    /// The fetch's `<entity>`: an attribute alias must not take one of its property names.
+    entity: &'t Table,
+    user: Uuid,
+    raw_order: bool,
+    count: usize,
+    aliases: HashSet<String>,
+    /// The answer's names the links use so far.
+    names: HashSet<String>,
+    order: Vec<(String, bool)>,
+}
+
+impl LinkContext<'_> {
+    /// Claims an answer name for a linked column; `false` when it is taken.
+    fn claim(&mut self, name: &str) -> bool {
+        self.entity.column(name).is_none()
+            && self.entity.property(name).is_none()
+            && self.names.insert(name.to_owned())
+    }
+}
+
+/// An `alias` as Dataverse names results by it: letters, digits and underscores, not starting with a digit.
+fn alias_of(node: Node<'_, '_>) -> Result<Option<String>, DataverseError> {
+    let Some(alias) = node.attribute("alias") else { return Ok(None) };
+    let valid = alias.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && alias.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if valid {
+        Ok(Some(alias.to_owned()))
+    } else {
+        Err(bad_request(format!(
+            "The alias '{alias}' of <{}> is not valid: use letters, digits and underscores.",
+            node.tag_name().name()
+        )))
+    }
+}
+
+/// A `<link-entity>` under `parent` (the entity's table or an outer link's): many-to-one along a lookup.
+fn parse_link<'t>(
+    context: &mut LinkContext<'t>,
+    parent: &'t Table,
+    node: Node<'_, '_>,
+    parent_outer: bool,
+) -> Result<Link<'t>, DataverseError> {
+    only(node, &["name", "from", "to", "alias", "link-type"])?;
+    context.count += 1;
+    if context.count > link::MAX_LINKS {
+        return Err(DataverseError::new(
+            StatusCode::BAD_REQUEST,
+            "0x8004430D",
+            "Number of link entities in query exceeded maximum limit.",
+        ));
+    }
+    let name = node.attribute("name").ok_or_else(|| bad_request("<link-entity> needs a name."))?;
+    let table = context.tables.iter().find(|t| t.logical_name == name).ok_or_else(|| unknown_entity(name))?;
+    let outer = match node.attribute("link-type") {
+        None | Some("inner") => false,
+        Some("outer") => true,
+        Some(other) => return Err(unsupported(format!("link-type=\"{other}\" on <link-entity>"))),
+    };
+    if parent_outer && !outer {
+        // SQL Server would join it to the whole query, removing the rows whose outer link found nothing.
+        return Err(unsupported("an inner <link-entity> inside an outer one"));
+    }
+    let (Some(from), Some(to)) = (node.attribute("from"), node.attribute("to")) else {
+        return Err(bad_request(format!("The <link-entity name=\"{name}\"> needs from and to attributes.")));
+    };
+    let from = table.column(from).ok_or_else(|| unknown_attribute(table, from))?;
+    let to = parent.column(to).ok_or_else(|| unknown_attribute(parent, to))?;
+    if from.logical_name != table.primary_id {
+        return Err(unsupported(format!(
+            "<link-entity> from '{}', not the primary id of '{name}' (only many-to-one joins along a lookup)",
+            from.logical_name
+        )));
+    }
+    if !matches!(to.kind, ColumnKind::Lookup { targets } if targets.contains(&name)) {
+        return Err(unsupported(format!(
+            "<link-entity> to '{}', not a lookup to '{name}' (only many-to-one joins along a lookup)",
+            to.logical_name
+        )));
+    }
+    let alias = alias_of(node)?.unwrap_or_else(|| name.to_owned());
+    if !context.aliases.insert(alias.clone()) {
+        return Err(bad_request(format!(
+            "The link-entity alias '{alias}' is used twice; give each <link-entity> an alias of its own."
+        )));
+    }
+    let (mut columns, mut filters, mut links, mut order) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut add = |context: &mut LinkContext<'t>, column: &'t Column, own: Option<String>| {
+        let answer = own.clone().unwrap_or_else(|| format!("{alias}.{}", column.logical_name));
+        if own.is_none() && columns.iter().any(|c: &LinkedColumn<'_>| c.name == answer) {
+            return Ok(());
+        }
+        if !context.claim(&answer) {
+            return Err(bad_request(format!("The name '{answer}' is used twice in the fetch's results.")));
+        }
+        columns.push(LinkedColumn { name: answer, column, visible: true });
+        Ok(())
+    };
+    for child in elements(node) {
+        match child.tag_name().name() {
+            "attribute" => {
+                only(child, &["name", "alias"])?;
+                let column = column(table, child)?;
+                add(context, column, alias_of(child)?)?;
+            }
+            "all-attributes" => {
+                for column in table.readable_columns() {
+                    add(context, column, None)?;
+                }
+            }
+            "order" => {
+                only(child, &["attribute", "descending"])?;
+                let column = column(table, child)?;
+                sortable(column, context.raw_order)?;
+                order.push((column, flag(child, "descending")?));
+            }
+            "filter" => filters.extend(filter(table, child, context.user)?),
+            "link-entity" => links.push(parse_link(context, table, child, outer)?),
+            other => return Err(unsupported(format!("<{other}> inside <link-entity>"))),
+        }
+    }
+    // A sort column that is not an attribute of the link is exposed for sorting only.
+    for (column, descending) in order {
+        let name = match columns.iter().find(|c| c.column.logical_name == column.logical_name) {
+            Some(shown) => shown.name.clone(),
+            None => {
+                let name = format!("{alias}.{}", column.logical_name);
+                columns.push(LinkedColumn { name: name.clone(), column, visible: false });
+                name
+            }
+        };
+        context.order.push((name, descending));
+    }
+    let filter = filters.into_iter().reduce(|a, b| Filter::And(Box::new(a), Box::new(b)));
+    if let Some(filter) = &filter {
+        super::query::check_filter(table, filter)?;
+    }
+    Ok(Link { table, alias, from, to, outer, filter, columns, links })
 }
 
 /// A `<filter>`: its conditions and nested filters joined by its type; `None` when empty (matches all).
@@ -522,6 +712,7 @@ mod tests {
                <filter type="or"><condition attribute="statecode" operator="eq" value="0"/>
                <condition attribute="ownerid" operator="eq-userid"/></filter></entity></fetch>"#,
             &table,
+            &[],
             user,
         )
         .unwrap_or_else(|e| panic!("{e:?}"));

@@ -10,6 +10,7 @@ use rusqlite::types::Value as SqlValue;
 use serde_json::Value;
 
 use super::filter::{self, Filter, Literal, Op, TextFunction};
+use super::link::Joins;
 use crate::data::decimal;
 use crate::data::schema::{Column, ColumnKind, Table};
 use crate::data::store::quote;
@@ -43,6 +44,8 @@ pub struct ReadQuery<'t> {
     pub offset: u32,
     /// Leave out null columns, as FetchXML and views answer (OData queries return them as `null`).
     pub omit_nulls: bool,
+    /// FetchXML's `<link-entity>` joins (none for OData).
+    pub joins: Joins<'t>,
 }
 
 /// `$expand=primarycontactid($select=fullname)`: a lookup's related row, inline.
@@ -188,6 +191,7 @@ pub fn parse<'t>(
         expand,
         offset: 0,
         omit_nulls: false,
+        joins: Joins::default(),
     })
 }
 
@@ -330,14 +334,17 @@ fn literal_type(value: &Literal) -> &'static str {
 
 /// The SQL for a column in comparisons and sorting: strings compare without case, as in Dataverse.
 pub fn sql_column(column: &Column) -> String {
+    sql_column_named(column.logical_name, column)
+}
+
+/// The same for `column` under another name (a joined column, named as the answer names it).
+pub fn sql_column_named(name: &str, column: &Column) -> String {
     match column.kind {
-        ColumnKind::String { .. } | ColumnKind::Memo { .. } => {
-            format!("{} COLLATE NOCASE", quote(column.logical_name))
-        }
+        ColumnKind::String { .. } | ColumnKind::Memo { .. } => format!("{} COLLATE NOCASE", quote(name)),
         ColumnKind::Money { .. } | ColumnKind::Decimal { .. } => {
-            format!("{} COLLATE {}", quote(column.logical_name), decimal::COLLATION)
+            format!("{} COLLATE {}", quote(name), decimal::COLLATION)
         }
-        _ => quote(column.logical_name),
+        _ => quote(name),
     }
 }
 

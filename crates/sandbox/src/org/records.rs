@@ -16,10 +16,12 @@ use crate::data::decimal;
 use crate::data::schema::{Column, ColumnKind, Table};
 use crate::data::store::{quote, target_column};
 use crate::odata::fetchxml;
+use crate::odata::link::{self, LinkedColumn};
 use crate::odata::query::{self, MAX_PAGE_SIZE, ReadQuery, bad_request};
 use crate::state::SandboxState;
 
 const FORMATTED: &str = "@OData.Community.Display.V1.FormattedValue";
+const ATTRIBUTE_NAME: &str = "@OData.Community.Display.V1.AttributeName";
 
 /// What the client asked for in `Prefer` headers.
 #[derive(Debug, Default)]
@@ -121,14 +123,17 @@ fn storage_err(e: rusqlite::Error) -> DataverseError {
 }
 
 /// The SQL columns to read for the query's columns and sort keys, with each one's place in the row.
-struct Selection<'t> {
+struct Selection<'q, 't> {
     sql: Vec<String>,
     columns: Vec<&'t Column>,
+    /// The joins' columns, read after the entity's.
+    linked: Vec<&'q LinkedColumn<'t>>,
 }
 
-impl<'t> Selection<'t> {
-    fn new(query: &ReadQuery<'t>) -> Self {
-        let mut selection = Selection { sql: vec![quote("versionnumber")], columns: Vec::new() };
+impl<'q, 't> Selection<'q, 't> {
+    fn new(query: &'q ReadQuery<'t>) -> Self {
+        let mut selection =
+            Selection { sql: vec![quote("versionnumber")], columns: Vec::new(), linked: Vec::new() };
         let expanded = query.expand.iter().map(|e| &e.column);
         for column in query.columns.iter().chain(query.order.iter().map(|(c, _)| c)).chain(expanded) {
             if selection.columns.iter().any(|c| c.logical_name == column.logical_name) {
@@ -140,6 +145,13 @@ impl<'t> Selection<'t> {
             }
             selection.columns.push(column);
         }
+        for linked in &query.joins.columns {
+            selection.sql.push(quote(&linked.name));
+            if linked.column.kind.is_lookup() {
+                selection.sql.push(quote(&target_column(&linked.name)));
+            }
+            selection.linked.push(linked);
+        }
         selection
     }
 }
@@ -148,13 +160,15 @@ impl<'t> Selection<'t> {
 struct RawRow {
     version: i64,
     values: HashMap<&'static str, (Value, Option<String>)>,
+    /// The joins' columns, in the order of the query's `joins.columns`.
+    linked: Vec<(Value, Option<String>)>,
 }
 
 fn read_rows(
     conn: &rusqlite::Connection,
     sql: &str,
     params: &[SqlValue],
-    selection: &Selection<'_>,
+    selection: &Selection<'_, '_>,
 ) -> rusqlite::Result<Vec<RawRow>> {
     let mut statement = conn.prepare(sql)?;
     let mut rows = statement.query(rusqlite::params_from_iter(params.iter()))?;
@@ -173,7 +187,19 @@ fn read_rows(
             };
             values.insert(column.logical_name, (value, target));
         }
-        out.push(RawRow { version: row.get(0)?, values });
+        let mut linked = Vec::new();
+        for column in &selection.linked {
+            let value = to_json(&column.column.kind, row.get::<_, SqlValue>(index)?);
+            index += 1;
+            let target = if column.column.kind.is_lookup() {
+                index += 1;
+                row.get::<_, Option<String>>(index - 1)?
+            } else {
+                None
+            };
+            linked.push((value, target));
+        }
+        out.push(RawRow { version: row.get(0)?, values, linked });
     }
     Ok(out)
 }
@@ -198,7 +224,7 @@ fn lookup_names(
 ) -> rusqlite::Result<HashMap<(String, String), String>> {
     let mut wanted: HashMap<String, HashSet<String>> = HashMap::new();
     for row in rows {
-        for (value, target) in row.values.values() {
+        for (value, target) in row.values.values().chain(&row.linked) {
             if let (Value::String(id), Some(target)) = (value, target) {
                 wanted.entry(target.clone()).or_default().insert(id.clone());
             }
@@ -282,6 +308,40 @@ fn row_json(
             }
         }
         out.insert(property, value.clone());
+    }
+    for (linked, (value, target)) in query.joins.columns.iter().zip(&row.linked) {
+        if !linked.visible || value.is_null() {
+            continue;
+        }
+        // Learn, "Select columns using FetchXml" (column aliases, Web API): an aliased or joined value is
+        // named by its alias, with the column it came from in an `AttributeName` annotation; a lookup's
+        // value is its id, with `lookuplogicalname` (no navigation property: it is not one).
+        let name = &linked.name;
+        if prefer.wants("OData.Community.Display.V1.AttributeName") {
+            out.insert(
+                format!("{name}{ATTRIBUTE_NAME}"),
+                Value::String(linked.column.logical_name.to_owned()),
+            );
+        }
+        if prefer.wants("OData.Community.Display.V1.FormattedValue") {
+            let text = match (value, target) {
+                (Value::String(id), Some(target)) => names.get(&(target.clone(), id.clone())).cloned(),
+                (value, None) => formatted(&linked.column.kind, value),
+                _ => None,
+            };
+            if let Some(text) = text {
+                out.insert(format!("{name}{FORMATTED}"), Value::String(text));
+            }
+        }
+        if let Some(target) = target
+            && prefer.wants("Microsoft.Dynamics.CRM.lookuplogicalname")
+        {
+            out.insert(
+                format!("{name}@Microsoft.Dynamics.CRM.lookuplogicalname"),
+                Value::String(target.clone()),
+            );
+        }
+        out.insert(name.clone(), value.clone());
     }
     out
 }
@@ -368,9 +428,9 @@ pub fn page(
     let sql = format!(
         "SELECT {} FROM {}{} ORDER BY {} LIMIT {} OFFSET {}",
         selection.sql.join(", "),
-        quote(table.logical_name),
+        link::from_sql(table, &query.joins.links, &mut params),
         where_clause(query, &mut params),
-        query::order_sql(&query.order),
+        order_by(query),
         page_size + 1,
         query.offset
     );
@@ -393,7 +453,7 @@ pub fn page(
         let mut count_params = Vec::new();
         let sql = format!(
             "SELECT COUNT(*) FROM (SELECT 1 FROM {}{} LIMIT {MAX_PAGE_SIZE})",
-            quote(table.logical_name),
+            link::from_sql(table, &filter_only.joins.links, &mut count_params),
             where_clause(&filter_only, &mut count_params)
         );
         Some(
@@ -450,7 +510,10 @@ pub fn page(
                 && paged
                 && let (Some(first), Some(last)) = (rows.first(), rows.last())
             {
-                if prefer.wants("Microsoft.Dynamics.CRM.fetchxmlpagingcookie") {
+                // Sorted by a linked column, the page has no cookie (Learn, "Page results using FetchXml":
+                // some queries don't allow paging cookies): the next page is asked by number.
+                if prefer.wants("Microsoft.Dynamics.CRM.fetchxmlpagingcookie") && query.joins.order.is_empty()
+                {
                     let cookie =
                         fetchxml::paging_cookie(*page, &query.order, &sort_values(first), &sort_values(last));
                     body.insert("@Microsoft.Dynamics.CRM.fetchxmlpagingcookie".into(), Value::String(cookie));
@@ -580,7 +643,24 @@ fn query_clone_for_count<'t>(query: &ReadQuery<'t>) -> ReadQuery<'t> {
         expand: Vec::new(),
         offset: 0,
         omit_nulls: false,
+        joins: query.joins.clone(),
     }
+}
+
+/// `ORDER BY`: the entity's orders, then the links' (on their joined columns), then what closes the order.
+fn order_by(query: &ReadQuery<'_>) -> String {
+    let mut items: Vec<String> = query
+        .order
+        .iter()
+        .map(|(c, desc)| format!("{}{}", query::sql_column(c), if *desc { " DESC" } else { "" }))
+        .collect();
+    let linked = query.joins.order.iter().filter_map(|(name, desc)| {
+        let column = query.joins.column(name)?;
+        Some(format!("{}{}", query::sql_column_named(name, column), if *desc { " DESC" } else { "" }))
+    });
+    let at = query.joins.order_at.min(items.len());
+    items.splice(at..at, linked);
+    items.join(", ")
 }
 
 /// The same request with the next page's `$skiptoken`: the original options are kept as sent.

@@ -58,7 +58,14 @@ pub fn run(
         return run_fetch(state, caller, table, value, count, raw_query, prefer);
     }
     let text = view_fetchxml(state, caller, table, name, value)?;
-    let mut query = read_query(table, fetchxml::parse(&text, table, caller.system_user_id)?, count);
+    let mut query =
+        read_query(table, fetchxml::parse(&text, table, state.store.tables(), caller.system_user_id)?, count);
+    if !query.joins.order.is_empty() {
+        // A view pages by keyset next links on its entity's sort values.
+        return Err(bad_request(
+            "The D365 Desk sandbox does not run a view sorted by a <link-entity> column.",
+        ));
+    }
     let (after, page_number, _) = query::skiptoken_position(options, query.order.len())?;
     query.after = after;
     query.page_number = page_number;
@@ -74,15 +81,18 @@ fn run_fetch(
     raw_query: Option<&str>,
     prefer: &Prefer,
 ) -> Result<Response, DataverseError> {
-    let fetch = fetchxml::parse(text, table, caller.system_user_id)?;
+    let fetch = fetchxml::parse(text, table, state.store.tables(), caller.system_user_id)?;
     // The fetch's `count` is its page size; without it, `odata.maxpagesize` (unconfirmed), else 5000.
     let size_from_prefer = fetch.count.is_none() && prefer.max_page_size.is_some();
     let size =
         fetch.count.or(prefer.max_page_size.map(|s| s.clamp(1, MAX_PAGE_SIZE))).unwrap_or(MAX_PAGE_SIZE);
     let (page, cookie) = (fetch.page, fetch.paging_cookie.clone());
     let mut query = read_query(table, fetch, count);
+    // A fetch sorted by a linked column gets no cookie; one sent anyway is ignored (it can't place the page).
     let after = match cookie {
-        Some(cookie) if page > 1 => fetchxml::cookie_position(&cookie, page, &query.order)?,
+        Some(cookie) if page > 1 && query.joins.order.is_empty() => {
+            fetchxml::cookie_position(&cookie, page, &query.order)?
+        }
         _ => None,
     };
     match after {
@@ -96,6 +106,8 @@ fn run_fetch(
 
 fn read_query<'t>(table: &'t Table, fetch: Fetch<'t>, count: bool) -> ReadQuery<'t> {
     let mut order = fetch.order;
+    let mut joins = fetch.joins;
+    joins.order_at = order.len();
     if !order.iter().any(|(c, _)| c.logical_name == table.primary_id) {
         order.extend(fetch.columns.first().map(|primary| (*primary, false)));
     }
@@ -116,6 +128,7 @@ fn read_query<'t>(table: &'t Table, fetch: Fetch<'t>, count: bool) -> ReadQuery<
         // Learn: "Unlike queries using OData syntax, FetchXml queries don't return properties with null
         // values"; views answer the same way.
         omit_nulls: true,
+        joins,
     }
 }
 

@@ -91,6 +91,37 @@ describe("Record panel", () => {
     expect(screen.getByText("Contact")).toBeTruthy();
   });
 
+  it("goes back along the lookups followed, and offers no Back where it began", async () => {
+    const { backend, panel } = await shown();
+    expect(screen.queryByTestId("record-back")).toBeNull();
+    await fireEvent.click(screen.getByTestId("record-empty-toggle"));
+    await fireEvent.click(screen.getByTestId("record-lookup"));
+    await waitFor(() => {
+      expect(screen.getByTestId("record-id").textContent).toBe("c-9");
+    });
+    expect(screen.getByTestId("record-empty-toggle").getAttribute("aria-expanded")).toBe("false");
+    await fireEvent.click(screen.getByTestId("record-lookup"));
+    await waitFor(() => {
+      expect(panel.trail).toHaveLength(1); // c-9 points to itself here: no step
+    });
+    await fireEvent.click(screen.getByTestId("record-back"));
+    await waitFor(() => {
+      expect(screen.getByTestId("record-id").textContent).toBe("a-1");
+    });
+    expect(backend.argsOf("record_get").at(-1)).toEqual([
+      "c-1",
+      "account",
+      "a-1",
+      ["revenue", "primarycontactid"],
+    ]);
+    expect(screen.queryByTestId("record-back")).toBeNull();
+    await fireEvent.click(screen.getByTestId("record-lookup"));
+    await screen.findByTestId("record-back");
+    await fireEvent.keyDown(window, { key: "Escape" });
+    expect(panel.isOpen).toBe(false);
+    expect(panel.canGoBack).toBe(false);
+  });
+
   it("copies the id and the JSON exactly as they came", async () => {
     await shown();
     const writeText = clipboard();

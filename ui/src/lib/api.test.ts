@@ -152,6 +152,7 @@ describe("api", () => {
         return null;
       },
       console_send: () => answer,
+      lookup_search: () => [{ table: "contact", id: "c-1", name: "Jo" }],
     });
     expect(await api.viewsList("sandbox", "account")).toEqual(views);
     expect(await api.recordGet("sandbox", "account", "a-1", ["name"])).toEqual(record);
@@ -170,5 +171,9 @@ describe("api", () => {
     expect(backend.argsOf("open_in_app")).toEqual([["sandbox", "account", null]]);
     expect(backend.argsOf("grid_export")[0]?.slice(0, 3)).toEqual([7, "Account", "csv"]);
     expect(backend.argsOf("console_send")).toEqual([["sandbox", request]]);
+    expect(await api.lookupSearch("sandbox", "contact", "J")).toEqual([
+      { table: "contact", id: "c-1", name: "Jo" },
+    ]);
+    expect(backend.argsOf("lookup_search")).toEqual([["sandbox", "contact", "J"]]);
   });
 });

@@ -17,6 +17,7 @@ import {
   type GridProgress,
   type GridRequest,
   type GridRow,
+  type LookupCandidate,
   type OpenedGrid,
   type OrgForm,
   type RecordView,
@@ -139,6 +140,9 @@ export const recordGet = (
   id: string,
   shown: string[],
 ): Promise<RecordView> => unwrap(commands.recordGet(connection, table, id, shown));
+/** Records of `table` whose primary name contains `text` (the first 25, A–Z): a lookup's picker. */
+export const lookupSearch = (connection: string, table: string, text: string): Promise<LookupCandidate[]> =>
+  unwrap(commands.lookupSearch(connection, table, text));
 /** Opens the record (or, with no id, the table's list) in Dynamics 365 in the system browser. */
 export const openInApp = (connection: string, table: string, id: string | null): Promise<string> =>
   unwrap(commands.openInApp(connection, table, id));

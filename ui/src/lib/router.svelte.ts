@@ -1,11 +1,21 @@
 // Hash routes, so that the bundled page never asks the webview to load another document:
 // `#/connections` (the default), `#/connection/<id>` (its tables) and `#/connection/<id>/table/<name>`
-// (a table's records, with an optional `?view=<kind>:<id>` to run and `&filter=<$filter>` to apply),
+// (a table's records, with an optional `?view=<kind>:<id>` to run, `&filter=<$filter>` to apply and
+// `&where=<JSON>` for the visual filter's conditions),
 // `#/connection/<id>/console` (its Web API console).
 // A route is a typed value; `href` is the only place that spells its address.
 import type { ViewRef } from "../bindings";
+import { decodeWhere, encodeWhere, type KeptCondition } from "./filterBuilder";
 
-export type TableRoute = { name: "table"; id: string; table: string; view?: ViewRef; filter?: string };
+export type TableRoute = {
+  name: "table";
+  id: string;
+  table: string;
+  view?: ViewRef;
+  filter?: string;
+  /** The visual filter's conditions (never empty when present). */
+  where?: KeptCondition[];
+};
 export type Route =
   { name: "connections" } | { name: "connection"; id: string } | { name: "console"; id: string } | TableRoute;
 
@@ -32,6 +42,8 @@ function tableRoute(id: string, table: string, search: string): TableRoute {
   if (view) route.view = view;
   const filter = query.get("filter");
   if (filter) route.filter = filter;
+  const where = decodeWhere(query.get("where"));
+  if (where.length > 0) route.where = where;
   return route;
 }
 
@@ -70,6 +82,7 @@ export function href(route: Route): string {
       const query = new URLSearchParams();
       if (route.view) query.set("view", `${route.view.kind}:${route.view.id}`);
       if (route.filter) query.set("filter", route.filter);
+      if (route.where && route.where.length > 0) query.set("where", encodeWhere(route.where));
       const text = query.toString();
       return text ? `${path}?${text}` : path;
     }

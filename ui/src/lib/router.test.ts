@@ -67,6 +67,17 @@ describe("Routes", () => {
     { name: "table", id: "a", table: "account", view: { kind: "personal", id: "p:1&2" } },
     { name: "table", id: "a", table: "contact", filter: "name eq 'a&b?=c'" },
     { name: "table", id: "a", table: "contact", view: { kind: "system", id: "v" }, filter: "x eq 1" },
+    {
+      name: "table",
+      id: "a",
+      table: "account",
+      filter: "revenue gt 5",
+      where: [
+        { column: "name", operator: "contains", value: "a&b #?=%" },
+        { column: "primarycontactid", operator: "eq", value: "c-1", label: "Jo & Co" },
+        { column: "fax", operator: "null" },
+      ],
+    },
   ])("spells %j as an address that reads back the same", (route) => {
     expect(parseRoute(href(route))).toEqual(route);
   });
@@ -82,6 +93,27 @@ describe("Routes", () => {
     expect(href({ name: "table", id: "a", table: "t", filter: "x eq 1" })).toBe(
       "#/connection/a/table/t?filter=x+eq+1",
     );
+    expect(href({ name: "table", id: "a", table: "t", where: [{ column: "n", operator: "null" }] })).toBe(
+      "#/connection/a/table/t?where=%5B%7B%22column%22%3A%22n%22%2C%22operator%22%3A%22null%22%7D%5D",
+    );
+    expect(href({ name: "table", id: "a", table: "t", where: [] })).toBe("#/connection/a/table/t");
+  });
+
+  it.each([
+    ["not json", "%7Bnope"],
+    ["no list", encodeURIComponent('{"column":"n","operator":"null"}')],
+    ["an empty list", "%5B%5D"],
+    ["an unknown operator", encodeURIComponent('[{"column":"n","operator":"like"}]')],
+    [
+      "one bad condition among good ones",
+      encodeURIComponent('[{"column":"n","operator":"null"},{"operator":"eq"}]'),
+    ],
+  ])("reads a where that is %s as no conditions", (_, where) => {
+    expect(parseRoute(`#/connection/a/table/t?where=${where}`)).toEqual({
+      name: "table",
+      id: "a",
+      table: "t",
+    });
   });
 });
 

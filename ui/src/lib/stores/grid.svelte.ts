@@ -11,7 +11,7 @@ export const BLOCK_SIZE = 200;
 /** The most `grid_rows` sends at once. */
 const MOST_ROWS = 1000;
 
-type Change = Partial<Pick<GridRequest, "filter" | "sort" | "columns" | "view">>;
+type Change = Partial<Pick<GridRequest, "filter" | "conditions" | "sort" | "columns" | "view">>;
 
 export class GridSession {
   readonly connection: string;
@@ -55,8 +55,8 @@ export class GridSession {
     } catch (err) {
       if (ticket !== this.#ticket) return false;
       const error = errorPayload(err);
-      // What was typed is the likely culprit of a refused request that has a filter.
-      if (error.category === "input" && request.filter) this.filterFailure = error;
+      // What was typed or built is the likely culprit of a refused request that has a filter.
+      if (error.category === "input" && (request.filter || request.conditions)) this.filterFailure = error;
       else this.failure = error;
       this.opening = false;
       return false;
@@ -215,13 +215,15 @@ export class GridSession {
   }
 }
 
-/** The request without the parts that say nothing (no view, the default columns), as Rust reads it. */
+/** The request without the parts that say nothing (no view, the default columns, no conditions), as Rust
+ * reads it. */
 function plain(request: GridRequest): GridRequest {
-  const { view, columns, ...rest } = request;
+  const { view, columns, conditions, ...rest } = request;
   return {
     ...rest,
     ...(view ? { view } : {}),
     ...(columns && columns.length > 0 ? { columns } : {}),
+    ...(conditions && conditions.length > 0 ? { conditions } : {}),
   };
 }
 

@@ -226,6 +226,44 @@ describe("Grid session", () => {
     expect(session.filterFailure).toBeNull();
   });
 
+  it("sends the conditions with the filter, and none at all when there are none", async () => {
+    const grid = fakeGrid(10);
+    mockBackend(grid.handlers);
+    const session = new GridSession("c-1", "account");
+    const conditions = [{ column: "name", operator: "contains" as const, value: "Con" }];
+    await session.open({ filter: "revenue gt 5", conditions });
+    expect(grid.opened[0]).toEqual({ table: "account", filter: "revenue gt 5", sort: [], conditions });
+    expect(session.request.conditions).toEqual(conditions);
+    await session.open({ sort: [{ column: "name", descending: false }] });
+    expect(grid.opened[1]?.conditions).toEqual(conditions);
+    await session.open({ conditions: [] });
+    expect(grid.opened[2]).toEqual({
+      table: "account",
+      filter: "revenue gt 5",
+      sort: [{ column: "name", descending: false }],
+    });
+  });
+
+  it("says beside the filter why conditions were refused, the rows kept", async () => {
+    const grid = fakeGrid(10);
+    mockBackend({
+      ...grid.handlers,
+      grid_open: (connection, request) =>
+        request.conditions
+          ? refuse(failure("input.invalid", "'x' is not a number (Annual Revenue).", null, "input"))
+          : (grid.handlers.grid_open?.(connection, request) as OpenedGrid),
+    });
+    const session = new GridSession("c-1", "account");
+    await session.open();
+    expect(await session.open({ conditions: [{ column: "revenue", operator: "eq", value: "x" }] })).toBe(
+      false,
+    );
+    expect(session.filterFailure?.message).toBe("'x' is not a number (Annual Revenue).");
+    expect(session.failure).toBeNull();
+    expect(session.request.conditions).toBeUndefined();
+    expect(session.row(0)).toEqual(row(0));
+  });
+
   it("says why the grid could not be opened when it is not the filter's fault", async () => {
     let fail = true;
     const grid = fakeGrid(10);

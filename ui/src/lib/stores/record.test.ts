@@ -62,4 +62,50 @@ describe("Open record", () => {
     expect(panel.failure?.message).toBe("Gone.");
     expect(panel.record).toBeNull();
   });
+
+  it("follows lookups along a trail, goes back along it, and starts a new one from the grid", async () => {
+    const backend = mockBackend({ record_get: (_connection, _table, id) => record(id) });
+    const panel = new OpenRecord("c-1");
+    expect(panel.canGoBack).toBe(false);
+    await panel.open("account", "a-1", ["name"]);
+    await panel.follow("contact", "c-9");
+    expect(panel.address).toEqual({ table: "contact", id: "c-9", shown: [] });
+    expect(panel.canGoBack).toBe(true);
+    await panel.follow("contact", "c-9"); // the same record: no step
+    await panel.follow("account", "a-7");
+    expect(panel.trail).toEqual([
+      { table: "account", id: "a-1", shown: ["name"] },
+      { table: "contact", id: "c-9", shown: [] },
+    ]);
+    await panel.back();
+    expect(panel.address).toEqual({ table: "contact", id: "c-9", shown: [] });
+    expect(panel.record?.id).toBe("c-9");
+    await panel.back();
+    expect(panel.address).toEqual({ table: "account", id: "a-1", shown: ["name"] });
+    expect(panel.canGoBack).toBe(false);
+    await panel.back(); // nowhere further back
+    expect(panel.address?.id).toBe("a-1");
+    expect(backend.argsOf("record_get")).toEqual([
+      ["c-1", "account", "a-1", ["name"]],
+      ["c-1", "contact", "c-9", []],
+      ["c-1", "account", "a-7", []],
+      ["c-1", "contact", "c-9", []],
+      ["c-1", "account", "a-1", ["name"]],
+    ]);
+    await panel.follow("contact", "c-9");
+    await panel.open("account", "a-2");
+    expect(panel.trail).toEqual([]);
+    await panel.follow("contact", "c-9");
+    panel.close();
+    expect(panel.trail).toEqual([]);
+    expect(panel.canGoBack).toBe(false);
+  });
+
+  it("follows from nowhere without a trail", async () => {
+    mockBackend({ record_get: (_connection, _table, id) => record(id) });
+    const panel = new OpenRecord("c-1");
+    await panel.follow("contact", "c-9");
+    expect(panel.address).toEqual({ table: "contact", id: "c-9", shown: [] });
+    expect(panel.trail).toEqual([]);
+  });
 });

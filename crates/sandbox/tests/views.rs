@@ -612,6 +612,78 @@ async fn fetchxml_outside_the_subset_is_refused_with_a_clear_message() {
     }
 }
 
+/// "Never a silent wrong answer": each query parameter Dataverse documents is either run (and answers as
+/// its OData equivalent does) or refused with Dataverse's error; never ignored, which would answer with the
+/// whole table. On a collection, a single row and `$count` alike.
+#[tokio::test]
+async fn every_documented_query_parameter_is_run_or_refused() {
+    let app = Api::app().await;
+    let admin = app.as_user(&app.sandbox.info().username).await;
+    let all = admin.rows("accounts?$select=accountid").await;
+    let inactive = admin.rows("accounts?$select=accountid&$filter=statecode eq 1&$orderby=accountid").await;
+    some(inactive.len(), all.len(), "inactive accounts");
+    let sorted = |rows: Vec<Value>| {
+        let mut ids = ids(&rows, "accountid");
+        ids.sort();
+        ids
+    };
+    let fetch = r#"<fetch><entity name="account"><attribute name="name"/><filter><condition attribute="statecode" operator="eq" value="1"/></filter></entity></fetch>"#;
+    assert_eq!(
+        sorted(admin.rows(&format!("accounts?fetchXml={}", encode(fetch))).await),
+        ids(&inactive, "accountid")
+    );
+    let view = admin.view_id("savedqueries", "savedqueryid", "Inactive Accounts").await;
+    assert_eq!(sorted(admin.rows(&format!("accounts?savedQuery={view}")).await), ids(&inactive, "accountid"));
+    let personal = admin.view_id("userqueries", "userqueryid", "My accounts over 1,000,000").await;
+    let user = admin.user_id().await;
+    let expected = admin
+        .rows(&format!("accounts?$select=accountid&$filter=_ownerid_value eq {user} and revenue gt 1000000&$orderby=accountid"))
+        .await;
+    some(expected.len(), all.len(), "the admin's big accounts");
+    assert_eq!(
+        sorted(admin.rows(&format!("accounts?userQuery={personal}")).await),
+        ids(&expected, "accountid")
+    );
+
+    const SANDBOX: &str = "not supported by the D365 Desk sandbox";
+    let refused: [(&str, &str, &str); 10] = [
+        ("sql=SELECT%20name%20FROM%20account", "0x80060888", SANDBOX),
+        ("$apply=groupby((statecode))", "0x80060888", SANDBOX),
+        ("@p1=name", "0x80060888", SANDBOX),
+        ("$search=contoso", "0x80060888", "The query parameter $search is not supported"),
+        (
+            "$compute=revenue%20mul%202%20as%20double",
+            "0x80060888",
+            "The query parameter $compute is not supported",
+        ),
+        ("$skip=1", "0x80060888", "The query parameter $skip is not supported"),
+        ("$levels=1", "0x80060888", "The query parameter $levels is not supported"),
+        ("$format=json", "0x80060888", "The query parameter $format is not supported"),
+        ("$foo=1", "0x80060888", "The query parameter $foo is not supported"),
+        ("foo=1", "0x0", "The query parameter foo is not supported"),
+    ];
+    let one = all[0]["accountid"].as_str().unwrap();
+    for (parameter, code, message) in refused {
+        for path in [
+            format!("accounts?{parameter}"),
+            format!("accounts({one})?{parameter}"),
+            format!("accounts/$count?{parameter}"),
+        ] {
+            let (status, body) = admin.get(&path, &[]).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {body}");
+            assert_eq!(body["error"]["code"], code, "{path}: {body}");
+            assert!(body["error"]["message"].as_str().unwrap().contains(message), "{path}: {body}");
+        }
+        // Beside a view or a fetch as well.
+        let (status, body) = admin.get(&format!("accounts?savedQuery={view}&{parameter}"), &[]).await;
+        assert_eq!(
+            (status, body["error"]["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some(code)),
+            "{parameter}: {body}"
+        );
+    }
+}
+
 /// The accounts as OData reads them, each with its parent account and primary contact expanded.
 async fn accounts_expanded(api: &Api) -> Vec<Value> {
     api.rows(

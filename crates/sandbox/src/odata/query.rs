@@ -82,18 +82,57 @@ fn property<'t>(table: &'t Table, name: &str) -> Result<&'t Column, DataverseErr
 /// Dataverse's predefined-query parameters: run on a collection by `org::views`, refused anywhere else.
 pub const PREDEFINED: &[&str] = &["fetchXml", "savedQuery", "userQuery"];
 
+/// The system query options the sandbox runs on a table's rows.
+const SYSTEM_OPTIONS: &[&str] =
+    &["$select", "$filter", "$orderby", "$top", "$count", "$skiptoken", "$deltatoken", "$expand"];
+
+/// Refuses every query parameter a read of rows does not run, so that none is ignored (an ignored `sql`
+/// or `$apply` would answer with the whole table: a wrong answer given silently). Microsoft Learn, "Use
+/// OData to query data": Dataverse runs `$select $expand $orderby $filter $apply $top $count` and refuses
+/// `$skip $search $format` (and OData 4.01's `$compute`, as Dataverse is OData 4.0) with 400 `0x80060888`
+/// "The query parameter $skip is not supported"; a parameter without `$` it does not know gets
+/// `{"code":"0x0","message":"The query parameter utm_source is not supported"}` (rappen/FetchXMLBuilder#437).
+/// What Dataverse runs and the sandbox does not (`$apply`, `sql`, parameter aliases) is refused naming
+/// the sandbox as the limit.
+pub fn check_options(options: &HashMap<String, String>) -> Result<(), DataverseError> {
+    let mut names: Vec<&String> = options.keys().collect();
+    names.sort();
+    for name in names {
+        let name = name.as_str();
+        if SYSTEM_OPTIONS.contains(&name) || PREDEFINED.contains(&name) {
+            continue;
+        }
+        return Err(match name {
+            "$apply" => bad_request(
+                "The query parameter $apply is not supported by the D365 Desk sandbox: Dataverse aggregates \
+                 with it, the sandbox does not (a limit of the sandbox, not of Dataverse).",
+            ),
+            "sql" => bad_request(
+                "The query parameter sql is not supported by the D365 Desk sandbox: Dataverse runs SQL \
+                 queries with it (a preview), the sandbox does not (a limit of the sandbox, not of Dataverse).",
+            ),
+            alias if alias.starts_with('@') => bad_request(format!(
+                "The parameter alias {alias} is not supported by the D365 Desk sandbox: Dataverse takes \
+                 parameter aliases in $filter and $orderby, the sandbox does not (a limit of the sandbox)."
+            )),
+            system if system.starts_with('$') => {
+                bad_request(format!("The query parameter {system} is not supported"))
+            }
+            other => DataverseError::new(
+                StatusCode::BAD_REQUEST,
+                "0x0",
+                format!("The query parameter {other} is not supported"),
+            ),
+        });
+    }
+    Ok(())
+}
+
 pub fn parse<'t>(
     table: &'t Table,
     options: &HashMap<String, String>,
 ) -> Result<ReadQuery<'t>, DataverseError> {
-    for name in options.keys().filter(|k| k.starts_with('$')) {
-        if !matches!(
-            name.as_str(),
-            "$select" | "$filter" | "$orderby" | "$top" | "$count" | "$skiptoken" | "$deltatoken" | "$expand"
-        ) {
-            return Err(bad_request(format!("The query parameter {name} is not supported")));
-        }
-    }
+    check_options(options)?;
     // A collection runs these before coming here; elsewhere (a single row, `$count`) they are refused, never
     // ignored: ignoring `fetchXml` would answer with the whole table, a wrong answer given silently.
     for name in PREDEFINED {

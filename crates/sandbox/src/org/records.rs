@@ -103,6 +103,9 @@ pub fn get(
     headers: &HeaderMap,
 ) -> Response {
     let prefer = Prefer::from_headers(headers);
+    if let Err(refused) = query::check_options(options) {
+        return refused.into_response();
+    }
     let result = match rest {
         "" => collection(state, caller, table, raw_query, options, &prefer),
         "/$count" => count(state, table, options),

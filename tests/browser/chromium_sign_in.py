@@ -1,6 +1,7 @@
 """A $BROWSER for tests: opens the URL it is given in headless Chromium and completes the sandbox's
 sign-in and consent (or cancels, with D365DESK_SIGNIN_DECISION=cancel), as a person would. The desktop tests
-also leave the page alone (`ignore`), or wait at the consent page and accept only when told
+also leave the page alone (`ignore`), only read a page that is not a sign-in (`page`: what it shows goes
+to the file `progress`), or wait at the consent page and accept only when told
 (`accept-when-told`, with the files `progress` and `go` in the settings).
 
 The account and the decision come from SANDBOX_USERNAME, SANDBOX_PASSWORD and D365DESK_SIGNIN_DECISION, or
@@ -105,6 +106,12 @@ def main(url: str, device_code: str | None = None) -> int:
     try:
         wait = WebDriverWait(browser, 30)
         browser.get(url)
+        if settings.get("decision") == "page":
+            # A page that is not a sign-in (the app's "Open in Dynamics 365"): what it shows, for the test.
+            heading = wait.until(ec.visibility_of_element_located((By.TAG_NAME, "h1")))
+            _tell(settings, {"at": "page", "url": browser.current_url, "title": heading.text,
+                             "text": browser.find_element(By.TAG_NAME, "body").text})
+            return 0
         if settings.get("decision") == "ignore":
             # A person who leaves the page alone (the app's own Cancel is under test): the page stays open
             # until the app stops waiting, which closes its loopback listener.

@@ -9,8 +9,9 @@ use std::sync::Arc;
 use d365_dataverse::client::Client;
 use d365_dataverse::data::cache::MetadataCache;
 use d365_dataverse::data::export::{self, ExportOptions, ExportReport, Format as ExportFormat};
+use d365_dataverse::data::fetch_paging;
 use d365_dataverse::data::metadata::{ColumnInfo, OptionValue, RequiredLevel, TableInfo, TableSchema};
-use d365_dataverse::data::query::{Filter, Query};
+use d365_dataverse::data::query::{Filter, Query, encode};
 use d365_dataverse::data::read::{self, ReadOptions};
 use d365_dataverse::data::rows::Row;
 use serde::{Deserialize, Serialize};
@@ -18,7 +19,7 @@ use serde_json::Value;
 
 use crate::error::Result;
 use crate::grid_filter::{FilterCondition, FilterOperator, conditions_filter, operators};
-use crate::table_views::{ViewRef, view_option};
+use crate::table_views::{ViewKind, ViewRef, view_option};
 
 /// Tables people open most, first in the list; then custom tables, then the rest (each A–Z).
 const COMMON_TABLES: &[&str] = &["account", "contact", "lead", "opportunity", "incident", "systemuser"];
@@ -151,6 +152,10 @@ pub struct Grid {
     rows: Vec<Row>,
     next_link: Option<String>,
     total: Option<u64>,
+    /// The view the grid runs, and once needed its FetchXML and the page read last (see [`Self::continued`]).
+    view: Option<ViewRef>,
+    view_fetch: Option<String>,
+    fetch_page: u32,
 }
 
 impl Grid {
@@ -200,6 +205,9 @@ impl Grid {
             rows: Vec::new(),
             next_link: Some(path),
             total: None,
+            view: request.view.clone(),
+            view_fetch: None,
+            fetch_page: 1,
         };
         grid.load_more().await?;
         let view = GridView {
@@ -233,12 +241,48 @@ impl Grid {
             )
             .into());
         }
+        let next_link = match page.next_link {
+            None if page.more_records => match self.continued(page.paging_cookie.as_deref()).await {
+                Ok(next) => next,
+                Err(err) => {
+                    self.next_link = Some(target); // this page again, rather than rows lost
+                    return Err(err);
+                }
+            },
+            next => next,
+        };
         if let Some(count) = page.count {
             self.total = Some(count);
         }
         self.rows.extend(page.rows);
-        self.next_link = page.next_link;
+        self.next_link = next_link;
         Ok(self.progress())
+    }
+
+    /// The next page of a view that said it has more rows but gave no nextLink, as FetchXML pages: the
+    /// view's FetchXML (read once) with the next page's number and cookie, on the table's entity set.
+    async fn continued(&mut self, cookie: Option<&str>) -> Result<Option<String>> {
+        let Some(view) = &self.view else { return Ok(None) };
+        if self.view_fetch.is_none() {
+            let set = match view.kind {
+                ViewKind::System => "savedqueries",
+                ViewKind::Personal => "userqueries",
+            };
+            let path = format!("{set}({})?$select=fetchxml", encode(&view.id));
+            let row = read::retrieve(&self.client, &path, None, false).await?;
+            let fetch = row.as_ref().and_then(|row| row.get("fetchxml")).and_then(|cell| cell.value.as_str());
+            self.view_fetch = Some(fetch.map(str::to_owned).ok_or_else(|| {
+                d365_dataverse::DataverseError::new(
+                    "api.malformed_response",
+                    "The view has more rows, but its FetchXML could not be read to page through them.",
+                    None,
+                )
+            })?);
+        }
+        let fetch = self.view_fetch.as_deref().unwrap_or_default();
+        let (page, target) = next_fetch_page(&self.schema.table.entity_set, fetch, self.fetch_page, cookie)?;
+        self.fetch_page = page;
+        Ok(Some(target))
     }
 
     pub fn progress(&self) -> GridProgress {
@@ -273,6 +317,17 @@ impl Grid {
     pub fn source(&self) -> GridSource {
         GridSource { client: self.client.clone(), schema: self.schema.clone(), query: self.query.clone() }
     }
+}
+
+/// The page after `last` of `fetch` on `entity_set`: the number and cookie the answer's annotation gives,
+/// else the next number (Learn's simple paging).
+fn next_fetch_page(entity_set: &str, fetch: &str, last: u32, cookie: Option<&str>) -> Result<(u32, String)> {
+    let (page, cookie) = match cookie.and_then(fetch_paging::next_page) {
+        Some((page, cookie)) => (page, Some(cookie)),
+        None => (last.saturating_add(1), None),
+    };
+    let fetch = fetch_paging::with_page(fetch, page, PAGE_SIZE, cookie.as_deref())?;
+    Ok((page, format!("{entity_set}?fetchXml={}", encode(&fetch))))
 }
 
 /// A grid's table, columns, filter and sort.
@@ -397,6 +452,27 @@ mod tests {
             is_custom: custom,
             change_tracking: false,
         }
+    }
+
+    #[test]
+    fn a_view_without_a_next_link_goes_on_with_its_fetchxml_and_the_cookie() {
+        let fetch = "<fetch><entity name=\"account\"><attribute name=\"name\"/></entity></fetch>";
+        let annotation = r#"<cookie pagenumber="3" pagingcookie="%253ccookie%2520page%253d%25222%2522%253e%253c%252fcookie%253e" istracking="False" />"#;
+        let (page, target) = next_fetch_page("accounts", fetch, 2, Some(annotation)).unwrap();
+        assert_eq!(page, 3);
+        let (set, query) = target.split_once("?fetchXml=").unwrap();
+        assert_eq!(set, "accounts");
+        let sent = percent_encoding::percent_decode_str(query).decode_utf8().unwrap();
+        assert_eq!(
+            sent,
+            "<fetch page=\"3\" count=\"5000\" paging-cookie=\"&lt;cookie page=&quot;2&quot;&gt;&lt;/cookie&gt;\"><entity name=\"account\"><attribute name=\"name\"/></entity></fetch>"
+        );
+        // No cookie (an order on a linked column gives none): the next page by number.
+        let (page, target) = next_fetch_page("accounts", fetch, 2, None).unwrap();
+        assert_eq!(page, 3);
+        let sent = percent_encoding::percent_decode_str(&target).decode_utf8().unwrap().into_owned();
+        assert!(sent.starts_with("accounts?fetchXml=<fetch page=\"3\" count=\"5000\"><entity"), "{sent}");
+        assert!(next_fetch_page("accounts", "<nope", 1, None).is_err());
     }
 
     #[test]

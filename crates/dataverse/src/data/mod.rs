@@ -3,6 +3,7 @@
 pub mod batch;
 pub mod cache;
 pub mod export;
+pub mod fetch_paging;
 pub mod keys;
 pub mod metadata;
 pub mod multipart;

@@ -60,6 +60,10 @@ pub struct Page {
     pub count: Option<u64>,
     pub next_link: Option<String>,
     pub delta_link: Option<String>,
+    /// FetchXML paging: `@Microsoft.Dynamics.CRM.fetchxmlpagingcookie` (see [`super::fetch_paging`]).
+    pub paging_cookie: Option<String>,
+    /// `@Microsoft.Dynamics.CRM.morerecords`: FetchXML paging's "there is another page".
+    pub more_records: bool,
 }
 
 fn page_from(mut body: Value) -> Result<Page> {
@@ -93,6 +97,8 @@ fn page_from(mut body: Value) -> Result<Page> {
         count: body["@odata.count"].as_u64(),
         next_link: link("@odata.nextLink"),
         delta_link: link("@odata.deltaLink"),
+        paging_cookie: link("@Microsoft.Dynamics.CRM.fetchxmlpagingcookie"),
+        more_records: body["@Microsoft.Dynamics.CRM.morerecords"].as_bool() == Some(true),
     })
 }
 

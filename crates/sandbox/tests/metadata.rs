@@ -218,3 +218,264 @@ async fn one_to_many_relationships_are_the_lookups_that_point_to_the_table() {
         "{one_to_many}"
     );
 }
+
+fn names(body: &Value, property: &str) -> Vec<String> {
+    let mut names: Vec<String> = body["value"]
+        .as_array()
+        .unwrap_or_else(|| panic!("a collection: {body}"))
+        .iter()
+        .map(|item| item[property].as_str().unwrap().to_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[tokio::test]
+async fn entity_definitions_are_filtered_as_dataverse_filters_metadata() {
+    let sandbox = sandbox().await;
+    let token = org_app_token(&sandbox).await;
+    let (status, body) = get(
+        &sandbox,
+        &token,
+        "EntityDefinitions?$select=LogicalName,EntitySetName,PrimaryIdAttribute&$filter=LogicalName eq 'account'",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let value = body["value"].as_array().unwrap();
+    assert_eq!(value.len(), 1, "{body}");
+    assert_eq!(value[0]["EntitySetName"], "accounts");
+    assert_eq!(value[0]["PrimaryIdAttribute"], "accountid");
+    assert!(value[0]["MetadataId"].is_string() && value[0].get("DisplayName").is_none());
+
+    // Each filter against the same test run on the unfiltered list.
+    let (_, everything) = get(&sandbox, &token, "EntityDefinitions").await;
+    let everything = everything["value"].as_array().unwrap().clone();
+    type Test = fn(&Value) -> bool;
+    let cases: [(&str, Test); 5] = [
+        ("IsCustomEntity eq true", |t| t["IsCustomEntity"] == true),
+        ("LogicalName eq 'contact' or LogicalName eq 'lead'", |t| {
+            t["LogicalName"] == "contact" || t["LogicalName"] == "lead"
+        }),
+        (
+            "OwnershipType eq Microsoft.Dynamics.CRM.OwnershipTypes'OrganizationOwned' and not (LogicalName eq 'organization')",
+            |t| t["OwnershipType"] == "OrganizationOwned" && t["LogicalName"] != "organization",
+        ),
+        ("ObjectTypeCode lt 3 and ObjectTypeCode ge 1", |t| {
+            (1..3).contains(&t["ObjectTypeCode"].as_i64().unwrap())
+        }),
+        ("ChangeTrackingEnabled eq true and IsCustomEntity ne true", |t| {
+            t["ChangeTrackingEnabled"] == true && t["IsCustomEntity"] != true
+        }),
+    ];
+    for (filter, test) in cases {
+        let (status, body) =
+            get(&sandbox, &token, &format!("EntityDefinitions?$select=LogicalName&$filter={filter}")).await;
+        assert_eq!(status, StatusCode::OK, "{filter}: {body}");
+        let mut expected: Vec<String> = everything
+            .iter()
+            .filter(|t| test(t))
+            .map(|t| t["LogicalName"].as_str().unwrap().to_owned())
+            .collect();
+        expected.sort();
+        assert!(!expected.is_empty() && expected.len() < everything.len(), "{filter} tells");
+        assert_eq!(names(&body, "LogicalName"), expected, "{filter}");
+    }
+    let (_, by_id) = get(
+        &sandbox,
+        &token,
+        &format!(
+            "EntityDefinitions?$select=LogicalName&$filter=MetadataId eq {}",
+            value[0]["MetadataId"].as_str().unwrap()
+        ),
+    )
+    .await;
+    assert_eq!(names(&by_id, "LogicalName"), ["account"]);
+
+    // What metadata queries refuse.
+    let refused = [
+        (
+            "EntityDefinitions?$filter=contains(LogicalName,'acc')",
+            "0x80060888",
+            "The function 'contains' is not supported",
+        ),
+        (
+            "EntityDefinitions?$filter=startswith(LogicalName,'acc')",
+            "0x80060888",
+            "The function 'startswith' is not supported",
+        ),
+        (
+            "EntityDefinitions?$filter=DisplayName/UserLocalizedLabel/Label eq 'Account'",
+            "0x80060888",
+            "is a Label",
+        ),
+        (
+            "EntityDefinitions?$filter=Nmae eq 'account'",
+            "0x0",
+            "Could not find a property named 'Nmae' on type 'Microsoft.Dynamics.CRM.EntityMetadata'.",
+        ),
+        ("EntityDefinitions?$filter=ObjectTypeCode eq 'one'", "0x80060888", "incompatible types"),
+        (
+            "EntityDefinitions?$orderby=LogicalName",
+            "0x80060888",
+            "The query parameter $orderby is not supported",
+        ),
+        ("EntityDefinitions?$top=1", "0x80060888", "The query parameter $top is not supported"),
+        ("EntityDefinitions?foo=1", "0x0", "The query parameter foo is not supported"),
+        (
+            "EntityDefinitions(LogicalName='account')?$filter=LogicalName eq 'x'",
+            "0x80060888",
+            "$filter is not supported on a single definition",
+        ),
+        (
+            "EntityDefinitions(LogicalName='account')?$expand=Atributes",
+            "0x0",
+            "Could not find a property named 'Atributes'",
+        ),
+        (
+            "EntityDefinitions(LogicalName='account')?$expand=Attributes($orderby=LogicalName)",
+            "0x80060888",
+            "$orderby is not supported inside $expand",
+        ),
+    ];
+    for (path, code, message) in refused {
+        let (status, body) = get(&sandbox, &token, path).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {body}");
+        assert_eq!(body["error"]["code"], code, "{path}: {body}");
+        assert!(body["error"]["message"].as_str().unwrap().contains(message), "{path}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn attributes_keys_and_relationships_are_filtered() {
+    let sandbox = sandbox().await;
+    let token = org_app_token(&sandbox).await;
+    let base = "EntityDefinitions(LogicalName='account')";
+    let cases: [(&str, &[&str]); 8] = [
+        (
+            "/Attributes?$select=LogicalName&$filter=AttributeType eq Microsoft.Dynamics.CRM.AttributeTypeCode'Picklist'",
+            &["industrycode"],
+        ),
+        (
+            "/Attributes?$select=LogicalName&$filter=RequiredLevel/Value eq Microsoft.Dynamics.CRM.AttributeRequiredLevel'ApplicationRequired'",
+            &["name"],
+        ),
+        (
+            "/Attributes?$select=LogicalName&$filter=IsPrimaryId eq true or IsPrimaryName eq true",
+            &["accountid", "name"],
+        ),
+        (
+            "/Attributes/Microsoft.Dynamics.CRM.StatusAttributeMetadata?$select=LogicalName&$filter=LogicalName ne 'statecode'",
+            &["statuscode"],
+        ),
+        (
+            "/Attributes/Microsoft.Dynamics.CRM.StringAttributeMetadata?$select=LogicalName&$filter=MaxLength gt 160",
+            &["websiteurl"],
+        ),
+        ("/Keys?$select=LogicalName&$filter=LogicalName eq 'accountnumberkey'", &["accountnumberkey"]),
+        (
+            "/ManyToOneRelationships?$select=ReferencingAttribute&$filter=ReferencedEntity eq 'contact'",
+            &["primarycontactid"],
+        ),
+        (
+            "/OneToManyRelationships?$select=ReferencingEntity&$filter=ReferencingAttribute eq 'cr0d1_accountid'",
+            &["cr0d1_project"],
+        ),
+    ];
+    for (path, expected) in cases {
+        let (status, body) = get(&sandbox, &token, &format!("{base}{path}")).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+        let property = path.split("$select=").nth(1).unwrap().split('&').next().unwrap();
+        assert_eq!(names(&body, property), expected, "{path}: {body}");
+    }
+    let (status, body) = get(&sandbox, &token, &format!("{base}/ManyToManyRelationships")).await;
+    assert_eq!(
+        (status, body["value"].as_array().map(Vec::len)),
+        (StatusCode::OK, Some(0)),
+        "no N:N in the sandbox"
+    );
+    // Without a cast, only AttributeMetadata's own properties filter.
+    let (status, body) = get(&sandbox, &token, &format!("{base}/Attributes?$filter=MaxLength gt 100")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(
+        body["error"]["message"],
+        "Could not find a property named 'MaxLength' on type 'Microsoft.Dynamics.CRM.AttributeMetadata'."
+    );
+}
+
+#[tokio::test]
+async fn definitions_by_metadata_id_and_expanded_with_nested_options() {
+    let sandbox = sandbox().await;
+    let token = org_app_token(&sandbox).await;
+    let (_, account) =
+        get(&sandbox, &token, "EntityDefinitions(LogicalName='account')?$select=LogicalName").await;
+    let id = account["MetadataId"].as_str().unwrap();
+    let (status, by_id) =
+        get(&sandbox, &token, &format!("EntityDefinitions({id})?$select=LogicalName,EntitySetName")).await;
+    assert_eq!(status, StatusCode::OK, "{by_id}");
+    assert_eq!(
+        (by_id["LogicalName"].as_str(), by_id["EntitySetName"].as_str()),
+        (Some("account"), Some("accounts"))
+    );
+
+    let (_, name) = get(
+        &sandbox,
+        &token,
+        "EntityDefinitions(LogicalName='account')/Attributes(LogicalName='industrycode')",
+    )
+    .await;
+    let attribute_id = name["MetadataId"].as_str().unwrap();
+    let (status, by_id) = get(
+        &sandbox,
+        &token,
+        &format!("EntityDefinitions({id})/Attributes({attribute_id})?$select=LogicalName"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{by_id}");
+    assert_eq!(by_id["LogicalName"], "industrycode");
+    let (status, cast) = get(
+        &sandbox,
+        &token,
+        &format!("EntityDefinitions({id})/Attributes({attribute_id})/Microsoft.Dynamics.CRM.PicklistAttributeMetadata?$select=LogicalName&$expand=OptionSet"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{cast}");
+    assert!(!cast["OptionSet"]["Options"].as_array().unwrap().is_empty(), "{cast}");
+    let (status, _) = get(
+        &sandbox,
+        &token,
+        &format!("EntityDefinitions({id})/Attributes({attribute_id})/Microsoft.Dynamics.CRM.StringAttributeMetadata"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "a picklist is not a string column");
+
+    let (status, expanded) = get(
+        &sandbox,
+        &token,
+        "EntityDefinitions(LogicalName='account')?$select=LogicalName&$expand=Attributes($select=LogicalName;$filter=AttributeType eq Microsoft.Dynamics.CRM.AttributeTypeCode'Picklist'),Keys($select=KeyAttributes),ManyToOneRelationships($filter=ReferencedEntity eq 'account';$select=ReferencingAttribute),OneToManyRelationships($select=SchemaName)",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{expanded}");
+    let picklists: Vec<&str> = expanded["Attributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["LogicalName"].as_str().unwrap())
+        .collect();
+    assert_eq!(picklists, ["industrycode"], "{expanded}");
+    assert!(expanded["Attributes"][0].get("AttributeType").is_none(), "the nested $select");
+    assert_eq!(expanded["Keys"][0]["KeyAttributes"], serde_json::json!(["accountnumber"]));
+    assert_eq!(expanded["ManyToOneRelationships"].as_array().unwrap().len(), 1);
+    assert_eq!(expanded["ManyToOneRelationships"][0]["ReferencingAttribute"], "parentaccountid");
+    assert!(expanded["OneToManyRelationships"].as_array().unwrap().len() > 3);
+
+    // On the collection too, with its own filter.
+    let (status, tables) = get(
+        &sandbox,
+        &token,
+        "EntityDefinitions?$select=LogicalName&$filter=LogicalName eq 'contact'&$expand=Attributes($select=LogicalName;$filter=IsPrimaryId eq true)",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{tables}");
+    assert_eq!(tables["value"][0]["Attributes"][0]["LogicalName"], "contactid");
+    assert_eq!(tables["value"][0]["Attributes"].as_array().unwrap().len(), 1);
+}

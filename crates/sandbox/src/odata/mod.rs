@@ -5,6 +5,7 @@ pub mod batch;
 pub mod fetchxml;
 pub mod filter;
 pub mod link;
+pub mod metadata_filter;
 pub mod query;
 
 /// Splits an OData option list at its top-level commas: `a($select=x,y),b` → `a($select=x,y)`, `b`.

@@ -35,6 +35,10 @@ struct Args {
     /// Service protection: at most REQUESTS per SECONDS per user (Dataverse: 6000/300), then 429.
     #[arg(long, value_name = "REQUESTS/SECONDS", value_parser = parse_throttle)]
     throttle: Option<(u32, u64)>,
+    /// Service protection: at most MS milliseconds of requests' combined execution time per user in the
+    /// throttle's window (Dataverse: 1200000 in 300 s), then 429.
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..))]
+    execution_time: Option<u64>,
     /// Service protection: at most N concurrent requests per user (Dataverse: 52), then 429.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     concurrency: Option<u32>,
@@ -68,6 +72,7 @@ async fn main() -> ExitCode {
             requests: args.throttle.map_or(defaults.requests, |(n, _)| n),
             window: args.throttle.map_or(defaults.window, |(_, s)| Duration::from_secs(s)),
             concurrent: args.concurrency.unwrap_or(defaults.concurrent),
+            execution: args.execution_time.map_or(defaults.execution, Duration::from_millis),
         },
         faults: args.fault,
         ..Default::default()

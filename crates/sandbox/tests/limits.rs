@@ -13,7 +13,7 @@ use serde_json::Value;
 
 #[tokio::test]
 async fn the_request_window_answers_429_with_retry_after() {
-    let limits = Limits { requests: 3, window: Duration::from_secs(60), concurrent: 52 };
+    let limits = Limits { requests: 3, window: Duration::from_secs(60), concurrent: 52, ..Limits::default() };
     let sandbox = sandbox_with(SandboxOptions { seed: 2, limits, ..Default::default() }).await;
     let token = org_app_token(&sandbox).await;
     let who_am_i = format!("{}WhoAmI", sandbox.info().web_api_url);
@@ -53,8 +53,44 @@ async fn the_request_window_answers_429_with_retry_after() {
 }
 
 #[tokio::test]
+async fn requests_that_take_too_long_together_get_429_with_the_execution_time_code() {
+    let limits = Limits {
+        window: Duration::from_secs(60),
+        execution: Duration::from_millis(500),
+        ..Limits::default()
+    };
+    let slow = Fault::parse("latency=300,path=*WhoAmI").unwrap();
+    let sandbox =
+        sandbox_with(SandboxOptions { seed: 2, limits, faults: vec![slow], ..Default::default() }).await;
+    let token = org_app_token(&sandbox).await;
+    let who_am_i = format!("{}WhoAmI", sandbox.info().web_api_url);
+    let first = http().get(&who_am_i).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(first.status(), StatusCode::OK);
+    assert_eq!(first.headers()["x-ms-ratelimit-time-remaining-xrm-requests"], "500.00", "none spent yet");
+    let second = http().get(&who_am_i).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(second.status(), StatusCode::OK);
+    let left = second.headers()["x-ms-ratelimit-time-remaining-xrm-requests"].to_str().unwrap().to_owned();
+    let left: f64 = left.replace(',', "").parse().unwrap();
+    assert!(left <= 200.0, "the first request's 300 ms are spent: {left}");
+    // 600 ms spent of 500: the next request is refused until enough of that time leaves the window.
+    let refused = http().get(&who_am_i).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry_after: u64 = refused.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((55..=60).contains(&retry_after), "{retry_after}");
+    let error: Value = refused.json().await.unwrap();
+    assert_eq!(error["error"]["code"], "0x80072321");
+    assert!(
+        error["error"]["message"].as_str().unwrap().starts_with(
+            "Combined execution time of incoming requests exceeded limit of 500 milliseconds over time window of 60 seconds."
+        ),
+        "{error}"
+    );
+}
+
+#[tokio::test]
 async fn too_many_concurrent_requests_get_429() {
-    let limits = Limits { requests: 1000, window: Duration::from_secs(60), concurrent: 1 };
+    let limits =
+        Limits { requests: 1000, window: Duration::from_secs(60), concurrent: 1, ..Limits::default() };
     let slow = Fault::parse("latency=1000,path=*WhoAmI").unwrap();
     let sandbox =
         sandbox_with(SandboxOptions { seed: 2, limits, faults: vec![slow], ..Default::default() }).await;
@@ -113,7 +149,8 @@ async fn faults_fire_on_matching_paths_every_nth_time() {
 
 #[tokio::test]
 async fn a_request_whose_client_went_away_frees_its_concurrency_slot() {
-    let limits = Limits { requests: 1000, window: Duration::from_secs(60), concurrent: 1 };
+    let limits =
+        Limits { requests: 1000, window: Duration::from_secs(60), concurrent: 1, ..Limits::default() };
     let slow = Fault::parse("latency=2000,path=*WhoAmI").unwrap();
     let sandbox =
         sandbox_with(SandboxOptions { seed: 2, limits, faults: vec![slow], ..Default::default() }).await;

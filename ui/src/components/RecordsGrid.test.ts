@@ -9,13 +9,17 @@ import RecordsGrid from "./RecordsGrid.svelte";
 const ROW = 28;
 const HEADER = 32;
 
-async function shown(total: number, loadAll = false) {
+async function shown(
+  total: number,
+  loadAll = false,
+  more: { onopen?: () => void; onfollow?: () => void } = {},
+) {
   const grid = fakeGrid(total);
   const backend = mockBackend(grid.handlers);
   const session = new GridSession("c-1", "account");
   await session.open();
   if (loadAll) await session.loadAll();
-  render(RecordsGrid, { props: { session, columns: session.view?.columns ?? [] } });
+  render(RecordsGrid, { props: { session, columns: session.view?.columns ?? [], ...more } });
   return { grid, backend, session, element: screen.getByTestId("grid") };
 }
 
@@ -326,5 +330,27 @@ describe("Records grid", () => {
     await waitFor(() => {
       expect(cursorAt()).toEqual([4, 2]);
     });
+  });
+
+  it("makes a lookup's name a link that opens its record, by click or its own keys, not the row", async () => {
+    const onopen = vi.fn();
+    const onfollow = vi.fn();
+    await shown(10, false, { onopen, onfollow });
+    const link = cell(3, 2).querySelector<HTMLButtonElement>("[data-testid=grid-lookup]");
+    expect(link?.textContent).toBe("Contact 3");
+    expect(link?.tagName).toBe("BUTTON");
+    expect(link?.tabIndex).toBe(0);
+    expect(cell(3, 0).querySelector("[data-testid=grid-lookup]")).toBeNull();
+    expect(cell(3, 1).querySelector("[data-testid=grid-lookup]")).toBeNull();
+    await fireEvent.click(link as HTMLElement);
+    expect(onfollow.mock.calls).toEqual([["contact", "c-3"]]);
+    await key(link as HTMLElement, { key: "Enter" });
+    await key(link as HTMLElement, { key: " " });
+    await fireEvent.dblClick(link as HTMLElement);
+    expect(onopen).not.toHaveBeenCalled();
+    await key(screen.getByTestId("grid-body"), { key: "Enter" });
+    expect(onopen).toHaveBeenCalledTimes(1);
+    await fireEvent.dblClick(cell(3, 2));
+    expect(onopen.mock.calls).toEqual([[0], [3]]);
   });
 });

@@ -4,6 +4,7 @@
 pub mod app_page;
 pub mod auth;
 pub mod batch;
+pub mod bulk;
 pub mod csdl;
 pub mod errors;
 pub mod format;

@@ -97,6 +97,9 @@ pub fn execute(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<Outcome, DataverseError> {
+    if let Some((entity_set, message)) = super::bulk::bound_message(path) {
+        return super::bulk::execute(state, caller, conn, method, entity_set, message, body);
+    }
     let target = target(state, path)?;
     let table = target.table;
     let prefer = Prefer::from_headers(headers);

@@ -202,7 +202,11 @@ async fn bad_queries_get_dataverse_errors() {
         ("accounts?$filter=name eq", StatusCode::BAD_REQUEST, "Syntax error"),
         ("accounts?$filter=revenue eq 'x'", StatusCode::BAD_REQUEST, "incompatible types"),
         ("accounts?$skip=10", StatusCode::BAD_REQUEST, "$skip is not supported"),
-        ("accounts?$apply=groupby((name))", StatusCode::BAD_REQUEST, "$apply is not supported"),
+        (
+            "accounts?$apply=groupby((createdon))",
+            StatusCode::BAD_REQUEST,
+            "groupby with datetime values is not supported",
+        ),
         ("accounts?$search=contoso", StatusCode::BAD_REQUEST, "$search is not supported"),
         // Run, never ignored (ignoring them would answer with the whole table): a fetch without an entity,
         // a view that does not exist, and the parameters where they do not apply are refused.
@@ -352,5 +356,125 @@ async fn single_valued_lookups_expand_with_their_select() {
     ] {
         let (status, error) = api.json(bad, &[]).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {error}");
+    }
+}
+
+/// `$apply` against the same aggregation done here on the rows an OData query returns.
+#[tokio::test]
+async fn apply_groups_and_aggregates_as_dataverse_does() {
+    let api = Api::new(60).await;
+    let (_, all) = api.json("accounts?$select=statecode,statuscode,address1_city,revenue,numberofemployees,createdon,_ownerid_value", &[]).await;
+    let all = all["value"].as_array().unwrap().clone();
+    let formatted = r#"odata.include-annotations="*""#;
+
+    // Count by status, in the order of the values, with formatted values.
+    let (status, body) =
+        api.json("accounts?$apply=groupby((statecode),aggregate($count as count))", &[formatted]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body["@odata.context"].as_str().unwrap().ends_with("$metadata#accounts"));
+    let groups = body["value"].as_array().unwrap();
+    assert_eq!(groups.len(), 2, "{body}");
+    for (group, state) in groups.iter().zip([0, 1]) {
+        let count = all.iter().filter(|a| a["statecode"] == state).count();
+        assert_eq!(group["statecode"], state);
+        assert_eq!(group["count"], count);
+        assert_eq!(group["count@OData.Community.Display.V1.FormattedValue"], count.to_string());
+        assert_eq!(
+            group["statecode@OData.Community.Display.V1.FormattedValue"],
+            if state == 0 { "Active" } else { "Inactive" }
+        );
+    }
+
+    // Distinct values: groupby alone.
+    let (_, distinct) = api.json("accounts?$apply=groupby((statecode,statuscode))", &[]).await;
+    assert_eq!(
+        distinct["value"],
+        serde_json::json!([{ "statecode": 0, "statuscode": 1 }, { "statecode": 1, "statuscode": 2 }])
+    );
+
+    // Aggregates over the whole table, exact for money.
+    let (status, totals) = api
+        .json(
+            "accounts?$apply=aggregate(revenue with sum as total,revenue with average as mean,numberofemployees with max as most,\
+             createdon with min as first,address1_city with countdistinct as cities,$count as n)",
+            &[formatted],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{totals}");
+    let row = &totals["value"][0];
+    let revenues: Vec<rust_decimal::Decimal> =
+        all.iter().filter_map(|a| a["revenue"].as_number()).map(|n| n.to_string().parse().unwrap()).collect();
+    let total: rust_decimal::Decimal = revenues.iter().sum();
+    assert_eq!(row["total"].to_string().parse::<rust_decimal::Decimal>().unwrap(), total, "{row}");
+    let mean = (total / rust_decimal::Decimal::from(revenues.len())).round_dp(4);
+    assert_eq!(row["mean"].to_string().parse::<rust_decimal::Decimal>().unwrap(), mean, "{row}");
+    assert!(row["total@OData.Community.Display.V1.FormattedValue"].as_str().unwrap().starts_with('$'));
+    assert_eq!(row["most"], all.iter().map(|a| a["numberofemployees"].as_i64().unwrap()).max().unwrap());
+    assert_eq!(row["first"], all.iter().map(|a| a["createdon"].as_str().unwrap()).min().unwrap());
+    let cities: HashSet<&str> = all.iter().map(|a| a["address1_city"].as_str().unwrap()).collect();
+    assert_eq!(row["cities"], cities.len());
+    assert_eq!(row["n"], all.len());
+
+    // filter(...) first, then groups of a lookup, each with its name and table.
+    let (status, owners) = api
+        .json("accounts?$apply=filter(statecode eq 0)/groupby((_ownerid_value),aggregate(revenue with sum as total))", &[formatted])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{owners}");
+    let owners = owners["value"].as_array().unwrap();
+    assert!(!owners.is_empty());
+    for owner in owners {
+        let id = owner["_ownerid_value"].as_str().unwrap();
+        let expected: rust_decimal::Decimal = all
+            .iter()
+            .filter(|a| a["statecode"] == 0 && a["_ownerid_value"] == id)
+            .filter_map(|a| a["revenue"].as_number())
+            .map(|n| n.to_string().parse::<rust_decimal::Decimal>().unwrap())
+            .sum();
+        assert_eq!(owner["total"].to_string().parse::<rust_decimal::Decimal>().unwrap(), expected, "{owner}");
+        assert_eq!(owner["_ownerid_value@Microsoft.Dynamics.CRM.lookuplogicalname"], "systemuser");
+        assert!(
+            !owner["_ownerid_value@OData.Community.Display.V1.FormattedValue"].as_str().unwrap().is_empty()
+        );
+    }
+
+    // Refused, never ignored.
+    let refused = [
+        (
+            "accounts?$apply=groupby((primarycontactid/fullname))",
+            "0x80060888",
+            "does not support grouping by a related table's column",
+        ),
+        (
+            "accounts?$apply=groupby((createdon))",
+            "0x80060888",
+            "groupby with datetime values is not supported",
+        ),
+        (
+            "accounts?$apply=aggregate(name with sum as x)",
+            "0x80060888",
+            "The aggregation method sum can't be applied to the String column 'name'.",
+        ),
+        (
+            "accounts?$apply=groupby((statecode))&$filter=statecode eq 0",
+            "0x80060888",
+            "can't be used with $apply",
+        ),
+        (
+            "accounts?$apply=topcount(5,revenue)",
+            "0x80060888",
+            "does not support the transformation 'topcount'",
+        ),
+        ("accounts?$apply=groupby((nmae))", "0x0", "Could not find a property named 'nmae'"),
+        (
+            "accounts?$apply=groupby((statecode),aggregate($count as statecode))",
+            "0x80060888",
+            "The alias 'statecode' is used twice",
+        ),
+    ];
+    for (path, code, message) in refused {
+        let (status, body) = api.json(path, &[]).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {body}");
+        assert_eq!(body["error"]["code"], code, "{path}: {body}");
+        assert!(body["error"]["message"].as_str().unwrap().contains(message), "{path}: {body}");
     }
 }

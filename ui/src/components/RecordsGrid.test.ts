@@ -338,6 +338,7 @@ describe("Records grid", () => {
     await shown(10, false, { onopen, onfollow });
     const link = cell(3, 2).querySelector<HTMLButtonElement>("[data-testid=grid-lookup]");
     expect(link?.textContent).toBe("Contact 3");
+    expect(link?.closest<HTMLElement>("[data-testid=grid-row]")?.dataset.id).toBe("id-3");
     expect(link?.tagName).toBe("BUTTON");
     expect(link?.tabIndex).toBe(0);
     expect(cell(3, 0).querySelector("[data-testid=grid-lookup]")).toBeNull();

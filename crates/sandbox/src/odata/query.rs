@@ -92,8 +92,8 @@ const SYSTEM_OPTIONS: &[&str] =
 /// `$skip $search $format` (and OData 4.01's `$compute`, as Dataverse is OData 4.0) with 400 `0x80060888`
 /// "The query parameter $skip is not supported"; a parameter without `$` it does not know gets
 /// `{"code":"0x0","message":"The query parameter utm_source is not supported"}` (rappen/FetchXMLBuilder#437).
-/// What Dataverse runs and the sandbox does not (`$apply`, `sql`, parameter aliases) is refused naming
-/// the sandbox as the limit.
+/// What Dataverse runs and the sandbox does not (`sql`, parameter aliases) is refused naming the sandbox as
+/// the limit; `$apply` runs on a collection (`org::apply`).
 pub fn check_options(options: &HashMap<String, String>) -> Result<(), DataverseError> {
     let mut names: Vec<&String> = options.keys().collect();
     names.sort();
@@ -103,10 +103,8 @@ pub fn check_options(options: &HashMap<String, String>) -> Result<(), DataverseE
             continue;
         }
         return Err(match name {
-            "$apply" => bad_request(
-                "The query parameter $apply is not supported by the D365 Desk sandbox: Dataverse aggregates \
-                 with it, the sandbox does not (a limit of the sandbox, not of Dataverse).",
-            ),
+            // Run on a collection by `org::apply`.
+            "$apply" => continue,
             "sql" => bad_request(
                 "The query parameter sql is not supported by the D365 Desk sandbox: Dataverse runs SQL \
                  queries with it (a preview), the sandbox does not (a limit of the sandbox, not of Dataverse).",
@@ -133,6 +131,12 @@ pub fn parse<'t>(
     options: &HashMap<String, String>,
 ) -> Result<ReadQuery<'t>, DataverseError> {
     check_options(options)?;
+    if options.contains_key("$apply") {
+        return Err(bad_request(
+            "The query parameter $apply is not supported on this request by the D365 Desk sandbox; it runs on a \
+             table's collection (GET <entityset>?$apply=...).",
+        ));
+    }
     // A collection runs these before coming here; elsewhere (a single row, `$count`) they are refused, never
     // ignored: ignoring `fetchXml` would answer with the whole table, a wrong answer given silently.
     for name in PREDEFINED {

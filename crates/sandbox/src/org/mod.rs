@@ -2,6 +2,7 @@
 //! `/api/discovery/v2.0/`.
 
 pub mod app_page;
+pub mod apply;
 pub mod auth;
 pub mod batch;
 pub mod bulk;

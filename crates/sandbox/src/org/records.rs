@@ -51,7 +51,7 @@ impl Prefer {
         prefer
     }
 
-    fn wants(&self, annotation: &str) -> bool {
+    pub(crate) fn wants(&self, annotation: &str) -> bool {
         let Some(requested) = &self.annotations else { return false };
         requested.trim_matches('"').split(',').any(|pattern| {
             let pattern = pattern.trim();
@@ -62,7 +62,7 @@ impl Prefer {
     }
 
     /// `Preference-Applied`: what the response honoured.
-    fn applied(&self, page_size: Option<u32>) -> Option<HeaderValue> {
+    pub(crate) fn applied(&self, page_size: Option<u32>) -> Option<HeaderValue> {
         let mut applied = Vec::new();
         if let Some(size) = page_size {
             applied.push(format!("odata.maxpagesize={size}"));
@@ -117,7 +117,7 @@ pub fn get(
     result.unwrap_or_else(IntoResponse::into_response)
 }
 
-fn storage_err(e: rusqlite::Error) -> DataverseError {
+pub(crate) fn storage_err(e: rusqlite::Error) -> DataverseError {
     DataverseError::new(
         StatusCode::INTERNAL_SERVER_ERROR,
         "0x80040216",
@@ -207,7 +207,7 @@ fn read_rows(
     Ok(out)
 }
 
-fn to_json(kind: &ColumnKind, value: SqlValue) -> Value {
+pub(crate) fn to_json(kind: &ColumnKind, value: SqlValue) -> Value {
     match (kind, value) {
         (_, SqlValue::Null) => Value::Null,
         (ColumnKind::Boolean { .. }, SqlValue::Integer(i)) => Value::Bool(i != 0),
@@ -379,6 +379,9 @@ fn collection(
 ) -> Result<Response, DataverseError> {
     if query::PREDEFINED.iter().any(|name| options.contains_key(*name)) {
         return views::run(state, caller, table, raw_query, options, prefer);
+    }
+    if options.contains_key("$apply") {
+        return super::apply::run(state, caller, table, options, prefer);
     }
     let mut query = query::parse(table, options)?;
     if prefer.track_changes || query.delta_since.is_some() {

@@ -1,6 +1,7 @@
 //! The data side of the client: metadata and its cache, queries, paged reads, records and batches.
 
 pub mod batch;
+pub mod bulk;
 pub mod cache;
 pub mod export;
 pub mod fetch_paging;

@@ -213,6 +213,9 @@ fn record_path(
             .ok_or_else(|| bad("0x80048d19", "'@odata.id' must be a string like accounts(<id>)."))?;
         let relative =
             reference.rsplit_once("/api/data/v9.2/").map_or(reference, |(_, r)| r).trim_start_matches('/');
+        // A URL, as a request's path is: percent-decoded (`accountnumber=%27A-1%27`).
+        let relative = percent_encoding::percent_decode_str(relative).decode_utf8_lossy().into_owned();
+        let relative = relative.as_str();
         let named = relative.split('(').next().unwrap_or_default();
         let same = state.store.by_entity_set(named).is_some_and(|t| t.logical_name == table.logical_name);
         if !same || !relative.ends_with(')') {

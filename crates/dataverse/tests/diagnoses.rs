@@ -49,7 +49,13 @@ fn recorder() -> (Arc<Mutex<Vec<ClientEvent>>>, ClientOptions) {
 async fn a_retry_after_too_long_to_wait_is_reported_as_throttled_at_once() {
     // One request per ten minutes: the second gets 429 with Retry-After: 600, over the 300 s the policy
     // waits out.
-    let sandbox = sandbox(Limits { requests: 1, window: Duration::from_secs(600), concurrent: 52 }).await;
+    let sandbox = sandbox(Limits {
+        requests: 1,
+        window: Duration::from_secs(600),
+        concurrent: 52,
+        ..Limits::default()
+    })
+    .await;
     let (events, options) = recorder();
     let client = client(&sandbox, options);
     client.send(&Request::get("WhoAmI")).await.unwrap();
@@ -69,7 +75,9 @@ async fn a_retry_after_too_long_to_wait_is_reported_as_throttled_at_once() {
 
 #[tokio::test]
 async fn throttling_beyond_the_tries_is_reported_as_throttled() {
-    let sandbox = sandbox(Limits { requests: 1, window: Duration::from_secs(60), concurrent: 52 }).await;
+    let sandbox =
+        sandbox(Limits { requests: 1, window: Duration::from_secs(60), concurrent: 52, ..Limits::default() })
+            .await;
     // Retry-After: 60 would be waited out; with one try in all there is no retry left to wait for.
     let policy = RetryPolicy { max_attempts: 1, ..quick() };
     let client = client(&sandbox, ClientOptions { policy, ..Default::default() });

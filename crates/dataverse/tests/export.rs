@@ -120,6 +120,37 @@ async fn a_csv_export_is_refreshed_with_changes_and_deletes() {
 }
 
 #[tokio::test]
+async fn a_refresh_with_more_changes_than_a_page_follows_the_deltas_pages() {
+    let (_sandbox, client, schema) = world(300).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("accounts.csv");
+    export::export(client.clone(), &schema, &query(), &file, &options(Format::Csv, true, 1)).await.unwrap();
+    let (_, rows) = csv_rows(&file);
+    let mut ids = rows.keys().cloned().collect::<Vec<_>>();
+    ids.sort();
+    // 100 changes and 30 deletions: the delta comes in pages of 70 (two nextLinks, then its deltaLink).
+    for (i, id) in ids[..100].iter().enumerate() {
+        let body = json!({ "description": format!("Changed {i}") });
+        client.send(&Request::patch(format!("accounts({id})"), body, Repeatable::Yes)).await.unwrap();
+    }
+    for id in &ids[100..130] {
+        client.send(&Request::delete(format!("accounts({id})"))).await.unwrap();
+    }
+    let report =
+        export::refresh(client.clone(), &schema, &file, &options(Format::Csv, true, 1)).await.unwrap();
+    assert_eq!((report.rows, report.changed, report.deleted), (270, 100, 30));
+    let (_, refreshed) = csv_rows(&file);
+    assert_eq!(refreshed.len(), 270);
+    for (i, id) in ids[..100].iter().enumerate() {
+        assert_eq!(refreshed[id]["description"], format!("Changed {i}"), "every page's changes applied");
+    }
+    assert!(ids[100..130].iter().all(|id| !refreshed.contains_key(id)), "every deletion applied");
+    let again =
+        export::refresh(client.clone(), &schema, &file, &options(Format::Csv, true, 1)).await.unwrap();
+    assert_eq!((again.changed, again.deleted), (0, 0), "the last page's deltaLink was kept");
+}
+
+#[tokio::test]
 async fn a_partitioned_json_lines_export_equals_a_sequential_one() {
     let (_sandbox, client, schema) = world(900).await;
     let dir = tempfile::tempdir().unwrap();

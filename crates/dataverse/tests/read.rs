@@ -182,7 +182,7 @@ async fn a_column_the_cached_schema_lacks_is_looked_up_again_before_it_is_refuse
 
 #[tokio::test]
 async fn throttled_reads_wait_as_told_report_it_and_complete() {
-    let limits = Limits { requests: 4, window: Duration::from_secs(2), concurrent: 52 };
+    let limits = Limits { requests: 4, window: Duration::from_secs(2), concurrent: 52, ..Limits::default() };
     let sandbox = sandbox(700, limits).await;
     let events: Arc<Mutex<Vec<ClientEvent>>> = Arc::default();
     let sink = {

@@ -116,3 +116,71 @@ async fn tracking_refuses_what_dataverse_refuses() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(body["error"]["message"].as_str().unwrap().contains("not enabled for change tracking"));
 }
+
+#[tokio::test]
+async fn a_delta_with_more_changes_than_a_page_pages_by_next_links_then_gives_its_delta_link() {
+    let sandbox = sandbox_with(SandboxOptions { seed: 6, ..Default::default() }).await;
+    let token = org_app_token(&sandbox).await;
+    let tracked = ["odata.track-changes"];
+    let (_, _, first) = call(&sandbox, &token, Method::GET, "accounts?$select=name", None, &tracked).await;
+    let ids: Vec<String> = first["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["accountid"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids.len(), 6);
+    let delta_link = first["@odata.deltaLink"].as_str().unwrap().to_owned();
+    // Five changed rows, two new ones, three deleted: ten entries.
+    for (i, id) in ids[..5].iter().enumerate() {
+        let body = json!({ "name": format!("Changed {i}") });
+        let done = call(&sandbox, &token, Method::PATCH, &format!("accounts({id})"), Some(body), &[]).await;
+        assert_eq!(done.0, StatusCode::NO_CONTENT);
+    }
+    for name in ["New A", "New B"] {
+        let done = call(&sandbox, &token, Method::POST, "accounts", Some(json!({ "name": name })), &[]).await;
+        assert_eq!(done.0, StatusCode::NO_CONTENT);
+    }
+    for id in &ids[3..6] {
+        let done = call(&sandbox, &token, Method::DELETE, &format!("accounts({id})"), None, &[]).await;
+        assert_eq!(done.0, StatusCode::NO_CONTENT);
+    }
+    let paged = ["odata.track-changes", "odata.maxpagesize=3"];
+    let mut link = delta_link;
+    let mut pages: Vec<Vec<Value>> = Vec::new();
+    let final_link = loop {
+        let (status, _, page) = call(&sandbox, &token, Method::GET, &link, None, &paged).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert!(page["@odata.context"].as_str().unwrap().ends_with("/$delta"), "{page}");
+        pages.push(page["value"].as_array().unwrap().clone());
+        if pages.len() == 2 {
+            // A change while the client pages belongs to the next delta, not this one.
+            let body = json!({ "name": "Changed While Paging" });
+            let done =
+                call(&sandbox, &token, Method::PATCH, &format!("accounts({})", ids[0]), Some(body), &[])
+                    .await;
+            assert_eq!(done.0, StatusCode::NO_CONTENT);
+        }
+        match (page.get("@odata.nextLink"), page.get("@odata.deltaLink")) {
+            (Some(next), None) => link = next.as_str().unwrap().to_owned(),
+            (None, Some(delta)) => break delta.as_str().unwrap().to_owned(),
+            other => panic!("a page has a next link or the delta link, not both or neither: {other:?}"),
+        }
+        assert!(pages.len() < 10, "the pages end: {link} {pages:?}");
+    };
+    assert!(pages.iter().all(|p| p.len() <= 3), "{pages:?}");
+    assert_eq!(pages.len(), 3, "{pages:?}");
+    let all: Vec<&Value> = pages.iter().flatten().collect();
+    let names: Vec<&str> = all.iter().filter_map(|r| r["name"].as_str()).collect();
+    // Rows deleted since are not among the changed rows; the three left were changed, two are new.
+    assert_eq!(names, ["Changed 0", "Changed 1", "Changed 2", "New A", "New B"], "{all:?}");
+    let gone: Vec<&str> =
+        all.iter().filter(|r| r["reason"] == "deleted").map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(gone, ids[3..6].iter().map(String::as_str).collect::<Vec<_>>());
+
+    let (_, _, next) = call(&sandbox, &token, Method::GET, &final_link, None, &paged).await;
+    let names: Vec<&str> =
+        next["value"].as_array().unwrap().iter().filter_map(|r| r["name"].as_str()).collect();
+    assert_eq!(names, ["Changed While Paging"], "{next}");
+    assert!(next.get("@odata.deltaLink").is_some());
+}

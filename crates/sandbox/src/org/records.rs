@@ -582,7 +582,31 @@ fn delta_link(state: &SandboxState, table: &Table, raw_query: Option<&str>, vers
     format!("{}{}?{query}$deltatoken={token}", state.urls.web_api_url, table.entity_set)
 }
 
-/// What changed since `since`: new and updated rows, then `$deletedEntity` entries, and the next link.
+/// Where a paged delta stands. Its next link keeps the `$deltatoken` (with the version the delta reads up
+/// to added as a third part) and a `$skiptoken` whose cookie holds the last version sent in place of the
+/// sort value (a delta is in version order), its page number the phase (1 changed rows, 2 deletions).
+struct DeltaPosition {
+    until: Option<i64>,
+    deletions: bool,
+    after: i64,
+}
+
+impl DeltaPosition {
+    fn of(query: &ReadQuery<'_>, options_token: Option<&str>, since: i64) -> Self {
+        let until = options_token.and_then(|t| t.split('!').nth(2)).and_then(|v| v.parse().ok());
+        let after =
+            query.after.as_ref().and_then(|values| values.first()).and_then(|v| v.to_string().parse().ok());
+        match after {
+            Some(after) => Self { until, deletions: query.page_number >= 2, after },
+            None => Self { until, deletions: false, after: since },
+        }
+    }
+}
+
+/// What changed since `since`: new and updated rows, then `$deletedEntity` entries, in pages of
+/// `odata.maxpagesize` with `@odata.nextLink`s, the last page with the `@odata.deltaLink` (Microsoft Learn,
+/// "Use change tracking to synchronize data with external systems"). Changes made while the client pages
+/// wait for the next delta: the pages read up to the version of the first.
 fn delta(
     state: &SandboxState,
     query: &ReadQuery<'_>,
@@ -591,23 +615,86 @@ fn delta(
     prefer: &Prefer,
 ) -> Result<Response, DataverseError> {
     let table = query.table;
+    let token = query_value(raw_query, "$deltatoken");
+    let position = DeltaPosition::of(query, token.as_deref(), since);
+    let size = i64::from(prefer.max_page_size.unwrap_or(5000).clamp(1, 5000));
     let selection = Selection::new(query);
-    let sql = format!(
-        "SELECT {} FROM {} WHERE versionnumber > ?1 ORDER BY versionnumber",
-        selection.sql.join(", "),
-        quote(table.logical_name)
-    );
     let conn = state.store.lock();
-    let now = current_version(&conn).map_err(storage_err)?;
-    let rows = read_rows(&conn, &sql, &[SqlValue::Integer(since)], &selection).map_err(storage_err)?;
-    let mut statement = conn
-        .prepare("SELECT id FROM sandbox_deleted WHERE tablename = ?1 AND versionnumber > ?2 ORDER BY versionnumber")
-        .map_err(storage_err)?;
-    let deleted: Vec<String> = statement
-        .query_map(rusqlite::params![table.logical_name, since], |r| r.get(0))
-        .and_then(Iterator::collect)
-        .map_err(storage_err)?;
-    drop(statement);
+    let until = match position.until {
+        Some(until) => until,
+        None => current_version(&conn).map_err(storage_err)?,
+    };
+    let versions = |sql: &str, after: i64| -> rusqlite::Result<Vec<i64>> {
+        let mut statement = conn.prepare(sql)?;
+        let found = statement
+            .query_map(rusqlite::params![since.max(after), until, size + 1, table.logical_name], |r| {
+                r.get(0)
+            })?
+            .collect::<rusqlite::Result<Vec<i64>>>()?;
+        Ok(found)
+    };
+    let row_versions = |after| {
+        let sql = format!(
+            "SELECT versionnumber FROM {} WHERE versionnumber > ?1 AND versionnumber <= ?2 AND ?4 = ?4 \
+             ORDER BY versionnumber LIMIT ?3",
+            quote(table.logical_name)
+        );
+        versions(&sql, after)
+    };
+    let deleted_versions = |after| {
+        versions(
+            "SELECT versionnumber FROM sandbox_deleted WHERE versionnumber > ?1 AND versionnumber <= ?2 \
+             AND tablename = ?4 ORDER BY versionnumber LIMIT ?3",
+            after,
+        )
+    };
+    // This page: changed rows first, then deletions, `size` entries in all.
+    let mut rows = Vec::new();
+    let mut deleted: Vec<String> = Vec::new();
+    let mut next: Option<(bool, i64)> = None;
+    if !position.deletions {
+        let found = row_versions(position.after).map_err(storage_err)?;
+        let taken = &found[..found.len().min(size as usize)];
+        if let Some(last) = taken.last() {
+            let sql = format!(
+                "SELECT {} FROM {} WHERE versionnumber > ?1 AND versionnumber <= ?2 ORDER BY versionnumber",
+                selection.sql.join(", "),
+                quote(table.logical_name)
+            );
+            let bounds = [SqlValue::Integer(since.max(position.after)), SqlValue::Integer(*last)];
+            rows = read_rows(&conn, &sql, &bounds, &selection).map_err(storage_err)?;
+        }
+        if found.len() > taken.len() {
+            next = taken.last().map(|last| (false, *last));
+        }
+    }
+    let room = size - rows.len() as i64;
+    if next.is_none() && room > 0 {
+        let after = if position.deletions { position.after } else { since };
+        let found = deleted_versions(after).map_err(storage_err)?;
+        let taken = &found[..found.len().min(room as usize)];
+        if let Some(last) = taken.last() {
+            let mut statement = conn
+                .prepare(
+                    "SELECT id FROM sandbox_deleted WHERE tablename = ?1 AND versionnumber > ?2 \
+                     AND versionnumber <= ?3 ORDER BY versionnumber",
+                )
+                .map_err(storage_err)?;
+            deleted = statement
+                .query_map(rusqlite::params![table.logical_name, since.max(after), last], |r| r.get(0))
+                .and_then(Iterator::collect)
+                .map_err(storage_err)?;
+        }
+        if found.len() > taken.len() {
+            next = taken.last().map(|last| (true, *last));
+        }
+    } else if next.is_none() {
+        // The page is full of rows: deletions, if any, come on the next page.
+        let any = deleted_versions(since).map_err(storage_err)?;
+        if !any.is_empty() {
+            next = Some((true, since));
+        }
+    }
     let names = if prefer.wants("OData.Community.Display.V1.FormattedValue") {
         lookup_names(state, &conn, &rows).map_err(storage_err)?
     } else {
@@ -622,14 +709,37 @@ fn delta(
             .into_iter()
             .map(|id| json!({ "@odata.context": deleted_context, "id": id, "reason": "deleted" })),
     );
-    let body = json!({
-        "@odata.context": context(state, query, "/$delta"),
-        "value": value,
-        "@odata.deltaLink": delta_link(state, table, raw_query, now),
-    });
-    let mut response = odata_json(body).into_response();
+    let mut body = serde_json::Map::new();
+    body.insert("@odata.context".into(), Value::String(context(state, query, "/$delta")));
+    body.insert("value".into(), Value::Array(value));
+    match next {
+        Some((deletions, after)) => {
+            let cookie = query::Cookie {
+                values: vec![Value::from(after)],
+                page: if deletions { 2 } else { 1 },
+                tracking_since: None,
+            };
+            let link = format!(
+                "{}!{until}&$skiptoken={}",
+                delta_link(state, table, raw_query, since),
+                query::encode_skiptoken(&cookie)
+            );
+            body.insert("@odata.nextLink".into(), Value::String(link));
+        }
+        None => {
+            body.insert("@odata.deltaLink".into(), Value::String(delta_link(state, table, raw_query, until)));
+        }
+    }
+    let mut response = odata_json(Value::Object(body)).into_response();
     response.headers_mut().insert("Preference-Applied", HeaderValue::from_static("odata.track-changes"));
     Ok(response)
+}
+
+/// A query option's value as sent (percent-decoded).
+fn query_value(raw_query: Option<&str>, name: &str) -> Option<String> {
+    url::form_urlencoded::parse(raw_query.unwrap_or_default().as_bytes())
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.into_owned())
 }
 
 /// The query without its keyset position (counts cover every page).

@@ -94,6 +94,13 @@ pub enum Command {
         #[arg(long)]
         if_match: Option<String>,
     },
+    /// Create, update or upsert many rows of one table from a file: JSON Lines (one object of columns per
+    /// line) or CSV (a header of column names; an empty cell leaves the column as it is). Every value is
+    /// checked against the table's metadata before anything is sent. The rows go in calls of --chunk with
+    /// Dataverse's bulk messages (CreateMultiple, UpdateMultiple, UpsertMultiple), or as $batch change sets
+    /// when the table does not support them; each call applies all its rows or none, and the first failed
+    /// call stops the rest. Failed rows are listed by number.
+    Import(ImportArgs),
     /// Any Web API request with the connection's sign-in (PATH under /api/data/v9.2/); the body from
     /// --data (`-` for stdin). Read-only connections refuse everything but GET.
     Api {
@@ -360,4 +367,50 @@ pub enum ApiMethod {
     Patch,
     Put,
     Delete,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    pub name: String,
+    pub table: String,
+    /// The rows (`-` reads stdin).
+    #[arg(long)]
+    pub file: String,
+    /// The file's format (default: from its extension, .csv or .jsonl).
+    #[arg(long, value_enum)]
+    pub format: Option<ImportFormat>,
+    #[arg(long, value_enum)]
+    pub mode: ImportMode,
+    /// The columns of each row that name its record, for update and upsert (comma-separated): the table's
+    /// id column by default, or an alternate key's columns. They are not written; an upsert row without
+    /// them creates a record.
+    #[arg(long)]
+    pub key: Option<String>,
+    /// Rows per call (a $batch holds at most 1000).
+    #[arg(long, default_value_t = 1000)]
+    pub chunk: usize,
+    /// bulk: the bulk messages only; batch: $batch change sets only; auto: bulk, and $batch for a table
+    /// without the bulk messages (never for a refused row).
+    #[arg(long, value_enum, default_value_t = ImportVia::Auto)]
+    pub via: ImportVia,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImportFormat {
+    Csv,
+    Jsonl,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImportMode {
+    Create,
+    Update,
+    Upsert,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImportVia {
+    Auto,
+    Bulk,
+    Batch,
 }

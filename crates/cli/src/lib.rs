@@ -79,6 +79,7 @@ async fn execute(command: args::Command) -> Result<output::Done, output::Failure
         args::Command::Delete { name, table, key, if_match } => {
             records::edit::delete(&vault, records::edit::Target { name, table, key }, if_match).await
         }
+        args::Command::Import(args) => records::import::import(&vault, args).await,
         args::Command::Api { name, method, path, data } => {
             records::api(&vault, &name, method, &path, data).await
         }

@@ -1,7 +1,8 @@
-//! `d365 tables|columns|query|get|api`: the records core, as commands.
+//! `d365 tables|columns|query|get|api|import`: the records core, as commands.
 
 pub mod edit;
 mod export;
+pub mod import;
 mod print;
 
 pub use export::export;

@@ -163,7 +163,6 @@ function keptCondition(item: unknown): KeptCondition | null {
 /** The columns whose label or logical name holds `query` (any case), in their order. */
 export function matchingColumns(available: GridColumn[], query: string): GridColumn[] {
   const wanted = query.trim().toLowerCase();
-  if (!wanted) return available;
   return available.filter(
     (column) =>
       column.label.toLowerCase().includes(wanted) || column.logical_name.toLowerCase().includes(wanted),

@@ -20,6 +20,7 @@ describe("Lookup search", () => {
   it("waits for typing to pause, then asks once for the latest text, trimmed", async () => {
     const backend = mockBackend({ lookup_search: (_c, _t, text) => [candidate(text)] });
     const search = new LookupSearch("c-1");
+    expect([search.searching, search.results, search.failure]).toEqual([false, [], null]);
     expect(SEARCH_DELAY_MS).toBe(250);
     search.search("contact", "J");
     search.search("contact", " Jo ");

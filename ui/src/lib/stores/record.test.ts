@@ -101,6 +101,38 @@ describe("Open record", () => {
     expect(panel.canGoBack).toBe(false);
   });
 
+  it("reads a record opened without columns with none, and steps to a record of another table with the same id", async () => {
+    const backend = mockBackend({ record_get: (_connection, _table, id) => record(id) });
+    const panel = new OpenRecord("c-1");
+    await panel.open("account", "x-1");
+    await panel.follow("contact", "x-1");
+    expect(backend.argsOf("record_get")).toEqual([
+      ["c-1", "account", "x-1", []],
+      ["c-1", "contact", "x-1", []],
+    ]);
+    expect(panel.trail).toEqual([{ table: "account", id: "x-1", shown: [] }]);
+  });
+
+  it("drops the answer of a read from before a close, though another read began since", async () => {
+    const answers = new Map<string, (view: RecordView) => void>();
+    mockBackend({
+      record_get: (_connection, _table, id) => new Promise<RecordView>((resolve) => answers.set(id, resolve)),
+    });
+    const panel = new OpenRecord("c-1");
+    const first = panel.open("account", "a-1");
+    panel.close();
+    const second = panel.open("account", "a-2");
+    await vi.waitFor(() => {
+      expect(answers.size).toBe(2);
+    });
+    answers.get("a-1")?.(record("a-1"));
+    await first;
+    expect(panel.record).toBeNull();
+    answers.get("a-2")?.(record("a-2"));
+    await second;
+    expect(panel.record?.id).toBe("a-2");
+  });
+
   it("follows from nowhere without a trail", async () => {
     mockBackend({ record_get: (_connection, _table, id) => record(id) });
     const panel = new OpenRecord("c-1");

@@ -2,6 +2,7 @@
 //! alternate keys and many-to-one relationships (the lookups' navigation properties), in the Web API's
 //! metadata shapes.
 
+use super::cascade::delete_behaviour;
 use std::collections::HashMap;
 
 use axum::http::StatusCode;
@@ -174,6 +175,8 @@ fn many_to_one(tables: &[Table], table: &Table) -> Vec<Value> {
                 "ReferencedEntity": target,
                 "ReferencedAttribute": tables.iter().find(|t| t.logical_name == target).map(|t| t.primary_id),
                 "ReferencingEntityNavigationPropertyName": navigation_property(column, target),
+                "CascadeConfiguration":
+                    delete_behaviour(table.logical_name, column.logical_name, target).configuration(),
             })
         })
         .collect()
@@ -194,6 +197,9 @@ fn one_to_many(tables: &[Table], table: &Table) -> Vec<Value> {
                 "ReferencingEntity": referencing.logical_name, "ReferencingAttribute": column.logical_name,
                 "ReferencedEntityNavigationPropertyName": schema,
                 "ReferencingEntityNavigationPropertyName": navigation_property(column, table.logical_name),
+                "CascadeConfiguration":
+                    delete_behaviour(referencing.logical_name, column.logical_name, table.logical_name)
+                        .configuration(),
             })
         })
         .collect()

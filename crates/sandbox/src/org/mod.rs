@@ -6,6 +6,7 @@ pub mod apply;
 pub mod auth;
 pub mod batch;
 pub mod bulk;
+pub mod cascade;
 pub mod csdl;
 pub mod errors;
 pub mod format;

@@ -152,7 +152,7 @@ pub fn execute(
             let (id, version) =
                 find(conn, table, &parse_key(table, key)?)?.ok_or_else(|| not_found(table, key))?;
             check_if_match(if_match, version)?;
-            delete(conn, table, &id)?;
+            super::cascade::delete(conn, state.store.tables(), table, &id)?;
             Ok(Outcome::no_content(None))
         }
         (method @ (Method::PUT | Method::DELETE), Some(key), rest) => {
@@ -565,18 +565,6 @@ fn update(
     params.push(SqlValue::Text(id.to_owned()));
     conn.execute(&sql, params_from_iter(params.iter())).map_err(storage)?;
     computed(conn, table, id).map_err(storage)
-}
-
-fn delete(conn: &Connection, table: &Table, id: &str) -> Result<(), DataverseError> {
-    let sql = format!("DELETE FROM {} WHERE {} = ?1", quote(table.logical_name), quote(table.primary_id));
-    conn.execute(&sql, [id]).map_err(storage)?;
-    let version = next_version(conn).map_err(storage)?;
-    conn.execute(
-        "INSERT INTO sandbox_deleted VALUES (?1, ?2, ?3)",
-        rusqlite::params![table.logical_name, id, version],
-    )
-    .map_err(storage)?;
-    Ok(())
 }
 
 /// 204 with `OData-EntityId`, or with `return=representation` the row (201 on create, 200 on update).

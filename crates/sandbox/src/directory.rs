@@ -119,6 +119,12 @@ pub const MICROSOFT_SAMPLE_CLIENT_ID: Uuid = uuid!("51f81489-12ee-4a9e-aaae-a259
 
 pub const ADMIN_UPN: &str = "admin@contoso-sandbox.onmicrosoft.com";
 pub const READER_UPN: &str = "reader@contoso-sandbox.onmicrosoft.com";
+/// The well-known password of the demo credentials: every sandbox user's password in the app's built-in
+/// sandbox and with `d365-sandbox --demo-credentials`, so that a person can try the browser sign-in without
+/// looking anything up. Like Azurite's well-known account key, it is published (README, the app's Sandbox
+/// card) and is no secret: the sandbox listens on loopback only and holds sample data only. Without demo
+/// credentials, the password is random per data file.
+pub const DEMO_PASSWORD: &str = "Contoso-Sandbox-Demo-1";
 /// A person in the tenant who has no user in the organisation.
 pub const OUTSIDER_UPN: &str = "outsider@contoso-sandbox.onmicrosoft.com";
 

@@ -26,12 +26,17 @@ struct Args {
     #[arg(long)]
     tls: bool,
     /// Keep the organisation's data in this SQLite file (created and seeded when missing); edits survive
-    /// restarts.
+    /// restarts, and so do the signing key, the org client secret, the users' password, consents and
+    /// refresh tokens (the file is private to you: it holds them).
     #[arg(long, value_name = "FILE", conflicts_with = "memory")]
     data: Option<std::path::PathBuf>,
     /// Keep the data in memory only (the default).
     #[arg(long)]
     memory: bool,
+    /// Give every user the documented demo password (`Contoso-Sandbox-Demo-1`, as the app's built-in
+    /// sandbox does) instead of a random one kept with the data. The org client secret stays random.
+    #[arg(long)]
+    demo_credentials: bool,
     /// Service protection: at most REQUESTS per SECONDS per user (Dataverse: 6000/300), then 429.
     #[arg(long, value_name = "REQUESTS/SECONDS", value_parser = parse_throttle)]
     throttle: Option<(u32, u64)>,
@@ -75,6 +80,7 @@ async fn main() -> ExitCode {
             execution: args.execution_time.map_or(defaults.execution, Duration::from_millis),
         },
         faults: args.fault,
+        user_password: args.demo_credentials.then(|| d365_sandbox::directory::DEMO_PASSWORD.to_owned()),
         ..Default::default()
     };
     let sandbox = match Sandbox::bind(&args.listen, options).await {

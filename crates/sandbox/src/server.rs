@@ -4,6 +4,8 @@ use std::fmt;
 use std::sync::{Arc, Mutex, RwLock};
 
 use axum_server::tls_rustls::RustlsConfig;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use rand::Rng;
 use serde::Serialize;
 use tokio::net::TcpListener;
@@ -72,19 +74,34 @@ impl Sandbox {
         if !addr.ip().is_loopback() {
             return Err(SandboxError::NotLoopback(addr));
         }
-        let secret = options.org_client_secret.clone().unwrap_or_else(random_client_secret);
-        let password = options.user_password.clone().unwrap_or_else(random_password);
+        let (store, secret, password, keys) = {
+            let (storage, seed) = (options.storage.clone(), options.seed);
+            let (given_secret, given_password) =
+                (options.org_client_secret.clone(), options.user_password.clone());
+            tokio::task::spawn_blocking(move || {
+                // The seed reads the directory's ids and names, never its secrets.
+                let store = Store::open(&storage, seed, &Directory::new(String::new(), String::new()))?;
+                // Kept with the data (with a data file, the same after a restart); explicit ones win.
+                let secret = match given_secret {
+                    Some(secret) => secret,
+                    None => store.remembered("org_client_secret", || Ok(random_client_secret()))?,
+                };
+                let password = match given_password {
+                    Some(password) => password,
+                    None => store.remembered("user_password", || Ok(random_password()))?,
+                };
+                let der = store.remembered("signing_key", || {
+                    SigningKeys::generate_der().map(|der| STANDARD.encode(der))
+                })?;
+                let der = STANDARD.decode(der).map_err(|e| SandboxError::SigningKey(e.to_string()))?;
+                let keys = SigningKeys::from_der(&der)?;
+                Ok::<_, SandboxError>((store, secret, password, keys))
+            })
+            .await
+            .map_err(|e| SandboxError::Storage(e.to_string()))??
+        };
         let directory = Directory::new(secret.clone(), password.clone());
         let urls = Urls::new(if options.tls { "https" } else { "http" }, addr, directory.tenant_id);
-        let keys = tokio::task::spawn_blocking(SigningKeys::generate)
-            .await
-            .map_err(|e| SandboxError::SigningKey(e.to_string()))??;
-        let store = {
-            let (storage, seed, directory) = (options.storage.clone(), options.seed, directory.clone());
-            tokio::task::spawn_blocking(move || Store::open(&storage, seed, &directory))
-                .await
-                .map_err(|e| SandboxError::Storage(e.to_string()))??
-        };
         let tls = if options.tls {
             let identity = tokio::task::spawn_blocking(crate::tls::generate)
                 .await

@@ -1,7 +1,8 @@
 //! What every request handler shares: the directory, the signing key, the sandbox's URLs and options,
-//! and the grants in flight (pending sign-ins, authorization codes, refresh tokens, sessions, consents).
+//! and the grants in flight (pending sign-ins, authorization codes, device codes, sessions). Consents and
+//! refresh tokens are kept in the store, with the data (see `data::identity`).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Mutex, RwLock};
 use std::time::Duration;
@@ -27,9 +28,12 @@ pub struct SandboxOptions {
     pub code_lifetime: Duration,
     /// How long a device code waits for the user (Entra: 15 minutes).
     pub device_code_lifetime: Duration,
-    /// The secret of the org-level app registrations; random when `None`.
+    /// The secret of the org-level app registrations; when `None`, the one kept in the store (random, made
+    /// with the store: per data file, or per run in memory).
     pub org_client_secret: Option<String>,
-    /// The password of every sandbox user; random when `None`.
+    /// The password of every sandbox user; when `None`, the one kept in the store (random, as the secret).
+    /// The app's built-in sandbox and `d365-sandbox --demo-credentials` give
+    /// [`crate::directory::DEMO_PASSWORD`].
     pub user_password: Option<String>,
     /// The `x-ms-dop-hint` the org recommends.
     pub dop_hint: u32,
@@ -175,13 +179,10 @@ pub struct DeviceGrant {
 pub struct Grants {
     pub pending: HashMap<String, AuthorizationRequest>,
     pub codes: HashMap<String, CodeGrant>,
-    pub refresh_tokens: HashMap<String, RefreshGrant>,
     /// Device-code sign-ins by device code.
     pub devices: HashMap<String, DeviceGrant>,
     /// Browser sessions (cookie value → user), so a second sign-in can skip the password page.
     pub sessions: HashMap<String, Uuid>,
-    /// (user, client) pairs the user has consented to.
-    pub consents: HashSet<(Uuid, Uuid)>,
 }
 
 pub struct SandboxState {
@@ -200,6 +201,21 @@ impl SandboxState {
     /// change is a single insert or update).
     pub fn grants(&self) -> std::sync::MutexGuard<'_, Grants> {
         self.grants.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Whether the user has consented to the app (kept in the store; a store that cannot answer counts as
+    /// no consent, so the user is asked again).
+    pub fn consented(&self, user: Uuid, client: Uuid) -> bool {
+        crate::data::identity::consented(&self.store.lock(), user, client).unwrap_or_else(|err| {
+            tracing::error!(%err, "could not read the consents");
+            false
+        })
+    }
+
+    pub fn add_consent(&self, user: Uuid, client: Uuid) {
+        if let Err(err) = crate::data::identity::add_consent(&self.store.lock(), user, client) {
+            tracing::error!(%err, "could not keep a consent");
+        }
     }
 }
 

@@ -17,13 +17,16 @@ pub enum Storage {
     /// Gone when the sandbox stops (tests).
     #[default]
     Memory,
-    /// A SQLite file: edits survive restarts (the app's embedded sandbox).
+    /// A SQLite file: edits survive restarts (the app's embedded sandbox), and so do the signing key, the
+    /// secrets, the consents and the refresh tokens: a sign-in made before a restart still works after it.
     File(PathBuf),
 }
 
 /// Bumped when the layout below changes; an older file is refused rather than misread.
 /// 2: money and decimals became exact text (they were REAL). 3: the views tables (savedquery, userquery).
-const SCHEMA_VERSION: i64 = 3;
+/// 4: what the identity provider remembers (signing key, secrets, consents, refresh tokens); a version 3
+/// file gains those tables as it is opened, its rows untouched.
+const SCHEMA_VERSION: i64 = 4;
 
 pub struct Store {
     connection: Mutex<Connection>,
@@ -70,6 +73,19 @@ impl Store {
         };
         match existing {
             Some(SCHEMA_VERSION) => Ok(store),
+            Some(3) => {
+                let mut conn = store.lock();
+                let tx = conn.transaction().map_err(db_err)?;
+                super::identity::create(&tx).map_err(db_err)?;
+                tx.execute(
+                    "UPDATE sandbox_meta SET value = ?1 WHERE key = 'schema_version'",
+                    params![SCHEMA_VERSION],
+                )
+                .map_err(db_err)?;
+                tx.commit().map_err(db_err)?;
+                drop(conn);
+                Ok(store)
+            }
             Some(other) => Err(SandboxError::Storage(format!(
                 "the data file has layout version {other}; this sandbox reads version {SCHEMA_VERSION}. \
                  Move the file away to start with fresh data."
@@ -93,6 +109,12 @@ impl Store {
         self.connection.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// The value the store keeps under `key` (see [`super::identity::remembered`]).
+    pub fn remembered(&self, key: &str, make: impl FnOnce() -> Result<String>) -> Result<String> {
+        super::identity::remembered(&self.lock(), key, make)
+            .map_err(|e| SandboxError::Storage(e.to_string()))?
+    }
+
     pub fn tables(&self) -> &[Table] {
         &self.tables
     }
@@ -113,6 +135,7 @@ fn create_schema(conn: &Connection, tables: &[Table]) -> rusqlite::Result<()> {
          CREATE TABLE sandbox_deleted (tablename TEXT NOT NULL, id TEXT NOT NULL, versionnumber INTEGER NOT NULL);
          CREATE INDEX sandbox_deleted_version ON sandbox_deleted (tablename, versionnumber);",
     )?;
+    super::identity::create(conn)?;
     for table in tables {
         let mut columns = Vec::new();
         for column in &table.columns {

@@ -97,7 +97,7 @@ pub async fn authorize(
         let Some(user) = request.user else {
             return back(EntraError::login_required());
         };
-        if !state.grants().consents.contains(&(user, app.client_id)) {
+        if !state.consented(user, app.client_id) {
             let err = EntraError::consent_required(&app.client_id.to_string(), &app.name);
             return back(EntraError { error: "consent_required", ..err });
         }
@@ -170,7 +170,7 @@ pub async fn consent(
             }
         };
     }
-    state.grants().consents.insert((user, request.client_id));
+    state.add_consent(user, request.client_id);
     finish(&state, request)
 }
 
@@ -188,7 +188,7 @@ pub(super) fn continue_sign_in(
         state.grants().pending.insert(ctx.clone(), request);
         return Html(pages::sign_in(tenant, &ctx, &app_name, &hint, None)).into_response();
     };
-    let consented = state.grants().consents.contains(&(user_id, request.client_id));
+    let consented = state.consented(user_id, request.client_id);
     if consented && !request.force_consent {
         state.grants().pending.remove(&ctx);
         return finish(state, request);

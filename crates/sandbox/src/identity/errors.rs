@@ -186,6 +186,14 @@ impl EntraError {
             ),
         )
     }
+    pub fn server_error() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            50000,
+            "There was an error issuing a token or an issue with our sign-in service.",
+        )
+    }
     pub fn refresh_token_expired(issued: OffsetDateTime) -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,

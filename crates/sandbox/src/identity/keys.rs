@@ -2,7 +2,7 @@
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use rsa::pkcs1::EncodeRsaPrivateKey;
+use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPrivateKey};
 use rsa::traits::PublicKeyParts;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -45,6 +45,10 @@ pub struct AccessClaims {
 #[derive(Debug, Clone)]
 pub struct VerifiedToken(pub AccessClaims);
 
+fn key_err(e: &dyn std::fmt::Display) -> SandboxError {
+    SandboxError::SigningKey(e.to_string())
+}
+
 pub struct SigningKeys {
     kid: String,
     encoding: EncodingKey,
@@ -53,11 +57,21 @@ pub struct SigningKeys {
 }
 
 impl SigningKeys {
-    /// A fresh 2048-bit key. Tokens signed by an earlier process are not valid after a restart, as after a
-    /// key rollover.
+    /// A fresh 2048-bit key. Tokens signed with another key are not valid, as after a key rollover.
     pub fn generate() -> Result<Self> {
-        let key_err = |e: &dyn std::fmt::Display| SandboxError::SigningKey(e.to_string());
+        Self::from_der(&Self::generate_der()?)
+    }
+
+    /// A fresh 2048-bit key as PKCS#1 DER, to keep (with a data file, the sandbox keeps its key, so tokens
+    /// signed before a restart still verify after it).
+    pub fn generate_der() -> Result<Vec<u8>> {
         let private = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 2048).map_err(|e| key_err(&e))?;
+        Ok(private.to_pkcs1_der().map_err(|e| key_err(&e))?.as_bytes().to_vec())
+    }
+
+    /// The key kept as PKCS#1 DER.
+    pub fn from_der(der: &[u8]) -> Result<Self> {
+        let private = rsa::RsaPrivateKey::from_pkcs1_der(der).map_err(|e| key_err(&e))?;
         let der = private.to_pkcs1_der().map_err(|e| key_err(&e))?;
         let n = URL_SAFE_NO_PAD.encode(private.n().to_bytes_be());
         let e = URL_SAFE_NO_PAD.encode(private.e().to_bytes_be());

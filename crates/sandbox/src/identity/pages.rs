@@ -54,15 +54,18 @@ pub fn sign_in(
 <form method="post" action="/{tenant}/login">
 <input type="hidden" name="ctx" value="{ctx}">
 <label for="i0116">Email or user name</label>
-<input id="i0116" name="login" type="email" autocomplete="username" value="{hint}" required autofocus>
+<input id="i0116" name="login" type="email" autocomplete="username" value="{hint}" required{user_focus}>
 <label for="i0118">Password</label>
-<input id="i0118" name="passwd" type="password" autocomplete="current-password" required>
+<input id="i0118" name="passwd" type="password" autocomplete="current-password" required{password_focus}>
 <div class="buttons"><button id="idSIButton9" class="primary" type="submit">Sign in</button></div>
 </form><p class="note">This is a local emulator. No Microsoft account is involved.</p>"#,
             app = escape(app_name),
             tenant = escape(tenant_path),
             ctx = escape(ctx),
             hint = escape(login_hint),
+            // With the user name given (`login_hint`), the password is what is left to type.
+            user_focus = if login_hint.is_empty() { " autofocus" } else { "" },
+            password_focus = if login_hint.is_empty() { "" } else { " autofocus" },
         ),
     )
 }
@@ -138,6 +141,15 @@ mod tests {
     #[test]
     fn escapes_markup_and_quotes() {
         assert_eq!(escape(r#"<a href="x">'&'</a>"#), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+    }
+
+    #[test]
+    fn a_login_hint_fills_the_user_name_and_the_password_gets_the_focus() {
+        let html = sign_in("t", "ctx", "App", "admin@contoso-sandbox.onmicrosoft.com", None);
+        assert!(html.contains(r#"value="admin@contoso-sandbox.onmicrosoft.com" required>"#), "{html}");
+        assert!(html.contains(r#"autocomplete="current-password" required autofocus>"#), "{html}");
+        let html = sign_in("t", "ctx", "App", "", None);
+        assert!(html.contains(r#"value="" required autofocus>"#), "{html}");
     }
 
     #[test]

@@ -19,6 +19,7 @@ use uuid::Uuid;
 use super::errors::EntraError;
 use super::keys::AccessClaims;
 use super::scopes::Scopes;
+use crate::data::identity;
 use crate::directory::{AppRegistration, ClientKind, User};
 use crate::state::{RefreshGrant, SandboxState, opaque_token};
 
@@ -166,10 +167,9 @@ fn authorization_code(state: &SandboxState, app: &AppRegistration, form: &Form) 
 fn refresh_token(state: &SandboxState, app: &AppRegistration, form: &Form) -> Result<Value, EntraError> {
     let token = required(form, "refresh_token")?;
     let grant = {
-        let mut grants = state.grants();
-        let grant = grants
-            .refresh_tokens
-            .get_mut(token)
+        let conn = state.store.lock();
+        let grant = identity::refresh(&conn, token)
+            .map_err(storage_error)?
             .ok_or_else(|| EntraError::malformed("The provided refresh token is not valid."))?;
         let now = OffsetDateTime::now_utc();
         if now - grant.last_used > state.options.refresh_token_lifetime {
@@ -178,8 +178,8 @@ fn refresh_token(state: &SandboxState, app: &AppRegistration, form: &Form) -> Re
         if grant.client_id != app.client_id {
             return Err(EntraError::grant_not_for_client());
         }
-        grant.last_used = now;
-        grant.clone()
+        identity::touch_refresh(&conn, token, now).map_err(storage_error)?;
+        grant
     };
     // A refresh token is good for any resource the user consented to (Entra's multi-resource refresh
     // tokens): the scope may name another resource than the original request.
@@ -187,7 +187,7 @@ fn refresh_token(state: &SandboxState, app: &AppRegistration, form: &Form) -> Re
         Some(scope) => Scopes::parse(scope)?,
         None => grant.scopes.clone(),
     };
-    if !state.grants().consents.contains(&(grant.user, app.client_id)) {
+    if !state.consented(grant.user, app.client_id) {
         return Err(EntraError::consent_required(&app.client_id.to_string(), &app.name));
     }
     let user =
@@ -198,6 +198,12 @@ fn refresh_token(state: &SandboxState, app: &AppRegistration, form: &Form) -> Re
         scopes.oidc.push("offline_access".into());
     }
     delegated_response(state, app, user, &scopes, None, form)
+}
+
+/// The store could not keep or read a grant: Entra's "error issuing a token", with the cause in the log.
+fn storage_error(err: rusqlite::Error) -> EntraError {
+    tracing::error!(%err, "the store could not keep or read a refresh token");
+    EntraError::server_error()
 }
 
 fn known_resource<'a>(state: &'a SandboxState, resource: &str) -> Result<&'a str, EntraError> {
@@ -234,15 +240,13 @@ fn delegated_response(
     });
     if scopes.has("offline_access") {
         let refresh = opaque_token();
-        state.grants().refresh_tokens.insert(
-            refresh.clone(),
-            RefreshGrant {
-                client_id: app.client_id,
-                user: user.object_id,
-                scopes: scopes.clone(),
-                last_used: OffsetDateTime::now_utc(),
-            },
-        );
+        let grant = RefreshGrant {
+            client_id: app.client_id,
+            user: user.object_id,
+            scopes: scopes.clone(),
+            last_used: OffsetDateTime::now_utc(),
+        };
+        identity::insert_refresh(&state.store.lock(), &refresh, &grant).map_err(storage_error)?;
         body["refresh_token"] = Value::String(refresh);
     }
     if scopes.has("openid") {

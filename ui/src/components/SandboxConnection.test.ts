@@ -20,6 +20,21 @@ const verified: VerifyOutcome = {
 };
 
 describe("Sandbox connection", () => {
+  it("shows the demo credentials once running, and says when its port moved", async () => {
+    mockBackend({ sandbox_status: () => ({ ...sandbox, moved_from: "http://127.0.0.1:40000" }) });
+    render(SandboxConnection);
+    expect((await screen.findByTestId("sandbox-username")).textContent).toBe(sandbox.username);
+    expect(screen.getByTestId("sandbox-password").textContent).toBe("Contoso-Sandbox-Demo-1");
+    expect(screen.getByTestId("sandbox-moved").textContent).toContain("http://127.0.0.1:40000");
+  });
+
+  it("says nothing of a port when it kept its own", async () => {
+    mockBackend({ sandbox_status: () => sandbox });
+    render(SandboxConnection);
+    await screen.findByTestId("sandbox-password");
+    expect(screen.queryByTestId("sandbox-moved")).toBeNull();
+  });
+
   it("is stopped until started, and says what it is", () => {
     mockBackend({ sandbox_status: () => new Promise(() => undefined) });
     render(SandboxConnection);

@@ -8,7 +8,9 @@ export const sandbox: SandboxInfo = {
   tenant_id: "tenant",
   organization_name: "Contoso Sandbox",
   username: "admin@contoso-sandbox.onmicrosoft.com",
+  demo_password: "Contoso-Sandbox-Demo-1",
   data_file: "/data/sandbox.sqlite3",
+  moved_from: null,
 };
 
 export const prod: ConnectionView = {

@@ -37,6 +37,7 @@ struct Discovery {
     form: UserForm,
     refresh: Secret,
     environments: Vec<Environment>,
+    username: Option<String>,
 }
 
 impl Discovery {
@@ -102,8 +103,12 @@ impl ConnectionsService {
         if form.instance_url.trim().is_empty() {
             let found = d365_connections::discover(&form, &method, &events, cancel).await?;
             let environments = found.environments.clone();
-            *lock(&self.signing_in.discovered) =
-                Some(Discovery { form, refresh: found.refresh, environments: found.environments });
+            *lock(&self.signing_in.discovered) = Some(Discovery {
+                form,
+                refresh: found.refresh,
+                environments: found.environments,
+                username: found.username,
+            });
             return Ok(SignInResult::Discovered { environments });
         }
         let (profile, _) = d365_connections::add_user(&self.vault, form, &method, &events, cancel).await?;
@@ -119,8 +124,9 @@ impl ConnectionsService {
         let mut waiting = lock(&self.signing_in.discovered);
         let discovery = waiting.as_ref().ok_or_else(no_discovery)?;
         let form = discovery.form_for(form, &instance_url)?;
-        let refresh = discovery.refresh.clone();
-        let (profile, _) = d365_connections::add_discovered(&self.vault, form, instance_url, refresh)?;
+        let (refresh, username) = (discovery.refresh.clone(), discovery.username.clone());
+        let (profile, _) =
+            d365_connections::add_discovered(&self.vault, form, instance_url, refresh, username)?;
         // Kept until saved: a refused name can be fixed without signing in again.
         *waiting = None;
         Ok(ConnectionView::from(&profile))
@@ -190,6 +196,7 @@ mod tests {
             form: form("http://127.0.0.1:1/tenant", "51f81489-12ee-4a9e-aaae-a2591f45987d"),
             refresh: Secret::new("refresh"),
             environments: vec![environment("https://contoso.crm4.dynamics.com")],
+            username: None,
         };
         let mut chosen = form("https://login.attacker.example/t", "00000000-0000-0000-0000-000000000001");
         chosen.tenant = "attacker.onmicrosoft.com".into();

@@ -70,11 +70,14 @@ fn sandbox_start_runs_the_sandbox_in_process_with_its_data_in_the_data_dir() {
     let started = invoke(&window, "sandbox_start", empty.clone()).expect("the sandbox starts");
     let info: SandboxInfo = serde_json::from_value(started.clone()).expect("a SandboxInfo");
     let text = started.to_string();
-    assert!(
-        !text.contains("secret") && !text.contains("password"),
-        "nothing secret reaches the window: {text}"
-    );
+    assert!(!text.contains("secret"), "nothing secret reaches the window: {text}");
+    // The one password that does is the documented demo password of the built-in loopback sandbox.
+    assert_eq!(info.demo_password, d365_sandbox::directory::DEMO_PASSWORD);
+    assert_eq!(text.matches("password").count(), 1, "{text}");
+    assert_eq!(info.moved_from, None);
     assert!(data_dir.join("sandbox.sqlite3").is_file());
+    let kept_port = std::fs::read_to_string(data_dir.join("sandbox.port")).expect("its port is kept");
+    assert!(info.instance_url.ends_with(&format!(":{}", kept_port.trim())), "{}", info.instance_url);
     assert_eq!(invoke(&window, "sandbox_start", empty.clone()).expect("idempotent"), started, "started once");
     assert_eq!(invoke(&window, "sandbox_status", empty).expect("status"), started);
 

@@ -29,6 +29,7 @@ pub fn endpoint(sandbox: &Sandbox) -> SandboxEndpoint {
         authority: info.authority.clone(),
         client_id: info.org_client_id.clone(),
         client_secret: Secret::new(info.org_client_secret.clone()),
+        data_file: Some(d365_vault::default_dir().join("sandbox.sqlite3")),
     }
 }
 

@@ -24,6 +24,8 @@ pub struct SandboxEndpoint {
     pub authority: String,
     pub client_id: String,
     pub client_secret: Secret,
+    /// The sandbox's data file: what its metadata cache is keyed by (its port may change between starts).
+    pub data_file: Option<std::path::PathBuf>,
 }
 
 impl std::fmt::Debug for SandboxEndpoint {
@@ -32,6 +34,7 @@ impl std::fmt::Debug for SandboxEndpoint {
             .field("instance_url", &self.instance_url)
             .field("authority", &self.authority)
             .field("client_id", &self.client_id)
+            .field("data_file", &self.data_file)
             .finish_non_exhaustive()
     }
 }
@@ -145,6 +148,33 @@ pub fn metadata_cache_file(profile: &Profile) -> std::path::PathBuf {
     d365_vault::cache_dir().join("metadata").join(format!("{}.json", profile.id))
 }
 
+/// Where the built-in sandbox's metadata is cached, and the key the cache checks, both from its data file:
+/// the organisation is the data file's whatever port it listens on, so the cache serves the next start
+/// (a sandbox on another data file, another organisation, gets a cache of its own).
+fn sandbox_metadata_cache(endpoint: &SandboxEndpoint) -> (std::path::PathBuf, String) {
+    let dir = d365_vault::cache_dir().join("metadata");
+    match &endpoint.data_file {
+        Some(data_file) => {
+            let key = format!("sandbox:{}", data_file.display());
+            // FNV-1a: a stable short name for the path (no secret in it, nothing to protect).
+            let hash = key.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+                (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+            });
+            (dir.join(format!("sandbox-{hash:016x}.json")), key)
+        }
+        // A sandbox in memory: its metadata is its URL's, as any environment's.
+        None => (dir.join("builtin-sandbox.json"), endpoint.instance_url.clone()),
+    }
+}
+
+fn sandbox_cache(client: Arc<Client>, endpoint: &SandboxEndpoint) -> MetadataCache {
+    let (file, key) = sandbox_metadata_cache(endpoint);
+    match endpoint.data_file {
+        Some(_) => MetadataCache::open_keyed(client, Some(file), key),
+        None => MetadataCache::open(client, Some(file)),
+    }
+}
+
 /// A saved connection opened for its data: the profile, a Web API client and the metadata cache. The app's
 /// data screens and the CLI's data commands both open connections this way.
 pub struct DataSession {
@@ -168,15 +198,18 @@ pub async fn open_data(
         _ => None,
     };
     let client = Arc::new(client(vault, &profile, auth::http_client()?, endpoint.as_ref(), events)?);
-    let cache = MetadataCache::open(client.clone(), Some(metadata_cache_file(&profile)));
+    let cache = match &endpoint {
+        Some(endpoint) => sandbox_cache(client.clone(), endpoint),
+        None => MetadataCache::open(client.clone(), Some(metadata_cache_file(&profile))),
+    };
     Ok(DataSession { profile, client, cache })
 }
 
 /// The id the window knows the built-in sandbox by: it is not a saved connection.
 pub const BUILTIN_SANDBOX_ID: &str = "sandbox";
 
-/// The built-in sandbox opened for its data, as its application user. Its metadata is cached under a
-/// fixed name: the sandbox's data file stays, only its port changes.
+/// The built-in sandbox opened for its data, as its application user. Its metadata is cached by its data
+/// file (see [`sandbox_metadata_cache`]): the data file stays, only its port may change.
 pub fn open_builtin_sandbox(endpoint: &SandboxEndpoint, events: Option<EventSink>) -> Result<DataSession> {
     let session = sandbox_session(auth::http_client()?, Some(endpoint))?;
     let client = Arc::new(Client::new(Arc::new(session), ClientOptions { events, ..Default::default() }));
@@ -193,9 +226,9 @@ pub fn open_builtin_sandbox(endpoint: &SandboxEndpoint, events: Option<EventSink
         read_only: false,
         created: OffsetDateTime::UNIX_EPOCH,
         last_verification: None,
+        username: None,
     };
-    let file = d365_vault::cache_dir().join("metadata").join("builtin-sandbox.json");
-    let cache = MetadataCache::open(client.clone(), Some(file));
+    let cache = sandbox_cache(client.clone(), endpoint);
     Ok(DataSession { profile, client, cache })
 }
 
@@ -260,7 +293,7 @@ async fn verify_session(session: &Session, starting: &(dyn Fn(Step) + Send + Syn
 mod tests {
     use d365_vault::{Profile, Secret};
 
-    use super::{SandboxEndpoint, authority_of};
+    use super::{SandboxEndpoint, authority_of, sandbox_metadata_cache};
 
     #[test]
     fn a_sandbox_endpoint_never_prints_its_secret() {
@@ -269,10 +302,36 @@ mod tests {
             authority: "http://127.0.0.1:5/t".into(),
             client_id: "2d7c9a41".into(),
             client_secret: Secret::new("sandbox-secret-value"),
+            data_file: None,
         };
         let printed = format!("{endpoint:?}");
         assert!(printed.contains("http://127.0.0.1:5/t") && printed.contains("2d7c9a41"), "{printed}");
         assert!(!printed.contains("sandbox-secret-value"), "{printed}");
+    }
+
+    fn endpoint(port: u16, data_file: Option<&str>) -> SandboxEndpoint {
+        SandboxEndpoint {
+            instance_url: format!("http://127.0.0.1:{port}"),
+            authority: format!("http://127.0.0.1:{port}/t"),
+            client_id: "2d7c9a41".into(),
+            client_secret: Secret::new("s"),
+            data_file: data_file.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn the_sandbox_s_metadata_is_cached_by_its_data_file_whatever_its_port() {
+        let (file, key) = sandbox_metadata_cache(&endpoint(5001, Some("/home/me/sandbox.sqlite3")));
+        assert_eq!(
+            sandbox_metadata_cache(&endpoint(6002, Some("/home/me/sandbox.sqlite3"))),
+            (file.clone(), key.clone())
+        );
+        assert!(!key.contains("5001") && key.contains("/home/me/sandbox.sqlite3"), "{key}");
+        assert!(file.starts_with(d365_vault::cache_dir().join("metadata")), "{}", file.display());
+        let (other, other_key) = sandbox_metadata_cache(&endpoint(5001, Some("/tmp/other.sqlite3")));
+        assert!(other != file && other_key != key, "another data file, another organisation");
+        let (memory, memory_key) = sandbox_metadata_cache(&endpoint(5001, None));
+        assert!(memory.ends_with("builtin-sandbox.json") && memory_key == "http://127.0.0.1:5001");
     }
 
     fn profile(authority: Option<&str>, cloud: &str) -> Profile {

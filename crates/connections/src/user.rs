@@ -187,7 +187,26 @@ pub async fn add_user(
     let tokens =
         sign_in(&checked.authority, &checked.client_id, &instance.resource(), method, events, cancel).await?;
     let warning = instance.warning.clone();
-    Ok((save(vault, form, checked, instance, refresh_token(tokens)?)?, warning))
+    let username = signed_in_as(&tokens);
+    let profile = save(vault, form, checked, instance, refresh_token(tokens)?)?;
+    Ok((remember_username(vault, profile, username), warning))
+}
+
+/// Whom the sign-in was for: the person its access token names (`upn`, or `preferred_username` or
+/// `unique_name`); read, not verified (the Web API verifies the token).
+fn signed_in_as(tokens: &UserTokens) -> Option<String> {
+    d365_dataverse::bearer::inspect(tokens.access_token.secret())
+        .ok()
+        .filter(|facts| !facts.app_only)
+        .map(|facts| facts.subject)
+}
+
+/// The profile with the name kept; the connection is saved either way (the name only pre-fills a sign-in).
+fn remember_username(vault: &Vault, profile: Profile, username: Option<String>) -> Profile {
+    if username.is_none() || profile.username == username {
+        return profile;
+    }
+    vault.record_username(&profile.id.to_string(), username).unwrap_or(profile)
 }
 
 fn save(
@@ -216,11 +235,16 @@ fn save(
 pub struct Discovered {
     pub environments: Vec<Environment>,
     pub refresh: Secret,
+    /// Whom the sign-in was for, kept with the connection saved from it.
+    pub username: Option<String>,
 }
 
 impl std::fmt::Debug for Discovered {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Discovered").field("environments", &self.environments).finish_non_exhaustive()
+        f.debug_struct("Discovered")
+            .field("environments", &self.environments)
+            .field("username", &self.username)
+            .finish_non_exhaustive()
     }
 }
 
@@ -236,7 +260,8 @@ pub async fn discover(
     let tokens = sign_in(&checked.authority, &checked.client_id, &resource, method, events, cancel).await?;
     let http = auth::http_client()?;
     let environments = discovery::environments(&http, &resource, &tokens.access_token).await?;
-    Ok(Discovered { environments, refresh: refresh_token(tokens)? })
+    let username = signed_in_as(&tokens);
+    Ok(Discovered { environments, refresh: refresh_token(tokens)?, username })
 }
 
 /// Saves the connection to the environment the person picked, with the discovery sign-in's refresh token.
@@ -245,16 +270,29 @@ pub fn add_discovered(
     mut form: UserForm,
     instance_url: String,
     refresh: Secret,
+    username: Option<String>,
 ) -> Result<(Profile, Option<String>)> {
     form.instance_url = instance_url;
     let checked = check(&form, true).map_err(first_problem)?;
     let instance = checked.instance.clone().ok_or_else(|| first_problem(Vec::new()))?;
     let warning = instance.warning.clone();
-    Ok((save(vault, form, checked, instance, refresh)?, warning))
+    let profile = save(vault, form, checked, instance, refresh)?;
+    Ok((remember_username(vault, profile, username), warning))
+}
+
+/// A browser sign-in without a `login_hint` of its own suggests whom the connection last signed in as.
+fn with_login_hint(method: &SignInMethod, profile: &Profile) -> SignInMethod {
+    match method {
+        SignInMethod::Browser { login_hint: None } => {
+            SignInMethod::Browser { login_hint: profile.username.clone() }
+        }
+        other => other.clone(),
+    }
 }
 
 /// Signs a saved user connection in again (its session expired or was revoked, or it was imported) and
-/// keeps the new refresh token; the connection and its settings stay as they are.
+/// keeps the new refresh token; the connection and its settings stay as they are. A browser sign-in without
+/// a `login_hint` of its own suggests the person the connection last signed in as.
 pub async fn sign_in_again(
     vault: &Vault,
     profile: &Profile,
@@ -273,8 +311,11 @@ pub async fn sign_in_again(
     let instance = input::instance(&profile.instance_url, profile.cloud, true)?;
     let authority = authority_of(profile)?;
     let client_id = profile.client_id.clone().unwrap_or_else(|| SAMPLE_CLIENT_ID.to_owned());
-    let tokens = sign_in(&authority, &client_id, &instance.resource(), method, events, cancel).await?;
+    let method = with_login_hint(method, profile);
+    let tokens = sign_in(&authority, &client_id, &instance.resource(), &method, events, cancel).await?;
+    let username = signed_in_as(&tokens);
     vault.store_token(profile, SecretKind::RefreshToken, &refresh_token(tokens)?)?;
+    remember_username(vault, profile.clone(), username);
     Ok(())
 }
 
@@ -334,9 +375,54 @@ mod tests {
         assert_eq!(fields(check_user(&vault, &unnamed, false)), ["name", "tenant"]);
     }
 
+    /// Tokens whose access token has this (base64url) payload.
+    fn tokens(payload: &str) -> UserTokens {
+        UserTokens {
+            access_token: d365_dataverse::auth::AccessToken::new(
+                format!("eyJhbGciOiJSUzI1NiJ9.{payload}.c2ln"),
+                time::OffsetDateTime::now_utc(),
+            ),
+            refresh_token: None,
+        }
+    }
+
+    #[test]
+    fn the_sign_in_is_for_the_person_its_access_token_names() {
+        // {"aud":"https://x","exp":4102444800,"upn":"ann@contoso.com"}
+        let person =
+            tokens("eyJhdWQiOiJodHRwczovL3giLCJleHAiOjQxMDI0NDQ4MDAsInVwbiI6ImFubkBjb250b3NvLmNvbSJ9");
+        assert_eq!(signed_in_as(&person).as_deref(), Some("ann@contoso.com"));
+        // {"aud":"https://x","exp":4102444800,"appid":"0b6f"}
+        let app = tokens("eyJhdWQiOiJodHRwczovL3giLCJleHAiOjQxMDI0NDQ4MDAsImFwcGlkIjoiMGI2ZiJ9");
+        assert_eq!(signed_in_as(&app), None, "an app-only token names no person");
+        assert_eq!(signed_in_as(&tokens("Im5vdCBjbGFpbXMi")), None, "not claims");
+    }
+
+    #[test]
+    fn signing_in_again_suggests_whom_the_connection_signed_in_as() {
+        let mut profile: Profile = serde_json::from_value(serde_json::json!({
+            "id": "6c3a3f5e-2d1b-4c8e-9a57-0d365de5a0aa", "name": "P", "kind": "user",
+            "instance_url": "https://contoso.crm.dynamics.com", "created": "2026-01-01T00:00:00Z",
+        }))
+        .expect("a profile saved before it kept a user name still loads");
+        assert_eq!(profile.username, None);
+        let browser = SignInMethod::Browser { login_hint: None };
+        assert_eq!(with_login_hint(&browser, &profile), browser);
+        profile.username = Some("ann@contoso.com".into());
+        let hinted = SignInMethod::Browser { login_hint: Some("ann@contoso.com".into()) };
+        assert_eq!(with_login_hint(&browser, &profile), hinted);
+        let own = SignInMethod::Browser { login_hint: Some("bob@contoso.com".into()) };
+        assert_eq!(with_login_hint(&own, &profile), own, "a hint given wins");
+        assert_eq!(with_login_hint(&SignInMethod::DeviceCode, &profile), SignInMethod::DeviceCode);
+    }
+
     #[test]
     fn a_discovery_shows_its_environments_never_its_refresh_token() {
-        let discovered = Discovered { environments: Vec::new(), refresh: Secret::new("refresh-token-value") };
+        let discovered = Discovered {
+            environments: Vec::new(),
+            refresh: Secret::new("refresh-token-value"),
+            username: Some("ann@contoso.com".into()),
+        };
         let printed = format!("{discovered:?}");
         assert!(printed.contains("Discovered") && printed.contains("environments: []"), "{printed}");
         assert!(!printed.contains("refresh-token-value"), "{printed}");

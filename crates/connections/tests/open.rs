@@ -37,6 +37,7 @@ fn endpoint(base: &str) -> SandboxEndpoint {
         authority: format!("{base}/t"),
         client_id: "2d7c9a41-0000-4000-8000-000000000001".into(),
         client_secret: Secret::new("sandbox-secret"),
+        data_file: None,
     }
 }
 

@@ -112,6 +112,48 @@ async fn the_browser_flow_returns_tokens_for_the_instance() {
     assert!(err.kind.starts_with("auth."), "{err:?}");
 }
 
+/// `login_hint` goes to the authorize endpoint, and the sandbox's sign-in page comes with the user name
+/// filled in (the password to type, focused), as Entra's does: what "Sign in again" relies on.
+#[tokio::test]
+async fn a_login_hint_fills_in_the_user_name_on_the_sign_in_page() {
+    let sandbox = sandbox().await;
+    let info = sandbox.info().clone();
+    let http = auth::http_client().unwrap();
+    let (spawner, checks) = checked_tasks();
+    let hint = info.username.clone();
+    let open = move |authorize: &str| {
+        let authorize = authorize.to_owned();
+        spawner.spawn(async move {
+            let url = url::Url::parse(&authorize).unwrap();
+            assert!(url.query_pairs().any(|(k, v)| k == "login_hint" && v == hint), "{authorize}");
+            let client = d365_testkit::browser();
+            let page = client.get(&authorize).send().await.unwrap().text().await.unwrap();
+            assert!(
+                page.contains(&format!(r#"value="{hint}" required>"#)),
+                "the user name is filled in: {page}"
+            );
+            let done = d365_testkit::sign_in_and_consent(
+                &client,
+                &page,
+                &info.authority,
+                &hint,
+                &info.password,
+                "accept",
+            )
+            .await;
+            let location = done.location.expect("back to the app");
+            reqwest::Client::new().get(location.replace("localhost", "127.0.0.1")).send().await.unwrap();
+        });
+        Ok(())
+    };
+    let mut request = request(&sandbox, Duration::from_secs(30));
+    let username = sandbox.info().username.clone();
+    request.login_hint = Some(&username);
+    let tokens = checks.around(sign_in(&http, request, open, std::future::pending())).await.unwrap();
+    let facts = d365_dataverse::bearer::inspect(tokens.access_token.secret()).unwrap();
+    assert_eq!(facts.subject, sandbox.info().username, "the token names whom to suggest next time");
+}
+
 /// A code someone else redeemed first: the client's exchange is refused with AADSTS54005. Here the
 /// "browser" does it, as malware in it could: it swaps the client's PKCE challenge for one of its own
 /// (RFC 7636's example pair), redeems the code itself, and only then lets the callback through.

@@ -10,7 +10,8 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 fn data_file(name: &str) -> std::path::PathBuf {
-    let unique = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("after 1970").as_nanos();
+    let unique =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("after 1970").as_nanos();
     let dir = std::env::temp_dir().join(format!("d365desk-persist-{}-{unique}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("a temporary folder");
     dir.join(name)

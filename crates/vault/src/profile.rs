@@ -106,6 +106,10 @@ pub struct Profile {
     pub created: OffsetDateTime,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_verification: Option<Verification>,
+    /// Whom a user connection signed in as (the token's `upn`), so that signing in again suggests it to
+    /// the sign-in page (`login_hint`). A name, not a secret; profiles saved before it have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
 }
 
 /// What the caller gives to create a profile; id and creation time come from the vault.
@@ -139,6 +143,7 @@ impl NewProfile {
             read_only,
             created: OffsetDateTime::now_utc(),
             last_verification: None,
+            username: None,
         }
     }
 }

@@ -156,6 +156,16 @@ impl Vault {
         })
     }
 
+    /// Keeps whom a user connection signed in as (see [`Profile::username`]).
+    pub fn record_username(&self, name_or_id: &str, username: Option<String>) -> Result<Profile> {
+        self.file.update(|profiles| {
+            let profile =
+                find(profiles, name_or_id).ok_or_else(|| VaultError::NotFound(name_or_id.to_owned()))?;
+            profile.username = username;
+            Ok(profile.clone())
+        })
+    }
+
     pub fn record_verification(&self, name_or_id: &str, verification: Verification) -> Result<()> {
         self.file.update(|profiles| {
             let profile =

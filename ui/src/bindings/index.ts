@@ -540,7 +540,10 @@ export type Row = {
 	cells: { [key in string]: Cell },
 };
 
-/**  What the window may know about the running sandbox: addresses and ids, never its secret or password. */
+/**
+ *  What the window may know about the running sandbox: addresses, ids and the demo credentials, never its
+ *  client secret.
+ */
 export type SandboxInfo = {
 	instance_url: string,
 	web_api_url: string,
@@ -549,7 +552,18 @@ export type SandboxInfo = {
 	organization_name: string,
 	/**  The user to sign in as in the sandbox's browser sign-in. */
 	username: string,
+	/**
+	 *  Its password: the documented demo password of the built-in loopback sandbox, published in the README
+	 *  like Azurite's well-known key. The one value called a password that may reach the window: it is no
+	 *  secret (sample data, loopback only). The org client secret never does.
+	 */
+	demo_password: string,
 	data_file: string,
+	/**
+	 *  The instance URL it had last time, when that port was taken and it listens on another now: user
+	 *  connections saved for the old URL no longer reach it.
+	 */
+	moved_from: string | null,
 };
 
 /**  Where an export was saved, and how many rows it holds. */

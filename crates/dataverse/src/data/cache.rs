@@ -23,7 +23,8 @@ const FORMAT: u32 = 2;
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct CacheDoc {
     format: u32,
-    /// The Web API the metadata is from: a cache file never serves another environment.
+    /// The Web API the metadata is from (or another key naming the environment, see
+    /// [`MetadataCache::open_keyed`]): a cache file never serves another environment.
     instance: String,
     tables: Option<Vec<TableInfo>>,
     schemas: BTreeMap<String, TableSchema>,
@@ -40,6 +41,13 @@ impl MetadataCache {
     /// missing, unreadable or foreign file is simply not used).
     pub fn open(client: Arc<Client>, file: Option<PathBuf>) -> Self {
         let instance = client.instance().web_api();
+        Self::open_keyed(client, file, instance)
+    }
+
+    /// The cache for an environment that `key` names better than its URL: the built-in sandbox is the same
+    /// organisation (its data file) whatever loopback port it listens on.
+    pub fn open_keyed(client: Arc<Client>, file: Option<PathBuf>, key: String) -> Self {
+        let instance = key;
         let doc = file
             .as_ref()
             .and_then(|path| std::fs::read(path).ok())

@@ -198,6 +198,7 @@ mod tests {
             is_primary_name: false,
             max_length: None,
             precision: None,
+            precision_source: None,
             min_value: None,
             max_value: None,
             date_only: false,

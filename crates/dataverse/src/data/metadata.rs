@@ -54,6 +54,10 @@ pub struct ColumnInfo {
     pub is_primary_name: bool,
     pub max_length: Option<u32>,
     pub precision: Option<u32>,
+    /// A money column's `PrecisionSource`: 0 when `precision` is the column's own (1 and 2 take the
+    /// organisation's pricing precision or the record's currency's, unknown here).
+    #[serde(default)]
+    pub precision_source: Option<u32>,
     pub min_value: Option<f64>,
     pub max_value: Option<f64>,
     /// Date-only columns take `YYYY-MM-DD`.
@@ -200,6 +204,7 @@ fn column_info(value: &Value) -> ColumnInfo {
         is_primary_name: value["IsPrimaryName"].as_bool().unwrap_or(false),
         max_length: value["MaxLength"].as_u64().and_then(|n| u32::try_from(n).ok()),
         precision: value["Precision"].as_u64().and_then(|n| u32::try_from(n).ok()),
+        precision_source: value["PrecisionSource"].as_u64().and_then(|n| u32::try_from(n).ok()),
         min_value: number("MinValue"),
         max_value: number("MaxValue"),
         date_only: value["Format"].as_str() == Some("DateOnly"),

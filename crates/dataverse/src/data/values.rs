@@ -240,8 +240,11 @@ pub fn checked(column: &ColumnInfo, value: &Value) -> Result<Value> {
 
 /// Decimal places a column keeps: a decimal's or float's precision; for money the four places it is
 /// stored with (its precision may be its currency's, which the metadata does not carry).
+/// The places a value may have: a money column's own precision when it has one (Dataverse rounds to it),
+/// else the four every money value keeps; a decimal's precision.
 fn most_places(column: &ColumnInfo) -> u32 {
     match (column.attribute_type.as_str(), column.precision) {
+        ("Money", Some(precision)) if column.precision_source == Some(0) => precision,
         ("Money", _) => 4,
         (_, Some(precision)) => precision,
         (_, None) => 10,
@@ -418,6 +421,12 @@ mod tests {
         // Trailing zeros are not places; money keeps four whatever its precision.
         assert!(checked(&numeric("Decimal", 2, 1e11), &number("1.5000")).is_ok());
         assert!(checked(&numeric("Money", 2, 1e11), &number("1.2345")).is_ok());
+        // A money column with a precision of its own (PrecisionSource 0) is rounded to it by Dataverse:
+        // more places are refused.
+        let mut own = numeric("Money", 2, 1e11);
+        own.precision_source = Some(0);
+        assert!(checked(&own, &number("1.23")).is_ok());
+        assert_eq!(checked(&own, &number("1.234")).unwrap_err().kind, "input.too_precise");
         assert_eq!(
             checked(&numeric("Money", 2, 1e11), &number("1.23456")).unwrap_err().kind,
             "input.too_precise"

@@ -116,11 +116,13 @@ pub fn execute(
     match (method.clone(), target.key.as_deref(), target.rest.as_str()) {
         (Method::POST, None, "") => {
             let values = parse_body(state, table, body, Mode::Create)?;
+            check_references(conn, state.store.tables(), &values)?;
             let id = create(caller, conn, table, values)?;
             respond(state, conn, table, &id, options, &prefer, StatusCode::CREATED)
         }
         (Method::PATCH, Some(key), "") => {
             let values = parse_body(state, table, body, Mode::Update)?;
+            check_references(conn, state.store.tables(), &values)?;
             let key_values = parse_key(table, key)?;
             match find(conn, table, &key_values)? {
                 Some((id, version)) => {
@@ -174,7 +176,9 @@ pub fn execute(
                     let reference = body.get("@odata.id").ok_or_else(|| {
                         bad("0x0", "The body must be {\"@odata.id\": \"<entity set>(<id>)\"}.")
                     })?;
-                    bind(state, table, name, reference)?
+                    let values = bind(state, table, name, reference)?;
+                    check_references(conn, state.store.tables(), &values)?;
+                    values
                 } else {
                     let value =
                         body.get("value").ok_or_else(|| bad("0x0", "The body must be {\"value\": ...}."))?;
@@ -359,6 +363,31 @@ fn bind(
         (column.logical_name.to_owned(), SqlValue::Text(id)),
         (target_column(column.logical_name), SqlValue::Text(target.logical_name.to_owned())),
     ])
+}
+
+/// Every lookup set points to a record that exists, as Dataverse checks (404 `0x80040217` "contact With
+/// Id = <id> Does Not Exist").
+fn check_references(
+    conn: &Connection,
+    tables: &[Table],
+    values: &[(String, SqlValue)],
+) -> Result<(), DataverseError> {
+    for (name, value) in values {
+        let Some(target_name) = name.strip_suffix("__target") else { continue };
+        let (Some((_, SqlValue::Text(id))), SqlValue::Text(target)) =
+            (values.iter().find(|(n, _)| n == target_name), value)
+        else {
+            continue;
+        };
+        let Some(target) = tables.iter().find(|t| t.logical_name == target) else { continue };
+        let sql =
+            format!("SELECT 1 FROM {} WHERE {} = ?1", quote(target.logical_name), quote(target.primary_id));
+        let exists = conn.query_row(&sql, [id], |_| Ok(())).optional().map_err(storage)?.is_some();
+        if !exists {
+            return Err(not_found(target, id));
+        }
+    }
+    Ok(())
 }
 
 /// The lookup column behind a navigation property: `primarycontactid`, or `customerid_account` for one

@@ -7,6 +7,7 @@
 //! its own and knows nothing of Tauri or of a terminal.
 
 mod bearer;
+mod commit;
 mod console;
 mod error;
 mod forms;
@@ -15,11 +16,13 @@ mod grid_filter;
 mod lookup;
 mod open;
 mod record;
+mod staging;
 mod table_views;
 mod user;
 mod views;
 
 pub use bearer::{BearerForm, add_bearer, inspect_bearer, near_expiry};
+pub use commit::{CommitMode, CommitOutcome, CommitResult, commit};
 pub use console::{ConsoleAnswer, ConsoleHeader, ConsoleRequest, send_console};
 pub use error::{ConnectionError, Result};
 pub use forms::{FieldProblem, OrgForm, add_org, check_org};
@@ -34,6 +37,7 @@ pub use open::{
     metadata_cache_file, open, open_builtin_sandbox, open_data, verify, verify_sandbox,
 };
 pub use record::{FieldGroup, RecordField, RecordView, RelatedRecords, app_link, record};
+pub use staging::{Journal, PendingChange};
 pub use table_views::{TableView, ViewKind, ViewRef, layout_columns, table_views};
 pub use user::{
     Discovered, SAMPLE_CLIENT_ID, SignInEvent, SignInMethod, UserForm, add_discovered, add_user, check_user,

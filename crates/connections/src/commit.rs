@@ -1,0 +1,277 @@
+//! Sending staged changes: each record's updates as one minimal PATCH of the columns changed, with the
+//! `If-Match` of the version read; new records as POSTs; deletions with their version. As one atomic change
+//! set (the default: all or nothing) or record by record (continue on error). Every value is checked
+//! against metadata before anything is sent; every staged change gets its result, so the window can show a
+//! refusal beside its field and keep every change that was not applied.
+
+use std::collections::BTreeMap;
+
+use d365_common::ErrorPayload;
+use d365_dataverse::DataverseError;
+use d365_dataverse::data::batch::{self, BatchMode, BatchOptions, ItemOutcome, MAX_OPERATIONS, Operation};
+use d365_dataverse::data::cache::MetadataCache;
+use d365_dataverse::data::query::encode;
+use d365_dataverse::data::values::{self, Changes, Purpose};
+use d365_dataverse::data::write::Concurrency;
+use serde::{Deserialize, Serialize};
+
+use crate::error::Result;
+use crate::staging::PendingChange;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum CommitMode {
+    /// One change set: every change applies, or none does.
+    Atomic,
+    /// Each record on its own; a refusal does not stop the others.
+    RecordByRecord,
+}
+
+/// What became of one record's changes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum CommitOutcome {
+    Applied {
+        /// A new record's id.
+        id: Option<String>,
+    },
+    /// Refused by the check before sending or by the environment; `error.column` names the field.
+    Refused { error: ErrorPayload },
+    /// The record changed (or went) since it was read: nothing of it was written.
+    Conflict,
+    /// Not applied because another change was refused (an atomic commit) or never sent.
+    NotApplied { reason: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct CommitResult {
+    /// The staged changes (indexes into the list committed) this result is for.
+    #[cfg_attr(feature = "specta", specta(type = Vec<u32>))]
+    pub changes: Vec<usize>,
+    pub table: String,
+    /// The record (a new one's key until it has an id).
+    pub record: String,
+    pub outcome: CommitOutcome,
+}
+
+/// One request of the commit, and the staged changes it carries.
+struct Planned {
+    table: String,
+    record: String,
+    changes: Vec<usize>,
+    kind: PlannedKind,
+}
+
+impl Planned {
+    fn sent_with_version(&self) -> bool {
+        match &self.kind {
+            PlannedKind::Update { etag, .. } | PlannedKind::Delete { etag } => etag.is_some(),
+            PlannedKind::Create { .. } => false,
+        }
+    }
+}
+
+enum PlannedKind {
+    Update { etag: Option<String>, columns: BTreeMap<String, serde_json::Value> },
+    Create { values: BTreeMap<String, serde_json::Value> },
+    Delete { etag: Option<String> },
+}
+
+/// The requests for `changes`, in the order their records were first changed: a record's updates merged
+/// (a column changed twice sends its last value); a record deleted carries its updates with it.
+fn plan(changes: &[PendingChange]) -> Vec<Planned> {
+    let mut planned: Vec<Planned> = Vec::new();
+    let find = |planned: &[Planned], table: &str, record: &str| {
+        planned.iter().position(|p| p.table == table && p.record == record)
+    };
+    for (index, change) in changes.iter().enumerate() {
+        match change {
+            PendingChange::Update { table, id, etag, column, new, .. } => match find(&planned, table, id) {
+                Some(at) => {
+                    planned[at].changes.push(index);
+                    if let PlannedKind::Update { columns, .. } = &mut planned[at].kind {
+                        columns.insert(column.clone(), new.clone());
+                    }
+                }
+                None => planned.push(Planned {
+                    table: table.clone(),
+                    record: id.clone(),
+                    changes: vec![index],
+                    kind: PlannedKind::Update {
+                        etag: etag.clone(),
+                        columns: BTreeMap::from([(column.clone(), new.clone())]),
+                    },
+                }),
+            },
+            PendingChange::Create { table, key, values } => planned.push(Planned {
+                table: table.clone(),
+                record: key.clone(),
+                changes: vec![index],
+                kind: PlannedKind::Create { values: values.clone() },
+            }),
+            PendingChange::Delete { table, id, etag, .. } => match find(&planned, table, id) {
+                Some(at) => {
+                    planned[at].changes.push(index);
+                    planned[at].kind = PlannedKind::Delete { etag: etag.clone() };
+                }
+                None => planned.push(Planned {
+                    table: table.clone(),
+                    record: id.clone(),
+                    changes: vec![index],
+                    kind: PlannedKind::Delete { etag: etag.clone() },
+                }),
+            },
+        }
+    }
+    planned
+}
+
+/// The checked request for one planned record.
+async fn operation(cache: &MetadataCache, planned: &Planned) -> Result<Operation> {
+    let schema = cache.schema(&planned.table).await?;
+    let tables = cache.tables().await?;
+    let path = format!("{}({})", schema.table.entity_set, encode(&planned.record));
+    let body = |values: &BTreeMap<String, serde_json::Value>, purpose| {
+        let changes: Changes = values.clone().into_iter().collect();
+        values::body(&schema, &tables, &changes, purpose, &[])
+    };
+    Ok(match &planned.kind {
+        PlannedKind::Update { etag, columns } => {
+            let concurrency = etag.clone().map_or(Concurrency::Overwrite, Concurrency::IfMatch);
+            Operation::update(&path, body(columns, Purpose::Update)?, &concurrency)
+        }
+        PlannedKind::Create { values } => {
+            Operation::create(&schema.table.entity_set, body(values, Purpose::Create)?)
+        }
+        PlannedKind::Delete { etag } => Operation::delete(&path, etag.as_deref()),
+    })
+}
+
+/// Sends `changes` as `mode` says; a result for every record, in the order planned.
+pub async fn commit(
+    cache: &MetadataCache,
+    changes: &[PendingChange],
+    mode: CommitMode,
+) -> Result<Vec<CommitResult>> {
+    let planned = plan(changes);
+    if mode == CommitMode::Atomic && planned.len() > MAX_OPERATIONS {
+        return Err(DataverseError::new(
+            "input.too_many_changes",
+            format!(
+                "An atomic commit holds at most {MAX_OPERATIONS} records (Dataverse's limit for one change set); \
+                 these changes touch {}.",
+                planned.len()
+            ),
+            Some("Commit record by record, or commit part of the changes first.".into()),
+        )
+        .into());
+    }
+    let result = |p: &Planned, outcome| CommitResult {
+        changes: p.changes.clone(),
+        table: p.table.clone(),
+        record: p.record.clone(),
+        outcome,
+    };
+    // Every value checked first: in an atomic commit one refusal means nothing is sent.
+    let mut checked: Vec<std::result::Result<Operation, ErrorPayload>> = Vec::with_capacity(planned.len());
+    for p in &planned {
+        checked.push(operation(cache, p).await.map_err(ErrorPayload::from));
+    }
+    let refused_before = checked.iter().any(std::result::Result::is_err);
+    if mode == CommitMode::Atomic && refused_before {
+        let reason = "Not sent: another change of this commit was refused.".to_owned();
+        return Ok(planned
+            .iter()
+            .zip(checked)
+            .map(|(p, checked)| match checked {
+                Err(error) => result(p, CommitOutcome::Refused { error }),
+                Ok(_) => result(p, CommitOutcome::NotApplied { reason: reason.clone() }),
+            })
+            .collect());
+    }
+    let sendable: Vec<(usize, Operation)> =
+        checked.iter().enumerate().filter_map(|(i, c)| c.as_ref().ok().map(|op| (i, op.clone()))).collect();
+    let options = BatchOptions {
+        mode: if mode == CommitMode::Atomic { BatchMode::Atomic } else { BatchMode::ContinueOnError },
+        per_batch: MAX_OPERATIONS,
+        parallel: 1,
+    };
+    let operations: Vec<Operation> = sendable.iter().map(|(_, op)| op.clone()).collect();
+    let outcomes = if operations.is_empty() {
+        Vec::new()
+    } else {
+        batch::run(cache.client(), &operations, &options).await?
+    };
+    let mut results: Vec<CommitResult> = planned
+        .iter()
+        .zip(&checked)
+        .map(|(p, checked)| match checked {
+            Err(error) => result(p, CommitOutcome::Refused { error: error.clone() }),
+            Ok(_) => result(p, CommitOutcome::NotApplied { reason: "Not sent.".into() }),
+        })
+        .collect();
+    for ((at, _), outcome) in sendable.iter().zip(outcomes) {
+        let planned = &planned[*at];
+        results[*at].outcome = match outcome {
+            ItemOutcome::Applied { id, .. } => CommitOutcome::Applied { id },
+            // A 412 on a write sent with the version read: the record changed since (a create's 412 is a
+            // duplicate key, refused like any other value).
+            ItemOutcome::Failed { error } if error.kind == "api.conflict" && planned.sent_with_version() => {
+                CommitOutcome::Conflict
+            }
+            ItemOutcome::Failed { error } => {
+                let error = match cache.schema(&planned.table).await {
+                    Ok(schema) => values::locate(&schema, error),
+                    Err(_) => error,
+                };
+                CommitOutcome::Refused { error: error.into() }
+            }
+            ItemOutcome::NotApplied { reason } => CommitOutcome::NotApplied { reason },
+        };
+    }
+    Ok(results)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn update(id: &str, column: &str, new: serde_json::Value) -> PendingChange {
+        PendingChange::Update {
+            table: "account".into(),
+            id: id.into(),
+            etag: Some(format!("W/\"{id}\"")),
+            column: column.into(),
+            old: None,
+            new,
+        }
+    }
+
+    #[test]
+    fn a_records_updates_make_one_minimal_patch_and_a_delete_takes_them_along() {
+        let changes = vec![
+            update("a", "name", json!("First")),
+            update("b", "name", json!("B")),
+            update("a", "telephone1", json!("555")),
+            update("a", "name", json!("Second")),
+            PendingChange::Create { table: "contact".into(), key: "new-1".into(), values: BTreeMap::new() },
+            PendingChange::Delete { table: "account".into(), id: "b".into(), etag: None, name: "B".into() },
+        ];
+        let planned = plan(&changes);
+        let records: Vec<(&str, &[usize])> =
+            planned.iter().map(|p| (p.record.as_str(), p.changes.as_slice())).collect();
+        assert_eq!(records, [("a", &[0, 2, 3][..]), ("b", &[1, 5][..]), ("new-1", &[4][..])]);
+        let PlannedKind::Update { etag, columns } = &planned[0].kind else { panic!("an update") };
+        assert_eq!(etag.as_deref(), Some("W/\"a\""));
+        assert_eq!(
+            columns,
+            &BTreeMap::from([("name".into(), json!("Second")), ("telephone1".into(), json!("555"))])
+        );
+        assert!(matches!(planned[1].kind, PlannedKind::Delete { etag: None }), "the delete wins");
+    }
+}

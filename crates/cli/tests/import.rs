@@ -155,3 +155,14 @@ fn a_table_without_the_bulk_messages_goes_by_batch() {
         stderr(&out)
     );
 }
+
+#[test]
+fn a_read_only_connection_sends_nothing() {
+    let home = sandbox_home();
+    assert!(d365(&home, &["connection", "read-only", "sb", "on"], "").status.success());
+    let rows = file(&home, "ro.jsonl", "{\"name\": \"Read-only 1\"}\n");
+    let out = d365(&home, &["import", "sb", "account", "--file", &rows, "--mode", "create"], "");
+    assert_eq!(out.status.code(), Some(7), "{}", stderr(&out));
+    assert!(d365(&home, &["connection", "read-only", "sb", "off"], "").status.success());
+    assert!(names(&home, "Read-only").is_empty());
+}

@@ -2,7 +2,8 @@
 sign-in and consent (or cancels, with D365DESK_SIGNIN_DECISION=cancel), as a person would. The desktop tests
 also leave the page alone (`ignore`), only read a page that is not a sign-in (`page`: what it shows goes
 to the file `progress`), or wait at the consent page and accept only when told
-(`accept-when-told`, with the files `progress` and `go` in the settings).
+(`accept-when-told`, with the files `progress` and `go` in the settings). With `prefilled` (a file) in the
+settings, it writes there the user name the sign-in page came with.
 
 The account and the decision come from SANDBOX_USERNAME, SANDBOX_PASSWORD and D365DESK_SIGNIN_DECISION, or
 from the JSON file D365DESK_SIGNIN_CONFIG names (the desktop tests: the app is started before the test's
@@ -119,7 +120,14 @@ def main(url: str, device_code: str | None = None) -> int:
         if device_code:
             wait.until(ec.visibility_of_element_located((By.ID, "otc"))).send_keys(device_code)
             browser.find_element(By.ID, "idSIButton9").click()
-        wait.until(ec.visibility_of_element_located((By.ID, "i0116"))).send_keys(settings["username"])
+        user = wait.until(ec.visibility_of_element_located((By.ID, "i0116")))
+        if settings.get("prefilled"):
+            # What the page came with in the user name, for the test to check (`prefilled`: a file).
+            Path(settings["prefilled"]).write_text(user.get_attribute("value") or "")
+        # A sign-in again comes with the user name filled in (login_hint): a person types only the password.
+        if user.get_attribute("value") != settings["username"]:
+            user.clear()
+            user.send_keys(settings["username"])
         browser.find_element(By.ID, "i0118").send_keys(settings["password"])
         browser.find_element(By.ID, "idSIButton9").click()
         wait.until(ec.visibility_of_element_located((By.ID, "permissions")))

@@ -32,4 +32,4 @@ pub use error::{Result, SandboxError};
 pub use faults::{Fault, FaultKind};
 pub use limits::Limits;
 pub use server::{ConnectionInfo, Sandbox};
-pub use state::SandboxOptions;
+pub use state::{SandboxOptions, ViewPaging};

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use d365_sandbox::{Fault, Limits, Sandbox, SandboxOptions, Storage};
+use d365_sandbox::{Fault, Limits, Sandbox, SandboxOptions, Storage, ViewPaging};
 
 /// A local Entra ID + Dataverse emulator (the D365 Desk sandbox).
 #[derive(Debug, Parser)]
@@ -51,6 +51,10 @@ struct Args {
     /// `reset,path=*WhoAmI`, `truncate`, `malformed`. Repeatable.
     #[arg(long, value_name = "SPEC", value_parser = Fault::parse)]
     fault: Vec<Fault>,
+    /// How a view's rows page (`?savedQuery=`/`?userQuery=`): `next-link` (OData next links, the default) or
+    /// `cookie` (only FetchXML's paging cookie and morerecords; Dataverse's way is unconfirmed).
+    #[arg(long, value_name = "HOW", default_value = "next-link", value_parser = ["next-link", "cookie"])]
+    view_paging: String,
     /// How many accounts a new store gets; contacts, leads, opportunities, cases and projects follow.
     #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     seed: u32,
@@ -80,6 +84,7 @@ async fn main() -> ExitCode {
             execution: args.execution_time.map_or(defaults.execution, Duration::from_millis),
         },
         faults: args.fault,
+        view_paging: if args.view_paging == "cookie" { ViewPaging::Cookie } else { ViewPaging::NextLink },
         user_password: args.demo_credentials.then(|| d365_sandbox::directory::DEMO_PASSWORD.to_owned()),
         ..Default::default()
     };

@@ -47,6 +47,21 @@ pub struct SandboxOptions {
     pub limits: Limits,
     /// Faults to inject from the start (replaceable later with `Sandbox::set_faults`).
     pub faults: Vec<Fault>,
+    /// How a view's answer (`?savedQuery=`, `?userQuery=`) pages.
+    pub view_paging: ViewPaging,
+}
+
+/// How Dataverse pages a view's rows is unconfirmed: OData next links, or only FetchXML's paging cookie
+/// and "more records" (as XRM-OSS/Xrm-WebApi-Client#37 saw for other queries). The sandbox does either,
+/// so a client is tested against both.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ViewPaging {
+    /// `@odata.nextLink`s, as every other query.
+    #[default]
+    NextLink,
+    /// No next link: `@Microsoft.Dynamics.CRM.fetchxmlpagingcookie` and `morerecords`, the next page to be
+    /// read with the view's FetchXML.
+    Cookie,
 }
 
 impl Default for SandboxOptions {
@@ -64,6 +79,7 @@ impl Default for SandboxOptions {
             seed: 500,
             limits: Limits::default(),
             faults: Vec::new(),
+            view_paging: ViewPaging::NextLink,
         }
     }
 }

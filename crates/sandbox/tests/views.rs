@@ -281,6 +281,29 @@ async fn a_view_pages_with_next_links_as_queries_do() {
 }
 
 #[tokio::test]
+async fn a_view_can_page_by_cookie_only_with_the_rest_read_by_its_fetchxml() {
+    use d365_sandbox::ViewPaging;
+    let sandbox =
+        sandbox_with(SandboxOptions { seed: SEED, view_paging: ViewPaging::Cookie, ..Default::default() })
+            .await;
+    let api = Api { token: org_app_token(&sandbox).await, sandbox: Arc::new(sandbox) };
+    let id = api.view_id("savedqueries", "savedqueryid", "Active Contacts").await;
+    let wanted = ["odata.maxpagesize=7", "odata.include-annotations=\"*\""];
+    let (status, first) = api.get(&format!("contacts?savedQuery={id}"), &wanted).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert_eq!(first["value"].as_array().unwrap().len(), 7);
+    assert!(first.get("@odata.nextLink").is_none(), "no next link: {first}");
+    assert_eq!(first["@Microsoft.Dynamics.CRM.morerecords"], true);
+    let cookie = first["@Microsoft.Dynamics.CRM.fetchxmlpagingcookie"].as_str().unwrap();
+    assert!(cookie.contains("pagenumber=\"2\""), "{cookie}");
+    // Without annotations asked for, a client cannot tell there is more: as Dataverse, it is not told.
+    let (_, bare) = api.get(&format!("contacts?savedQuery={id}"), &["odata.maxpagesize=7"]).await;
+    assert!(
+        bare.get("@Microsoft.Dynamics.CRM.morerecords").is_none() && bare.get("@odata.nextLink").is_none()
+    );
+}
+
+#[tokio::test]
 async fn eq_userid_means_the_caller() {
     let app = Api::app().await;
     let admin = app.as_user(&app.sandbox.info().username).await;

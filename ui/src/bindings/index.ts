@@ -162,6 +162,11 @@ export type ColumnInfo = {
 	is_primary_name: boolean,
 	max_length: number | null,
 	precision: number | null,
+	/**
+	 *  A money column's `PrecisionSource`: 0 when `precision` is the column's own (1 and 2 take the
+	 *  organisation's pricing precision or the record's currency's, unknown here).
+	 */
+	precision_source?: number | null,
 	min_value: number | null,
 	max_value: number | null,
 	/**  Date-only columns take `YYYY-MM-DD`. */

@@ -17,7 +17,7 @@ use crate::data::store::quote;
 use crate::odata::fetchxml::{self, Fetch};
 use crate::odata::filter::{Filter, Literal, Op};
 use crate::odata::query::{self, MAX_PAGE_SIZE, PREDEFINED, ReadQuery, bad_request};
-use crate::state::SandboxState;
+use crate::state::{SandboxState, ViewPaging};
 
 /// `GET <set>?fetchXml=…`, `?savedQuery=…` or `?userQuery=…`.
 pub fn run(
@@ -65,6 +65,18 @@ pub fn run(
         return Err(bad_request(
             "The D365 Desk sandbox does not run a view sorted by a <link-entity> column.",
         ));
+    }
+    if state.options.view_paging == ViewPaging::Cookie {
+        // Only the first page: the client goes on with the view's FetchXML and the cookie.
+        let size_from_prefer = prefer.max_page_size.is_some();
+        let size = prefer.max_page_size.map_or(MAX_PAGE_SIZE, |s| s.clamp(1, MAX_PAGE_SIZE));
+        return records::page(
+            state,
+            &query,
+            raw_query,
+            prefer,
+            &Paging::FetchXml { page: 1, size, size_from_prefer },
+        );
     }
     let (after, page_number, _) = query::skiptoken_position(options, query.order.len())?;
     query.after = after;

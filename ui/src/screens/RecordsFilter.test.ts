@@ -521,4 +521,65 @@ describe("Records screen's visual filter", () => {
     });
     expect(lastOpened(grid)?.sort).toEqual([{ column: "name", descending: false }]);
   });
+
+  it("offers no conditions list without conditions, and Add condition only once the columns are known", async () => {
+    mockBackend({ grid_open: () => new Promise<OpenedGrid>(() => undefined), views_list: () => [] });
+    const stores = createStores();
+    stores.router.go(plain);
+    renderWithStores(RecordsScreen, stores);
+    expect(screen.getByTestId<HTMLButtonElement>("filter-add-condition").disabled).toBe(true);
+    expect(screen.queryByTestId("filter-conditions")).toBeNull();
+    expect(screen.queryByTestId("filter-clear-all")).toBeNull();
+  });
+
+  it("starts a new row with nothing chosen, and leaves the focus alone for the route's rows", async () => {
+    setUp({ ...plain, where: [{ column: "name", operator: "contains", value: "A" }] });
+    await ready();
+    await waitFor(() => {
+      expect(rows()).toHaveLength(1);
+    });
+    expect(document.activeElement?.getAttribute("data-testid")).not.toBe("condition-column");
+    await fireEvent.click(screen.getByTestId("filter-add-condition"));
+    expect(lastRow().dataset.column).toBe("");
+    expect(within(lastRow()).getByTestId<HTMLInputElement>("condition-column").value).toBe("");
+  });
+
+  it("marks the condition a refusal names by the column's label", async () => {
+    setUp(plain, {
+      grid_open: (connection, request): OpenedGrid =>
+        request.conditions
+          ? refuse({ ...failure("input.invalid", "No.", null, "input"), column: "Annual Revenue" })
+          : (fakeGrid(10).handlers.grid_open?.(connection, request) as OpenedGrid),
+    });
+    await ready();
+    await addCondition("account name");
+    await fireEvent.input(value(), { target: { value: "x" } });
+    await addCondition("revenue");
+    await fireEvent.input(value(), { target: { value: "1" } });
+    await apply();
+    await screen.findByTestId("grid-filter-error");
+    const [name, revenue] = rows().map((row) => within(row).getByTestId("condition-value"));
+    expect(name?.getAttribute("aria-invalid")).toBeNull();
+    expect(revenue?.getAttribute("aria-invalid")).toBe("true");
+  });
+
+  it("marks the raw filter for a refusal that names no condition's column, not when it is empty", async () => {
+    setUp(plain, {
+      grid_open: (connection, request): OpenedGrid =>
+        request.conditions || request.filter
+          ? refuse(failure("query.invalid", "Not OData.", null, "input"))
+          : (fakeGrid(10).handlers.grid_open?.(connection, request) as OpenedGrid),
+    });
+    await ready();
+    await addCondition("account name");
+    await fireEvent.input(value(), { target: { value: "x" } });
+    await apply();
+    await screen.findByTestId("grid-filter-error");
+    const raw = screen.getByTestId("grid-filter");
+    expect(raw.getAttribute("aria-invalid")).toBeNull();
+    await fireEvent.input(raw, { target: { value: "   " } });
+    expect(raw.getAttribute("aria-invalid")).toBeNull();
+    await fireEvent.input(raw, { target: { value: "nope(" } });
+    expect(raw.getAttribute("aria-invalid")).toBe("true");
+  });
 });

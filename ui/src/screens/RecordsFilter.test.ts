@@ -522,7 +522,7 @@ describe("Records screen's visual filter", () => {
     expect(lastOpened(grid)?.sort).toEqual([{ column: "name", descending: false }]);
   });
 
-  it("offers no conditions list without conditions, and Add condition only once the columns are known", async () => {
+  it("offers no conditions list without conditions, and Add condition only once the columns are known", () => {
     mockBackend({ grid_open: () => new Promise<OpenedGrid>(() => undefined), views_list: () => [] });
     const stores = createStores();
     stores.router.go(plain);

@@ -43,5 +43,9 @@ fn d365_desk_commands() -> &'static [&'static str] {
         "grid_export_cancel",
         "data_watch",
         "views_list",
+        "pending_load",
+        "pending_save",
+        "pending_connections",
+        "changes_commit",
     ]
 }

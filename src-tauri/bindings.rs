@@ -48,6 +48,10 @@ pub fn specta_builder<R: Runtime>() -> Builder<R> {
             commands::data::grid_export_cancel,
             commands::data::data_watch,
             commands::data::views_list,
+            commands::edits::pending_load,
+            commands::edits::pending_save,
+            commands::edits::pending_connections,
+            commands::edits::changes_commit,
         ])
         .typ::<ErrorPayload>()
         // The data screens' types, exported ahead of their commands so the UI is written against them.

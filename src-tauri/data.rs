@@ -8,8 +8,9 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 use d365_common::ErrorPayload;
 use d365_connections::{
-    BUILTIN_SANDBOX_ID, ConsoleAnswer, ConsoleRequest, DataSession, Grid, GridProgress, GridRequest, GridRow,
-    GridView, LookupCandidate, RecordView, SandboxEndpoint, TableView,
+    BUILTIN_SANDBOX_ID, CommitMode, CommitResult, ConsoleAnswer, ConsoleRequest, DataSession, Grid,
+    GridProgress, GridRequest, GridRow, GridView, LookupCandidate, PendingChange, RecordView,
+    SandboxEndpoint, TableView,
 };
 use d365_dataverse::DataverseError;
 use d365_dataverse::client::EventSink;
@@ -188,6 +189,19 @@ impl DataService {
     ) -> Result<RecordView, ErrorPayload> {
         let session = self.session(vault, sandbox, id).await?;
         Ok(d365_connections::record(&session.cache, table, record, shown).await?)
+    }
+
+    /// Sends staged changes through the connection's session (see `d365_connections::commit`).
+    pub async fn commit(
+        &self,
+        vault: &Vault,
+        sandbox: &SandboxService,
+        id: &str,
+        changes: &[PendingChange],
+        mode: CommitMode,
+    ) -> Result<Vec<CommitResult>, ErrorPayload> {
+        let session = self.session(vault, sandbox, id).await?;
+        Ok(d365_connections::commit(&session.cache, changes, mode).await?)
     }
 
     /// Records of `table` whose name contains `text`: a lookup's picker.

@@ -7,6 +7,7 @@ pub mod bindings;
 pub mod commands;
 pub mod connections;
 pub mod data;
+pub mod edits;
 pub mod sandbox;
 pub mod save_dialog;
 pub mod window;
@@ -29,6 +30,7 @@ pub fn builder_with_data_dir<R: Runtime>(builder: Builder<R>, data_dir: Option<P
     let vault_dir = data_dir.clone().unwrap_or_else(d365_vault::default_dir);
     let data_dir = data_dir.unwrap_or_else(default_data_dir);
     builder
+        .manage(edits::EditsService::new(data_dir.clone()))
         .manage(sandbox::SandboxService::new(data_dir))
         .manage(data::DataService::default())
         .plugin(tauri_plugin_dialog::init())

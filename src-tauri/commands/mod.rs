@@ -4,4 +4,5 @@
 pub mod app;
 pub mod connections;
 pub mod data;
+pub mod edits;
 pub mod sandbox;

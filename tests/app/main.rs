@@ -4,4 +4,5 @@
 mod bindings_drift;
 mod command_wiring;
 mod data_wiring;
+mod edits_wiring;
 mod security_baseline;

@@ -10,6 +10,7 @@ use d365_common::ErrorPayload;
 use d365_dataverse::DataverseError;
 use d365_dataverse::data::batch::{self, BatchMode, BatchOptions, ItemOutcome, MAX_OPERATIONS, Operation};
 use d365_dataverse::data::cache::MetadataCache;
+use d365_dataverse::data::metadata::{TableInfo, TableSchema};
 use d365_dataverse::data::query::encode;
 use d365_dataverse::data::values::{self, Changes, Purpose};
 use d365_dataverse::data::write::Concurrency;
@@ -129,23 +130,40 @@ fn plan(changes: &[PendingChange]) -> Vec<Planned> {
     planned
 }
 
+fn result(planned: &Planned, outcome: CommitOutcome) -> CommitResult {
+    CommitResult {
+        changes: planned.changes.clone(),
+        table: planned.table.clone(),
+        record: planned.record.clone(),
+        outcome,
+    }
+}
+
+/// The Web API body for `values`, checked against the table's metadata.
+fn checked_body(
+    schema: &TableSchema,
+    tables: &[TableInfo],
+    values: &BTreeMap<String, serde_json::Value>,
+    purpose: Purpose,
+) -> Result<serde_json::Map<String, serde_json::Value>> {
+    let changes: Changes = values.clone().into_iter().collect();
+    Ok(values::body(schema, tables, &changes, purpose, &[])?)
+}
+
 /// The checked request for one planned record.
 async fn operation(cache: &MetadataCache, planned: &Planned) -> Result<Operation> {
     let schema = cache.schema(&planned.table).await?;
     let tables = cache.tables().await?;
     let path = format!("{}({})", schema.table.entity_set, encode(&planned.record));
-    let body = |values: &BTreeMap<String, serde_json::Value>, purpose| {
-        let changes: Changes = values.clone().into_iter().collect();
-        values::body(&schema, &tables, &changes, purpose, &[])
-    };
     Ok(match &planned.kind {
         PlannedKind::Update { etag, columns } => {
             let concurrency = etag.clone().map_or(Concurrency::Overwrite, Concurrency::IfMatch);
-            Operation::update(&path, body(columns, Purpose::Update)?, &concurrency)
+            Operation::update(&path, checked_body(&schema, &tables, columns, Purpose::Update)?, &concurrency)
         }
-        PlannedKind::Create { values } => {
-            Operation::create(&schema.table.entity_set, body(values, Purpose::Create)?)
-        }
+        PlannedKind::Create { values } => Operation::create(
+            &schema.table.entity_set,
+            checked_body(&schema, &tables, values, Purpose::Create)?,
+        ),
         PlannedKind::Delete { etag } => Operation::delete(&path, etag.as_deref()),
     })
 }
@@ -169,12 +187,6 @@ pub async fn commit(
         )
         .into());
     }
-    let result = |p: &Planned, outcome| CommitResult {
-        changes: p.changes.clone(),
-        table: p.table.clone(),
-        record: p.record.clone(),
-        outcome,
-    };
     // Every value checked first: in an atomic commit one refusal means nothing is sent.
     let mut checked: Vec<std::result::Result<Operation, ErrorPayload>> = Vec::with_capacity(planned.len());
     for p in &planned {

@@ -76,6 +76,17 @@ export const commands = {
 	dataWatch: (events: Channel<DataEvent>) => typedError<null, ErrorPayload>(__TAURI_INVOKE("data_watch", { events })),
 	/**  The table's views (system, then the person's own), the default first, each with its columns. */
 	viewsList: (connection: string, table: string) => typedError<TableView[], ErrorPayload>(__TAURI_INVOKE("views_list", { connection, table })),
+	/**  The connection's staged changes kept from before (a crash, a closed window), none when it has none. */
+	pendingLoad: (connection: string) => typedError<PendingChange[], ErrorPayload>(__TAURI_INVOKE("pending_load", { connection })),
+	/**  Journals the connection's staged changes as they are now (all of them; none removes the journal). */
+	pendingSave: (connection: string, changes: PendingChange[]) => typedError<null, ErrorPayload>(__TAURI_INVOKE("pending_save", { connection, changes })),
+	/**  The connections that have staged changes kept, to offer them at start. */
+	pendingConnections: () => typedError<string[], ErrorPayload>(__TAURI_INVOKE("pending_connections")),
+	/**
+	 *  Sends the staged changes (atomically, or record by record); a result per record. The journal keeps
+	 *  what was not applied.
+	 */
+	changesCommit: (connection: string, changes: PendingChange[], mode: CommitMode) => typedError<CommitResult[], ErrorPayload>(__TAURI_INVOKE("changes_commit", { connection, changes, mode })),
 };
 
 /* Types */
@@ -180,6 +191,32 @@ export type ColumnInfo = {
 	 *  for a customer lookup; custom lookups use their schema name's case, e.g. `new_AccountId`).
 	 */
 	navigation?: { [key in string]: string },
+};
+
+export type CommitMode = 
+/**  One change set: every change applies, or none does. */
+"atomic" | 
+/**  Each record on its own; a refusal does not stop the others. */
+"record_by_record";
+
+/**  What became of one record's changes. */
+export type CommitOutcome = { outcome: "applied"; 
+/**  A new record's id. */
+id: string | null } | 
+/**  Refused by the check before sending or by the environment; `error.column` names the field. */
+{ outcome: "refused"; error: ErrorPayload } | 
+/**  The record changed (or went) since it was read: nothing of it was written. */
+{ outcome: "conflict" } | 
+/**  Not applied because another change was refused (an atomic commit) or never sent. */
+{ outcome: "not_applied"; reason: string };
+
+export type CommitResult = {
+	/**  The staged changes (indexes into the list committed) this result is for. */
+	changes: number[],
+	table: string,
+	/**  The record (a new one's key until it has an id). */
+	record: string,
+	outcome: CommitOutcome,
 };
 
 /**
@@ -481,6 +518,22 @@ export type OrgForm = {
 	/**  Another sign-in authority than the cloud's (the sandbox's, or a sovereign cloud's own). */
 	authority: string | null,
 };
+
+/**  One staged change. */
+export type PendingChange = 
+/**
+ *  A column of a record set to a new value (`null` clears it). `etag` is the version read: the commit
+ *  sends it as `If-Match`, so a record changed meanwhile is a conflict, not overwritten.
+ */
+{ kind: "update"; table: string; id: string; etag: string | null; column: string; 
+/**  The value read, as the grid showed it (raw text), for the review and for undo. */
+old: string | null; 
+/**  As the editors give it: text for numbers (exact), an option's value, a lookup's `set(id)`. */
+new: Json } | 
+/**  A new record of `table`, `key` naming it until it exists. */
+{ kind: "create"; table: string; key: string; values: { [key in string]: Json } } | { kind: "delete"; table: string; id: string; etag: string | null; 
+/**  Its primary name, for the confirmation and the review. */
+name: string };
 
 export type RecordField = {
 	column: GridColumn,

@@ -175,9 +175,11 @@ pub async fn run(
             }
         }
         BatchMode::ContinueOnError => {
-            let mut results = futures_util::stream::iter(chunks)
-                .map(|chunk| send(client, chunk, BatchMode::ContinueOnError))
-                .buffered(options.parallel.max(1));
+            // The requests made first (no closure kept in the stream's type): the future stays `Send` for
+            // any caller, a Tauri command's included.
+            let requests: Vec<_> =
+                chunks.iter().map(|chunk| send(client, chunk, BatchMode::ContinueOnError)).collect();
+            let mut results = futures_util::stream::iter(requests).buffered(options.parallel.max(1));
             while let Some(result) = results.next().await {
                 outcomes.extend(result);
             }

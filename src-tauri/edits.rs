@@ -1,0 +1,67 @@
+//! The window's staged edits: journaled per connection in the app's data folder as they are made, and
+//! committed through the connection's session. The journal is rewritten after a commit with only what was
+//! not applied, before the window hears the results, so a crash right after a commit never offers an
+//! applied change again.
+
+use std::path::PathBuf;
+
+use d365_common::ErrorPayload;
+use d365_connections::{CommitMode, CommitOutcome, CommitResult, Journal, PendingChange};
+use d365_vault::Vault;
+use tokio::sync::Mutex;
+
+use crate::data::DataService;
+use crate::sandbox::SandboxService;
+
+pub struct EditsService {
+    journal: Journal,
+    /// One commit or save at a time: a journal rewritten by two at once would lose one's changes.
+    writing: Mutex<()>,
+}
+
+impl EditsService {
+    pub fn new(data_dir: PathBuf) -> Self {
+        Self { journal: Journal::new(data_dir.join("pending")), writing: Mutex::new(()) }
+    }
+
+    pub fn load(&self, connection: &str) -> Result<Vec<PendingChange>, ErrorPayload> {
+        Ok(self.journal.load(connection)?)
+    }
+
+    pub async fn save(&self, connection: &str, changes: &[PendingChange]) -> Result<(), ErrorPayload> {
+        let _writing = self.writing.lock().await;
+        Ok(self.journal.save(connection, changes)?)
+    }
+
+    pub fn connections(&self) -> Vec<String> {
+        self.journal.connections()
+    }
+
+    /// Commits `changes` and keeps in the journal those that were not applied.
+    pub async fn commit(
+        &self,
+        data: &DataService,
+        vault: &Vault,
+        sandbox: &SandboxService,
+        connection: &str,
+        changes: &[PendingChange],
+        mode: CommitMode,
+    ) -> Result<Vec<CommitResult>, ErrorPayload> {
+        let _writing = self.writing.lock().await;
+        self.journal.save(connection, changes)?;
+        let results = data.commit(vault, sandbox, connection, changes, mode).await?;
+        let applied: Vec<usize> = results
+            .iter()
+            .filter(|r| matches!(r.outcome, CommitOutcome::Applied { .. }))
+            .flat_map(|r| r.changes.iter().copied())
+            .collect();
+        let left: Vec<PendingChange> = changes
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !applied.contains(i))
+            .map(|(_, change)| change.clone())
+            .collect();
+        self.journal.save(connection, &left)?;
+        Ok(results)
+    }
+}

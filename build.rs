@@ -47,5 +47,6 @@ fn d365_desk_commands() -> &'static [&'static str] {
         "pending_save",
         "pending_connections",
         "changes_commit",
+        "value_check",
     ]
 }

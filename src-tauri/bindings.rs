@@ -52,6 +52,7 @@ pub fn specta_builder<R: Runtime>() -> Builder<R> {
             commands::edits::pending_save,
             commands::edits::pending_connections,
             commands::edits::changes_commit,
+            commands::edits::value_check,
         ])
         .typ::<ErrorPayload>()
         // The data screens' types, exported ahead of their commands so the UI is written against them.

@@ -10,7 +10,7 @@ use d365_common::ErrorPayload;
 use d365_connections::{
     BUILTIN_SANDBOX_ID, CommitMode, CommitResult, ConsoleAnswer, ConsoleRequest, DataSession, Grid,
     GridProgress, GridRequest, GridRow, GridView, LookupCandidate, PendingChange, RecordView,
-    SandboxEndpoint, TableView,
+    SandboxEndpoint, TableView, ValueCheck,
 };
 use d365_dataverse::DataverseError;
 use d365_dataverse::client::EventSink;
@@ -189,6 +189,18 @@ impl DataService {
     ) -> Result<RecordView, ErrorPayload> {
         let session = self.session(vault, sandbox, id).await?;
         Ok(d365_connections::record(&session.cache, table, record, shown).await?)
+    }
+
+    /// Checks a value as a commit will.
+    pub async fn check_value(
+        &self,
+        vault: &Vault,
+        sandbox: &SandboxService,
+        id: &str,
+        check: ValueCheck,
+    ) -> Result<(), ErrorPayload> {
+        let session = self.session(vault, sandbox, id).await?;
+        Ok(d365_connections::check_value(&session.cache, check).await?)
     }
 
     /// Sends staged changes through the connection's session (see `d365_connections::commit`).

@@ -3,7 +3,7 @@
 use tauri::State;
 
 use d365_common::ErrorPayload;
-use d365_connections::{CommitMode, CommitResult, PendingChange};
+use d365_connections::{CommitMode, CommitResult, PendingChange, ValueCheck};
 
 use crate::connections::ConnectionsService;
 use crate::data::DataService;
@@ -52,4 +52,18 @@ pub async fn changes_commit(
     mode: CommitMode,
 ) -> Result<Vec<CommitResult>, ErrorPayload> {
     edits.commit(&data, &connections.vault, &sandbox, &connection, &changes, mode).await
+}
+
+/// Checks a value an editor holds, as the commit will: the core's message, the column named, when it is
+/// refused.
+#[tauri::command]
+#[specta::specta]
+pub async fn value_check(
+    data: State<'_, DataService>,
+    connections: State<'_, ConnectionsService>,
+    sandbox: State<'_, SandboxService>,
+    connection: String,
+    check: ValueCheck,
+) -> Result<(), ErrorPayload> {
+    data.check_value(&connections.vault, &sandbox, &connection, check).await
 }

@@ -14,6 +14,22 @@ fn staged_changes_are_journaled_and_a_commit_keeps_only_what_was_not_applied() {
     let request = json!({ "table": "account", "columns": ["name"], "sort": [{ "column": "name", "descending": false }] });
     let opened =
         invoke(&window, "grid_open", json!({ "connection": "sandbox", "request": request })).expect("a grid");
+    let name_column = &opened["view"]["columns"][0];
+    assert_eq!(
+        (&name_column["editable"], &name_column["required"], &name_column["max_length"]),
+        (&json!(true), &json!(true), &json!(160))
+    );
+    let check = |column: &str, value: Value| {
+        invoke(
+            &window,
+            "value_check",
+            json!({ "connection": "sandbox", "check": { "table": "account", "column": column, "value": value } }),
+        )
+    };
+    assert!(check("name", json!("Fine")).is_ok());
+    let refused = check("name", json!("x".repeat(161))).expect_err("too long");
+    assert_eq!(refused["column"], "name", "{refused}");
+    assert!(check("revenue", json!("12.345")).expect_err("too precise")["kind"] == "input.too_precise");
     let rows = opened["view"]["rows"].as_array().unwrap();
     let first = rows[0]["id"].as_str().unwrap().to_owned();
     let second = rows[1]["id"].as_str().unwrap().to_owned();

@@ -168,6 +168,25 @@ async fn operation(cache: &MetadataCache, planned: &Planned) -> Result<Operation
     })
 }
 
+/// A value an editor holds, to check.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ValueCheck {
+    pub table: String,
+    pub column: String,
+    #[cfg_attr(feature = "specta", specta(type = d365_common::Json))]
+    pub value: serde_json::Value,
+}
+
+/// Checks one value as a commit will (the core's messages, the column named), for the editors to say
+/// what is wrong as the person types.
+pub async fn check_value(cache: &MetadataCache, check: ValueCheck) -> Result<()> {
+    let schema = cache.schema(&check.table).await?;
+    let tables = cache.tables().await?;
+    let values = BTreeMap::from([(check.column, check.value)]);
+    checked_body(&schema, &tables, &values, Purpose::Update).map(|_| ())
+}
+
 /// Sends `changes` as `mode` says; a result for every record, in the order planned.
 pub async fn commit(
     cache: &MetadataCache,

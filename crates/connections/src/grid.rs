@@ -81,6 +81,12 @@ pub struct GridColumn {
     pub options: Vec<OptionValue>,
     /// The tables a lookup points to, for the filter's record picker.
     pub targets: Vec<String>,
+    /// It can be changed on an existing record (the metadata's `IsValidForUpdate`).
+    pub editable: bool,
+    /// A value is required (by the application or the system).
+    pub required: bool,
+    /// Text columns: the most characters they take.
+    pub max_length: Option<u32>,
 }
 
 /// One cell: what the environment displays, and the raw value's exact text where it differs.
@@ -420,6 +426,12 @@ pub(crate) fn grid_column(column: &ColumnInfo) -> GridColumn {
         operators: operators(column),
         options: column.options.clone(),
         targets: column.targets.clone(),
+        editable: column.valid_for_update && !column.is_primary_id,
+        required: matches!(
+            column.required,
+            RequiredLevel::ApplicationRequired | RequiredLevel::SystemRequired
+        ),
+        max_length: column.max_length,
     }
 }
 

@@ -22,7 +22,7 @@ mod user;
 mod views;
 
 pub use bearer::{BearerForm, add_bearer, inspect_bearer, near_expiry};
-pub use commit::{CommitMode, CommitOutcome, CommitResult, commit};
+pub use commit::{CommitMode, CommitOutcome, CommitResult, ValueCheck, check_value, commit};
 pub use console::{ConsoleAnswer, ConsoleHeader, ConsoleRequest, send_console};
 pub use error::{ConnectionError, Result};
 pub use forms::{FieldProblem, OrgForm, add_org, check_org};

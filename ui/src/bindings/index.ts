@@ -87,6 +87,11 @@ export const commands = {
 	 *  what was not applied.
 	 */
 	changesCommit: (connection: string, changes: PendingChange[], mode: CommitMode) => typedError<CommitResult[], ErrorPayload>(__TAURI_INVOKE("changes_commit", { connection, changes, mode })),
+	/**
+	 *  Checks a value an editor holds, as the commit will: the core's message, the column named, when it is
+	 *  refused.
+	 */
+	valueCheck: (connection: string, check: ValueCheck) => typedError<null, ErrorPayload>(__TAURI_INVOKE("value_check", { connection, check })),
 };
 
 /* Types */
@@ -418,6 +423,12 @@ export type GridColumn = {
 	options: OptionValue[],
 	/**  The tables a lookup points to, for the filter's record picker. */
 	targets: string[],
+	/**  It can be changed on an existing record (the metadata's `IsValidForUpdate`). */
+	editable: boolean,
+	/**  A value is required (by the application or the system). */
+	required: boolean,
+	/**  Text columns: the most characters they take. */
+	max_length: number | null,
 };
 
 /**  How far the read is. */
@@ -718,6 +729,13 @@ export type UserForm = {
 	client_id: string,
 	cloud: Cloud,
 	authority: string | null,
+};
+
+/**  A value an editor holds, to check. */
+export type ValueCheck = {
+	table: string,
+	column: string,
+	value: Json,
 };
 
 export type Verified = {

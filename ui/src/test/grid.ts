@@ -46,7 +46,19 @@ export function gridColumn(
           : ["Boolean", "State", "Status"].includes(attribute_type)
             ? ["eq", "ne"]
             : choiceOperators;
-  return { logical_name, label, attribute_type, numeric, operators, options: [], targets: [], ...more };
+  return {
+    logical_name,
+    label,
+    attribute_type,
+    numeric,
+    operators,
+    options: [],
+    targets: [],
+    editable: true,
+    required: false,
+    max_length: attribute_type === "String" || attribute_type === "Memo" ? 100 : null,
+    ...more,
+  };
 }
 
 export const columns: GridColumn[] = [

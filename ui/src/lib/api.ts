@@ -6,6 +6,8 @@ import {
   commands,
   type AppInfo,
   type BearerForm,
+  type CommitMode,
+  type CommitResult,
   type ConnectionView,
   type ConsoleAnswer,
   type ConsoleRequest,
@@ -20,6 +22,7 @@ import {
   type LookupCandidate,
   type OpenedGrid,
   type OrgForm,
+  type PendingChange,
   type RecordView,
   type SandboxInfo,
   type SavedExport,
@@ -31,6 +34,7 @@ import {
   type TableView,
   type TokenFacts,
   type UserForm,
+  type ValueCheck,
   type VerifyOutcome,
 } from "../bindings";
 
@@ -165,3 +169,21 @@ export const dataWatch = (onevent: (event: DataEvent) => void): Promise<null> =>
 /** The Web API console: one request as typed, the answer as it came. */
 export const consoleSend = (connection: string, request: ConsoleRequest): Promise<ConsoleAnswer> =>
   unwrap(commands.consoleSend(connection, request));
+
+/** The connection's staged changes kept from before (a crash, a closed window); none when it has none. */
+export const pendingLoad = (connection: string): Promise<PendingChange[]> =>
+  unwrap(commands.pendingLoad(connection));
+/** Journals the connection's staged changes as they are now: the whole list (none removes the journal). */
+export const pendingSave = (connection: string, changes: PendingChange[]): Promise<null> =>
+  unwrap(commands.pendingSave(connection, changes));
+/** The connections that have staged changes kept. */
+export const pendingConnections = (): Promise<string[]> => unwrap(commands.pendingConnections());
+/** Commits the staged changes; a result per record. The journal keeps only what was not applied. */
+export const changesCommit = (
+  connection: string,
+  changes: PendingChange[],
+  mode: CommitMode,
+): Promise<CommitResult[]> => unwrap(commands.changesCommit(connection, changes, mode));
+/** Checks an editor's value as the commit will; an `ApiError` (the column named) when it is refused. */
+export const valueCheck = (connection: string, check: ValueCheck): Promise<null> =>
+  unwrap(commands.valueCheck(connection, check));

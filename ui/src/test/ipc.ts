@@ -41,6 +41,8 @@ const startup: Handlers = {
   sandbox_status: () => null,
   connections_list: () => [],
   data_watch: () => null,
+  // Opening a connection's data reads its staged changes kept from before: none.
+  pending_load: () => [],
 };
 
 /** Fails the command the way Tauri does: the promise rejects with the command's error value itself. */

@@ -6,6 +6,7 @@ import { ActiveConnection } from "./active.svelte";
 import { DataActivity } from "./activity.svelte";
 import { ConnectionsStore } from "./connections.svelte";
 import { MetadataStore } from "./metadata.svelte";
+import { PendingStore } from "./pending.svelte";
 
 export type AppStores = {
   router: HashRouter;
@@ -13,6 +14,8 @@ export type AppStores = {
   active: ActiveConnection;
   metadata: MetadataStore;
   activity: DataActivity;
+  /** Each connection's staged changes, kept while the screens come and go. */
+  pending: PendingStore;
 };
 
 export function createStores(): AppStores {
@@ -24,6 +27,7 @@ export function createStores(): AppStores {
     active: new ActiveConnection(router, connections),
     metadata: new MetadataStore(),
     activity: new DataActivity(),
+    pending: new PendingStore(),
   };
 }
 

@@ -1,0 +1,196 @@
+// The changes staged on a connection, kept above the screens (the app's stores hold one per connection),
+// so that sorting, filtering, paging or another table or view never drops them. Every change to the list
+// is journaled to disk (`pending_save`, the whole list, one save after the other) and the journal is read
+// back when the connection's data is opened again (`restore`), after a crash or a closed window. A commit
+// sends the list; what was applied leaves it, the rest stays with what became of it.
+import type { CommitMode, ErrorPayload, Json, PendingChange } from "../../bindings";
+import { changesCommit, errorPayload, pendingLoad, pendingSave } from "../api";
+import {
+  afterCommit,
+  changeKey,
+  revertChange,
+  revertRecord,
+  stageUpdate,
+  updateKey,
+  type ChangeOutcome,
+  type UpdateChange,
+} from "../pendingList";
+
+/** What the window knew of a change as it was staged (none of it is journaled): for the cell and review. */
+export type ChangeNote = {
+  /** The column's label. */
+  label?: string;
+  /** The record's primary name. */
+  recordName?: string;
+  /** The new value as the cell shows it (an option's label, a record's name). */
+  shown?: string;
+  /** The value read as the cell showed it. */
+  oldShown?: string;
+};
+
+export class PendingChanges {
+  readonly connection: string;
+  changes = $state.raw<PendingChange[]>([]);
+  /** By change key: what the window knew of each change. */
+  notes = $state.raw<Record<string, ChangeNote>>({});
+  /** By change key: what the last commit did with each change still staged. */
+  outcomes = $state.raw<Record<string, ChangeOutcome>>({});
+  committing = $state(false);
+  /** Why the last commit could not be made at all, or the journal not read. */
+  failure = $state.raw<ErrorPayload | null>(null);
+  /** Why the journal could not be written (the changes are still staged in the window). */
+  saveFailure = $state.raw<ErrorPayload | null>(null);
+  /** How many changes the last commit applied; null before any. */
+  lastApplied = $state<number | null>(null);
+  /** Changes read back from the journal (0 when there were none). */
+  restored = $state(0);
+  /** Counts the commits that applied something: the grid reopens to show the new values. */
+  commits = $state(0);
+
+  readonly #byKey = $derived(Object.fromEntries(this.changes.map((change) => [changeKey(change), change])));
+  #restoring: Promise<void> | null = null;
+  #saving: Promise<void> = Promise.resolve();
+
+  constructor(connection: string) {
+    this.connection = connection;
+  }
+
+  get count(): number {
+    return this.changes.length;
+  }
+
+  /** The update staged on a record's column, if any. */
+  update(table: string, id: string, column: string): UpdateChange | undefined {
+    const found = this.#byKey[updateKey(table, id, column)];
+    return found?.kind === "update" ? found : undefined;
+  }
+
+  note(change: PendingChange): ChangeNote {
+    return this.notes[changeKey(change)] ?? {};
+  }
+
+  outcome(change: PendingChange): ChangeOutcome | undefined {
+    return this.outcomes[changeKey(change)];
+  }
+
+  /** Reads the journal once: the changes kept from before come back ahead of any staged since. */
+  restore(): Promise<void> {
+    this.#restoring ??= this.#load();
+    return this.#restoring;
+  }
+
+  async #load(): Promise<void> {
+    try {
+      const kept = await pendingLoad(this.connection);
+      if (kept.length === 0) return;
+      const since = this.changes;
+      const keys = since.map(changeKey);
+      this.changes = [...kept.filter((change) => !keys.includes(changeKey(change))), ...since];
+      this.restored = kept.length;
+      if (since.length > 0) this.#journal();
+    } catch (err) {
+      this.failure = errorPayload(err);
+      this.#restoring = null; // asked again on the next opening
+    }
+  }
+
+  /** Stages a column's new value (`same` tells the value read from a change); nothing while committing. */
+  stage(change: UpdateChange, note: ChangeNote, same: (old: string | null, value: Json) => boolean): void {
+    if (this.committing) return;
+    const key = changeKey(change);
+    const earlier = this.notes[key];
+    this.#set(stageUpdate(this.changes, change, same));
+    // The value read stays the one first read, as its change does.
+    const oldShown = earlier?.oldShown ?? note.oldShown;
+    this.notes = { ...this.notes, [key]: { ...note, ...(oldShown === undefined ? {} : { oldShown }) } };
+    this.#forgetOutcome([key]);
+  }
+
+  revert(change: PendingChange): void {
+    if (this.committing) return;
+    this.#set(revertChange(this.changes, changeKey(change)));
+  }
+
+  revertRecord(table: string, record: string): void {
+    if (this.committing) return;
+    this.#set(revertRecord(this.changes, table, record));
+  }
+
+  revertAll(): void {
+    if (this.committing) return;
+    this.#set([]);
+  }
+
+  /** Sends every staged change; false when the commit could not be made (`failure` says why). */
+  async commit(mode: CommitMode): Promise<boolean> {
+    if (this.committing || this.changes.length === 0) return false;
+    this.committing = true;
+    this.failure = null;
+    this.lastApplied = null;
+    const sent = this.changes;
+    try {
+      await this.#saving; // the journal the commit rewrites is not overwritten by an older save after it
+      const results = await changesCommit(this.connection, sent, mode);
+      const done = afterCommit(sent, results);
+      this.changes = done.left;
+      this.outcomes = done.outcomes;
+      const left = done.left.map(changeKey);
+      this.notes = Object.fromEntries(Object.entries(this.notes).filter(([key]) => left.includes(key)));
+      this.lastApplied = done.applied;
+      if (done.applied > 0) this.commits += 1;
+      return true;
+    } catch (err) {
+      this.failure = errorPayload(err);
+      return false;
+    } finally {
+      this.committing = false;
+    }
+  }
+
+  #set(changes: PendingChange[]): void {
+    if (changes === this.changes) return;
+    const kept = changes.map(changeKey);
+    const gone = this.changes.map(changeKey).filter((key) => !kept.includes(key));
+    this.changes = changes;
+    this.notes = Object.fromEntries(Object.entries(this.notes).filter(([key]) => kept.includes(key)));
+    this.#forgetOutcome(gone);
+    this.lastApplied = null;
+    this.#journal();
+  }
+
+  #forgetOutcome(keys: string[]): void {
+    if (!keys.some((key) => key in this.outcomes)) return;
+    this.outcomes = Object.fromEntries(Object.entries(this.outcomes).filter(([key]) => !keys.includes(key)));
+  }
+
+  /** Writes the list as it is now, after the saves before it (so the last one written is the latest). */
+  #journal(): void {
+    const changes = this.changes;
+    this.#saving = this.#saving
+      .then(() => pendingSave(this.connection, changes))
+      .then(
+        () => {
+          this.saveFailure = null;
+        },
+        (err: unknown) => {
+          this.saveFailure = errorPayload(err);
+        },
+      );
+  }
+
+  /** Resolves once every journal write asked for so far is done. */
+  saved(): Promise<void> {
+    return this.#saving;
+  }
+}
+
+/** One `PendingChanges` per connection, for the app's lifetime. */
+export class PendingStore {
+  /** Not reactive: each connection's changes are, and the set of connections only grows. */
+  readonly #byConnection: Record<string, PendingChanges> = {};
+
+  for(connection: string): PendingChanges {
+    this.#byConnection[connection] ??= new PendingChanges(connection);
+    return this.#byConnection[connection];
+  }
+}

@@ -37,7 +37,8 @@ impl EditsService {
         self.journal.connections()
     }
 
-    /// Commits `changes` and keeps in the journal those that were not applied.
+    /// Commits `changes` (all or part of what is staged) and keeps in the journal everything staged that
+    /// was not applied: the changes not committed now stay, whatever the window sent.
     pub async fn commit(
         &self,
         data: &DataService,
@@ -48,20 +49,22 @@ impl EditsService {
         mode: CommitMode,
     ) -> Result<Vec<CommitResult>, ErrorPayload> {
         let _writing = self.writing.lock().await;
-        self.journal.save(connection, changes)?;
+        // What is sent is journaled first, beside what was staged already.
+        let mut staged = self.journal.load(connection)?;
+        for change in changes {
+            if !staged.contains(change) {
+                staged.push(change.clone());
+            }
+        }
+        self.journal.save(connection, &staged)?;
         let results = data.commit(vault, sandbox, connection, changes, mode).await?;
-        let applied: Vec<usize> = results
+        let applied: Vec<&PendingChange> = results
             .iter()
             .filter(|r| matches!(r.outcome, CommitOutcome::Applied { .. }))
-            .flat_map(|r| r.changes.iter().copied())
+            .flat_map(|r| r.changes.iter().filter_map(|i| changes.get(*i)))
             .collect();
-        let left: Vec<PendingChange> = changes
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| !applied.contains(i))
-            .map(|(_, change)| change.clone())
-            .collect();
-        self.journal.save(connection, &left)?;
+        staged.retain(|change| !applied.contains(&change));
+        self.journal.save(connection, &staged)?;
         Ok(results)
     }
 }

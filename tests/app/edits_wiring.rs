@@ -68,6 +68,21 @@ fn staged_changes_are_journaled_and_a_commit_keeps_only_what_was_not_applied() {
     assert_eq!(results[1]["outcome"]["error"]["column"], "name", "{results}");
     let left = invoke(&window, "pending_load", json!({ "connection": "sandbox" })).expect("left");
     assert_eq!(left, json!([changes[1]]), "only the refused change is still pending");
+
+    // Committing part of what is staged keeps the rest staged.
+    let other = json!({ "kind": "update", "table": "account", "id": second, "etag": null, "column": "telephone1",
+                        "old": null, "new": "555-0199" });
+    let staged = json!([changes[1], other]);
+    invoke(&window, "pending_save", json!({ "connection": "sandbox", "changes": staged })).expect("saved");
+    let results = invoke(
+        &window,
+        "changes_commit",
+        json!({ "connection": "sandbox", "changes": [other], "mode": "atomic" }),
+    )
+    .expect("committed");
+    assert_eq!(results[0]["outcome"]["outcome"], "applied", "{results}");
+    let left = invoke(&window, "pending_load", json!({ "connection": "sandbox" })).expect("left");
+    assert_eq!(left, json!([changes[1]]), "what was not sent stays staged");
     let record = invoke(
         &window,
         "record_get",

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use d365_common::ErrorPayload;
+use d365_common::{Category, ErrorPayload};
 use d365_dataverse::DataverseError;
 use d365_dataverse::data::batch::{self, BatchMode, BatchOptions, ItemOutcome, MAX_OPERATIONS, Operation};
 use d365_dataverse::data::cache::MetadataCache;
@@ -42,6 +42,10 @@ pub enum CommitOutcome {
     Refused { error: ErrorPayload },
     /// The record changed (or went) since it was read: nothing of it was written.
     Conflict,
+    /// No answer came, or the server failed: it may have been applied. An update or deletion sent with the
+    /// version read is safe to send again (it is a conflict if it was applied); a new record is not —
+    /// look for it first.
+    Unknown { error: ErrorPayload },
     /// Not applied because another change was refused (an atomic commit) or never sent.
     NotApplied { reason: String },
 }
@@ -67,22 +71,40 @@ struct Planned {
 }
 
 impl Planned {
+    /// The answer says this record changed (412) or is gone (a 404 naming it, not a lookup's target).
+    fn gone_or_changed(&self, error: &DataverseError) -> bool {
+        error.kind == "api.conflict"
+            || (error.kind == "api.not_found"
+                && error.message.to_lowercase().contains(&self.record.to_lowercase()))
+    }
+
     fn sent_with_version(&self) -> bool {
         match &self.kind {
             PlannedKind::Update { etag, .. } | PlannedKind::Delete { etag } => etag.is_some(),
-            PlannedKind::Create { .. } => false,
+            PlannedKind::Create { .. } | PlannedKind::Nothing => false,
         }
     }
 }
 
 enum PlannedKind {
-    Update { etag: Option<String>, columns: BTreeMap<String, serde_json::Value> },
-    Create { values: BTreeMap<String, serde_json::Value> },
-    Delete { etag: Option<String> },
+    Update {
+        etag: Option<String>,
+        columns: BTreeMap<String, serde_json::Value>,
+    },
+    Create {
+        values: BTreeMap<String, serde_json::Value>,
+    },
+    Delete {
+        etag: Option<String>,
+    },
+    /// A new record deleted before it was created: nothing to send.
+    Nothing,
 }
 
 /// The requests for `changes`, in the order their records were first changed: a record's updates merged
-/// (a column changed twice sends its last value); a record deleted carries its updates with it.
+/// (a column changed twice sends its last value, with the newest version read); a record deleted carries
+/// its updates with it; an update of a new record goes into its create, and a new record deleted again is
+/// no request at all.
 fn plan(changes: &[PendingChange]) -> Vec<Planned> {
     let mut planned: Vec<Planned> = Vec::new();
     let find = |planned: &[Planned], table: &str, record: &str| {
@@ -93,8 +115,17 @@ fn plan(changes: &[PendingChange]) -> Vec<Planned> {
             PendingChange::Update { table, id, etag, column, new, .. } => match find(&planned, table, id) {
                 Some(at) => {
                     planned[at].changes.push(index);
-                    if let PlannedKind::Update { columns, .. } = &mut planned[at].kind {
-                        columns.insert(column.clone(), new.clone());
+                    match &mut planned[at].kind {
+                        PlannedKind::Update { columns, etag: read } => {
+                            columns.insert(column.clone(), new.clone());
+                            if etag.is_some() {
+                                read.clone_from(etag);
+                            }
+                        }
+                        PlannedKind::Create { values } => {
+                            values.insert(column.clone(), new.clone());
+                        }
+                        PlannedKind::Delete { .. } | PlannedKind::Nothing => {}
                     }
                 }
                 None => planned.push(Planned {
@@ -116,7 +147,10 @@ fn plan(changes: &[PendingChange]) -> Vec<Planned> {
             PendingChange::Delete { table, id, etag, .. } => match find(&planned, table, id) {
                 Some(at) => {
                     planned[at].changes.push(index);
-                    planned[at].kind = PlannedKind::Delete { etag: etag.clone() };
+                    planned[at].kind = match planned[at].kind {
+                        PlannedKind::Create { .. } | PlannedKind::Nothing => PlannedKind::Nothing,
+                        _ => PlannedKind::Delete { etag: etag.clone() },
+                    };
                 }
                 None => planned.push(Planned {
                     table: table.clone(),
@@ -150,12 +184,15 @@ fn checked_body(
     Ok(values::body(schema, tables, &changes, purpose, &[])?)
 }
 
-/// The checked request for one planned record.
-async fn operation(cache: &MetadataCache, planned: &Planned) -> Result<Operation> {
+/// The checked request for one planned record (none when there is nothing to send).
+async fn operation(cache: &MetadataCache, planned: &Planned) -> Result<Option<Operation>> {
+    if matches!(planned.kind, PlannedKind::Nothing) {
+        return Ok(None);
+    }
     let schema = cache.schema(&planned.table).await?;
     let tables = cache.tables().await?;
     let path = format!("{}({})", schema.table.entity_set, encode(&planned.record));
-    Ok(match &planned.kind {
+    Ok(Some(match &planned.kind {
         PlannedKind::Update { etag, columns } => {
             let concurrency = etag.clone().map_or(Concurrency::Overwrite, Concurrency::IfMatch);
             Operation::update(&path, checked_body(&schema, &tables, columns, Purpose::Update)?, &concurrency)
@@ -165,7 +202,8 @@ async fn operation(cache: &MetadataCache, planned: &Planned) -> Result<Operation
             checked_body(&schema, &tables, values, Purpose::Create)?,
         ),
         PlannedKind::Delete { etag } => Operation::delete(&path, etag.as_deref()),
-    })
+        PlannedKind::Nothing => return Ok(None),
+    }))
 }
 
 /// A value an editor holds, to check.
@@ -207,7 +245,8 @@ pub async fn commit(
         .into());
     }
     // Every value checked first: in an atomic commit one refusal means nothing is sent.
-    let mut checked: Vec<std::result::Result<Operation, ErrorPayload>> = Vec::with_capacity(planned.len());
+    let mut checked: Vec<std::result::Result<Option<Operation>, ErrorPayload>> =
+        Vec::with_capacity(planned.len());
     for p in &planned {
         checked.push(operation(cache, p).await.map_err(ErrorPayload::from));
     }
@@ -223,8 +262,11 @@ pub async fn commit(
             })
             .collect());
     }
-    let sendable: Vec<(usize, Operation)> =
-        checked.iter().enumerate().filter_map(|(i, c)| c.as_ref().ok().map(|op| (i, op.clone()))).collect();
+    let sendable: Vec<(usize, Operation)> = checked
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| c.as_ref().ok().and_then(Option::as_ref).map(|op| (i, op.clone())))
+        .collect();
     let options = BatchOptions {
         mode: if mode == CommitMode::Atomic { BatchMode::Atomic } else { BatchMode::ContinueOnError },
         per_batch: MAX_OPERATIONS,
@@ -241,17 +283,27 @@ pub async fn commit(
         .zip(&checked)
         .map(|(p, checked)| match checked {
             Err(error) => result(p, CommitOutcome::Refused { error: error.clone() }),
-            Ok(_) => result(p, CommitOutcome::NotApplied { reason: "Not sent.".into() }),
+            // A new record deleted again: done, with nothing sent.
+            Ok(None) => result(p, CommitOutcome::Applied { id: None }),
+            Ok(Some(_)) => result(p, CommitOutcome::NotApplied { reason: "Not sent.".into() }),
         })
         .collect();
     for ((at, _), outcome) in sendable.iter().zip(outcomes) {
         let planned = &planned[*at];
         results[*at].outcome = match outcome {
             ItemOutcome::Applied { id, .. } => CommitOutcome::Applied { id },
-            // A 412 on a write sent with the version read: the record changed since (a create's 412 is a
-            // duplicate key, refused like any other value).
-            ItemOutcome::Failed { error } if error.kind == "api.conflict" && planned.sent_with_version() => {
+            // A 412 (or 404) on a write sent with the version read: the record changed (or went) since; a
+            // create's 412 is a duplicate key, refused like any other value.
+            ItemOutcome::Failed { error }
+                if planned.sent_with_version() && planned.gone_or_changed(&error) =>
+            {
                 CommitOutcome::Conflict
+            }
+            // No answer, or the server failed: the change may or may not have been made.
+            ItemOutcome::Failed { error }
+                if matches!(error.category, Category::Network | Category::Server) =>
+            {
+                CommitOutcome::Unknown { error: error.into() }
             }
             ItemOutcome::Failed { error } => {
                 let error = match cache.schema(&planned.table).await {
@@ -304,5 +356,37 @@ mod tests {
             &BTreeMap::from([("name".into(), json!("Second")), ("telephone1".into(), json!("555"))])
         );
         assert!(matches!(planned[1].kind, PlannedKind::Delete { etag: None }), "the delete wins");
+    }
+
+    #[test]
+    fn a_new_records_updates_go_into_its_create_and_deleting_it_sends_nothing() {
+        let new = |key: &str| PendingChange::Create {
+            table: "contact".into(),
+            key: key.into(),
+            values: BTreeMap::from([("lastname".into(), json!("Ng"))]),
+        };
+        let edit = |key: &str, etag: Option<&str>| PendingChange::Update {
+            table: "contact".into(),
+            id: key.into(),
+            etag: etag.map(Into::into),
+            column: "firstname".into(),
+            old: None,
+            new: json!("Ada"),
+        };
+        let gone = PendingChange::Delete {
+            table: "contact".into(),
+            id: "new-2".into(),
+            etag: None,
+            name: "".into(),
+        };
+        let planned = plan(&[new("new-1"), edit("new-1", None), new("new-2"), gone]);
+        let PlannedKind::Create { values } = &planned[0].kind else { panic!("a create") };
+        assert_eq!(values["firstname"], json!("Ada"));
+        assert_eq!(planned[0].changes, [0, 1]);
+        assert!(matches!(planned[1].kind, PlannedKind::Nothing), "created and deleted: nothing to send");
+        assert_eq!(planned[1].changes, [2, 3]);
+        // The newest version read is the one sent.
+        let twice = plan(&[edit("a", Some("W/\"1\"")), edit("a", Some("W/\"5\"")), edit("a", None)]);
+        assert!(matches!(&twice[0].kind, PlannedKind::Update { etag: Some(e), .. } if e == "W/\"5\""));
     }
 }

@@ -162,6 +162,7 @@ pub struct Grid {
     view: Option<ViewRef>,
     view_fetch: Option<String>,
     fetch_page: u32,
+    fetch_page_size: Option<u32>,
 }
 
 impl Grid {
@@ -214,6 +215,7 @@ impl Grid {
             view: request.view.clone(),
             view_fetch: None,
             fetch_page: 1,
+            fetch_page_size: None,
         };
         grid.load_more().await?;
         let view = GridView {
@@ -248,13 +250,15 @@ impl Grid {
             .into());
         }
         let next_link = match page.next_link {
-            None if page.more_records => match self.continued(page.paging_cookie.as_deref()).await {
-                Ok(next) => next,
-                Err(err) => {
-                    self.next_link = Some(target); // this page again, rather than rows lost
-                    return Err(err);
+            None if page.more_records => {
+                match self.continued(page.paging_cookie.as_deref(), page.rows.len()).await {
+                    Ok(next) => next,
+                    Err(err) => {
+                        self.next_link = Some(target); // this page again, rather than rows lost
+                        return Err(err);
+                    }
                 }
-            },
+            }
             next => next,
         };
         if let Some(count) = page.count {
@@ -267,7 +271,7 @@ impl Grid {
 
     /// The next page of a view that said it has more rows but gave no nextLink, as FetchXML pages: the
     /// view's FetchXML (read once) with the next page's number and cookie, on the table's entity set.
-    async fn continued(&mut self, cookie: Option<&str>) -> Result<Option<String>> {
+    async fn continued(&mut self, cookie: Option<&str>, rows: usize) -> Result<Option<String>> {
         let Some(view) = &self.view else { return Ok(None) };
         if self.view_fetch.is_none() {
             let set = match view.kind {
@@ -286,7 +290,22 @@ impl Grid {
             })?);
         }
         let fetch = self.view_fetch.as_deref().unwrap_or_default();
-        let (page, target) = next_fetch_page(&self.schema.table.entity_set, fetch, self.fetch_page, cookie)?;
+        // Pages keep the first page's size: without a cookie, page N starts after N-1 of them.
+        let size =
+            *self.fetch_page_size.get_or_insert(u32::try_from(rows).unwrap_or(PAGE_SIZE).clamp(1, PAGE_SIZE));
+        let (page, target) =
+            next_fetch_page(&self.schema.table.entity_set, fetch, self.fetch_page, cookie, size)?;
+        if page <= self.fetch_page {
+            return Err(d365_dataverse::DataverseError::new(
+                "api.malformed_response",
+                format!(
+                    "The environment sent page {page} again after page {}; the read stopped there.",
+                    self.fetch_page
+                ),
+                None,
+            )
+            .into());
+        }
         self.fetch_page = page;
         Ok(Some(target))
     }
@@ -327,12 +346,18 @@ impl Grid {
 
 /// The page after `last` of `fetch` on `entity_set`: the number and cookie the answer's annotation gives,
 /// else the next number (Learn's simple paging).
-fn next_fetch_page(entity_set: &str, fetch: &str, last: u32, cookie: Option<&str>) -> Result<(u32, String)> {
+fn next_fetch_page(
+    entity_set: &str,
+    fetch: &str,
+    last: u32,
+    cookie: Option<&str>,
+    size: u32,
+) -> Result<(u32, String)> {
     let (page, cookie) = match cookie.and_then(fetch_paging::next_page) {
         Some((page, cookie)) => (page, Some(cookie)),
         None => (last.saturating_add(1), None),
     };
-    let fetch = fetch_paging::with_page(fetch, page, PAGE_SIZE, cookie.as_deref())?;
+    let fetch = fetch_paging::with_page(fetch, page, size, cookie.as_deref())?;
     Ok((page, format!("{entity_set}?fetchXml={}", encode(&fetch))))
 }
 
@@ -470,7 +495,7 @@ mod tests {
     fn a_view_without_a_next_link_goes_on_with_its_fetchxml_and_the_cookie() {
         let fetch = "<fetch><entity name=\"account\"><attribute name=\"name\"/></entity></fetch>";
         let annotation = r#"<cookie pagenumber="3" pagingcookie="%253ccookie%2520page%253d%25222%2522%253e%253c%252fcookie%253e" istracking="False" />"#;
-        let (page, target) = next_fetch_page("accounts", fetch, 2, Some(annotation)).unwrap();
+        let (page, target) = next_fetch_page("accounts", fetch, 2, Some(annotation), 5000).unwrap();
         assert_eq!(page, 3);
         let (set, query) = target.split_once("?fetchXml=").unwrap();
         assert_eq!(set, "accounts");
@@ -480,11 +505,11 @@ mod tests {
             "<fetch page=\"3\" count=\"5000\" paging-cookie=\"&lt;cookie page=&quot;2&quot;&gt;&lt;/cookie&gt;\"><entity name=\"account\"><attribute name=\"name\"/></entity></fetch>"
         );
         // No cookie (an order on a linked column gives none): the next page by number.
-        let (page, target) = next_fetch_page("accounts", fetch, 2, None).unwrap();
+        let (page, target) = next_fetch_page("accounts", fetch, 2, None, 50).unwrap();
         assert_eq!(page, 3);
         let sent = percent_encoding::percent_decode_str(&target).decode_utf8().unwrap().into_owned();
-        assert!(sent.starts_with("accounts?fetchXml=<fetch page=\"3\" count=\"5000\"><entity"), "{sent}");
-        assert!(next_fetch_page("accounts", "<nope", 1, None).is_err());
+        assert!(sent.starts_with("accounts?fetchXml=<fetch page=\"3\" count=\"50\"><entity"), "{sent}");
+        assert!(next_fetch_page("accounts", "<nope", 1, None, 50).is_err());
     }
 
     #[test]

@@ -73,7 +73,15 @@ fn refused(message: String) -> crate::ConnectionError {
     DataverseError::new("input.invalid", message, None).into()
 }
 
+/// The condition as `$filter`; a refusal names the column, so the window marks that condition.
 fn condition_filter(schema: &TableSchema, condition: &FilterCondition) -> Result<Filter> {
+    inner_filter(schema, condition).map_err(|err| match err {
+        crate::ConnectionError::Dataverse(e) => e.on_column(condition.column.clone()).into(),
+        other => other,
+    })
+}
+
+fn inner_filter(schema: &TableSchema, condition: &FilterCondition) -> Result<Filter> {
     let column = schema.column(&condition.column).ok_or_else(|| {
         refused(format!("There is no column '{}' on {}.", condition.column, schema.table.logical_name))
     })?;
@@ -253,6 +261,13 @@ mod tests {
 
     fn message(result: Result<Option<String>>) -> String {
         result.expect_err("refused").to_string()
+    }
+
+    #[test]
+    fn a_refusal_names_the_conditions_column() {
+        let err = odata(&[("revenue", FilterOperator::Eq, Some("x"))]).unwrap_err();
+        let payload = d365_common::ErrorPayload::from(err);
+        assert_eq!(payload.column.as_deref(), Some("revenue"));
     }
 
     #[test]

@@ -30,6 +30,14 @@ pub async fn lookup_search(cache: &MetadataCache, table: &str, text: &str) -> Re
     query.select = vec![primary_id.clone()];
     query.top = Some(CANDIDATES);
     let name = schema.table.primary_name.clone();
+    if name.is_none() && !text.trim().is_empty() {
+        return Err(d365_dataverse::DataverseError::new(
+            "input.no_primary_name",
+            format!("{} has no name column to search by.", schema.table.logical_name),
+            Some("Pick the record by its id instead.".into()),
+        )
+        .into());
+    }
     if let Some(name) = &name {
         query.select.push(name.clone());
         query.order_by = vec![(name.clone(), false)];

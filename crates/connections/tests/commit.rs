@@ -124,7 +124,7 @@ async fn a_refusal_applies_nothing_in_an_atomic_commit_and_names_the_column() {
     ];
     let results = commit(&world.cache, &changes, CommitMode::Atomic).await.unwrap();
     let CommitOutcome::Refused { error } = &results[1].outcome else { panic!("{results:?}") };
-    assert!(!error.message.is_empty(), "{error:?}");
+    assert!(error.message.contains("Does Not Exist"), "{error:?}");
     assert!(matches!(results[0].outcome, CommitOutcome::NotApplied { .. }), "{results:?}");
     assert_eq!(world.account(&ids[0].0).await["name"], names[0], "nothing applied");
 
@@ -168,4 +168,10 @@ async fn a_record_changed_since_it_was_read_is_a_conflict_and_keeps_theirs() {
     let results = commit(&world.cache, &delete, CommitMode::Atomic).await.unwrap();
     assert_eq!(results[0].outcome, CommitOutcome::Conflict, "{results:?}");
     assert_eq!(world.account(&ids[0].0).await["name"], "Theirs", "still there");
+    // A record deleted since it was read: a conflict, not a refusal of the value.
+    let gone = world.accounts(2).await[1].clone();
+    world.client.send(&Request::delete(format!("accounts({})", gone.0))).await.unwrap();
+    let results =
+        commit(&world.cache, &[update(&gone, "name", json!("Mine"))], CommitMode::Atomic).await.unwrap();
+    assert_eq!(results[0].outcome, CommitOutcome::Conflict, "{results:?}");
 }

@@ -19,7 +19,11 @@ use d365_sandbox::{Fault, FaultKind, Sandbox, SandboxOptions};
 use serde_json::{Value, json};
 
 async fn world(seed: u32) -> (Sandbox, Arc<Client>, TableSchema) {
-    let sandbox = Sandbox::bind("127.0.0.1:0", SandboxOptions { seed, ..Default::default() }).await.unwrap();
+    world_with(SandboxOptions { seed, ..Default::default() }).await
+}
+
+async fn world_with(options: SandboxOptions) -> (Sandbox, Arc<Client>, TableSchema) {
+    let sandbox = Sandbox::bind("127.0.0.1:0", options).await.unwrap();
     let policy = RetryPolicy {
         base_backoff: Duration::from_millis(10),
         max_backoff: Duration::from_millis(50),
@@ -151,6 +155,30 @@ async fn a_refresh_with_more_changes_than_a_page_follows_the_deltas_pages() {
     let again =
         export::refresh(client.clone(), &schema, &file, &options(Format::Csv, true, 1)).await.unwrap();
     assert_eq!((again.changed, again.deleted), (0, 0), "the last page's deltaLink was kept");
+}
+
+#[tokio::test]
+async fn a_view_paged_only_by_its_cookie_is_refused_rather_than_exported_in_part() {
+    let sandbox =
+        SandboxOptions { seed: 300, view_paging: d365_sandbox::ViewPaging::Cookie, ..Default::default() };
+    let (_sandbox, client, schema) = world_with(sandbox).await;
+    let views = client
+        .send(&Request::get("savedqueries?$select=savedqueryid&$filter=name eq 'Active Accounts'"))
+        .await
+        .unwrap()
+        .json()
+        .unwrap();
+    let id = views["value"][0]["savedqueryid"].as_str().unwrap().to_owned();
+    let mut view = query();
+    view.select = vec!["name".into()];
+    view.predefined = Some(format!("savedQuery={id}"));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("view.csv");
+    let error = export::export(client.clone(), &schema, &view, &file, &options(Format::Csv, false, 1))
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind, "api.paging_unsupported", "{error}");
+    assert!(!file.exists(), "no partial file");
 }
 
 #[tokio::test]

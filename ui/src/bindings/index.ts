@@ -212,6 +212,12 @@ id: string | null } |
 { outcome: "refused"; error: ErrorPayload } | 
 /**  The record changed (or went) since it was read: nothing of it was written. */
 { outcome: "conflict" } | 
+/**
+ *  No answer came, or the server failed: it may have been applied. An update or deletion sent with the
+ *  version read is safe to send again (it is a conflict if it was applied); a new record is not —
+ *  look for it first.
+ */
+{ outcome: "unknown"; error: ErrorPayload } | 
 /**  Not applied because another change was refused (an atomic commit) or never sent. */
 { outcome: "not_applied"; reason: string };
 

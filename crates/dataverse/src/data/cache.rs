@@ -18,7 +18,8 @@ use crate::client::Client;
 use crate::error::{DataverseError, Result};
 
 /// 2: table schemas carry the tables related to them (one-to-many).
-const FORMAT: u32 = 2;
+/// 3: money columns carry their precision source.
+const FORMAT: u32 = 3;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct CacheDoc {

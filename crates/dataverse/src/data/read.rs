@@ -132,6 +132,19 @@ pub fn pages(client: Arc<Client>, first: String, options: ReadOptions) -> impl S
                 ));
             }
             let page = page(&client, &target, &options).await?;
+            if page.next_link.is_none() && page.more_records {
+                // A view paged only by its cookie (as Dataverse may page one): stopping here would pass a
+                // part for the whole.
+                return Err(DataverseError::new(
+                    "api.paging_unsupported",
+                    "The environment says there are more rows but gave no link to them (it pages this view \
+                     only by a FetchXML paging cookie); the read stopped rather than be incomplete.",
+                    Some(
+                        "Open the table with the view's filter instead of the view, and read or export that."
+                            .to_owned(),
+                    ),
+                ));
+            }
             let next = page.next_link.clone();
             Ok(Some((page, (next, seen))))
         }

@@ -100,7 +100,8 @@ export class GridSession {
   want(start: number, end: number): void {
     const handle = this.#handle;
     const loaded = this.progress?.loaded ?? 0;
-    if (end + BLOCK_SIZE >= loaded) void this.#loadNext();
+    // Not after a failed read: it would be asked for again at every scroll (Retry or Refresh asks).
+    if (end + BLOCK_SIZE >= loaded && !this.failure) void this.#loadNext();
     const first = this.view?.rows.length ?? 0;
     const last = Math.min(end, loaded) - 1;
     for (let block = Math.floor(start / BLOCK_SIZE); block * BLOCK_SIZE <= last; block++) {

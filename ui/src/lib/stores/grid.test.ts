@@ -114,6 +114,28 @@ describe("Grid session", () => {
     expect(session.row(11999)).toEqual(row(11999));
   });
 
+  it("does not read the next page again and again after it failed", async () => {
+    const grid = fakeGrid(12000, false);
+    let tries = 0;
+    const backend = mockBackend({
+      ...grid.handlers,
+      grid_load_more: () => {
+        tries += 1;
+        return refuse(failure("api.throttled"));
+      },
+    });
+    const session = new GridSession("c-1", "account");
+    await session.open();
+    session.want(4900, 5000);
+    await settle();
+    expect(session.failure?.kind).toBe("api.throttled");
+    session.want(4950, 5000);
+    session.want(4990, 5000);
+    await settle();
+    expect(tries).toBe(1);
+    expect(backend.argsOf("grid_load_more")).toHaveLength(1);
+  });
+
   it("asks again for a short block that more rows have lengthened since", async () => {
     const grid = fakeGrid(6000);
     let answer: (rows: GridRow[]) => void = () => undefined;

@@ -121,7 +121,7 @@ describe("Grid session", () => {
       ...grid.handlers,
       grid_load_more: () => {
         tries += 1;
-        return refuse(failure("api.throttled"));
+        return refuse(failure("api.throttled", "Dataverse asked to wait."));
       },
     });
     const session = new GridSession("c-1", "account");

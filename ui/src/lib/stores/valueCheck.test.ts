@@ -62,15 +62,23 @@ describe("Value checks", () => {
     let late: () => void = () => undefined;
     mockBackend({
       value_check: (_c, check) =>
-        check.value === "slow" ? new Promise<null>((_, reject) => (late = () => reject(tooLong))) : null,
+        check.value === "slow"
+          ? new Promise<null>((resolve) => {
+              late = () => {
+                resolve(null);
+              };
+            })
+          : refuse(tooLong),
     });
     const checker = new ValueChecker("c-1", "account", "name", 10);
     checker.check("slow");
     await vi.advanceTimersByTimeAsync(10);
     checker.check("ok");
     await vi.advanceTimersByTimeAsync(10);
-    late();
     await vi.advanceTimersByTimeAsync(0);
-    expect(checker.problem).toBeNull();
+    expect(checker.problem).toEqual(tooLong);
+    late(); // the earlier value's answer (taken) comes last: the latest refusal stays
+    await vi.advanceTimersByTimeAsync(0);
+    expect(checker.problem).toEqual(tooLong);
   });
 });

@@ -2,16 +2,27 @@
 # make bench: one release-built sandbox seeded with 100,000 accounts, and against it, in the same run:
 #   - full reads of every account: `d365 export` sequential and partitioned, a curl loop over the
 #     nextLinks (the floor: no decoding beyond finding the next link), dynamics-web-api's retrieveAll;
-#   - 10,000 updates one by one, in $batches, and in $batches in parallel (crates/dataverse/benches).
-# Prints a Markdown table for docs/benchmarks.md. Needs a Secret Service (run it under scripts/test-env.sh,
-# as the Makefile does) for the d365 connection's secret. BENCH_ACCOUNTS / BENCH_UPDATES change the sizes.
+#   - 10,000 updates one by one, in $batches, and in $batches in parallel (crates/dataverse/benches);
+#   - the browse screens in the real app window (tests/bench/window.py): the tables list and the first rows
+#     after a pick, Load all beside `d365 export` of the same rows, frame times while scrolling every row,
+#     the whole app's memory idle and with the rows loaded.
+# Prints Markdown tables for docs/benchmarks.md. Needs a Secret Service for the d365 connection's secret and,
+# for the window, a display: run it under scripts/test-env.sh --display, as `make bench` does (which also
+# builds ui/dist, embedded in the release app). BENCH_ACCOUNTS / BENCH_UPDATES change the sizes; BENCH_PARTS
+# picks what runs (default "reads updates window").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 accounts=${BENCH_ACCOUNTS:-100000}
 updates=${BENCH_UPDATES:-10000}
+parts=" ${BENCH_PARTS:-reads updates window} "
+wants() { [[ $parts == *" $1 "* ]]; }
 target=${CARGO_TARGET_DIR:-$PWD/target}
-cargo build --release --quiet -p d365-sandbox -p d365-cli
-cargo build --release --quiet -p d365-dataverse --bench updates
+if wants window; then
+  [ -f ui/dist/index.html ] || { echo "ui/dist is missing: run make bench (it builds the UI first)" >&2; exit 1; }
+  [ -n "${DISPLAY:-}" ] || { echo "the window part needs a display: scripts/test-env.sh --display $0" >&2; exit 1; }
+fi
+cargo build --release --quiet --locked -p d365-sandbox -p d365-cli -p d365-desk
+cargo build --release --quiet --locked -p d365-dataverse --bench updates
 updates_bench=$(ls -t "$target"/release/deps/updates-* | grep -v '\.d$' | head -1)
 
 work=$(mktemp -d)
@@ -60,17 +71,30 @@ curl_loop() {
   [ "$rows" -eq "$accounts" ] || { echo "curl loop read $rows rows" >&2; exit 1; }
 }
 
-echo "reading $accounts accounts, four ways..." >&2
-timed "d365 export (sequential)" "$accounts" "$d365" export bench account --format jsonl --out "$work/seq.jsonl"
-timed "d365 export --parallel 4 (partitioned)" "$accounts" "$d365" export bench account --format jsonl --out "$work/par.jsonl" --parallel 4
-[ "$(wc -l <"$work/seq.jsonl")" -eq "$accounts" ] && [ "$(wc -l <"$work/par.jsonl")" -eq "$accounts" ]
-timed "curl loop over nextLinks" "$accounts" curl_loop
-(cd tests/peers/dynamics-web-api && node bench.mjs) | tee -a "$results" >&2
-echo "updating $updates accounts, three ways..." >&2
-D365DESK_BENCH_UPDATES=$updates "$updates_bench" | tee -a "$results" >&2
+if wants reads; then
+  echo "reading $accounts accounts, four ways..." >&2
+  timed "d365 export (sequential)" "$accounts" "$d365" export bench account --format jsonl --out "$work/seq.jsonl"
+  timed "d365 export --parallel 4 (partitioned)" "$accounts" "$d365" export bench account --format jsonl --out "$work/par.jsonl" --parallel 4
+  [ "$(wc -l <"$work/seq.jsonl")" -eq "$accounts" ] && [ "$(wc -l <"$work/par.jsonl")" -eq "$accounts" ]
+  rm -f "$work/seq.jsonl" "$work/par.jsonl"
+  timed "curl loop over nextLinks" "$accounts" curl_loop
+  (cd tests/peers/dynamics-web-api && node bench.mjs) | tee -a "$results" >&2
+fi
+if wants updates; then
+  echo "updating $updates accounts, three ways..." >&2
+  D365DESK_BENCH_UPDATES=$updates "$updates_bench" | tee -a "$results" >&2
+fi
+if wants window; then
+  # The same sandbox and connection; the app's window under the display test-env.sh started.
+  echo "browsing $accounts accounts in the app's window..." >&2
+  .venv/bin/python tests/bench/window.py --app "$target/release/d365-desk" --cli "$d365" --home "$D365DESK_HOME" \
+    --connection bench --table account --rows "$accounts" --work "$work/window" --out "$work/window.jsonl" \
+    --sandbox-pid "$sandbox_pid" >"$work/window.md"
+  mkdir -p target && cp "$work/window.jsonl" target/bench-window.jsonl # the raw figures, kept
+fi
 
-# The table: reads compared with the curl floor, updates with one by one.
-jq -rs '
+# The tables: reads compared with the curl floor, updates with one by one; then the window's figures.
+[ -s "$results" ] && jq -rs '
   (map(select(.strategy == "curl loop over nextLinks"))[0].seconds) as $floor
   | (map(select(.strategy == "one by one"))[0].seconds) as $single
   | ["| what | rows | seconds | rows/s | ratio |", "|---|---|---|---|---|"]
@@ -78,3 +102,7 @@ jq -rs '
       + (if .strategy | test("batched|one by one") then "\($single / .seconds * 100 | round / 100)× one by one"
          else "\($floor / .seconds * 100 | round / 100)× the curl floor" end) + " |")
   | .[]' "$results"
+if wants window; then
+  echo
+  cat "$work/window.md"
+fi

@@ -183,7 +183,16 @@ async fn filters_cover_the_operators_and_literals() {
         5,
         "every tenth of 50 accounts has a parent"
     );
-    assert_eq!(count("accounts?$filter=contains(name,'%')".into()).await, 0, "LIKE wildcards are literal");
+    // Dataverse reads % and _ as wildcards in these functions, and a bracketed one as the character
+    // (Learn, "Use wildcard characters in conditions for string values").
+    assert_eq!(count("accounts?$filter=contains(name,'%')".into()).await, 50, "a bare % matches anything");
+    assert_eq!(count("accounts?$filter=contains(name,'[%]')".into()).await, 0, "no name holds a %");
+    assert_eq!(
+        count("accounts?$filter=startswith(name,'A_v')".into()).await,
+        count("accounts?$filter=startswith(name,'Adv')".into()).await
+    );
+    let (status, body) = api.json("accounts?$filter=contains(name,'[a-c]')", &[]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "a character class is refused, not answered wrongly: {body}");
     let recent = all.iter().filter(|r| r["createdon"].as_str().unwrap() >= "2026-01-01T00:00:00Z").count();
     some(recent, "createdon ge 2026-01-01");
     assert_eq!(count("accounts?$filter=createdon ge 2026-01-01".into()).await, recent);

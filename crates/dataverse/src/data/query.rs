@@ -86,13 +86,13 @@ impl Filter {
                 format!("{column} {op} {}", value.odata())
             }
             Filter::Contains(column, text) => {
-                format!("contains({column},{})", Literal::Text(text.clone()).odata())
+                format!("contains({column},{})", Literal::Text(literal_pattern(text)).odata())
             }
             Filter::StartsWith(column, text) => {
-                format!("startswith({column},{})", Literal::Text(text.clone()).odata())
+                format!("startswith({column},{})", Literal::Text(literal_pattern(text)).odata())
             }
             Filter::EndsWith(column, text) => {
-                format!("endswith({column},{})", Literal::Text(text.clone()).odata())
+                format!("endswith({column},{})", Literal::Text(literal_pattern(text)).odata())
             }
             Filter::And(parts) => join(parts, "and"),
             Filter::Or(parts) => join(parts, "or"),
@@ -116,6 +116,24 @@ impl Filter {
             Filter::Raw(text) => raw_identifiers(text),
         }
     }
+}
+
+/// `text` matched as it is by `contains`/`startswith`/`endswith`, in which Dataverse reads `%`, `_` and `[`
+/// as SQL wildcards (Microsoft Learn, "Use wildcard characters in conditions for string values"): each in
+/// brackets, `[%]`, `[_]`, `[[]`.
+fn literal_pattern(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '%' | '_' | '[' => {
+                pattern.push('[');
+                pattern.push(c);
+                pattern.push(']');
+            }
+            other => pattern.push(other),
+        }
+    }
+    pattern
 }
 
 const KEYWORDS: &[&str] =
@@ -304,6 +322,14 @@ impl Query {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn text_functions_match_wildcard_characters_literally() {
+        let contains = Filter::Contains("name".into(), "50% [A]_b".into());
+        assert_eq!(contains.odata(), "contains(name,'50[%] [[]A][_]b')");
+        assert_eq!(Filter::StartsWith("name".into(), "O'_".into()).odata(), "startswith(name,'O''[_]')");
+        assert_eq!(Filter::EndsWith("name".into(), "x".into()).odata(), "endswith(name,'x')");
+    }
     use super::*;
 
     #[test]

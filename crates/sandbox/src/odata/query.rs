@@ -173,6 +173,7 @@ pub fn parse<'t>(
         .transpose()?;
     if let Some(filter) = &filter {
         check_filter(table, filter)?;
+        check_patterns(filter)?;
     }
     let mut order = Vec::new();
     for item in options.get("$orderby").map(|o| o.split(',')).into_iter().flatten() {
@@ -402,6 +403,45 @@ fn sql_literal(value: &Literal) -> SqlValue {
     }
 }
 
+/// A `contains`/`startswith`/`endswith` value as Dataverse reads it (Microsoft Learn, "Use wildcard
+/// characters in conditions for string values"): `%` and `_` are wildcards, a bracketed `[%]`, `[_]`, `[[]`
+/// the character itself; as SQLite's `LIKE ... ESCAPE '\'`. None for a character class, which the
+/// sandbox does not run.
+pub fn like_fragment(value: &str) -> Option<String> {
+    let mut out = String::with_capacity(value.len());
+    let mut chars = value.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '[' => {
+                let inner = chars.next()?;
+                if chars.next() != Some(']') || !matches!(inner, '%' | '_' | '[') {
+                    return None;
+                }
+                if inner != '[' {
+                    out.push('\\'); // `\%` and `\_`; a `[` is no wildcard in SQLite's LIKE
+                }
+                out.push(inner);
+            }
+            '\\' => out.push_str("\\\\"),
+            other => out.push(other),
+        }
+    }
+    Some(out)
+}
+
+/// Refuses what `like_fragment` cannot run, rather than answer it wrongly.
+fn check_patterns(filter: &Filter) -> Result<(), DataverseError> {
+    match filter {
+        Filter::And(a, b) | Filter::Or(a, b) => check_patterns(a).and_then(|()| check_patterns(b)),
+        Filter::Not(inner) => check_patterns(inner),
+        Filter::Text { value, .. } if like_fragment(value).is_none() => Err(bad_request(format!(
+            "The character class in '{value}' ([a-c], [^x]) is not supported by the D365 Desk sandbox; \
+             a bracketed [%], [_] or [[] is."
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// `$filter` as a SQL condition; the table's columns were checked by `parse`.
 pub fn filter_sql(table: &Table, filter: &Filter, params: &mut Vec<SqlValue>) -> String {
     match filter {
@@ -412,7 +452,10 @@ pub fn filter_sql(table: &Table, filter: &Filter, params: &mut Vec<SqlValue>) ->
         Filter::Not(inner) => format!("(NOT {})", filter_sql(table, inner, params)),
         Filter::Text { function, property: name, value } => {
             let Some(column) = table.property(name) else { return "0".into() };
-            let escaped = value.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            let Some(escaped) = like_fragment(value) else {
+                // A character class: `parse` refused it already (see `check_patterns`).
+                return "0".into();
+            };
             let pattern = match function {
                 TextFunction::Contains => format!("%{escaped}%"),
                 TextFunction::StartsWith => format!("{escaped}%"),
@@ -542,6 +585,18 @@ fn decode_skiptoken(token: &str) -> Option<Cookie> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn contains_values_read_wildcards_as_dataverse_does() {
+        assert_eq!(like_fragment("50%").as_deref(), Some("50%"), "a bare % is a wildcard");
+        assert_eq!(like_fragment("50[%]").as_deref(), Some("50\\%"), "a bracketed one the character");
+        assert_eq!(like_fragment("A[_]1_").as_deref(), Some("A\\_1_"));
+        assert_eq!(like_fragment("[[]x]").as_deref(), Some("[x]"));
+        assert_eq!(like_fragment("back\\slash").as_deref(), Some("back\\\\slash"));
+        assert_eq!(like_fragment("[a-c]"), None, "a character class is not run");
+        assert_eq!(like_fragment("[^x]"), None);
+        assert_eq!(like_fragment("open["), None);
+    }
     use super::*;
     use crate::data::tables;
 

@@ -8,6 +8,10 @@ import { errorPayload, gridClose, gridLoadMore, gridOpen, gridRows } from "../ap
 
 /** Rows fetched at once for the visible window: a few screens' worth. */
 export const BLOCK_SIZE = 200;
+/** How often Load all shows how far it is. */
+const PROGRESS_EVERY_MS = 250;
+/** Blocks kept around the window shown (10,000 rows). */
+export const KEPT_BLOCKS = 50;
 /** The most `grid_rows` sends at once. */
 const MOST_ROWS = 1000;
 
@@ -113,6 +117,19 @@ export class GridSession {
       this.#requested.add(block);
       void this.#fetch(handle, block, from, count);
     }
+    this.#forgetFarBlocks(Math.floor(start / BLOCK_SIZE));
+  }
+
+  /** Drops the blocks far from the window shown, so the page holds about as many rows as it shows, not
+   * every row ever scrolled past (they stay in Rust and are asked for again when scrolled back to). */
+  #forgetFarBlocks(near: number): void {
+    if (this.#blocks.size <= KEPT_BLOCKS) return;
+    for (const block of [...this.#blocks.keys()]) {
+      if (Math.abs(block - near) > KEPT_BLOCKS / 2) {
+        this.#blocks.delete(block);
+        this.#requested.delete(block);
+      }
+    }
   }
 
   async #fetch(handle: number, block: number, from: number, count: number): Promise<void> {
@@ -183,23 +200,36 @@ export class GridSession {
     if (handle === null || this.loadingAll) return;
     this.#cancelled = false;
     this.loadingAll = true;
+    let latest = this.progress;
+    let shownAt = performance.now();
     try {
-      while (!this.#stopped()) {
-        const progress = await gridLoadMore(handle);
+      while (!this.#cancelRequested() && latest?.complete === false) {
+        latest = await gridLoadMore(handle);
         if (handle !== this.#handle) return; // reopened meanwhile: that grid is gone
-        this.progress = progress;
-        this.#forgetShortBlocks();
+        // Shown a few times a second, not at every page: each showing lays out the grid's height anew,
+        // which would cost the read more than the read itself.
+        const now = performance.now();
+        if (latest.complete || now - shownAt >= PROGRESS_EVERY_MS) {
+          this.#show(latest);
+          shownAt = now;
+        }
       }
     } catch (err) {
       if (handle !== this.#handle) return;
       this.failure = errorPayload(err);
     }
+    if (latest && latest !== this.progress) this.#show(latest);
     this.loadingAll = false;
   }
 
-  /** Every row is read, or Cancel was asked for (read afresh: awaiting lets a click set it). */
-  #stopped(): boolean {
-    return this.#cancelled || this.progress?.complete !== false;
+  /** Read afresh at every page (awaiting lets a Cancel click set it). */
+  #cancelRequested(): boolean {
+    return this.#cancelled;
+  }
+
+  #show(progress: GridProgress): void {
+    this.progress = progress;
+    this.#forgetShortBlocks();
   }
 
   cancelLoadAll(): void {

@@ -3,7 +3,7 @@ import type { GridProgress, GridRow, OpenedGrid } from "../../bindings";
 import { failure } from "../../test/fixtures";
 import { fakeGrid, row } from "../../test/grid";
 import { mockBackend, refuse } from "../../test/ipc";
-import { BLOCK_SIZE, GridSession } from "./grid.svelte";
+import { BLOCK_SIZE, GridSession, KEPT_BLOCKS } from "./grid.svelte";
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 
@@ -134,6 +134,38 @@ describe("Grid session", () => {
     await settle();
     expect(tries).toBe(1);
     expect(backend.argsOf("grid_load_more")).toHaveLength(1);
+  });
+
+  it("keeps only the blocks near the window shown, and asks again for one scrolled back to", async () => {
+    const grid = fakeGrid(60000);
+    const backend = mockBackend({
+      ...grid.handlers,
+      grid_open: (connection, request) => {
+        const opened = grid.handlers.grid_open?.(connection, request) as OpenedGrid;
+        return {
+          ...opened,
+          view: {
+            ...opened.view,
+            progress: { loaded: 60000, total: 60000, total_is_lower_bound: false, complete: true },
+          },
+        };
+      },
+      grid_rows: (_grid, start, count) => Array.from({ length: count }, (_, index) => row(start + index)),
+    });
+    const session = new GridSession("c-1", "account");
+    await session.open();
+    for (let block = 1; block <= KEPT_BLOCKS + 20; block++) {
+      session.want(block * BLOCK_SIZE, block * BLOCK_SIZE + 50);
+      await settle();
+    }
+    const last = (KEPT_BLOCKS + 20) * BLOCK_SIZE;
+    expect(session.row(last)).toEqual(row(last));
+    expect(session.row(BLOCK_SIZE)).toBeUndefined();
+    const asked = backend.argsOf("grid_rows").length;
+    session.want(BLOCK_SIZE, BLOCK_SIZE + 50);
+    await settle();
+    expect(backend.argsOf("grid_rows")).toHaveLength(asked + 1);
+    expect(session.row(BLOCK_SIZE)).toEqual(row(BLOCK_SIZE));
   });
 
   it("asks again for a short block that more rows have lengthened since", async () => {

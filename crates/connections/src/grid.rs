@@ -155,7 +155,9 @@ pub struct Grid {
     query: Query,
     columns: Vec<ColumnInfo>,
     sort: Vec<GridSort>,
-    rows: Vec<Row>,
+    /// The rows read, as the window shows them: only the grid's columns, without the names of every
+    /// column in every row (a decoded row keeps them), so 100,000 rows stay about the size of their text.
+    rows: Vec<GridRow>,
     next_link: Option<String>,
     total: Option<u64>,
     /// The view the grid runs, and once needed its FetchXML and the page read last (see [`Self::continued`]).
@@ -264,7 +266,12 @@ impl Grid {
         if let Some(count) = page.count {
             self.total = Some(count);
         }
-        self.rows.extend(page.rows);
+        let primary = &self.schema.table.primary_id;
+        let shown = page.rows.iter().map(|row| GridRow {
+            id: row.id(primary).unwrap_or_default().to_owned(),
+            cells: self.columns.iter().map(|c| cell(row, c)).collect(),
+        });
+        self.rows.extend(shown);
         self.next_link = next_link;
         Ok(self.progress())
     }
@@ -325,16 +332,7 @@ impl Grid {
 
     /// Rows `start..start + count` of those read so far, as the window shows them.
     pub fn rows(&self, start: usize, count: usize) -> Vec<GridRow> {
-        let primary = &self.schema.table.primary_id;
-        self.rows
-            .iter()
-            .skip(start)
-            .take(count)
-            .map(|row| GridRow {
-                id: row.id(primary).unwrap_or_default().to_owned(),
-                cells: self.columns.iter().map(|c| cell(row, c)).collect(),
-            })
-            .collect()
+        self.rows.iter().skip(start).take(count).cloned().collect()
     }
 
     /// What the grid reads, apart from the rows read so far: an export runs from it without holding the

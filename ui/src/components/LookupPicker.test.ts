@@ -9,7 +9,7 @@ const jo: LookupCandidate = { table: "contact", id: "c-jo", name: "Jo Bloggs" };
 const unnamed: LookupCandidate = { table: "contact", id: "c-none", name: "" };
 
 function shown(props: { value?: string; label?: string; targets?: string[] } = {}) {
-  const onchoose = vi.fn<(id: string, name: string) => void>();
+  const onchoose = vi.fn<(id: string, name: string, table: string) => void>();
   const onapply = vi.fn();
   render(LookupPicker, {
     props: { connection: "c-1", targets: ["contact"], value: "", label: "", onchoose, onapply, ...props },
@@ -32,7 +32,7 @@ describe("Lookup picker", () => {
     expect(options.map((option) => option.textContent.trim())).toEqual(["Jo Bloggs", "c-none"]);
     expect(search().getAttribute("aria-expanded")).toBe("true");
     await fireEvent.click(options[1] as HTMLElement);
-    expect(onchoose.mock.calls).toEqual([["c-none", "c-none"]]);
+    expect(onchoose.mock.calls).toEqual([["c-none", "c-none", "contact"]]);
     expect(search().value).toBe("");
   });
 
@@ -45,7 +45,7 @@ describe("Lookup picker", () => {
     const change = screen.getByTestId("condition-lookup-change");
     expect(change.getAttribute("aria-label")).toBe("Pick another record than Jo Bloggs");
     await fireEvent.click(change);
-    expect(onchoose.mock.calls).toEqual([["", ""]]);
+    expect(onchoose.mock.calls).toEqual([["", "", ""]]);
   });
 
   it("shows a record kept without its name by its id", () => {
@@ -86,6 +86,6 @@ describe("Lookup picker", () => {
     mockBackend({ lookup_search: () => [] });
     const { onchoose } = shown({ targets: ["account", "contact"], value: "a-1", label: "Contoso" });
     await fireEvent.change(screen.getByTestId("condition-lookup-table"), { target: { value: "contact" } });
-    expect(onchoose.mock.calls).toEqual([["", ""]]);
+    expect(onchoose.mock.calls).toEqual([["", "", ""]]);
   });
 });

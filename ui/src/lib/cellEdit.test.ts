@@ -12,6 +12,8 @@ import {
   referencedId,
   sameValue,
   shownValue,
+  stagedText,
+  characters,
 } from "./cellEdit";
 
 const yesNo = gridColumn("donotemail", "Do not allow Emails", "Boolean", {
@@ -158,5 +160,26 @@ describe("shownValue", () => {
     expect(shownValue(contact, "contacts(c-1)")).toBe("contacts(c-1)");
     expect(shownValue(money, "12.5")).toBe("12.5");
     expect(shownValue(money, null)).toBe("");
+  });
+});
+
+describe("stagedText", () => {
+  it("gives a staged value back to its editor as the editor holds it", () => {
+    expect(stagedText(true)).toBe("1");
+    expect(stagedText(false)).toBe("0");
+    expect(stagedText(33)).toBe("33");
+    expect(stagedText("1000.5000000001")).toBe("1000.5000000001");
+    expect(stagedText(null)).toBe("");
+    for (const text of ["1", "0", ""]) expect(stagedText(editedValue(yesNo, text))).toBe(text);
+    expect(stagedText(editedValue(industry, "33"))).toBe("33");
+    expect(stagedText(editedValue(money, "-0.50"))).toBe("-0.50");
+  });
+});
+
+describe("characters", () => {
+  it("counts code points, as the core does against a max length", () => {
+    expect(characters("abc")).toBe(3);
+    expect(characters("a😀")).toBe(2);
+    expect(characters("")).toBe(0);
   });
 });

@@ -125,3 +125,17 @@ export function shownValue(column: GridColumn, value: Json, name?: string): stri
   if (typeof value === "string") return editorKind(column) === "lookup" ? name || value : value;
   return JSON.stringify(value);
 }
+
+/** The editor's text for a value staged before (to edit it again). */
+export function stagedText(value: Json): string {
+  if (value === null) return "";
+  if (typeof value === "boolean") return value ? "1" : "0";
+  if (typeof value === "number" || typeof value === "string") return String(value);
+  return JSON.stringify(value);
+}
+
+/** Characters as the core counts them against a column's max length (Unicode code points, as Rust's
+ * `chars`): an emoji is one, though JavaScript's `length` says two. */
+export function characters(text: string): number {
+  return Array.from(text).length;
+}

@@ -91,6 +91,11 @@ pub fn insert_refresh(conn: &Connection, token: &str, grant: &RefreshGrant) -> r
     .map(drop)
 }
 
+/// Forgets the refresh tokens unused since `before` (expired: the table would otherwise only grow).
+pub fn forget_unused_refresh(conn: &Connection, before: OffsetDateTime) -> rusqlite::Result<()> {
+    conn.execute("DELETE FROM sandbox_refresh_tokens WHERE last_used < ?1", params![nanos(before)]).map(drop)
+}
+
 /// The grant behind a refresh token, if the sandbox issued it (a row it cannot read counts as unknown).
 pub fn refresh(conn: &Connection, token: &str) -> rusqlite::Result<Option<RefreshGrant>> {
     let row = conn
@@ -153,6 +158,11 @@ mod tests {
         let later = grant.last_used + time::Duration::hours(1);
         touch_refresh(&conn, "the-token", later).unwrap();
         assert_eq!(refresh(&conn, "the-token").unwrap().unwrap().last_used, later);
+        // Unused since before the cut: forgotten; used after it: kept.
+        forget_unused_refresh(&conn, later).unwrap();
+        assert!(refresh(&conn, "the-token").unwrap().is_some(), "used at the cut itself");
+        forget_unused_refresh(&conn, later + time::Duration::seconds(1)).unwrap();
+        assert!(refresh(&conn, "the-token").unwrap().is_none());
     }
 
     #[test]

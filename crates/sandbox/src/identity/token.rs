@@ -246,7 +246,10 @@ fn delegated_response(
             scopes: scopes.clone(),
             last_used: OffsetDateTime::now_utc(),
         };
-        identity::insert_refresh(&state.store.lock(), &refresh, &grant).map_err(storage_error)?;
+        let conn = state.store.lock();
+        let expired = OffsetDateTime::now_utc() - state.options.refresh_token_lifetime;
+        identity::forget_unused_refresh(&conn, expired).map_err(storage_error)?;
+        identity::insert_refresh(&conn, &refresh, &grant).map_err(storage_error)?;
         body["refresh_token"] = Value::String(refresh);
     }
     if scopes.has("openid") {

@@ -47,7 +47,9 @@ export class PendingChanges {
   /** Counts the commits that applied something: the grid reopens to show the new values. */
   commits = $state(0);
 
-  readonly #byKey = $derived(Object.fromEntries(this.changes.map((change) => [changeKey(change), change])));
+  /** The changes by key, for the list they were made of. Not a `$derived`: a store made while a screen's
+   * derived runs would have its deriveds torn down with that screen, and this one lives on. */
+  #index: { of: PendingChange[]; byKey: Record<string, PendingChange> } | null = null;
   #restoring: Promise<void> | null = null;
   #saving: Promise<void> = Promise.resolve();
 
@@ -61,7 +63,14 @@ export class PendingChanges {
 
   /** The update staged on a record's column, if any. */
   update(table: string, id: string, column: string): UpdateChange | undefined {
-    const found = this.#byKey[updateKey(table, id, column)];
+    const changes = this.changes; // read as state: what shows a change follows the list
+    if (this.#index?.of !== changes) {
+      this.#index = {
+        of: changes,
+        byKey: Object.fromEntries(changes.map((change) => [changeKey(change), change])),
+      };
+    }
+    const found = this.#index.byKey[updateKey(table, id, column)];
     return found?.kind === "update" ? found : undefined;
   }
 

@@ -224,3 +224,22 @@ async fn batch_only_and_sizes() {
     let ItemOutcome::Failed { error } = &error.outcomes[0] else { panic!("{error:?}") };
     assert_eq!(error.kind, "input.invalid_key");
 }
+
+#[tokio::test]
+async fn a_call_without_an_answer_is_not_called_refused() {
+    let failing = d365_sandbox::Fault::parse("status=500,path=*CreateMultiple").unwrap();
+    let sandbox =
+        Sandbox::bind("127.0.0.1:0", SandboxOptions { seed: 5, faults: vec![failing], ..Default::default() })
+            .await
+            .unwrap();
+    let client = Arc::new(Client::new(Arc::new(common::app_session(&sandbox)), ClientOptions::default()));
+    let cache = MetadataCache::open(client.clone(), None);
+    let world = World { _sandbox: sandbox, client, cache };
+    let options = BulkOptions { mode: BulkMode::Create, via: Via::Bulk, ..Default::default() };
+    let report = world.run("account", &[create("Maybe One"), create("Maybe Two")], options).await;
+    for outcome in &report.outcomes {
+        let ItemOutcome::Failed { error } = outcome else { panic!("{outcome:?}") };
+        assert_eq!(error.kind, "api.outcome_unknown", "{error}");
+        assert!(error.message.contains("may or may not"), "{error}");
+    }
+}

@@ -11,6 +11,7 @@
 //! (`batch.rs`, same size, same all-or-nothing per call) — only then: a refusal of an item (a validation
 //! error, a missing record) never falls back, since nothing of that call was applied.
 
+use d365_common::Category;
 use reqwest::Method;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -205,6 +206,9 @@ pub async fn run(
                     report.via = Via::Batch;
                     report.fell_back = true;
                 }
+                Err(error) if matches!(error.category, Category::Network | Category::Server) => {
+                    results = Some(unknown(chunk, &error));
+                }
                 Err(error) => results = Some(refusal(schema, chunk, &error)),
             }
         }
@@ -274,6 +278,25 @@ fn unsupported(error: &DataverseError) -> bool {
         || message.contains("does not support entities of type")
         || (error.kind == "api.not_found"
             && (message.contains("segment 'Microsoft.Dynamics.CRM.") || message.contains("No HTTP resource")))
+}
+
+/// No answer to a call, or the server failed: its items may or may not have been applied, and a create
+/// sent again would make them twice, so they are not reported as refused.
+fn unknown(chunk: &[Prepared], error: &DataverseError) -> Vec<ItemOutcome> {
+    let kind =
+        if error.category == Category::Network { "net.outcome_unknown" } else { "api.outcome_unknown" };
+    let error = DataverseError::new(
+        kind,
+        format!(
+            "No answer came for this call ({}): its rows may or may not have been written.",
+            error.message
+        ),
+        Some(
+            "Look at the table before sending the same rows again: created rows would be created twice."
+                .into(),
+        ),
+    );
+    vec![ItemOutcome::Failed { error }; chunk.len()]
 }
 
 /// A refused call: nothing of it was applied. The item the error names (its id or key in the message) gets

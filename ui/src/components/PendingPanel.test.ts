@@ -1,0 +1,161 @@
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
+import { describe, expect, it, vi } from "vitest";
+import type { CommitResult, ErrorPayload, Json, PendingChange } from "../bindings";
+import type { UpdateChange } from "../lib/pendingList";
+import { PendingChanges } from "../lib/stores/pending.svelte";
+import { available } from "../test/grid";
+import { mockBackend } from "../test/ipc";
+import PendingPanel from "./PendingPanel.svelte";
+
+const same = (old: string | null, value: Json) => old === value;
+const missing: ErrorPayload = {
+  kind: "http.404",
+  category: "input",
+  message: "contact With Id = 9 Does Not Exist",
+  hint: null,
+  column: "parentcustomerid",
+  details: null,
+};
+
+function update(id: string, column: string, old: string | null, value: Json): UpdateChange {
+  return { kind: "update", table: "account", id, etag: `W/"${id}"`, column, old, new: value };
+}
+
+function shown(pending: PendingChanges, readOnly = false) {
+  const onclose = vi.fn();
+  render(PendingPanel, {
+    props: {
+      pending,
+      columnsOf: (table: string) => (table === "account" ? available : []),
+      tableLabel: (table: string) => (table === "account" ? "Account" : table),
+      readOnly,
+      onclose,
+    },
+  });
+  return { onclose };
+}
+
+function changes(): { column: string; old: string; new: string; outcome: string }[] {
+  return screen.getAllByTestId("pending-change").map((item) => ({
+    column: within(item).getByTestId("pending-column").textContent.trim(),
+    old: within(item).getByTestId("pending-old").textContent.trim(),
+    new: within(item).getByTestId("pending-new").textContent.trim(),
+    outcome: within(item).queryByTestId("pending-outcome")?.textContent.trim() ?? "",
+  }));
+}
+
+function staged(): PendingChanges {
+  const pending = new PendingChanges("c-1");
+  pending.stage(
+    update("a", "name", "A", "Alpha"),
+    { label: "Account Name", recordName: "A", shown: "Alpha" },
+    same,
+  );
+  pending.stage(
+    update("a", "industrycode", "1", 33),
+    { label: "Industry", shown: "Software", oldShown: "Accounting" },
+    same,
+  );
+  pending.stage(update("b", "numberofemployees", null, "12"), { recordName: "Bravo" }, same);
+  return pending;
+}
+
+describe("Pending changes panel", () => {
+  it("lists each change by record: its column, the value read and the new one", () => {
+    mockBackend({ pending_save: () => null });
+    shown(staged());
+    expect(screen.getByTestId("pending-count").textContent).toBe("3");
+    expect(screen.getAllByTestId("pending-record-name").map((name) => name.textContent)).toEqual([
+      "A",
+      "Bravo",
+    ]);
+    expect(changes()).toEqual([
+      { column: "Account Name", old: "A", new: "Alpha", outcome: "" },
+      { column: "Industry", old: "Accounting", new: "Software", outcome: "" },
+      // Without a note (restored from the journal), the grid's column names it and shows its value.
+      { column: "Number of Employees", old: "(empty)", new: "12", outcome: "" },
+    ]);
+  });
+
+  it("reverts one change, a record's, and all, each journaled", async () => {
+    const saves: PendingChange[][] = [];
+    mockBackend({
+      pending_save: (_c, list) => {
+        saves.push(list);
+        return null;
+      },
+    });
+    const pending = staged();
+    shown(pending);
+    await fireEvent.click(screen.getByRole("button", { name: "Revert Number of Employees" }));
+    expect(changes().map((change) => change.column)).toEqual(["Account Name", "Industry"]);
+    await fireEvent.click(screen.getByTestId("pending-revert-record"));
+    expect(screen.queryAllByTestId("pending-change")).toEqual([]);
+    expect(screen.getByText(/Nothing is staged/)).toBeTruthy();
+    await pending.saved();
+    expect(saves.at(-1)).toEqual([]);
+    expect(saves.at(-2)).toEqual([update("a", "name", "A", "Alpha"), update("a", "industrycode", "1", 33)]);
+  });
+
+  it("commits atomically by default, says so while it runs, then what became of each change", async () => {
+    let answer: (results: CommitResult[]) => void = () => undefined;
+    const backend = mockBackend({
+      pending_save: () => null,
+      changes_commit: () => new Promise<CommitResult[]>((resolve) => (answer = resolve)),
+    });
+    const pending = new PendingChanges("c-1");
+    pending.stage(update("a", "name", "A", "Alpha"), {}, same);
+    pending.stage(update("b", "parentcustomerid", null, "contacts(9)"), {}, same);
+    pending.stage(update("c", "name", "C", "Charlie"), {}, same);
+    shown(pending);
+    await fireEvent.click(screen.getByTestId("pending-commit"));
+    expect((await screen.findByTestId("pending-progress")).textContent).toMatch(/Committing 3 changes/);
+    expect(screen.getByTestId<HTMLButtonElement>("pending-commit").disabled).toBe(true);
+    await waitFor(() => {
+      expect(backend.argsOf("changes_commit")[0]?.[2]).toBe("atomic");
+    });
+    answer([
+      {
+        changes: [0],
+        table: "account",
+        record: "a",
+        outcome: { outcome: "not_applied", reason: "Rolled back." },
+      },
+      { changes: [1], table: "account", record: "b", outcome: { outcome: "refused", error: missing } },
+      { changes: [2], table: "account", record: "c", outcome: { outcome: "conflict" } },
+    ]);
+    await waitFor(() => {
+      expect(screen.getByTestId("pending-summary").textContent).toMatch(/0 changes applied; 3 still pending/);
+    });
+    expect(changes().map((change) => change.outcome)).toEqual([
+      "Not applied: Rolled back.",
+      missing.message,
+      expect.stringMatching(/^Changed on the server since you read it/) as string,
+    ]);
+  });
+
+  it("commits record by record when asked, and the applied changes leave the list", async () => {
+    const backend = mockBackend({
+      pending_save: () => null,
+      changes_commit: () => [
+        { changes: [0], table: "account", record: "a", outcome: { outcome: "applied", id: null } },
+      ],
+    });
+    const pending = new PendingChanges("c-1");
+    pending.stage(update("a", "name", "A", "Alpha"), {}, same);
+    shown(pending);
+    await fireEvent.change(screen.getByTestId("pending-mode"), { target: { value: "record_by_record" } });
+    await fireEvent.click(screen.getByTestId("pending-commit"));
+    await waitFor(() => {
+      expect(screen.getByTestId("pending-summary").textContent).toMatch(/1 change applied\./);
+    });
+    expect(backend.argsOf("changes_commit")[0]?.[2]).toBe("record_by_record");
+    expect(screen.queryAllByTestId("pending-change")).toEqual([]);
+  });
+
+  it("commits nothing on a read-only connection", () => {
+    mockBackend({ pending_save: () => null });
+    shown(staged(), true);
+    expect(screen.getByTestId<HTMLButtonElement>("pending-commit").disabled).toBe(true);
+  });
+});

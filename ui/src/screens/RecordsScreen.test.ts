@@ -22,6 +22,13 @@ beforeEach(() => {
   vi.spyOn(Element.prototype, "clientHeight", "get").mockReturnValue(400);
 });
 
+/** Pages read far apart in time: Load all shows its progress after each (it shows it a few times a
+ * second, and these pages wait for the test). */
+function slowPages() {
+  let now = 0;
+  vi.spyOn(performance, "now").mockImplementation(() => (now += 1000));
+}
+
 describe("Records screen", () => {
   it("opens the route's table and titles it, under its connection", async () => {
     const grid = fakeGrid(500);
@@ -54,6 +61,7 @@ describe("Records screen", () => {
   });
 
   it("says 5,000+ while Dataverse's count is a lower bound, and loads all with the progress shown", async () => {
+    slowPages();
     const grid = fakeGrid(12000, false);
     let release: () => void = () => undefined;
     const backend = mockBackend({
@@ -84,6 +92,7 @@ describe("Records screen", () => {
   });
 
   it("says how far loading all is against an exact count, and stops on Cancel", async () => {
+    slowPages();
     const grid = fakeGrid(100000);
     let release: () => void = () => undefined;
     const backend = mockBackend({

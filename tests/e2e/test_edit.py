@@ -331,6 +331,8 @@ def test_changes_staged_when_the_app_is_killed_come_back_and_commit(apps, app_ho
         time.sleep(0.1)
 
     again = apps.start()
+    # The Connections screen says which connection has changes kept; opening it offers them.
+    wait_for_text(again, css(again, "[data-testid='pending-waiting']"), "D365 Desk Sandbox")
     open_builtin_sandbox(again, app_home, add_cli=False)
     offer = css(again, "[data-testid='pending-offer']")
     assert "2 changes are staged (kept from before)" in offer.text, offer.text

@@ -245,3 +245,24 @@ describe("Connections screen", () => {
     expect(screen.queryByRole("dialog")).toBeNull();
   });
 });
+
+describe("Changes kept from before", () => {
+  it("offers the connections that have staged changes, by name, linking to each", async () => {
+    mockBackend({ connections_list: () => [prod], pending_connections: () => [prod.id, "sandbox", "gone"] });
+    renderWithStores(ConnectionsScreen);
+    const offer = await screen.findByTestId("pending-waiting");
+    const links = screen.getAllByTestId<HTMLAnchorElement>("pending-waiting-connection");
+    expect(links.map((link) => [link.textContent, link.getAttribute("href")])).toEqual([
+      [prod.name, `#/connection/${prod.id}`],
+      ["D365 Desk Sandbox", "#/connection/sandbox"],
+    ]);
+    expect(offer.textContent).toMatch(/not yet committed/);
+  });
+
+  it("offers nothing when no connection has staged changes", async () => {
+    mockBackend({ connections_list: () => [prod] });
+    renderWithStores(ConnectionsScreen);
+    await screen.findByText(prod.name);
+    expect(screen.queryByTestId("pending-waiting")).toBeNull();
+  });
+});

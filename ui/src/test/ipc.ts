@@ -43,6 +43,7 @@ const startup: Handlers = {
   data_watch: () => null,
   // Opening a connection's data reads its staged changes kept from before: none.
   pending_load: () => [],
+  pending_connections: () => [],
 };
 
 /** Fails the command the way Tauri does: the promise rejects with the command's error value itself. */

@@ -87,6 +87,8 @@ pub struct GridColumn {
     pub required: bool,
     /// Text columns: the most characters they take.
     pub max_length: Option<u32>,
+    /// A date-time column that holds a day only (`YYYY-MM-DD`, no time and no time zone).
+    pub date_only: bool,
 }
 
 /// One cell: what the environment displays, and the raw value's exact text where it differs.
@@ -455,6 +457,7 @@ pub(crate) fn grid_column(column: &ColumnInfo) -> GridColumn {
             RequiredLevel::ApplicationRequired | RequiredLevel::SystemRequired
         ),
         max_length: column.max_length,
+        date_only: column.date_only,
     }
 }
 

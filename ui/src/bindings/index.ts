@@ -435,6 +435,8 @@ export type GridColumn = {
 	required: boolean,
 	/**  Text columns: the most characters they take. */
 	max_length: number | null,
+	/**  A date-time column that holds a day only (`YYYY-MM-DD`, no time and no time zone). */
+	date_only: boolean,
 };
 
 /**  How far the read is. */

@@ -67,7 +67,11 @@ describe("Cell editor", () => {
   });
 
   it("stages a date as the day picked", async () => {
-    const { onstage } = editing(gridColumn("createdon", "Created On", "DateTime"), { text: "" }, "");
+    const { onstage } = editing(
+      gridColumn("birthdate", "Birthday", "DateTime", { date_only: true }),
+      { text: "" },
+      "",
+    );
     const input = screen.getByTestId<HTMLInputElement>("cell-editor-input");
     expect(input.type).toBe("date");
     await fireEvent.input(input, { target: { value: "2024-05-02" } });

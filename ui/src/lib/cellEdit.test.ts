@@ -31,7 +31,8 @@ const industry = gridColumn("industrycode", "Industry", "Picklist", {
 const money = gridColumn("revenue", "Annual Revenue", "Money");
 const employees = gridColumn("numberofemployees", "Employees", "Integer");
 const contact = gridColumn("primarycontactid", "Primary Contact", "Lookup", { targets: ["contact"] });
-const created = gridColumn("createdon", "Created On", "DateTime");
+const created = gridColumn("createdon", "Created On", "DateTime", { date_only: true });
+const stamped = gridColumn("modifiedon", "Modified On", "DateTime");
 const tables: TableInfo[] = [
   {
     logical_name: "contact",
@@ -55,6 +56,8 @@ describe("editorKind", () => {
       expect(editorKind(gridColumn("c", "C", type))).toBe("choice");
     }
     expect(editorKind(created)).toBe("date");
+    // A date and time is not edited as a day: the time would be lost.
+    expect(editorKind(stamped)).toBeNull();
     for (const type of ["Lookup", "Customer", "Owner"])
       expect(editorKind(gridColumn("l", "L", type))).toBe("lookup");
     expect(editorKind(gridColumn("name", "Name", "String", { editable: false }))).toBeNull();

@@ -16,7 +16,9 @@ export function editorKind(column: GridColumn): EditorKind | null {
   if (type === "String" || type === "Memo") return "text";
   if (NUMBERS.includes(type)) return "number";
   if (["Boolean", "Picklist", "State", "Status"].includes(type)) return "choice";
-  if (type === "DateTime") return "date";
+  // A day for a date-only column; a date and time waits for an editor of both (a day alone would drop
+  // the time, and the raw value is UTC while the grid shows the user's local time).
+  if (type === "DateTime") return column.date_only ? "date" : null;
   if (["Lookup", "Customer", "Owner"].includes(type)) return "lookup";
   return null;
 }

@@ -57,6 +57,7 @@ export function gridColumn(
     editable: true,
     required: false,
     max_length: attribute_type === "String" || attribute_type === "Memo" ? 100 : null,
+    date_only: false,
     ...more,
   };
 }

@@ -158,9 +158,10 @@ def test_a_system_view_shows_its_rows_and_the_record_view_opens_related_records(
     every = cli_rows(app_home, "--select", "name", "--all")
     WebDriverWait(app, 30).until(lambda _: shown_count(app) == len(every))
 
-    # A double-click opens the record beside the grid; its related contacts open as their own grid.
+    # Enter opens the record beside the grid; its related contacts open as their own grid.
     first = css(app, "[data-testid='grid-row']")
-    ActionChains(app).double_click(first.find_elements(By.CSS_SELECTOR, "[data-testid='grid-cell']")[0]).perform()
+    first.find_elements(By.CSS_SELECTOR, "[data-testid='grid-cell']")[0].click()
+    ActionChains(app).send_keys(Keys.ENTER).perform()  # Enter opens the record (a double-click edits)
     panel = css(app, "[data-testid='record-panel']")
     record_id = css(app, "[data-testid='record-id']").text.strip()
     assert re.fullmatch(r"[0-9a-f-]{36}", record_id), record_id

@@ -198,7 +198,8 @@ def test_a_lookup_followed_in_the_record_panel_goes_back_and_related_contacts_op
     css(app, "[data-testid='record-close']").click()
 
     # The row's record; its Primary Contact followed to the contact, and Back.
-    ActionChains(app).double_click(row.find_elements(By.CSS_SELECTOR, "[data-testid='grid-cell']")[0]).perform()
+    row.find_elements(By.CSS_SELECTOR, "[data-testid='grid-cell']")[0].click()
+    ActionChains(app).send_keys(Keys.ENTER).perform()  # Enter opens the record (a double-click edits)
     record_id = css(app, "[data-testid='record-id']")
     WebDriverWait(app, 30).until(lambda _: record_id.text.strip() == first["accountid"])
     assert not app.find_elements(By.CSS_SELECTOR, "[data-testid='record-back']")

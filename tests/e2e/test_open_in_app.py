@@ -10,6 +10,7 @@ from pathlib import Path
 
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 from window_helpers import card, cli_add_org, cli_connections, css
@@ -28,7 +29,8 @@ def test_a_record_opens_in_the_environments_own_page_in_the_system_browser(
     first = css(app, "[data-testid='grid-row']")
     WebDriverWait(app, 30).until(lambda _: (first.get_attribute("textContent") or "").strip())
     name = (first.find_elements(By.CSS_SELECTOR, "[data-testid='grid-cell']")[0].get_attribute("textContent") or "").strip()
-    ActionChains(app).double_click(first.find_elements(By.CSS_SELECTOR, "[data-testid='grid-cell']")[0]).perform()
+    first.find_elements(By.CSS_SELECTOR, "[data-testid='grid-cell']")[0].click()
+    ActionChains(app).send_keys(Keys.ENTER).perform()  # Enter opens the record (a double-click edits)
     record_id = css(app, "[data-testid='record-id']").text.strip()
     assert re.fullmatch(r"[0-9a-f-]{36}", record_id), record_id
 

@@ -75,7 +75,7 @@ describe("Editing in the grid", () => {
   it("stages a text typed in a cell with the record's version and the value read with it", async () => {
     const { pending, saved, backend, onopen } = await editable();
     await fireEvent.dblClick(cell(3, 0));
-    expect(onopen).toHaveBeenCalledWith(3); // the record opens beside it, as a double-click always did
+    expect(onopen).not.toHaveBeenCalled(); // a double-click on an editable cell edits it, nothing else
     expect(input().value).toBe("Account 3");
     expect(screen.getByTestId("cell-editor-counter").textContent).toBe("9/100");
     await type("Contoso");
@@ -152,9 +152,21 @@ describe("Editing in the grid", () => {
 
   it("opens no editor on a column that cannot be changed, nor on a read-only grid", async () => {
     const columns = [gridColumn("name", "Account Name", "String", { editable: false })];
-    await editable({ columns });
+    const { onopen } = await editable({ columns });
     await fireEvent.dblClick(cell(1, 0));
     expect(screen.queryByTestId("cell-editor")).toBeNull();
+    expect(onopen).toHaveBeenCalledWith(1); // a cell that cannot be edited opens its record
+  });
+
+  it("opens the record on Enter, and the editor on F2, never both", async () => {
+    const { onopen } = await editable();
+    await fireEvent.mouseDown(cell(2, 0));
+    await fireEvent.keyDown(screen.getByTestId("grid-body"), { key: "Enter" });
+    expect(onopen).toHaveBeenCalledWith(2);
+    expect(screen.queryByTestId("cell-editor")).toBeNull();
+    await fireEvent.keyDown(screen.getByTestId("grid-body"), { key: "F2" });
+    expect(input().value).toBe("Account 2");
+    expect(onopen).toHaveBeenCalledTimes(1); // only the Enter's
   });
 
   it("edits nothing without edits (a read-only connection): Enter and a double-click open the record", async () => {

@@ -4,16 +4,16 @@
 //! by record applies what it can.
 #![allow(clippy::unwrap_used)] // test helpers fail loudly, like the tests
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use d365_connections::{CommitMode, CommitOutcome, PendingChange, commit};
-use d365_dataverse::client::{Client, ClientOptions, Request};
+use d365_dataverse::client::{Client, Request};
 use d365_dataverse::data::cache::MetadataCache;
 use d365_dataverse::data::read::retrieve;
 use d365_dataverse::retry::Repeatable;
-use d365_dataverse::session::{Grant, Session};
-use d365_dataverse::{Cloud, Secret, auth, input};
 use d365_sandbox::{Sandbox, SandboxOptions};
 use serde_json::{Value, json};
 
@@ -27,15 +27,7 @@ impl World {
     async fn new() -> Self {
         let sandbox =
             Sandbox::bind("127.0.0.1:0", SandboxOptions { seed: 5, ..Default::default() }).await.unwrap();
-        let info = sandbox.info();
-        let grant = Grant::App {
-            authority: info.authority.clone(),
-            client_id: info.org_client_id.clone(),
-            client_secret: Secret::new(info.org_client_secret.clone()),
-        };
-        let instance = input::instance(&info.instance_url, Cloud::Public, false).unwrap();
-        let session = Session::new(auth::http_client().unwrap(), instance, grant);
-        let client = Arc::new(Client::new(Arc::new(session), ClientOptions::default()));
+        let client = common::app_client(&sandbox);
         let cache = MetadataCache::open(client.clone(), None);
         Self { _sandbox: sandbox, client, cache }
     }

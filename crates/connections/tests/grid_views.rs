@@ -3,29 +3,17 @@
 //! grid going on with the view's FetchXML.
 #![allow(clippy::unwrap_used)] // test helpers fail loudly, like the tests
 
-use std::sync::Arc;
+mod common;
 
 use d365_connections::{Grid, GridRequest, ViewKind, ViewRef};
-use d365_dataverse::client::{Client, ClientOptions, Request};
+use d365_dataverse::client::Request;
 use d365_dataverse::data::cache::MetadataCache;
-use d365_dataverse::session::{Grant, Session};
-use d365_dataverse::{Cloud, Secret, auth, input};
 use d365_sandbox::{Sandbox, SandboxOptions, ViewPaging};
 
 async fn read_view_to_its_end(view_paging: ViewPaging) {
     let options = SandboxOptions { seed: 5600, view_paging, ..Default::default() };
     let sandbox = Sandbox::bind("127.0.0.1:0", options).await.unwrap();
-    let info = sandbox.info();
-    let grant = Grant::App {
-        authority: info.authority.clone(),
-        client_id: info.org_client_id.clone(),
-        client_secret: Secret::new(info.org_client_secret.clone()),
-    };
-    let instance = input::instance(&info.instance_url, Cloud::Public, false).unwrap();
-    let client = Arc::new(Client::new(
-        Arc::new(Session::new(auth::http_client().unwrap(), instance, grant)),
-        ClientOptions::default(),
-    ));
+    let client = common::app_client(&sandbox);
     let views = client
         .send(&Request::get("savedqueries?$select=savedqueryid&$filter=name eq 'Active Accounts'"))
         .await

@@ -624,28 +624,31 @@ fn delta(
         Some(until) => until,
         None => current_version(&conn).map_err(storage_err)?,
     };
-    let versions = |sql: &str, after: i64| -> rusqlite::Result<Vec<i64>> {
+    // The versions of up to `size + 1` changes after `after` (one more than a page: is there a next one?).
+    let versions = |sql: &str, after: i64, table_name: Option<&str>| -> rusqlite::Result<Vec<i64>> {
+        let mut params =
+            vec![SqlValue::Integer(since.max(after)), SqlValue::Integer(until), SqlValue::Integer(size + 1)];
+        params.extend(table_name.map(|name| SqlValue::Text(name.to_owned())));
         let mut statement = conn.prepare(sql)?;
         let found = statement
-            .query_map(rusqlite::params![since.max(after), until, size + 1, table.logical_name], |r| {
-                r.get(0)
-            })?
+            .query_map(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?
             .collect::<rusqlite::Result<Vec<i64>>>()?;
         Ok(found)
     };
     let row_versions = |after| {
         let sql = format!(
-            "SELECT versionnumber FROM {} WHERE versionnumber > ?1 AND versionnumber <= ?2 AND ?4 = ?4 \
+            "SELECT versionnumber FROM {} WHERE versionnumber > ?1 AND versionnumber <= ?2 \
              ORDER BY versionnumber LIMIT ?3",
             quote(table.logical_name)
         );
-        versions(&sql, after)
+        versions(&sql, after, None)
     };
     let deleted_versions = |after| {
         versions(
             "SELECT versionnumber FROM sandbox_deleted WHERE versionnumber > ?1 AND versionnumber <= ?2 \
              AND tablename = ?4 ORDER BY versionnumber LIMIT ?3",
             after,
+            Some(table.logical_name),
         )
     };
     // This page: changed rows first, then deletions, `size` entries in all.

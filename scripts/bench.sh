@@ -5,19 +5,21 @@
 #   - 10,000 updates one by one, in $batches, and in $batches in parallel (crates/dataverse/benches);
 #   - the browse screens in the real app window (tests/bench/window.py): the tables list and the first rows
 #     after a pick, Load all beside `d365 export` of the same rows, frame times while scrolling every row,
-#     the whole app's memory idle and with the rows loaded.
+#     the whole app's memory idle and with the rows loaded;
+#   - committing 1000 staged updates from the window beside the core's batched updates of the same rows, and
+#     the Pending changes panel with 10,000 staged (tests/bench/commit.py).
 # Prints Markdown tables for docs/benchmarks.md. Needs a Secret Service for the d365 connection's secret and,
 # for the window, a display: run it under scripts/test-env.sh --display, as `make bench` does (which also
 # builds ui/dist, embedded in the release app). BENCH_ACCOUNTS / BENCH_UPDATES change the sizes; BENCH_PARTS
-# picks what runs (default "reads updates window").
+# picks what runs (default "reads updates window commit").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 accounts=${BENCH_ACCOUNTS:-100000}
 updates=${BENCH_UPDATES:-10000}
-parts=" ${BENCH_PARTS:-reads updates window} "
+parts=" ${BENCH_PARTS:-reads updates window commit} "
 wants() { [[ $parts == *" $1 "* ]]; }
 target=${CARGO_TARGET_DIR:-$PWD/target}
-if wants window; then
+if wants window || wants commit; then
   [ -f ui/dist/index.html ] || { echo "ui/dist is missing: run make bench (it builds the UI first)" >&2; exit 1; }
   [ -n "${DISPLAY:-}" ] || { echo "the window part needs a display: scripts/test-env.sh --display $0" >&2; exit 1; }
 fi
@@ -93,6 +95,16 @@ if wants window; then
   mkdir -p target && cp "$work/window.jsonl" target/bench-window.jsonl # the raw figures, kept
 fi
 
+if wants commit; then
+  # The same sandbox: the core's batched updates of the first accounts, then the same rows committed from the
+  # window, and the Pending changes panel with 10,000 staged (tests/bench/commit.py).
+  echo "committing from the app's window..." >&2
+  .venv/bin/python tests/bench/commit.py --app "$target/release/d365-desk" --cli "$d365" \
+    --updates-bench "$updates_bench" --home "$D365DESK_HOME" --connection bench --work "$work/commit" \
+    --out "$work/commit.jsonl" >"$work/commit.md"
+  mkdir -p target && cp "$work/commit.jsonl" target/bench-commit.jsonl
+fi
+
 # The tables: reads compared with the curl floor, updates with one by one; then the window's figures.
 [ -s "$results" ] && jq -rs '
   (map(select(.strategy == "curl loop over nextLinks"))[0].seconds) as $floor
@@ -105,4 +117,8 @@ fi
 if wants window; then
   echo
   cat "$work/window.md"
+fi
+if wants commit; then
+  echo
+  cat "$work/commit.md"
 fi

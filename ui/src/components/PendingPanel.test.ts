@@ -1,5 +1,5 @@
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
-import { describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { CommitResult, ErrorPayload, Json, PendingChange } from "../bindings";
 import type { UpdateChange } from "../lib/pendingList";
 import { PendingChanges } from "../lib/stores/pending.svelte";
@@ -16,6 +16,11 @@ const missing: ErrorPayload = {
   column: "parentcustomerid",
   details: null,
 };
+
+// jsdom lays nothing out: the list's scroll element says it is 600 px tall, so its lines in sight render.
+beforeEach(() => {
+  vi.spyOn(Element.prototype, "clientHeight", "get").mockReturnValue(600);
+});
 
 function update(id: string, column: string, old: string | null, value: Json): UpdateChange {
   return { kind: "update", table: "account", id, etag: `W/"${id}"`, column, old, new: value };
@@ -157,5 +162,26 @@ describe("Pending changes panel", () => {
     mockBackend({ pending_save: () => null });
     shown(staged(), true);
     expect(screen.getByTestId<HTMLButtonElement>("pending-commit").disabled).toBe(true);
+  });
+
+  it("renders only the lines in sight of 10,000 staged changes, and the last when scrolled to", async () => {
+    mockBackend({ pending_save: () => null });
+    const pending = new PendingChanges("c-1");
+    pending.changes = Array.from({ length: 10_000 }, (_, n) =>
+      update(`r${String(n)}`, "name", "before", `after ${String(n)}`),
+    );
+    shown(pending);
+    expect(screen.getByTestId("pending-count").textContent).toBe("10000");
+    const first = screen.getAllByTestId("pending-change");
+    expect(first.length).toBeGreaterThan(3);
+    expect(first.length).toBeLessThan(40);
+    expect(first[0]?.getAttribute("data-id")).toBe("r0");
+    const scroller = screen.getByTestId("pending-scroll");
+    scroller.scrollTop = 10_000 * (40 + 44) - 600;
+    await fireEvent.scroll(scroller);
+    await waitFor(() => {
+      const ids = screen.getAllByTestId("pending-change").map((item) => item.getAttribute("data-id"));
+      expect(ids).toContain("r9999");
+    });
   });
 });

@@ -1,6 +1,6 @@
-// A runes wrapper around @tanstack/virtual-core for rows of one fixed height: it follows a scroll element
-// and says which rows are in sight (with a few more either side), so that a grid of 100,000 rows keeps
-// only a screenful in the DOM.
+// A runes wrapper around @tanstack/virtual-core for rows of known heights (one for all, or one per row):
+// it follows a scroll element and says which rows are in sight (with a few more either side), so that a
+// grid of 100,000 rows, or a list of 10,000 staged changes, keeps only a screenful in the DOM.
 import {
   observeElementOffset,
   observeElementRect,
@@ -9,7 +9,8 @@ import {
 } from "@tanstack/virtual-core";
 
 export type VirtualRowsOptions = {
-  rowHeight: number;
+  /** Every row's height, or each row's by its index (set by CSS to exactly that: rows are not measured). */
+  rowHeight: number | ((index: number) => number);
   /** Rows rendered beyond each edge of the view, so a scroll does not show blanks first. */
   overscan: number;
   /** Where the rows start in the scroll element (below a sticky header). */
@@ -26,7 +27,8 @@ export class VirtualRows {
     this.#virtualizer = new Virtualizer<HTMLElement, HTMLElement>({
       count: 0,
       getScrollElement: () => this.#element,
-      estimateSize: () => options.rowHeight,
+      estimateSize:
+        typeof options.rowHeight === "number" ? () => options.rowHeight as number : options.rowHeight,
       overscan: options.overscan,
       scrollMargin: options.offsetTop,
       observeElementRect,
@@ -56,6 +58,14 @@ export class VirtualRows {
   /** The number of rows there are. */
   setCount(count: number): void {
     this.#virtualizer.setOptions({ ...this.#virtualizer.options, count });
+    this.#virtualizer._willUpdate();
+    this.#publish();
+  }
+
+  /** The rows changed (their heights with them): `count` rows, measured again. */
+  reset(count: number): void {
+    this.#virtualizer.setOptions({ ...this.#virtualizer.options, count });
+    this.#virtualizer.measure();
     this.#virtualizer._willUpdate();
     this.#publish();
   }

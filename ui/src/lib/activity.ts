@@ -1,0 +1,82 @@
+// This session's commits, as a list a person can read back ("14:02, 3 records, 5 changes applied, 1
+// refused") and undo: each entry keeps the changes that were applied (a new record with the id it got), so
+// their inverse can be staged for review. Kept in memory only: what was applied is on the server, and an
+// undo is reviewed and committed like any other change.
+import type { CommitMode, CommitResult, PendingChange } from "../bindings";
+import { recordOf } from "./pendingList";
+
+/** A change a commit applied; a new record with the id the server gave it. */
+export type AppliedChange = { change: PendingChange; created_id: string | null };
+
+export type ActivityCounts = {
+  applied: number;
+  refused: number;
+  conflict: number;
+  unknown: number;
+  not_applied: number;
+};
+
+export type ActivityEntry = {
+  /** Unique within the session, in the order the commits ran. */
+  seq: number;
+  /** When the commit ended (ISO). */
+  at: string;
+  mode: CommitMode;
+  /** The records the commit touched. */
+  records: number;
+  /** Changes by what became of them. */
+  counts: ActivityCounts;
+  applied: AppliedChange[];
+  /** Staged as an undo already (its inverse is pending or was committed). */
+  undone: boolean;
+};
+
+/** What one commit of `sent` did, by its results. */
+export function activityEntry(
+  seq: number,
+  at: Date,
+  mode: CommitMode,
+  sent: PendingChange[],
+  results: CommitResult[],
+): ActivityEntry {
+  const counts: ActivityCounts = { applied: 0, refused: 0, conflict: 0, unknown: 0, not_applied: 0 };
+  const applied: AppliedChange[] = [];
+  for (const result of results) {
+    const changes = result.changes.flatMap((index) => (sent[index] ? [sent[index]] : []));
+    counts[result.outcome.outcome] += changes.length;
+    if (result.outcome.outcome !== "applied") continue;
+    const id = result.outcome.id;
+    for (const change of changes) {
+      applied.push({ change, created_id: change.kind === "create" ? id : null });
+    }
+  }
+  const records = new Set(results.map((result) => `${result.table}|${result.record}`)).size;
+  return { seq, at: at.toISOString(), mode, records, counts, applied, undone: false };
+}
+
+/** "3 applied, 1 refused" — only the outcomes that happened. */
+export function countsText(counts: ActivityCounts): string {
+  const parts: [number, string][] = [
+    [counts.applied, "applied"],
+    [counts.refused, "refused"],
+    [counts.conflict, "in conflict"],
+    [counts.unknown, "unknown"],
+    [counts.not_applied, "not applied"],
+  ];
+  const said = parts.filter(([n]) => n > 0).map(([n, what]) => `${String(n)} ${what}`);
+  return said.length > 0 ? said.join(", ") : "nothing sent";
+}
+
+/** Whether an entry has anything to undo: an applied update or a new record (a deletion cannot be). */
+export function undoable(entry: ActivityEntry): boolean {
+  return !entry.undone && entry.applied.some(({ change }) => change.kind !== "delete");
+}
+
+/** The records an entry's applied changes touched, as `table|record` keys (a new record by its id). */
+export function appliedRecords(entry: ActivityEntry): string[] {
+  const keys = entry.applied.map(({ change, created_id }) => {
+    const { table, record } = recordOf(change);
+    return `${table}|${created_id ?? record}`;
+  });
+  return [...new Set(keys)];
+}

@@ -61,6 +61,30 @@ impl RequiredLevel {
 /// An option of a choice column: value and label.
 pub type OptionItem = (i32, &'static str);
 
+/// A status reason: value, label, and the state (`statecode`) it belongs to (`StatusOptionMetadata.State`).
+pub type StatusItem = (i32, &'static str, i32);
+
+/// A date-time column's `DateTimeBehavior` (Learn: "Behavior and format of the Date and Time column").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateBehavior {
+    /// Stored in UTC, shown in the user's time zone.
+    UserLocal,
+    /// A day, no time and no time zone (`Edm.Date`).
+    DateOnly,
+    /// Stored and shown as entered, with no time-zone conversion.
+    TimeZoneIndependent,
+}
+
+impl DateBehavior {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DateBehavior::UserLocal => "UserLocal",
+            DateBehavior::DateOnly => "DateOnly",
+            DateBehavior::TimeZoneIndependent => "TimeZoneIndependent",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum ColumnKind {
     Uniqueidentifier,
@@ -88,7 +112,7 @@ pub enum ColumnKind {
         false_label: &'static str,
     },
     DateTime {
-        date_only: bool,
+        behavior: DateBehavior,
     },
     Picklist {
         options: &'static [OptionItem],
@@ -97,6 +121,11 @@ pub enum ColumnKind {
         options: &'static [OptionItem],
     },
     Status {
+        options: &'static [StatusItem],
+    },
+    /// A multi-select choice (`AttributeType` Virtual, `MultiSelectPicklistType`): its Web API value is the
+    /// options' values joined by commas (`"1,3"`).
+    MultiSelect {
         options: &'static [OptionItem],
     },
     /// A lookup to one or more tables; several targets make it polymorphic (owner, customer).
@@ -120,13 +149,17 @@ impl ColumnKind {
         matches!(self, ColumnKind::Lookup { .. })
     }
 
-    pub fn options(&self) -> Option<&'static [OptionItem]> {
+    /// A single choice's options (a picklist's, a state's or a status's): value and label.
+    pub fn options(&self) -> Option<Vec<OptionItem>> {
         match self {
-            ColumnKind::Picklist { options }
-            | ColumnKind::State { options }
-            | ColumnKind::Status { options } => Some(options),
+            ColumnKind::Picklist { options } | ColumnKind::State { options } => Some(options.to_vec()),
+            ColumnKind::Status { options } => Some(options.iter().map(|(v, l, _)| (*v, *l)).collect()),
             _ => None,
         }
+    }
+
+    pub fn is_date_only(&self) -> bool {
+        matches!(self, ColumnKind::DateTime { behavior: DateBehavior::DateOnly })
     }
 
     /// `AttributeType` in the metadata.
@@ -145,9 +178,18 @@ impl ColumnKind {
             ColumnKind::Picklist { .. } => "Picklist",
             ColumnKind::State { .. } => "State",
             ColumnKind::Status { .. } => "Status",
+            ColumnKind::MultiSelect { .. } => "Virtual",
             ColumnKind::Lookup { targets } if targets.len() > 1 && targets.contains(&"team") => "Owner",
             ColumnKind::Lookup { targets } if targets.len() > 1 => "Customer",
             ColumnKind::Lookup { .. } => "Lookup",
+        }
+    }
+
+    /// `AttributeTypeName.Value`: `StringType`, ..., `MultiSelectPicklistType` for a multi-select.
+    pub fn type_name(&self) -> String {
+        match self {
+            ColumnKind::MultiSelect { .. } => "MultiSelectPicklistType".to_owned(),
+            other => format!("{}Type", other.attribute_type()),
         }
     }
 
@@ -167,6 +209,7 @@ impl ColumnKind {
             ColumnKind::Picklist { .. } => "PicklistAttributeMetadata",
             ColumnKind::State { .. } => "StateAttributeMetadata",
             ColumnKind::Status { .. } => "StatusAttributeMetadata",
+            ColumnKind::MultiSelect { .. } => "MultiSelectPicklistAttributeMetadata",
             ColumnKind::Lookup { .. } => "LookupAttributeMetadata",
         }
     }
@@ -175,7 +218,9 @@ impl ColumnKind {
     pub fn edm_type(&self) -> &'static str {
         match self {
             ColumnKind::Uniqueidentifier | ColumnKind::Lookup { .. } => "Edm.Guid",
-            ColumnKind::String { .. } | ColumnKind::Memo { .. } => "Edm.String",
+            ColumnKind::String { .. } | ColumnKind::Memo { .. } | ColumnKind::MultiSelect { .. } => {
+                "Edm.String"
+            }
             ColumnKind::Integer { .. }
             | ColumnKind::Picklist { .. }
             | ColumnKind::State { .. }
@@ -184,8 +229,8 @@ impl ColumnKind {
             ColumnKind::Decimal { .. } | ColumnKind::Money { .. } => "Edm.Decimal",
             ColumnKind::Double => "Edm.Double",
             ColumnKind::Boolean { .. } => "Edm.Boolean",
-            ColumnKind::DateTime { date_only: true } => "Edm.Date",
-            ColumnKind::DateTime { date_only: false } => "Edm.DateTimeOffset",
+            ColumnKind::DateTime { behavior: DateBehavior::DateOnly } => "Edm.Date",
+            ColumnKind::DateTime { .. } => "Edm.DateTimeOffset",
         }
     }
 

@@ -461,8 +461,16 @@ pub fn seed(
                 )
                 .lookup("cr0d1_accountid", "account", account_id)
                 .set("cr0d1_phase", phase)
-                .text("cr0d1_startdate", start)
+                .text("cr0d1_startdate", start.clone())
                 .set("cr0d1_budget", budget)
+                // From the row's number and start, not the generator: the rows after keep their values.
+                .text(
+                    "cr0d1_channels",
+                    ["100000000", "100000000,100000002", "100000001", "100000001,100000002,100000003"]
+                        [(n as usize / 5) % 4],
+                )
+                .text("cr0d1_deadline", format!("2027{}T17:00:00Z", &start[4..]))
+                .text("cr0d1_kickoff", format!("{start}T09:30:00Z"))
                 .lookup("transactioncurrencyid", "transactioncurrency", USD_ID)
                 .lookup("ownerid", "team", TEAM_ID)
                 .set("statecode", 0)

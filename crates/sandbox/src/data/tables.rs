@@ -3,10 +3,12 @@
 
 use super::schema::ColumnKind::*;
 use super::schema::RequiredLevel::{ApplicationRequired, SystemRequired};
-use super::schema::{Column, ColumnKind, OptionItem, Table};
+use super::schema::{Column, ColumnKind, DateBehavior, OptionItem, StatusItem, Table};
 
 const ACTIVE_INACTIVE: &[OptionItem] = &[(0, "Active"), (1, "Inactive")];
-const ACTIVE_INACTIVE_STATUS: &[OptionItem] = &[(1, "Active"), (2, "Inactive")];
+// Each status reason with the state it belongs to, as the tables' default status reasons are on Learn
+// (reference/entities/account, lead, opportunity, incident).
+const ACTIVE_INACTIVE_STATUS: &[StatusItem] = &[(1, "Active", 0), (2, "Inactive", 1)];
 const INDUSTRIES: &[OptionItem] = &[
     (1, "Accounting"),
     (2, "Agriculture and Non-petrol Natural Resource Extraction"),
@@ -31,33 +33,35 @@ const LEAD_SOURCES: &[OptionItem] = &[
     (10, "Other"),
 ];
 const LEAD_STATES: &[OptionItem] = &[(0, "Open"), (1, "Qualified"), (2, "Disqualified")];
-const LEAD_STATUSES: &[OptionItem] = &[
-    (1, "New"),
-    (2, "Contacted"),
-    (3, "Qualified"),
-    (4, "Lost"),
-    (5, "Cannot Contact"),
-    (6, "No Longer Interested"),
+const LEAD_STATUSES: &[StatusItem] = &[
+    (1, "New", 0),
+    (2, "Contacted", 0),
+    (3, "Qualified", 1),
+    (4, "Lost", 2),
+    (5, "Cannot Contact", 2),
+    (6, "No Longer Interested", 2),
 ];
 const OPPORTUNITY_STATES: &[OptionItem] = &[(0, "Open"), (1, "Won"), (2, "Lost")];
-const OPPORTUNITY_STATUSES: &[OptionItem] =
-    &[(1, "In Progress"), (2, "On Hold"), (3, "Won"), (4, "Canceled"), (5, "Out-Sold")];
+const OPPORTUNITY_STATUSES: &[StatusItem] =
+    &[(1, "In Progress", 0), (2, "On Hold", 0), (3, "Won", 1), (4, "Canceled", 2), (5, "Out-Sold", 2)];
 const RATINGS: &[OptionItem] = &[(1, "Hot"), (2, "Warm"), (3, "Cold")];
 const CASE_STATES: &[OptionItem] = &[(0, "Active"), (1, "Resolved"), (2, "Cancelled")];
-const CASE_STATUSES: &[OptionItem] = &[
-    (1, "In Progress"),
-    (2, "On Hold"),
-    (3, "Waiting for Details"),
-    (5, "Problem Solved"),
-    (6, "Cancelled"),
+const CASE_STATUSES: &[StatusItem] = &[
+    (1, "In Progress", 0),
+    (2, "On Hold", 0),
+    (3, "Waiting for Details", 0),
+    (5, "Problem Solved", 1),
+    (6, "Cancelled", 2),
 ];
 const PRIORITIES: &[OptionItem] = &[(1, "High"), (2, "Normal"), (3, "Low")];
 const CASE_ORIGINS: &[OptionItem] = &[(1, "Phone"), (2, "Email"), (3, "Web")];
 const TEAM_TYPES: &[OptionItem] = &[(0, "Owner"), (1, "Access")];
 const VIEW_STATES: &[OptionItem] = &[(0, "Active"), (1, "Inactive")];
-const VIEW_STATUSES: &[OptionItem] = &[(1, "Active"), (2, "Inactive")];
+const VIEW_STATUSES: &[StatusItem] = &[(1, "Active", 0), (2, "Inactive", 1)];
 const PROJECT_PHASES: &[OptionItem] =
     &[(100000000, "Planning"), (100000001, "Execution"), (100000002, "Closed")];
+const PROJECT_CHANNELS: &[OptionItem] =
+    &[(100000000, "Email"), (100000001, "Phone"), (100000002, "Web"), (100000003, "Social")];
 
 fn text(name: &'static str, display: &'static str, max_length: u32) -> Column {
     Column::new(name, display, String { max_length })
@@ -69,15 +73,15 @@ fn yes_no(name: &'static str, display: &'static str) -> Column {
     Column::new(name, display, Boolean { true_label: "Yes", false_label: "No" })
 }
 fn date(name: &'static str, display: &'static str) -> Column {
-    Column::new(name, display, DateTime { date_only: true })
+    Column::new(name, display, DateTime { behavior: DateBehavior::DateOnly })
 }
 
 /// The id, audit and version columns every table has.
 fn platform_columns(primary_id: &'static str) -> Vec<Column> {
     vec![
         Column::new(primary_id, "Id", Uniqueidentifier).create_only(),
-        Column::new("createdon", "Created On", DateTime { date_only: false }).system(),
-        Column::new("modifiedon", "Modified On", DateTime { date_only: false }).system(),
+        Column::new("createdon", "Created On", DateTime { behavior: DateBehavior::UserLocal }).system(),
+        Column::new("modifiedon", "Modified On", DateTime { behavior: DateBehavior::UserLocal }).system(),
         Column::new("versionnumber", "Version Number", BigInt).system(),
     ]
 }
@@ -86,7 +90,7 @@ fn platform_columns(primary_id: &'static str) -> Vec<Column> {
 fn owned_columns(
     primary_id: &'static str,
     states: &'static [OptionItem],
-    statuses: &'static [OptionItem],
+    statuses: &'static [StatusItem],
 ) -> Vec<Column> {
     let mut columns = platform_columns(primary_id);
     columns.push(lookup("ownerid", "Owner", &["systemuser", "team"]).required(SystemRequired));
@@ -334,6 +338,14 @@ pub fn all() -> Vec<Table> {
                 Column::new("cr0d1_ratio", "Ratio", Decimal { precision: 10 }),
                 Column::new("cr0d1_weight", "Weight", Double),
                 Column::new("cr0d1_units", "Units", BigInt),
+                Column::new("cr0d1_channels", "Channels", MultiSelect { options: PROJECT_CHANNELS }),
+                // One date and time of each behaviour that keeps a time.
+                Column::new("cr0d1_deadline", "Deadline", DateTime { behavior: DateBehavior::UserLocal }),
+                Column::new(
+                    "cr0d1_kickoff",
+                    "Kick-off",
+                    DateTime { behavior: DateBehavior::TimeZoneIndependent },
+                ),
                 currency(),
             ],
         ),

@@ -567,7 +567,9 @@ fn literal(table: &Table, column: &Column, text: &str) -> Result<Literal, Datave
     };
     let trimmed = text.trim();
     Ok(match &column.kind {
-        ColumnKind::String { .. } | ColumnKind::Memo { .. } => Literal::String(text.to_owned()),
+        ColumnKind::String { .. } | ColumnKind::Memo { .. } | ColumnKind::MultiSelect { .. } => {
+            Literal::String(text.to_owned())
+        }
         ColumnKind::Uniqueidentifier | ColumnKind::Lookup { .. } => Literal::Guid(
             Uuid::try_parse(trimmed.trim_start_matches('{').trim_end_matches('}'))
                 .map_err(|_| wrong("System.Guid"))?,

@@ -477,7 +477,9 @@ pub fn filter_sql(table: &Table, filter: &Filter, params: &mut Vec<SqlValue>) ->
             }
             let mut literal = sql_literal(value);
             // Date literals against a date-and-time column mean midnight UTC.
-            if let (ColumnKind::DateTime { date_only: false }, Literal::Date(d)) = (&column.kind, value) {
+            if let (ColumnKind::DateTime { .. }, Literal::Date(d)) = (&column.kind, value)
+                && !column.kind.is_date_only()
+            {
                 literal = SqlValue::Text(format!("{d}T00:00:00Z"));
             }
             params.push(literal);

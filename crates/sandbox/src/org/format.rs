@@ -70,7 +70,17 @@ pub fn formatted(kind: &ColumnKind, value: &Value) -> Option<String> {
         (ColumnKind::Boolean { true_label, false_label }, Value::Bool(b)) => {
             Some((if *b { true_label } else { false_label }).to_string())
         }
-        (ColumnKind::DateTime { date_only }, Value::String(s)) => us_date_time(s, *date_only),
+        (kind @ ColumnKind::DateTime { .. }, Value::String(s)) => us_date_time(s, kind.is_date_only()),
+        // The options' labels, joined by "; " as Dataverse formats a multi-select choice.
+        (ColumnKind::MultiSelect { options }, Value::String(s)) => Some(
+            s.split(',')
+                .map(|v| {
+                    let v = v.trim();
+                    options.iter().find(|(o, _)| o.to_string() == v).map_or(v, |(_, label)| *label)
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
         (kind, Value::Number(n)) if kind.options().is_some() => {
             let wanted = n.as_i64()?;
             kind.options()?
@@ -85,6 +95,7 @@ pub fn formatted(kind: &ColumnKind, value: &Value) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::data::schema::DateBehavior;
     use serde_json::json;
 
     #[test]
@@ -109,15 +120,24 @@ mod tests {
             Some("1,200")
         );
         assert_eq!(
-            formatted(&ColumnKind::DateTime { date_only: false }, &json!("2023-04-07T14:59:00Z")).as_deref(),
+            formatted(
+                &ColumnKind::DateTime { behavior: DateBehavior::UserLocal },
+                &json!("2023-04-07T14:59:00Z")
+            )
+            .as_deref(),
             Some("4/7/2023 2:59 PM")
         );
         assert_eq!(
-            formatted(&ColumnKind::DateTime { date_only: false }, &json!("2023-04-07T00:05:00Z")).as_deref(),
+            formatted(
+                &ColumnKind::DateTime { behavior: DateBehavior::UserLocal },
+                &json!("2023-04-07T00:05:00Z")
+            )
+            .as_deref(),
             Some("4/7/2023 12:05 AM")
         );
         assert_eq!(
-            formatted(&ColumnKind::DateTime { date_only: true }, &json!("2026-01-09")).as_deref(),
+            formatted(&ColumnKind::DateTime { behavior: DateBehavior::DateOnly }, &json!("2026-01-09"))
+                .as_deref(),
             Some("1/9/2026")
         );
         let bool_kind = ColumnKind::Boolean { true_label: "Yes", false_label: "No" };

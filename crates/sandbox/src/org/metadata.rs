@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::errors::{DataverseError, odata_json};
 use super::records::navigation_property;
 use crate::data::decimal;
-use crate::data::schema::{Column, ColumnKind, Table};
+use crate::data::schema::{Column, ColumnKind, OptionItem, StatusItem, Table};
 use crate::odata::metadata_filter;
 use crate::odata::query::bad_request;
 use crate::state::SandboxState;
@@ -31,7 +31,7 @@ fn label(text: &str, key: &str) -> Value {
     json!({ "LocalizedLabels": [localized.clone()], "UserLocalizedLabel": localized })
 }
 
-fn schema_name(logical_name: &str) -> String {
+pub(super) fn schema_name(logical_name: &str) -> String {
     let mut out = String::new();
     let mut upper = true;
     for c in logical_name.chars() {
@@ -73,10 +73,39 @@ fn options_json(options: &[(i32, &str)], key: &str) -> Value {
         .collect()
 }
 
+/// Status reasons carry their state (`StatusOptionMetadata.State`); Learn, Web API complex types.
+fn status_options_json(options: &[StatusItem], key: &str) -> Value {
+    options
+        .iter()
+        .map(|(value, text, state)| {
+            json!({ "Value": value, "Label": label(text, &format!("{key}:{value}")), "State": state })
+        })
+        .collect()
+}
+
+/// States carry their default status reason (`StateOptionMetadata.DefaultStatus`): the first of the
+/// table's status reasons for that state, which is also what an update of the state alone sets.
+fn state_options_json(table: &Table, options: &[OptionItem], key: &str) -> Value {
+    let statuses = match table.column("statuscode").map(|c| &c.kind) {
+        Some(ColumnKind::Status { options }) => *options,
+        _ => &[],
+    };
+    options
+        .iter()
+        .map(|(value, text)| {
+            let default = statuses.iter().find(|(_, _, state)| state == value).map(|(status, _, _)| status);
+            json!({
+                "Value": value, "Label": label(text, &format!("{key}:{value}")),
+                "DefaultStatus": default, "InvariantName": text.replace(' ', ""),
+            })
+        })
+        .collect()
+}
+
 /// A column's `AttributeMetadata` properties: what every column has, and what an uncast query may filter on.
 fn attribute_base(table: &Table, column: &Column) -> Value {
     let key = format!("{}.{}", table.logical_name, column.logical_name);
-    let type_name = format!("{}Type", column.kind.attribute_type());
+    let type_name = column.kind.type_name();
     json!({
         "@odata.type": format!("#Microsoft.Dynamics.CRM.{}", column.kind.metadata_type()),
         "MetadataId": metadata_id(&key),
@@ -126,19 +155,23 @@ fn attribute_json(table: &Table, column: &Column, with_options: bool) -> Value {
             "MinValue": -decimal::DECIMAL_LIMIT,
             "MaxValue": decimal::DECIMAL_LIMIT,
         }),
-        ColumnKind::DateTime { date_only } => json!({
-            "Format": if *date_only { "DateOnly" } else { "DateAndTime" },
-            "DateTimeBehavior": { "Value": if *date_only { "DateOnly" } else { "UserLocal" } },
+        ColumnKind::DateTime { behavior } => json!({
+            "Format": if column.kind.is_date_only() { "DateOnly" } else { "DateAndTime" },
+            "DateTimeBehavior": { "Value": behavior.as_str() },
         }),
         ColumnKind::Lookup { targets } => json!({ "Targets": targets }),
         ColumnKind::Boolean { true_label, false_label } if with_options => json!({ "OptionSet": {
             "TrueOption": { "Value": 1, "Label": label(true_label, &format!("{key}:true")) },
             "FalseOption": { "Value": 0, "Label": label(false_label, &format!("{key}:false")) },
         }}),
-        ColumnKind::Picklist { options } | ColumnKind::State { options } | ColumnKind::Status { options }
-            if with_options =>
-        {
+        ColumnKind::Picklist { options } | ColumnKind::MultiSelect { options } if with_options => {
             json!({ "OptionSet": { "Options": options_json(options, &key), "IsGlobal": false }, "GlobalOptionSet": null })
+        }
+        ColumnKind::State { options } if with_options => {
+            json!({ "OptionSet": { "Options": state_options_json(table, options, &key), "IsGlobal": false } })
+        }
+        ColumnKind::Status { options } if with_options => {
+            json!({ "OptionSet": { "Options": status_options_json(options, &key), "IsGlobal": false } })
         }
         _ => json!({}),
     };

@@ -15,7 +15,7 @@ use super::auth::Caller;
 use super::errors::DataverseError;
 use super::records::{Prefer, not_found, parse_key};
 use crate::data::decimal;
-use crate::data::schema::{Column, ColumnKind, Table};
+use crate::data::schema::{Column, ColumnKind, DateBehavior, Table};
 use crate::data::seed::USD_ID;
 use crate::data::store::{next_version, quote, target_column};
 use crate::state::SandboxState;
@@ -479,25 +479,124 @@ fn convert(table: &Table, column: &Column, value: &Value) -> Result<Vec<(String,
         (ColumnKind::Uniqueidentifier, Value::String(s)) => {
             SqlValue::Text(s.parse::<Uuid>().map_err(|_| mismatch())?.to_string())
         }
-        (ColumnKind::DateTime { date_only }, Value::String(s)) => {
-            SqlValue::Text(normalise_date(s, *date_only).ok_or_else(mismatch)?)
+        (ColumnKind::DateTime { behavior }, Value::String(s)) => {
+            SqlValue::Text(normalise_date(s, *behavior).ok_or_else(mismatch)?)
+        }
+        (ColumnKind::MultiSelect { options }, Value::String(s)) => {
+            let chosen = multi_select(table, column, options, s)?;
+            if chosen.is_empty() { SqlValue::Null } else { SqlValue::Text(chosen) }
         }
         _ => return Err(mismatch()),
     };
     Ok(vec![(name.to_owned(), converted)])
 }
 
-fn normalise_date(text: &str, date_only: bool) -> Option<String> {
+/// A date as its column's behaviour stores it: user-local ones in UTC, time-zone-independent ones as the
+/// clock reads that was sent (an offset given is dropped, not applied), date-only ones as a day.
+fn normalise_date(text: &str, behavior: DateBehavior) -> Option<String> {
     use time::format_description::well_known::Rfc3339;
     let date_format = time::macros::format_description!("[year]-[month]-[day]");
+    let date_only = behavior == DateBehavior::DateOnly;
     if let Ok(date) = time::Date::parse(text, &date_format) {
         return Some(if date_only { text.to_owned() } else { format!("{date}T00:00:00Z") });
     }
-    let parsed = time::OffsetDateTime::parse(text, &Rfc3339).ok()?.to_offset(time::UtcOffset::UTC);
+    let parsed = match time::OffsetDateTime::parse(text, &Rfc3339) {
+        Ok(parsed) if behavior == DateBehavior::TimeZoneIndependent => {
+            parsed.replace_offset(time::UtcOffset::UTC)
+        }
+        Ok(parsed) => parsed.to_offset(time::UtcOffset::UTC),
+        // Without an offset, as people type a time-zone-independent time.
+        Err(_) => {
+            let local = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
+            let short = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
+            let at = time::PrimitiveDateTime::parse(text, &local)
+                .or_else(|_| time::PrimitiveDateTime::parse(text, &short))
+                .ok()?;
+            at.assume_utc()
+        }
+    };
     if date_only {
         return parsed.date().format(&date_format).ok();
     }
     parsed.replace_nanosecond(0).ok()?.format(&Rfc3339).ok()
+}
+
+/// A multi-select choice's value, `"1,3"`: each an option of the column, none twice.
+fn multi_select(
+    table: &Table,
+    column: &Column,
+    options: &[(i32, &str)],
+    text: &str,
+) -> Result<String, DataverseError> {
+    let mut chosen: Vec<i32> = Vec::new();
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let value = part.parse::<i32>().ok().filter(|v| options.iter().any(|(o, _)| o == v));
+        match value {
+            Some(value) if !chosen.contains(&value) => chosen.push(value),
+            _ => {
+                return Err(validation(format!(
+                    "The value {part} of '{}' on record of type '{}' is outside the valid range.",
+                    column.logical_name, table.logical_name
+                )));
+            }
+        }
+    }
+    Ok(chosen.iter().map(i32::to_string).collect::<Vec<_>>().join(","))
+}
+
+/// A status reason goes with its state, as its metadata says (`StatusOptionMetadata.State`): one that
+/// does not is refused with Dataverse's 0x80048408 (its message as a Q&A thread quotes it, "2 is not a valid
+/// status code for state code AccountState.Active on account with Id <id>."; not on Learn). A state set
+/// without a status reason gets the state's first one, as Learn says of an update of `statecode` alone
+/// (org-service/entity-operations-update-delete).
+fn status_pair(
+    table: &Table,
+    id: &str,
+    values: &mut Vec<(String, SqlValue)>,
+    current_state: Option<i64>,
+) -> Result<(), DataverseError> {
+    let (Some(state_column), Some(Column { kind: ColumnKind::Status { options: statuses }, .. })) =
+        (table.column("statecode"), table.column("statuscode"))
+    else {
+        return Ok(());
+    };
+    let given = |name: &str| {
+        values.iter().find(|(n, _)| n == name).map(|(_, v)| match v {
+            SqlValue::Integer(i) => Some(*i),
+            _ => None,
+        })
+    };
+    let state = given("statecode").flatten().or(current_state).unwrap_or(0);
+    match given("statuscode") {
+        Some(Some(status)) => {
+            let belongs =
+                statuses.iter().any(|(s, _, of)| i64::from(*s) == status && i64::from(*of) == state);
+            if !belongs {
+                let label = state_column
+                    .kind
+                    .options()
+                    .and_then(|o| {
+                        o.iter().find(|(v, _)| i64::from(*v) == state).map(|(_, l)| l.replace(' ', ""))
+                    })
+                    .unwrap_or_else(|| state.to_string());
+                return Err(bad(
+                    "0x80048408",
+                    format!(
+                        "{status} is not a valid status code for state code {}State.{label} on {} with Id {id}.",
+                        super::metadata::schema_name(table.logical_name),
+                        table.logical_name
+                    ),
+                ));
+            }
+        }
+        Some(None) => {}
+        None => {
+            if let Some((status, _, _)) = statuses.iter().find(|(_, _, of)| i64::from(*of) == state) {
+                values.push(("statuscode".to_owned(), SqlValue::Integer(i64::from(*status))));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn set_default(values: &mut Vec<(String, SqlValue)>, name: &str, value: SqlValue) {
@@ -541,12 +640,9 @@ fn create(
         set_default(&mut values, "ownerid", SqlValue::Text(caller.system_user_id.to_string()));
         set_default(&mut values, "ownerid__target", SqlValue::Text("systemuser".into()));
     }
-    if let Some(state_column) = table.column("statecode") {
+    if table.column("statecode").is_some() {
         set_default(&mut values, "statecode", SqlValue::Integer(0));
-        let first_status = table.column("statuscode").and_then(|c| c.kind.options()).and_then(|o| o.first());
-        if let (Some((status, _)), true) = (first_status, state_column.kind.options().is_some()) {
-            set_default(&mut values, "statuscode", SqlValue::Integer(i64::from(*status)));
-        }
+        status_pair(table, &id, &mut values, None)?;
     }
     if table.columns.iter().any(|c| matches!(c.kind, ColumnKind::Money { .. }))
         && table.column("transactioncurrencyid").is_some()
@@ -578,6 +674,16 @@ fn update(
     values: Vec<(String, SqlValue)>,
 ) -> Result<(), DataverseError> {
     let mut values = values;
+    if values.iter().any(|(n, _)| n == "statecode" || n == "statuscode") {
+        let sql = format!(
+            "SELECT statecode FROM {} WHERE {} = ?1",
+            quote(table.logical_name),
+            quote(table.primary_id)
+        );
+        let current: Option<i64> =
+            conn.query_row(&sql, [id], |r| r.get(0)).optional().map_err(storage)?.flatten();
+        status_pair(table, id, &mut values, current)?;
+    }
     values.retain(|(n, _)| n != table.primary_id);
     values.push(("modifiedon".into(), SqlValue::Text(now())));
     values.push(("versionnumber".into(), SqlValue::Integer(next_version(conn).map_err(storage)?)));

@@ -210,6 +210,8 @@ mod tests {
             min_value: None,
             max_value: None,
             date_only: false,
+            date_behavior: None,
+            type_name: None,
             targets: Vec::new(),
             options: Vec::new(),
             navigation: Default::default(),
@@ -218,7 +220,7 @@ mod tests {
 
     fn schema() -> TableSchema {
         let mut industry = column("industrycode", "Picklist");
-        industry.options = vec![OptionValue { value: 1, label: "Accounting".into() }];
+        industry.options = vec![OptionValue::new(1, "Accounting")];
         let mut contact = column("primarycontactid", "Lookup");
         contact.targets = vec!["contact".into()];
         let mut founded = column("founded", "DateTime");

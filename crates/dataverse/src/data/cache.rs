@@ -19,7 +19,8 @@ use crate::error::{DataverseError, Result};
 
 /// 2: table schemas carry the tables related to them (one-to-many).
 /// 3: money columns carry their precision source.
-const FORMAT: u32 = 3;
+/// 4: status reasons carry their state, states their default status; date-times their behaviour; multi-selects.
+const FORMAT: u32 = 4;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct CacheDoc {

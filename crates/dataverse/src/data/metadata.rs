@@ -36,6 +36,18 @@ pub struct OptionValue {
     #[cfg_attr(feature = "specta", specta(type = i32))]
     pub value: i64,
     pub label: String,
+    /// A status reason's state (`StatusOptionMetadata.State`): the `statecode` it goes with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<i32>,
+    /// A state's default status reason (`StateOptionMetadata.DefaultStatus`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_status: Option<i32>,
+}
+
+impl OptionValue {
+    pub fn new(value: i64, label: impl Into<String>) -> Self {
+        Self { value, label: label.into(), state: None, default_status: None }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -62,9 +74,15 @@ pub struct ColumnInfo {
     pub max_value: Option<f64>,
     /// Date-only columns take `YYYY-MM-DD`.
     pub date_only: bool,
+    /// A date-time column's `DateTimeBehavior`: `UserLocal`, `DateOnly` or `TimeZoneIndependent`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_behavior: Option<String>,
+    /// `AttributeTypeName`: `MultiSelectPicklistType` tells a multi-select choice from other `Virtual`s.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub type_name: Option<String>,
     /// The tables a lookup can point to.
     pub targets: Vec<String>,
-    /// Picklist, state and status options; for a boolean, false (0) and true (1).
+    /// Picklist, multi-select, state and status options; for a boolean, false (0) and true (1).
     pub options: Vec<OptionValue>,
     /// For a lookup: the navigation property that sets it, per target table (`parentcustomerid_account`
     /// for a customer lookup; custom lookups use their schema name's case, e.g. `new_AccountId`).
@@ -73,6 +91,17 @@ pub struct ColumnInfo {
 }
 
 impl ColumnInfo {
+    /// A multi-select choice: `AttributeType` Virtual, `AttributeTypeName` MultiSelectPicklistType; its
+    /// Web API value is the options' values joined by commas, `"1,3"`.
+    pub fn is_multi_select(&self) -> bool {
+        self.type_name.as_deref() == Some("MultiSelectPicklistType")
+    }
+
+    /// A date and time kept as typed, with no time-zone conversion.
+    pub fn zone_independent(&self) -> bool {
+        self.date_behavior.as_deref() == Some("TimeZoneIndependent")
+    }
+
     pub fn is_lookup(&self) -> bool {
         matches!(self.attribute_type.as_str(), "Lookup" | "Customer" | "Owner")
     }
@@ -207,7 +236,10 @@ fn column_info(value: &Value) -> ColumnInfo {
         precision_source: value["PrecisionSource"].as_u64().and_then(|n| u32::try_from(n).ok()),
         min_value: number("MinValue"),
         max_value: number("MaxValue"),
-        date_only: value["Format"].as_str() == Some("DateOnly"),
+        date_only: value["Format"].as_str() == Some("DateOnly")
+            || value["DateTimeBehavior"]["Value"].as_str() == Some("DateOnly"),
+        date_behavior: value["DateTimeBehavior"]["Value"].as_str().map(str::to_owned),
+        type_name: value["AttributeTypeName"]["Value"].as_str().map(str::to_owned),
         targets: value["Targets"]
             .as_array()
             .map(|t| t.iter().filter_map(Value::as_str).map(str::to_owned).collect())
@@ -223,9 +255,12 @@ fn options_of(value: &Value) -> Vec<OptionValue> {
         return options
             .iter()
             .filter_map(|o| {
+                let number = |key: &str| o[key].as_i64().and_then(|n| i32::try_from(n).ok());
                 Some(OptionValue {
                     value: o["Value"].as_i64()?,
                     label: label(&o["Label"]).unwrap_or_default(),
+                    state: number("State"),
+                    default_status: number("DefaultStatus"),
                 })
             })
             .collect();
@@ -234,9 +269,7 @@ fn options_of(value: &Value) -> Vec<OptionValue> {
         .iter()
         .filter_map(|(key, n)| {
             let option = &set[*key];
-            option
-                .is_object()
-                .then(|| OptionValue { value: *n, label: label(&option["Label"]).unwrap_or_default() })
+            option.is_object().then(|| OptionValue::new(*n, label(&option["Label"]).unwrap_or_default()))
         })
         .collect()
 }
@@ -250,12 +283,12 @@ pub async fn fetch_schema(client: &Client, table: TableInfo) -> Result<TableSche
         attributes["value"].as_array().map(|a| a.iter().map(column_info).collect()).unwrap_or_default();
     for cast in [
         "PicklistAttributeMetadata",
+        "MultiSelectPicklistAttributeMetadata",
         "StateAttributeMetadata",
         "StatusAttributeMetadata",
         "BooleanAttributeMetadata",
     ] {
-        let expand =
-            if cast == "PicklistAttributeMetadata" { "OptionSet,GlobalOptionSet" } else { "OptionSet" };
+        let expand = if cast.contains("Picklist") { "OptionSet,GlobalOptionSet" } else { "OptionSet" };
         let path =
             format!("{base}/Attributes/Microsoft.Dynamics.CRM.{cast}?$select=LogicalName&$expand={expand}");
         let with_options = client.send(&Request::get(path)).await?.json()?;

@@ -63,6 +63,7 @@ pub fn body(
             body.insert(name.clone(), checked(column, value)?);
         }
     }
+    status_pair(schema, changes, &Changes::new())?;
     if purpose == Purpose::Create {
         let missing: Vec<&ColumnInfo> = schema
             .columns
@@ -218,6 +219,7 @@ pub fn checked(column: &ColumnInfo, value: &Value) -> Result<Value> {
         }
         "Boolean" => value.as_bool().map(Value::Bool).ok_or_else(|| wrong("true or false")),
         "Picklist" | "State" | "Status" => option(column, value),
+        "Virtual" if column.is_multi_select() => multi_select(column, value),
         "Uniqueidentifier" => match value.as_str().map(str::parse::<uuid::Uuid>) {
             Some(Ok(id)) => Ok(Value::String(id.to_string())),
             _ => Err(wrong("a GUID")),
@@ -225,6 +227,8 @@ pub fn checked(column: &ColumnInfo, value: &Value) -> Result<Value> {
         "DateTime" => date(column, value).ok_or_else(|| {
             wrong(if column.date_only {
                 "a date (YYYY-MM-DD)"
+            } else if column.zone_independent() {
+                "a date and time as the clock reads (2024-05-01T09:30), or a date"
             } else {
                 "a date and time (2024-05-01T09:30:00Z) or a date"
             })
@@ -270,6 +274,9 @@ fn option(column: &ColumnInfo, value: &Value) -> Result<Value> {
     ))
 }
 
+/// A day, or a date and time. A time-zone-independent one may be typed without an offset (as its clock
+/// reads): it is sent with `Z`, which Dataverse stores as the same clock time, unconverted (Learn:
+/// DateTimeBehavior, "stores the date and time values without the time zone information").
 fn date(column: &ColumnInfo, value: &Value) -> Option<Value> {
     use time::format_description::well_known::Rfc3339;
     let text = value.as_str()?.trim();
@@ -280,7 +287,102 @@ fn date(column: &ColumnInfo, value: &Value) -> Option<Value> {
     if column.date_only {
         return None;
     }
-    time::OffsetDateTime::parse(text, &Rfc3339).ok().map(|_| Value::String(text.to_owned()))
+    if time::OffsetDateTime::parse(text, &Rfc3339).is_ok() {
+        return Some(Value::String(text.to_owned()));
+    }
+    let clock = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
+    let with_seconds = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
+    let typed = time::PrimitiveDateTime::parse(text, &with_seconds)
+        .or_else(|_| time::PrimitiveDateTime::parse(text, &clock))
+        .ok()
+        .filter(|_| column.zone_independent())?;
+    typed.assume_utc().format(&Rfc3339).ok().map(Value::String)
+}
+
+/// A multi-select choice's value: its options' values joined by commas (`"1,3"`), from that text, a list
+/// of values, or labels; none chosen clears it.
+fn multi_select(column: &ColumnInfo, value: &Value) -> Result<Value> {
+    let parts: Vec<Value> = match value {
+        Value::String(text) => text
+            .split([',', ';'])
+            .map(str::trim)
+            .filter(|part| !part.is_empty())
+            .map(|part| part.parse::<i64>().map_or_else(|_| Value::from(part), Value::from))
+            .collect(),
+        Value::Array(items) => items.clone(),
+        other => vec![other.clone()],
+    };
+    let mut chosen: Vec<i64> = Vec::new();
+    for part in &parts {
+        let Value::Number(n) = option(column, part)? else { continue };
+        if let Some(n) = n.as_i64().filter(|n| !chosen.contains(n)) {
+            chosen.push(n);
+        }
+    }
+    if chosen.is_empty() {
+        return Ok(Value::Null);
+    }
+    Ok(Value::String(chosen.iter().map(i64::to_string).collect::<Vec<_>>().join(",")))
+}
+
+/// The number an option column holds in `values`, if it is there as one.
+fn option_number(values: &Changes, column: &ColumnInfo) -> Option<i64> {
+    match values.get(&column.logical_name)? {
+        Value::Number(n) => n.as_i64(),
+        Value::String(text) => column
+            .options
+            .iter()
+            .find(|o| o.label.eq_ignore_ascii_case(text.trim()))
+            .map(|o| o.value)
+            .or_else(|| text.trim().parse().ok()),
+        _ => None,
+    }
+}
+
+/// A status reason must go with the state staged or read with it (`StatusOptionMetadata.State`), or
+/// Dataverse refuses it: 0x80048408, "2 is not a valid status code for state code AccountState.Active on
+/// account with Id <id>." (as a Q&A thread quotes it; the code and message are not on Learn). `changes`
+/// are what is written; `read` the record's other values (its state when only the status changes).
+pub fn status_pair(schema: &TableSchema, changes: &Changes, read: &Changes) -> Result<()> {
+    let of_type = |kind: &str| schema.columns.iter().find(|c| c.attribute_type == kind);
+    let (Some(state_column), Some(status_column)) = (of_type("State"), of_type("Status")) else {
+        return Ok(());
+    };
+    let Some(status) = option_number(changes, status_column) else { return Ok(()) };
+    let Some(state) = option_number(changes, state_column).or_else(|| option_number(read, state_column))
+    else {
+        return Ok(());
+    };
+    let Some(found) = status_column.options.iter().find(|o| o.value == status) else { return Ok(()) };
+    if found.state.is_none_or(|of| i64::from(of) == state) {
+        return Ok(());
+    }
+    let shown = |column: &ColumnInfo, n: i64| match column.options.iter().find(|o| o.value == n) {
+        Some(o) => format!("{n} ({})", o.label),
+        None => n.to_string(),
+    };
+    let valid: Vec<String> = status_column
+        .options
+        .iter()
+        .filter(|o| o.state.is_some_and(|of| i64::from(of) == state))
+        .map(|o| format!("{} {}", o.value, o.label))
+        .collect();
+    Err(refused(
+        "input.invalid_status",
+        &status_column.logical_name,
+        format!(
+            "{} is not a valid status code for state code {} of {}: {} does not go with {}.",
+            shown(status_column, status),
+            shown(state_column, state),
+            schema.table.logical_name,
+            label(status_column),
+            label(state_column),
+        ),
+        Some(format!(
+            "With this state it takes {}; Dataverse would refuse the pair (0x80048408).",
+            if valid.is_empty() { "no status reason".to_owned() } else { valid.join(", ") }
+        )),
+    ))
 }
 
 /// A lookup's navigation property and `@odata.bind` value: `/contacts(<id>)`, or `null` to clear it.

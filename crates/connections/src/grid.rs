@@ -89,6 +89,11 @@ pub struct GridColumn {
     pub max_length: Option<u32>,
     /// A date-time column that holds a day only (`YYYY-MM-DD`, no time and no time zone).
     pub date_only: bool,
+    /// A date-time column's `DateTimeBehavior`: `UserLocal` (UTC, shown in local time), `DateOnly`, or
+    /// `TimeZoneIndependent` (the clock time as entered, never shifted).
+    pub date_behavior: Option<String>,
+    /// A multi-select choice (`AttributeType` Virtual): its value is its options' values joined by commas.
+    pub multi_select: bool,
 }
 
 /// One cell: what the environment displays, and the raw value's exact text where it differs.
@@ -403,10 +408,16 @@ fn column(schema: &TableSchema, name: &str) -> Option<ColumnInfo> {
 /// Types a grid can show: what `$select` reads as one value.
 pub(crate) fn showable(column: &ColumnInfo) -> bool {
     column.valid_for_read
-        && !matches!(
-            column.attribute_type.as_str(),
-            "Virtual" | "EntityName" | "ManagedProperty" | "PartyList" | "CalendarRules" | "Uniqueidentifier"
-        )
+        && (column.is_multi_select()
+            || !matches!(
+                column.attribute_type.as_str(),
+                "Virtual"
+                    | "EntityName"
+                    | "ManagedProperty"
+                    | "PartyList"
+                    | "CalendarRules"
+                    | "Uniqueidentifier"
+            ))
 }
 
 fn available(schema: &TableSchema) -> Vec<GridColumn> {
@@ -458,6 +469,8 @@ pub(crate) fn grid_column(column: &ColumnInfo) -> GridColumn {
         ),
         max_length: column.max_length,
         date_only: column.date_only,
+        date_behavior: column.date_behavior.clone(),
+        multi_select: column.is_multi_select(),
     }
 }
 
@@ -511,6 +524,26 @@ mod tests {
         let sent = percent_encoding::percent_decode_str(&target).decode_utf8().unwrap().into_owned();
         assert!(sent.starts_with("accounts?fetchXml=<fetch page=\"3\" count=\"50\"><entity"), "{sent}");
         assert!(next_fetch_page("accounts", "<nope", 1, None, 50).is_err());
+    }
+
+    #[test]
+    fn a_multi_select_choice_is_shown_with_its_options_and_only_null_filters() {
+        let column: ColumnInfo = serde_json::from_value(serde_json::json!({
+            "logical_name": "cr0d1_channels", "display_name": "Channels", "attribute_type": "Virtual",
+            "type_name": "MultiSelectPicklistType", "required": "None", "valid_for_create": true,
+            "valid_for_update": true, "valid_for_read": true, "is_primary_id": false, "is_primary_name": false,
+            "max_length": null, "precision": null, "min_value": null, "max_value": null, "date_only": false,
+            "targets": [], "options": [{"value": 1, "label": "Email"}, {"value": 2, "label": "Web"}],
+        }))
+        .unwrap();
+        assert!(showable(&column));
+        let shown = grid_column(&column);
+        assert!(shown.multi_select && shown.editable);
+        assert_eq!(shown.options.len(), 2);
+        // No equality on "1,3": Dataverse filters a multi-select with ContainValues, not offered here.
+        assert_eq!(shown.operators, [FilterOperator::Null, FilterOperator::NotNull]);
+        let other = ColumnInfo { type_name: Some("VirtualType".into()), ..column };
+        assert!(!showable(&other));
     }
 
     #[test]

@@ -47,6 +47,8 @@ fn d365_desk_commands() -> &'static [&'static str] {
         "pending_save",
         "pending_connections",
         "changes_commit",
+        "changes_preview",
+        "changes_inverse",
         "value_check",
     ]
 }

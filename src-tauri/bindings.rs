@@ -52,6 +52,8 @@ pub fn specta_builder<R: Runtime>() -> Builder<R> {
             commands::edits::pending_save,
             commands::edits::pending_connections,
             commands::edits::changes_commit,
+            commands::edits::changes_preview,
+            commands::edits::changes_inverse,
             commands::edits::value_check,
         ])
         .typ::<ErrorPayload>()

@@ -8,9 +8,9 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 use d365_common::ErrorPayload;
 use d365_connections::{
-    BUILTIN_SANDBOX_ID, CommitMode, CommitResult, ConsoleAnswer, ConsoleRequest, DataSession, Grid,
-    GridProgress, GridRequest, GridRow, GridView, LookupCandidate, PendingChange, RecordView,
-    SandboxEndpoint, TableView, ValueCheck,
+    AppliedChange, BUILTIN_SANDBOX_ID, CommitMode, CommitPreview, CommitResult, ConsoleAnswer,
+    ConsoleRequest, DataSession, Grid, GridProgress, GridRequest, GridRow, GridView, Inverse,
+    LookupCandidate, PendingChange, RecordRead, RecordView, SandboxEndpoint, TableView, ValueCheck,
 };
 use d365_dataverse::DataverseError;
 use d365_dataverse::client::EventSink;
@@ -203,7 +203,8 @@ impl DataService {
         Ok(d365_connections::check_value(&session.cache, check).await?)
     }
 
-    /// Sends staged changes through the connection's session (see `d365_connections::commit`).
+    /// Sends staged changes through the connection's session (see `d365_connections::commit`): its client
+    /// reports throttling waits to the status bar as reads do.
     pub async fn commit(
         &self,
         vault: &Vault,
@@ -211,9 +212,35 @@ impl DataService {
         id: &str,
         changes: &[PendingChange],
         mode: CommitMode,
+        reads: &[RecordRead],
     ) -> Result<Vec<CommitResult>, ErrorPayload> {
         let session = self.session(vault, sandbox, id).await?;
-        Ok(d365_connections::commit(&session.cache, changes, mode).await?)
+        Ok(d365_connections::commit(&session.cache, changes, mode, reads).await?)
+    }
+
+    /// The requests a commit of `changes` would send, exactly (see `d365_connections::preview`).
+    pub async fn preview(
+        &self,
+        vault: &Vault,
+        sandbox: &SandboxService,
+        id: &str,
+        changes: &[PendingChange],
+        mode: CommitMode,
+    ) -> Result<CommitPreview, ErrorPayload> {
+        let session = self.session(vault, sandbox, id).await?;
+        Ok(d365_connections::preview(&session.cache, changes, mode).await?)
+    }
+
+    /// The changes that undo a commit's applied changes (see `d365_connections::inverse`).
+    pub async fn inverse(
+        &self,
+        vault: &Vault,
+        sandbox: &SandboxService,
+        id: &str,
+        applied: &[AppliedChange],
+    ) -> Result<Inverse, ErrorPayload> {
+        let session = self.session(vault, sandbox, id).await?;
+        Ok(d365_connections::inverse(&session.cache, applied).await?)
     }
 
     /// Records of `table` whose name contains `text`: a lookup's picker.

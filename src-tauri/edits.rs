@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use d365_common::ErrorPayload;
-use d365_connections::{CommitMode, CommitOutcome, CommitResult, Journal, PendingChange};
+use d365_connections::{CommitMode, CommitOutcome, CommitResult, Journal, PendingChange, RecordRead};
 use d365_vault::Vault;
 use tokio::sync::Mutex;
 
@@ -39,6 +39,7 @@ impl EditsService {
 
     /// Commits `changes` (all or part of what is staged) and keeps in the journal everything staged that
     /// was not applied: the changes not committed now stay, whatever the window sent.
+    #[allow(clippy::too_many_arguments)] // the services it goes through, and the window's three arguments
     pub async fn commit(
         &self,
         data: &DataService,
@@ -47,6 +48,7 @@ impl EditsService {
         connection: &str,
         changes: &[PendingChange],
         mode: CommitMode,
+        reads: &[RecordRead],
     ) -> Result<Vec<CommitResult>, ErrorPayload> {
         let _writing = self.writing.lock().await;
         // What is sent is journaled first, beside what was staged already.
@@ -57,7 +59,7 @@ impl EditsService {
             }
         }
         self.journal.save(connection, &staged)?;
-        let results = data.commit(vault, sandbox, connection, changes, mode).await?;
+        let results = data.commit(vault, sandbox, connection, changes, mode, reads).await?;
         let applied: Vec<&PendingChange> = results
             .iter()
             .filter(|r| matches!(r.outcome, CommitOutcome::Applied { .. }))

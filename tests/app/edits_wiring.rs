@@ -60,7 +60,7 @@ fn staged_changes_are_journaled_and_a_commit_keeps_only_what_was_not_applied() {
     let results = invoke(
         &window,
         "changes_commit",
-        json!({ "connection": "sandbox", "changes": kept, "mode": "record_by_record" }),
+        json!({ "connection": "sandbox", "changes": kept, "mode": "record_by_record", "reads": [] }),
     )
     .expect("committed");
     assert_eq!(results[0]["outcome"]["outcome"], "applied", "{results}");
@@ -77,7 +77,7 @@ fn staged_changes_are_journaled_and_a_commit_keeps_only_what_was_not_applied() {
     let results = invoke(
         &window,
         "changes_commit",
-        json!({ "connection": "sandbox", "changes": [other], "mode": "atomic" }),
+        json!({ "connection": "sandbox", "changes": [other], "mode": "atomic", "reads": [] }),
     )
     .expect("committed");
     assert_eq!(results[0]["outcome"]["outcome"], "applied", "{results}");

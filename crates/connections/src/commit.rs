@@ -2,20 +2,40 @@
 //! `If-Match` of the version read; new records as POSTs; deletions with their version. As one atomic change
 //! set (the default: all or nothing) or record by record (continue on error). Every value is checked
 //! against metadata before anything is sent; every staged change gets its result, so the window can show a
-//! refusal beside its field and keep every change that was not applied.
+//! refusal beside its field and keep every change that was not applied. [`preview`] shows the very
+//! requests [`commit`] sends (one code path builds both); a conflict carries theirs, mine and the base.
+//!
+//! Why `$batch` and not `UpdateMultiple`/`CreateMultiple`, even for a thousand updates of one table: each
+//! update must carry the version it was read at, so that a record changed meanwhile is a conflict and not
+//! overwritten. A change set gives every PATCH its own `If-Match`; `UpdateMultiple` takes one body of
+//! `Targets` with no per-record condition, and Microsoft Learn ("Use bulk operation messages", Known issues:
+//! "UpdateMultipleRequest.ConcurrencyBehavior doesn't work") says the concurrency behaviour asked for is
+//! ignored and the default applied, whatever is set
+//! (<https://learn.microsoft.com/power-apps/developer/data-platform/bulk-operations>). Bulk messages stay
+//! for imports (`d365 import`), where no version was read.
+//!
+//! Throttling: a `$batch` answered 429 was not run (Dataverse refuses the request before it runs it, and
+//! says when to send it again: Learn, "Service protection API limits",
+//! <https://learn.microsoft.com/power-apps/developer/data-platform/api-limits>), so the client waits the
+//! `Retry-After` and sends the same bytes again, even a batch holding POSTs (`client.rs`: a 429 is retried
+//! whatever the request; only a lost answer is not). The wait reaches the status bar through the session's
+//! event sink, as reads' waits do. A part answered 429 inside a batch is reported not applied, to commit
+//! again, never guessed applied.
 
 use std::collections::BTreeMap;
 
 use d365_common::{Category, ErrorPayload};
 use d365_dataverse::DataverseError;
+use d365_dataverse::client::WireHeader;
 use d365_dataverse::data::batch::{self, BatchMode, BatchOptions, ItemOutcome, MAX_OPERATIONS, Operation};
 use d365_dataverse::data::cache::MetadataCache;
 use d365_dataverse::data::metadata::{TableInfo, TableSchema};
 use d365_dataverse::data::query::encode;
 use d365_dataverse::data::values::{self, Changes, Purpose};
-use d365_dataverse::data::write::Concurrency;
+use d365_dataverse::data::write::{Concurrency, Difference};
 use serde::{Deserialize, Serialize};
 
+use crate::conflict::{self, RecordRead};
 use crate::error::Result;
 use crate::staging::PendingChange;
 
@@ -40,8 +60,22 @@ pub enum CommitOutcome {
     },
     /// Refused by the check before sending or by the environment; `error.column` names the field.
     Refused { error: ErrorPayload },
-    /// The record changed (or went) since it was read: nothing of it was written.
-    Conflict,
+    /// The record changed (or went) since it was read: nothing of it was written. What the window needs to
+    /// show theirs against mine: the version to stage again with, and the columns.
+    Conflict {
+        /// The record's version now (its ETag): staged again with it, mine applies on the new version. None
+        /// when it was deleted since, or could not be read.
+        etag: Option<String>,
+        /// Deleted since it was read.
+        deleted: bool,
+        /// Each column this commit changed: `base` (as read: the staged `old`, else the row read), `theirs`
+        /// and `theirs_formatted` (now), `yours` (staged).
+        columns: Vec<Difference>,
+        /// The other columns someone changed on the server since the window read them (`yours` is null).
+        others: Vec<Difference>,
+        /// Why the record as it is now is not shown, when it could not be read.
+        unread: Option<ErrorPayload>,
+    },
     /// No answer came, or the server failed: it may have been applied. An update or deletion sent with the
     /// version read is safe to send again (it is a conflict if it was applied); a new record is not —
     /// look for it first.
@@ -225,12 +259,18 @@ pub async fn check_value(cache: &MetadataCache, check: ValueCheck) -> Result<()>
     checked_body(&schema, &tables, &values, Purpose::Update).map(|_| ())
 }
 
-/// Sends `changes` as `mode` says; a result for every record, in the order planned.
-pub async fn commit(
-    cache: &MetadataCache,
-    changes: &[PendingChange],
-    mode: CommitMode,
-) -> Result<Vec<CommitResult>> {
+/// What a commit will do, worked out before anything is sent: the same for [`commit`] and [`preview`].
+struct Prepared {
+    planned: Vec<Planned>,
+    checked: Vec<std::result::Result<Option<Operation>, ErrorPayload>>,
+    /// Nothing is sent: an atomic commit with a refusal, each change's result already known.
+    refused: Option<Vec<CommitResult>>,
+    /// The requests to send, with the planned record each is for.
+    sendable: Vec<(usize, Operation)>,
+    options: BatchOptions,
+}
+
+async fn prepare(cache: &MetadataCache, changes: &[PendingChange], mode: CommitMode) -> Result<Prepared> {
     let planned = plan(changes);
     if mode == CommitMode::Atomic && planned.len() > MAX_OPERATIONS {
         return Err(DataverseError::new(
@@ -250,18 +290,18 @@ pub async fn commit(
     for p in &planned {
         checked.push(operation(cache, p).await.map_err(ErrorPayload::from));
     }
-    let refused_before = checked.iter().any(std::result::Result::is_err);
-    if mode == CommitMode::Atomic && refused_before {
-        let reason = "Not sent: another change of this commit was refused.".to_owned();
-        return Ok(planned
-            .iter()
-            .zip(checked)
-            .map(|(p, checked)| match checked {
-                Err(error) => result(p, CommitOutcome::Refused { error }),
-                Ok(_) => result(p, CommitOutcome::NotApplied { reason: reason.clone() }),
-            })
-            .collect());
-    }
+    let refused =
+        (mode == CommitMode::Atomic && checked.iter().any(std::result::Result::is_err)).then(|| {
+            let reason = "Not sent: another change of this commit was refused.".to_owned();
+            planned
+                .iter()
+                .zip(&checked)
+                .map(|(p, checked)| match checked {
+                    Err(error) => result(p, CommitOutcome::Refused { error: error.clone() }),
+                    Ok(_) => result(p, CommitOutcome::NotApplied { reason: reason.clone() }),
+                })
+                .collect()
+        });
     let sendable: Vec<(usize, Operation)> = checked
         .iter()
         .enumerate()
@@ -272,6 +312,88 @@ pub async fn commit(
         per_batch: MAX_OPERATIONS,
         parallel: 1,
     };
+    Ok(Prepared { planned, checked, refused, sendable, options })
+}
+
+/// One `$batch` the commit will send, exactly: method, URL, headers (the token shown as
+/// `Bearer (hidden)`) and body, and the staged changes it carries.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct BatchPreview {
+    pub method: String,
+    pub url: String,
+    pub headers: Vec<WireHeader>,
+    pub body: String,
+    /// Indexes into the changes previewed.
+    #[cfg_attr(feature = "specta", specta(type = Vec<u32>))]
+    pub changes: Vec<usize>,
+}
+
+/// What a commit of these changes would send, and what it would refuse without sending.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct CommitPreview {
+    /// The `$batch` requests, in order (atomically, each after the one before it applied).
+    pub batches: Vec<BatchPreview>,
+    /// The records refused before sending, as the commit would report them (in an atomic commit with a
+    /// refusal, every record, and no batch: nothing would be sent).
+    pub refused: Vec<CommitResult>,
+}
+
+/// The requests [`commit`] would send for `changes` in `mode`, from the same code, sending nothing.
+pub async fn preview(
+    cache: &MetadataCache,
+    changes: &[PendingChange],
+    mode: CommitMode,
+) -> Result<CommitPreview> {
+    let prepared = prepare(cache, changes, mode).await?;
+    if let Some(refused) = prepared.refused {
+        return Ok(CommitPreview { batches: Vec::new(), refused });
+    }
+    let mut refused: Vec<CommitResult> = prepared
+        .planned
+        .iter()
+        .zip(&prepared.checked)
+        .filter_map(|(p, c)| {
+            c.as_ref().err().map(|error| result(p, CommitOutcome::Refused { error: error.clone() }))
+        })
+        .collect();
+    let operations: Vec<Operation> = prepared.sendable.iter().map(|(_, op)| op.clone()).collect();
+    let mut batches = Vec::new();
+    for previewed in batch::preview(cache.client(), &operations, &prepared.options)? {
+        let records: Vec<&Planned> =
+            prepared.sendable[previewed.operations].iter().map(|(at, _)| &prepared.planned[*at]).collect();
+        match previewed.request {
+            Ok(wire) => batches.push(BatchPreview {
+                method: wire.method,
+                url: wire.url,
+                headers: wire.headers,
+                body: wire.body,
+                changes: records.iter().flat_map(|p| p.changes.iter().copied()).collect(),
+            }),
+            Err(error) => {
+                let error = ErrorPayload::from(error);
+                refused.extend(
+                    records.iter().map(|p| result(p, CommitOutcome::Refused { error: error.clone() })),
+                );
+            }
+        }
+    }
+    Ok(CommitPreview { batches, refused })
+}
+
+/// Sends `changes` as `mode` says; a result for every record, in the order planned. `reads` are the rows
+/// as the window read them (any, or none): a conflict lists the other columns changed on the server since.
+pub async fn commit(
+    cache: &MetadataCache,
+    changes: &[PendingChange],
+    mode: CommitMode,
+    reads: &[RecordRead],
+) -> Result<Vec<CommitResult>> {
+    let Prepared { planned, checked, refused, sendable, options } = prepare(cache, changes, mode).await?;
+    if let Some(refused) = refused {
+        return Ok(refused);
+    }
     let operations: Vec<Operation> = sendable.iter().map(|(_, op)| op.clone()).collect();
     let outcomes = if operations.is_empty() {
         Vec::new()
@@ -293,11 +415,19 @@ pub async fn commit(
         results[*at].outcome = match outcome {
             ItemOutcome::Applied { id, .. } => CommitOutcome::Applied { id },
             // A 412 (or 404) on a write sent with the version read: the record changed (or went) since; a
-            // create's 412 is a duplicate key, refused like any other value.
+            // create's 412 is a duplicate key, refused like any other value. One GET for what it is now.
             ItemOutcome::Failed { error }
                 if planned.sent_with_version() && planned.gone_or_changed(&error) =>
             {
-                CommitOutcome::Conflict
+                let read = reads.iter().find(|r| r.table == planned.table && r.id == planned.record);
+                conflict::details(cache, &planned.table, &planned.record, &staged(planned, changes), read)
+                    .await
+            }
+            // Throttled inside the batch: not run, so not applied; committed again, it applies once.
+            ItemOutcome::Failed { error } if error.category == Category::Throttled => {
+                CommitOutcome::NotApplied {
+                    reason: format!("Not applied: {} Commit it again.", error.message),
+                }
             }
             // No answer, or the server failed: the change may or may not have been made.
             ItemOutcome::Failed { error }
@@ -316,6 +446,22 @@ pub async fn commit(
         };
     }
     Ok(results)
+}
+
+/// The columns a planned update sends, each with the value first read (the earliest staged `old`).
+fn staged(planned: &Planned, changes: &[PendingChange]) -> Vec<conflict::Staged> {
+    let PlannedKind::Update { columns, .. } = &planned.kind else { return Vec::new() };
+    columns
+        .iter()
+        .map(|(column, mine)| conflict::Staged {
+            column: column.clone(),
+            mine: mine.clone(),
+            old: planned.changes.iter().find_map(|i| match changes.get(*i) {
+                Some(PendingChange::Update { column: c, old, .. }) if c == column => old.clone(),
+                _ => None,
+            }),
+        })
+        .collect()
 }
 
 #[cfg(test)]

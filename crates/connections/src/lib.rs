@@ -8,11 +8,13 @@
 
 mod bearer;
 mod commit;
+mod conflict;
 mod console;
 mod error;
 mod forms;
 mod grid;
 mod grid_filter;
+mod inverse;
 mod lookup;
 mod open;
 mod record;
@@ -22,7 +24,11 @@ mod user;
 mod views;
 
 pub use bearer::{BearerForm, add_bearer, inspect_bearer, near_expiry};
-pub use commit::{CommitMode, CommitOutcome, CommitResult, ValueCheck, check_value, commit};
+pub use commit::{
+    BatchPreview, CommitMode, CommitOutcome, CommitPreview, CommitResult, ValueCheck, check_value, commit,
+    preview,
+};
+pub use conflict::RecordRead;
 pub use console::{ConsoleAnswer, ConsoleHeader, ConsoleRequest, send_console};
 pub use error::{ConnectionError, Result};
 pub use forms::{FieldProblem, OrgForm, add_org, check_org};
@@ -31,6 +37,7 @@ pub use grid::{
     tables_for_browsing,
 };
 pub use grid_filter::{FilterCondition, FilterOperator, operators};
+pub use inverse::{AppliedChange, DELETE_REASON, Inverse, InverseNote, NotUndoable, inverse};
 pub use lookup::{LookupCandidate, lookup_search};
 pub use open::{
     BUILTIN_SANDBOX_ID, DataSession, SANDBOX_INSTANCE, SandboxEndpoint, authority_of, client,

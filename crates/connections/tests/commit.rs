@@ -80,7 +80,7 @@ async fn an_atomic_commit_applies_every_change_with_minimal_patches() {
             values: BTreeMap::from([("lastname".into(), json!("Staged"))]),
         },
     ];
-    let results = commit(&world.cache, &changes, CommitMode::Atomic).await.unwrap();
+    let results = commit(&world.cache, &changes, CommitMode::Atomic, &[]).await.unwrap();
     assert_eq!(results.len(), 3, "one request per record: {results:?}");
     assert_eq!(results[0].changes, [0, 2]);
     assert!(results.iter().all(|r| matches!(r.outcome, CommitOutcome::Applied { .. })), "{results:?}");
@@ -114,7 +114,7 @@ async fn a_refusal_applies_nothing_in_an_atomic_commit_and_names_the_column() {
         update(&ids[0], "name", json!("Would Be Renamed")),
         update(&ids[1], "primarycontactid", json!(missing)),
     ];
-    let results = commit(&world.cache, &changes, CommitMode::Atomic).await.unwrap();
+    let results = commit(&world.cache, &changes, CommitMode::Atomic, &[]).await.unwrap();
     let CommitOutcome::Refused { error } = &results[1].outcome else { panic!("{results:?}") };
     assert!(error.message.contains("Does Not Exist"), "{error:?}");
     assert!(matches!(results[0].outcome, CommitOutcome::NotApplied { .. }), "{results:?}");
@@ -123,7 +123,7 @@ async fn a_refusal_applies_nothing_in_an_atomic_commit_and_names_the_column() {
     // Refused by the check before anything is sent: too long for the column.
     let long = "x".repeat(161);
     let changes = vec![update(&ids[0], "telephone1", json!("555")), update(&ids[1], "name", json!(long))];
-    let results = commit(&world.cache, &changes, CommitMode::Atomic).await.unwrap();
+    let results = commit(&world.cache, &changes, CommitMode::Atomic, &[]).await.unwrap();
     let CommitOutcome::Refused { error } = &results[1].outcome else { panic!("{results:?}") };
     assert_eq!(error.column.as_deref(), Some("name"), "{error:?}");
     assert!(
@@ -133,7 +133,7 @@ async fn a_refusal_applies_nothing_in_an_atomic_commit_and_names_the_column() {
     assert_eq!(world.account(&ids[1].0).await["name"], names[1]);
 
     // Record by record, the valid one is applied anyway.
-    let results = commit(&world.cache, &changes, CommitMode::RecordByRecord).await.unwrap();
+    let results = commit(&world.cache, &changes, CommitMode::RecordByRecord, &[]).await.unwrap();
     assert!(matches!(results[0].outcome, CommitOutcome::Applied { .. }), "{results:?}");
     assert!(matches!(results[1].outcome, CommitOutcome::Refused { .. }), "{results:?}");
     assert_eq!(world.account(&ids[0].0).await["telephone1"], "555");
@@ -147,8 +147,8 @@ async fn a_record_changed_since_it_was_read_is_a_conflict_and_keeps_theirs() {
         Request::patch(format!("accounts({})", ids[0].0), json!({ "name": "Theirs" }), Repeatable::Yes);
     world.client.send(&theirs).await.unwrap();
     let changes = vec![update(&ids[0], "name", json!("Mine"))];
-    let results = commit(&world.cache, &changes, CommitMode::Atomic).await.unwrap();
-    assert_eq!(results[0].outcome, CommitOutcome::Conflict, "{results:?}");
+    let results = commit(&world.cache, &changes, CommitMode::Atomic, &[]).await.unwrap();
+    assert!(matches!(results[0].outcome, CommitOutcome::Conflict { deleted: false, .. }), "{results:?}");
     assert_eq!(world.account(&ids[0].0).await["name"], "Theirs");
     // Deleting what changed since is a conflict too.
     let delete = vec![PendingChange::Delete {
@@ -157,13 +157,13 @@ async fn a_record_changed_since_it_was_read_is_a_conflict_and_keeps_theirs() {
         etag: Some(ids[0].1.clone()),
         name: "x".into(),
     }];
-    let results = commit(&world.cache, &delete, CommitMode::Atomic).await.unwrap();
-    assert_eq!(results[0].outcome, CommitOutcome::Conflict, "{results:?}");
+    let results = commit(&world.cache, &delete, CommitMode::Atomic, &[]).await.unwrap();
+    assert!(matches!(results[0].outcome, CommitOutcome::Conflict { deleted: false, .. }), "{results:?}");
     assert_eq!(world.account(&ids[0].0).await["name"], "Theirs", "still there");
     // A record deleted since it was read: a conflict, not a refusal of the value.
     let gone = world.accounts(2).await[1].clone();
     world.client.send(&Request::delete(format!("accounts({})", gone.0))).await.unwrap();
     let results =
-        commit(&world.cache, &[update(&gone, "name", json!("Mine"))], CommitMode::Atomic).await.unwrap();
-    assert_eq!(results[0].outcome, CommitOutcome::Conflict, "{results:?}");
+        commit(&world.cache, &[update(&gone, "name", json!("Mine"))], CommitMode::Atomic, &[]).await.unwrap();
+    assert!(matches!(results[0].outcome, CommitOutcome::Conflict { deleted: true, .. }), "{results:?}");
 }

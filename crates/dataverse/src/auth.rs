@@ -45,7 +45,7 @@ pub fn http_client_with_timeout(timeout: std::time::Duration) -> Result<reqwest:
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(timeout)
-        .user_agent(concat!("D365Desk/", env!("CARGO_PKG_VERSION")))
+        .user_agent(crate::client::USER_AGENT)
         .build()
         .map_err(|e| DataverseError::new("net.failed", format!("Could not create an HTTP client: {e}"), None))
 }

@@ -183,6 +183,31 @@ impl Client {
         self.execute(request, false).await
     }
 
+    /// The request exactly as [`send`](Self::send) would put it on the wire (method, URL, headers, body),
+    /// from the same code, with the token shown as `Bearer (hidden)`: for a preview, never for sending.
+    pub fn wire(&self, request: &Request) -> Result<WireRequest> {
+        let url = self.url_of(&request.target)?;
+        let (headers, body) = wire_parts(request, &own_headers(request)?, HeaderValue::from_static(HIDDEN));
+        let body = body.unwrap_or_default();
+        let mut shown: Vec<WireHeader> = headers
+            .iter()
+            .map(|(name, value)| WireHeader {
+                name: display_name(name.as_str()),
+                value: String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            })
+            .collect();
+        // What reqwest adds itself for a body it knows the length of.
+        if request.body.is_some() {
+            shown.push(WireHeader { name: "Content-Length".into(), value: body.len().to_string() });
+        }
+        Ok(WireRequest {
+            method: request.method.to_string(),
+            url,
+            headers: shown,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        })
+    }
+
     async fn execute(&self, request: &Request, diagnose_errors: bool) -> Result<Response> {
         if self.options.read_only && request.is_write() {
             return Err(DataverseError::new(
@@ -197,19 +222,7 @@ impl Client {
     /// [`Self::execute`] past the read-only check: also for the `$batch` that carries a long GET, which
     /// reads however it is sent.
     async fn execute_allowed(&self, request: &Request, diagnose_errors: bool) -> Result<Response> {
-        // A value that cannot be a header (a stray newline in an ETag) fails here: dropping it could turn a
-        // conditional update into an unconditional one.
-        let mut headers = HeaderMap::new();
-        for (name, value) in &request.headers {
-            let value = HeaderValue::from_str(value).map_err(|_| {
-                DataverseError::new(
-                    "input.invalid_header",
-                    format!("'{value}' is not a valid {name} header value."),
-                    None,
-                )
-            })?;
-            headers.append(name.clone(), value);
-        }
+        let headers = own_headers(request)?;
         let url = self.url_of(&request.target)?;
         if url.len() > MAX_URL {
             return self.long_get(request, &url, diagnose_errors).await;
@@ -370,23 +383,19 @@ impl Client {
         headers: &HeaderMap,
         token: &crate::auth::AccessToken,
     ) -> Outcome {
-        let mut builder = self
-            .session
-            .http()
-            .request(request.method.clone(), url)
-            .bearer_auth(token.secret())
-            .header("Accept", "application/json")
-            .header("OData-MaxVersion", "4.0")
-            .header("OData-Version", "4.0");
-        builder = builder.headers(headers.clone());
-        match &request.body {
-            Some(Body::Json(body)) => {
-                builder = builder.header("Content-Type", "application/json").body(body.to_string());
-            }
-            Some(Body::Raw { content_type, bytes }) => {
-                builder = builder.header("Content-Type", content_type.as_str()).body(bytes.clone());
-            }
-            None => {}
+        let mut authorization = HeaderValue::from_str(&format!("Bearer {}", token.secret()))
+            .map_err(|_| malformed("the access token is not a valid header value"));
+        if let Ok(value) = &mut authorization {
+            value.set_sensitive(true);
+        }
+        let authorization = match authorization {
+            Ok(value) => value,
+            Err(error) => return Outcome::Failed(error),
+        };
+        let (wire, body) = wire_parts(request, headers, authorization);
+        let mut builder = self.session.http().request(request.method.clone(), url).headers(wire);
+        if let Some(body) = body {
+            builder = builder.body(body);
         }
         let repeatable = request.repeatable == Repeatable::Yes;
         let response = match builder.send().await {
@@ -474,6 +483,95 @@ impl Client {
             self.permits.forget_permits(old - hint);
         }
     }
+}
+
+/// Sent by every request of this crate, here rather than as the HTTP client's default so that a preview
+/// shows it too.
+pub const USER_AGENT: &str = concat!("D365Desk/", env!("CARGO_PKG_VERSION"));
+
+/// What a preview shows in place of the token.
+pub const HIDDEN: &str = "Bearer (hidden)";
+
+/// One header of a [`WireRequest`].
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct WireHeader {
+    pub name: String,
+    pub value: String,
+}
+
+/// A request as it goes on the wire (the token hidden).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct WireRequest {
+    pub method: String,
+    pub url: String,
+    pub headers: Vec<WireHeader>,
+    pub body: String,
+}
+
+/// The request's own headers, checked: a value that cannot be a header (a stray newline in an ETag) fails
+/// here, since dropping it could turn a conditional update into an unconditional one.
+fn own_headers(request: &Request) -> Result<HeaderMap> {
+    let mut headers = HeaderMap::new();
+    for (name, value) in &request.headers {
+        let value = HeaderValue::from_str(value).map_err(|_| {
+            DataverseError::new(
+                "input.invalid_header",
+                format!("'{value}' is not a valid {name} header value."),
+                None,
+            )
+        })?;
+        headers.append(name.clone(), value);
+    }
+    Ok(headers)
+}
+
+/// Every header a request is sent with, in order, and its body: the one place both sending and the preview
+/// take them from. The request's own headers replace the standard ones of the same name.
+fn wire_parts(
+    request: &Request,
+    own: &HeaderMap,
+    authorization: HeaderValue,
+) -> (HeaderMap, Option<Vec<u8>>) {
+    let mut headers = HeaderMap::new();
+    headers.insert(reqwest::header::AUTHORIZATION, authorization);
+    headers.insert(reqwest::header::USER_AGENT, HeaderValue::from_static(USER_AGENT));
+    headers.insert(reqwest::header::ACCEPT, HeaderValue::from_static("application/json"));
+    headers.insert(HeaderName::from_static("odata-maxversion"), HeaderValue::from_static("4.0"));
+    headers.insert(HeaderName::from_static("odata-version"), HeaderValue::from_static("4.0"));
+    for name in own.keys() {
+        headers.remove(name);
+    }
+    for (name, value) in own {
+        headers.append(name.clone(), value.clone());
+    }
+    let (content_type, body) = match &request.body {
+        Some(Body::Json(body)) => ("application/json".to_owned(), body.to_string().into_bytes()),
+        Some(Body::Raw { content_type, bytes }) => (content_type.clone(), bytes.clone()),
+        None => return (headers, None),
+    };
+    if let Ok(value) = HeaderValue::from_str(&content_type) {
+        headers.insert(reqwest::header::CONTENT_TYPE, value);
+    }
+    (headers, Some(body))
+}
+
+/// `odata-maxversion` as Microsoft writes it (`OData-MaxVersion`): HTTP names are case-insensitive, and
+/// the preview reads better in the usual spelling.
+fn display_name(name: &str) -> String {
+    match name {
+        "odata-maxversion" => "OData-MaxVersion".into(),
+        "odata-version" => "OData-Version".into(),
+        "if-match" => "If-Match".into(),
+        "if-none-match" => "If-None-Match".into(),
+        _ => name.split('-').map(capitalised).collect::<Vec<_>>().join("-"),
+    }
+}
+
+fn capitalised(word: &str) -> String {
+    let mut chars = word.chars();
+    chars.next().map(|first| first.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
 }
 
 fn is_json(headers: &HeaderMap) -> bool {

@@ -84,9 +84,17 @@ export const commands = {
 	pendingConnections: () => typedError<string[], ErrorPayload>(__TAURI_INVOKE("pending_connections")),
 	/**
 	 *  Sends the staged changes (atomically, or record by record); a result per record. The journal keeps
-	 *  what was not applied.
+	 *  what was not applied. `reads` are the rows as the window read them (may be empty): a conflict lists the
+	 *  other columns changed on the server since.
 	 */
-	changesCommit: (connection: string, changes: PendingChange[], mode: CommitMode) => typedError<CommitResult[], ErrorPayload>(__TAURI_INVOKE("changes_commit", { connection, changes, mode })),
+	changesCommit: (connection: string, changes: PendingChange[], mode: CommitMode, reads: RecordRead[]) => typedError<CommitResult[], ErrorPayload>(__TAURI_INVOKE("changes_commit", { connection, changes, mode, reads })),
+	/**
+	 *  The exact `$batch` requests a commit of `changes` would send (the token hidden), and what it would
+	 *  refuse before sending; nothing is sent.
+	 */
+	changesPreview: (connection: string, changes: PendingChange[], mode: CommitMode) => typedError<CommitPreview, ErrorPayload>(__TAURI_INVOKE("changes_preview", { connection, changes, mode })),
+	/**  The changes that undo a commit (its applied changes), to stage for review; and what cannot be undone. */
+	changesInverse: (connection: string, applied: AppliedChange[]) => typedError<Inverse, ErrorPayload>(__TAURI_INVOKE("changes_inverse", { connection, applied })),
 	/**
 	 *  Checks a value an editor holds, as the commit will: the core's message, the column named, when it is
 	 *  refused.
@@ -102,6 +110,26 @@ export type AppInfo = {
 	/**  `linux`, `macos` or `windows`. */
 	os: string,
 	arch: string,
+};
+
+/**  A change as committed and applied; a create's new record id with it. */
+export type AppliedChange = {
+	change: PendingChange,
+	/**  The record a create made (its commit result's `id`). */
+	id: string | null,
+};
+
+/**
+ *  One `$batch` the commit will send, exactly: method, URL, headers (the token shown as
+ *  `Bearer (hidden)`) and body, and the staged changes it carries.
+ */
+export type BatchPreview = {
+	method: string,
+	url: string,
+	headers: WireHeader[],
+	body: string,
+	/**  Indexes into the changes previewed. */
+	changes: number[],
 };
 
 /**  The pasted-token form. The token travels separately. */
@@ -187,9 +215,13 @@ export type ColumnInfo = {
 	max_value: number | null,
 	/**  Date-only columns take `YYYY-MM-DD`. */
 	date_only: boolean,
+	/**  A date-time column's `DateTimeBehavior`: `UserLocal`, `DateOnly` or `TimeZoneIndependent`. */
+	date_behavior?: string | null,
+	/**  `AttributeTypeName`: `MultiSelectPicklistType` tells a multi-select choice from other `Virtual`s. */
+	type_name?: string | null,
 	/**  The tables a lookup can point to. */
 	targets: string[],
-	/**  Picklist, state and status options; for a boolean, false (0) and true (1). */
+	/**  Picklist, multi-select, state and status options; for a boolean, false (0) and true (1). */
 	options: OptionValue[],
 	/**
 	 *  For a lookup: the navigation property that sets it, per target table (`parentcustomerid_account`
@@ -210,8 +242,27 @@ export type CommitOutcome = { outcome: "applied";
 id: string | null } | 
 /**  Refused by the check before sending or by the environment; `error.column` names the field. */
 { outcome: "refused"; error: ErrorPayload } | 
-/**  The record changed (or went) since it was read: nothing of it was written. */
-{ outcome: "conflict" } | 
+/**
+ *  The record changed (or went) since it was read: nothing of it was written. What the window needs to
+ *  show theirs against mine: the version to stage again with, and the columns.
+ */
+{ outcome: "conflict"; 
+/**
+ *  The record's version now (its ETag): staged again with it, mine applies on the new version. None
+ *  when it was deleted since, or could not be read.
+ */
+etag: string | null; 
+/**  Deleted since it was read. */
+deleted: boolean; 
+/**
+ *  Each column this commit changed: `base` (as read: the staged `old`, else the row read), `theirs`
+ *  and `theirs_formatted` (now), `yours` (staged).
+ */
+columns: Difference[]; 
+/**  The other columns someone changed on the server since the window read them (`yours` is null). */
+others: Difference[]; 
+/**  Why the record as it is now is not shown, when it could not be read. */
+unread: ErrorPayload | null } | 
 /**
  *  No answer came, or the server failed: it may have been applied. An update or deletion sent with the
  *  version read is safe to send again (it is a conflict if it was applied); a new record is not —
@@ -220,6 +271,17 @@ id: string | null } |
 { outcome: "unknown"; error: ErrorPayload } | 
 /**  Not applied because another change was refused (an atomic commit) or never sent. */
 { outcome: "not_applied"; reason: string };
+
+/**  What a commit of these changes would send, and what it would refuse without sending. */
+export type CommitPreview = {
+	/**  The `$batch` requests, in order (atomically, each after the one before it applied). */
+	batches: BatchPreview[],
+	/**
+	 *  The records refused before sending, as the commit would report them (in an atomic commit with a
+	 *  refusal, every record, and no batch: nothing would be sent).
+	 */
+	refused: CommitResult[],
+};
 
 export type CommitResult = {
 	/**  The staged changes (indexes into the list committed) this result is for. */
@@ -437,6 +499,13 @@ export type GridColumn = {
 	max_length: number | null,
 	/**  A date-time column that holds a day only (`YYYY-MM-DD`, no time and no time zone). */
 	date_only: boolean,
+	/**
+	 *  A date-time column's `DateTimeBehavior`: `UserLocal` (UTC, shown in local time), `DateOnly`, or
+	 *  `TimeZoneIndependent` (the clock time as entered, never shifted).
+	 */
+	date_behavior: string | null,
+	/**  A multi-select choice (`AttributeType` Virtual): its value is its options' values joined by commas. */
+	multi_select: boolean,
 };
 
 /**  How far the read is. */
@@ -487,6 +556,22 @@ export type GridView = {
 	rows: GridRow[],
 };
 
+export type Inverse = {
+	/**  To stage as pending changes, in the order of the commit. */
+	changes: PendingChange[],
+	notes: InverseNote[],
+	not_undoable: NotUndoable[],
+};
+
+/**  Something to know about one change of the inverse before committing it. */
+export type InverseNote = {
+	/**  Into [`Inverse::changes`]. */
+	change: number,
+	/**  Into the applied changes given. */
+	applied: number,
+	note: string,
+};
+
 /**  What became of one operation. */
 export type ItemOutcome = { outcome: "applied"; status: number; 
 /**  The record's id, when the answer names it (`OData-EntityId`). */
@@ -509,6 +594,13 @@ export type LookupCandidate = {
 	name: string,
 };
 
+/**  A change of the commit that has no inverse, and why. */
+export type NotUndoable = {
+	/**  Into the applied changes given. */
+	index: number,
+	reason: string,
+};
+
 /**  A grid just opened: the id to ask for its rows by, and what it shows first. */
 export type OpenedGrid = {
 	grid: number,
@@ -519,6 +611,10 @@ export type OptionValue = {
 	/**  Option values are 32-bit in Dataverse. */
 	value: number,
 	label: string,
+	/**  A status reason's state (`StatusOptionMetadata.State`): the `statecode` it goes with. */
+	state?: number | null,
+	/**  A state's default status reason (`StateOptionMetadata.DefaultStatus`). */
+	default_status?: number | null,
 };
 
 /**
@@ -558,6 +654,16 @@ export type RecordField = {
 	column: GridColumn,
 	group: FieldGroup,
 	cell: GridCell,
+};
+
+/**
+ *  A row as the window read it: each column's raw value (as the grid keeps it, text is fine), by its
+ *  logical name or the Web API's (`_x_value` for a lookup).
+ */
+export type RecordRead = {
+	table: string,
+	id: string,
+	values: { [key in string]: Json },
 };
 
 export type RecordView = {
@@ -774,6 +880,12 @@ export type ViewKind =
 export type ViewRef = {
 	kind: ViewKind,
 	id: string,
+};
+
+/**  One header of a [`WireRequest`]. */
+export type WireHeader = {
+	name: string,
+	value: string,
 };
 
 /**  A record as written: its id and, when the environment sent it back, the row. */

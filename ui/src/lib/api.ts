@@ -5,8 +5,10 @@ import { Channel } from "@tauri-apps/api/core";
 import {
   commands,
   type AppInfo,
+  type AppliedChange,
   type BearerForm,
   type CommitMode,
+  type CommitPreview,
   type CommitResult,
   type ConnectionView,
   type ConsoleAnswer,
@@ -19,10 +21,12 @@ import {
   type GridProgress,
   type GridRequest,
   type GridRow,
+  type Inverse,
   type LookupCandidate,
   type OpenedGrid,
   type OrgForm,
   type PendingChange,
+  type RecordRead,
   type RecordView,
   type SandboxInfo,
   type SavedExport,
@@ -178,12 +182,23 @@ export const pendingSave = (connection: string, changes: PendingChange[]): Promi
   unwrap(commands.pendingSave(connection, changes));
 /** The connections that have staged changes kept. */
 export const pendingConnections = (): Promise<string[]> => unwrap(commands.pendingConnections());
-/** Commits the staged changes; a result per record. The journal keeps only what was not applied. */
+/** Commits the staged changes; a result per record. The journal keeps only what was not applied. `reads`:
+ * the rows as the window read them, so that a conflict lists the other columns changed since. */
 export const changesCommit = (
   connection: string,
   changes: PendingChange[],
   mode: CommitMode,
-): Promise<CommitResult[]> => unwrap(commands.changesCommit(connection, changes, mode));
+  reads: RecordRead[] = [],
+): Promise<CommitResult[]> => unwrap(commands.changesCommit(connection, changes, mode, reads));
+/** The exact `$batch` requests a commit would send (the token hidden), and what it would refuse; sends nothing. */
+export const changesPreview = (
+  connection: string,
+  changes: PendingChange[],
+  mode: CommitMode,
+): Promise<CommitPreview> => unwrap(commands.changesPreview(connection, changes, mode));
+/** The changes that undo a commit's applied changes, to stage for review, and what cannot be undone. */
+export const changesInverse = (connection: string, applied: AppliedChange[]): Promise<Inverse> =>
+  unwrap(commands.changesInverse(connection, applied));
 /** Checks an editor's value as the commit will; an `ApiError` (the column named) when it is refused. */
 export const valueCheck = (connection: string, check: ValueCheck): Promise<null> =>
   unwrap(commands.valueCheck(connection, check));

@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 use super::multipart::{self, PartRequest, PartResponse, ResponseItem};
 use super::write::{Concurrency, UpsertMode};
 use crate::api::diagnose;
-use crate::client::{Client, Request};
+use crate::client::{Client, Request, WireRequest};
 use crate::error::{DataverseError, Result};
 use crate::retry::Repeatable;
 
@@ -152,13 +152,7 @@ pub async fn run(
     operations: &[Operation],
     options: &BatchOptions,
 ) -> Result<Vec<ItemOutcome>> {
-    if options.per_batch == 0 || options.per_batch > MAX_OPERATIONS {
-        return Err(DataverseError::new(
-            "input.batch_size",
-            format!("A batch holds 1 to {MAX_OPERATIONS} operations, not {}.", options.per_batch),
-            None,
-        ));
-    }
+    check_options(options)?;
     let chunks: Vec<&[Operation]> = operations.chunks(options.per_batch).collect();
     let mut outcomes = Vec::with_capacity(operations.len());
     match options.mode {
@@ -188,24 +182,90 @@ pub async fn run(
     Ok(outcomes)
 }
 
-/// One `$batch`; an outcome for each of `chunk`.
-async fn send(client: &Client, chunk: &[Operation], mode: BatchMode) -> Vec<ItemOutcome> {
+/// Checks `options` as [`run`] does.
+fn check_options(options: &BatchOptions) -> Result<()> {
+    if options.per_batch == 0 || options.per_batch > MAX_OPERATIONS {
+        return Err(DataverseError::new(
+            "input.batch_size",
+            format!("A batch holds 1 to {MAX_OPERATIONS} operations, not {}.", options.per_batch),
+            None,
+        ));
+    }
+    Ok(())
+}
+
+/// The `$batch` request for `chunk`: what [`run`] sends and [`preview`] shows, built here for both.
+fn request(base: &str, chunk: &[Operation], mode: BatchMode) -> Result<Request> {
     // Inside a batch a line break is a new header or a new request: no part may carry one (as a top-level
     // request's headers may not). The whole batch is refused, since an atomic one must not half-run.
     if let Some(error) = chunk.iter().find_map(Operation::line_break) {
-        return vec![ItemOutcome::Failed { error }; chunk.len()];
+        return Err(error);
     }
-    let base = client.instance().web_api();
-    let parts: Vec<PartRequest> = chunk.iter().map(|o| o.part(&base)).collect();
-    let (content_type, body) =
-        multipart::write(&parts, mode == BatchMode::Atomic, &format!("{:032x}", fastrand::u128(..)));
+    let parts: Vec<PartRequest> = chunk.iter().map(|o| o.part(base)).collect();
+    let (content_type, body) = multipart::write(&parts, mode == BatchMode::Atomic, &boundary_id(&parts));
     let repeatable = if chunk.iter().all(Operation::repeatable) { Repeatable::Yes } else { Repeatable::No };
     let mut request =
         Request::post("$batch", Value::Null).raw(content_type, body.into_bytes()).repeatable(repeatable);
     if mode == BatchMode::ContinueOnError {
         request = request.header(HeaderName::from_static("prefer"), "odata.continue-on-error");
     }
+    Ok(request)
+}
+
+/// A boundary taken from the parts themselves rather than drawn at random, so that a preview shows the
+/// very bytes the commit sends. It must not occur inside any part (a multipart rule); it is salted again in
+/// the unlikely case that it does.
+fn boundary_id(parts: &[PartRequest]) -> String {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let text: Vec<String> = parts.iter().map(|p| format!("{p:?}")).collect();
+    (0u64..)
+        .map(|salt| {
+            let hash = |seed: u64| {
+                let mut hasher = DefaultHasher::new();
+                (seed, salt, &text).hash(&mut hasher);
+                hasher.finish()
+            };
+            format!("{:016x}{:016x}", hash(1), hash(2))
+        })
+        .find(|id| !text.iter().any(|part| part.contains(id.as_str())))
+        .unwrap_or_default()
+}
+
+/// One `$batch` of a [`preview`]: the request as it will be sent, and the operations (indexes into the
+/// operations previewed) it carries; or why it would not be sent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PreviewedBatch {
+    pub operations: std::ops::Range<usize>,
+    pub request: Result<WireRequest>,
+}
+
+/// The `$batch` requests [`run`] would send for `operations`, exactly (the token hidden). In atomic mode the
+/// batches after the first are sent only if those before them applied.
+pub fn preview(
+    client: &Client,
+    operations: &[Operation],
+    options: &BatchOptions,
+) -> Result<Vec<PreviewedBatch>> {
+    check_options(options)?;
+    let base = client.instance().web_api();
+    Ok(operations
+        .chunks(options.per_batch)
+        .enumerate()
+        .map(|(n, chunk)| PreviewedBatch {
+            operations: n * options.per_batch..n * options.per_batch + chunk.len(),
+            request: request(&base, chunk, options.mode).and_then(|r| client.wire(&r)),
+        })
+        .collect())
+}
+
+/// One `$batch`; an outcome for each of `chunk`.
+async fn send(client: &Client, chunk: &[Operation], mode: BatchMode) -> Vec<ItemOutcome> {
+    let base = client.instance().web_api();
     let all_failed = |error: DataverseError| vec![ItemOutcome::Failed { error }; chunk.len()];
+    let request = match request(&base, chunk, mode) {
+        Ok(request) => request,
+        Err(error) => return all_failed(error),
+    };
     let response = match client.send_for_any_status(&request).await {
         Ok(response) => response,
         Err(error) => return all_failed(error),

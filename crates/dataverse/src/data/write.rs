@@ -180,8 +180,9 @@ pub async fn update(
     }
 }
 
-/// The columns the user changed (whatever they hold now), and those someone else changed since `base`.
-fn differences(
+/// The columns the user changed (whatever they hold now), and those someone else changed since `base`
+/// (compared as [`same_value`] does: a base read as text, as the window keeps it, is no change).
+pub fn differences(
     schema: &TableSchema,
     changes: &Changes,
     current: &Row,
@@ -208,7 +209,7 @@ fn differences(
     }
     if let Some(base) = base {
         for (name, cell) in &current.cells {
-            let theirs_changed = base.get(name).is_some_and(|b| b.value != cell.value);
+            let theirs_changed = base.get(name).is_some_and(|b| !same_value(&b.value, &cell.value));
             let column = name.strip_prefix('_').and_then(|n| n.strip_suffix("_value")).unwrap_or(name);
             if theirs_changed && !changes.contains_key(column) {
                 add(column, None);
@@ -216,6 +217,37 @@ fn differences(
         }
     }
     differences
+}
+
+/// Whether two raw values are the same value however they were carried: as JSON or as the text the window
+/// keeps (`"12.50"` and `12.5`, `"true"` and `true`), a lookup as its id or its reference
+/// (`/contacts(<id>)`), `null` as empty text.
+pub fn same_value(a: &Value, b: &Value) -> bool {
+    fn text(value: &Value) -> String {
+        match value {
+            Value::Null => String::new(),
+            Value::String(text) => {
+                // A reference (`/contacts(<id>)`, `contacts(<id>)`) is the record's id.
+                let inner = text.strip_suffix(')').and_then(|t| t.rsplit_once('(')).map(|(_, id)| id);
+                match inner.and_then(|id| id.parse::<uuid::Uuid>().ok()) {
+                    Some(id) => id.to_string(),
+                    None => text.trim().to_owned(),
+                }
+            }
+            other => other.to_string(),
+        }
+    }
+    if a == b {
+        return true;
+    }
+    let (a, b) = (text(a), text(b));
+    if a.eq_ignore_ascii_case(&b) {
+        return true;
+    }
+    match (super::numbers::parse(&a), super::numbers::parse(&b)) {
+        (Some(a), Some(b)) => a == b,
+        _ => false,
+    }
 }
 
 /// What an upsert may do.

@@ -14,6 +14,8 @@ import {
   shownValue,
   stagedText,
   characters,
+  currencySymbol,
+  multiline,
 } from "./cellEdit";
 
 const yesNo = gridColumn("donotemail", "Do not allow Emails", "Boolean", {
@@ -56,8 +58,10 @@ describe("editorKind", () => {
       expect(editorKind(gridColumn("c", "C", type))).toBe("choice");
     }
     expect(editorKind(created)).toBe("date");
-    // A date and time is not edited as a day: the time would be lost.
-    expect(editorKind(stamped)).toBeNull();
+    // A date and time is edited as both, never as a day (the time would be lost).
+    expect(editorKind(stamped)).toBe("datetime");
+    expect(editorKind(gridColumn("c", "C", "Virtual", { multi_select: true }))).toBe("multi");
+    expect(editorKind(gridColumn("v", "V", "Virtual"))).toBeNull();
     for (const type of ["Lookup", "Customer", "Owner"])
       expect(editorKind(gridColumn("l", "L", type))).toBe("lookup");
     expect(editorKind(gridColumn("name", "Name", "String", { editable: false }))).toBeNull();
@@ -184,5 +188,46 @@ describe("characters", () => {
     expect(characters("abc")).toBe(3);
     expect(characters("a😀")).toBe(2);
     expect(characters("")).toBe(0);
+  });
+});
+
+describe("memo, money, dates and times, multi-select choices", () => {
+  const channels = gridColumn("cr0d1_channels", "Channels", "Virtual", {
+    multi_select: true,
+    options: [
+      { value: 1, label: "Email" },
+      { value: 2, label: "Phone" },
+      { value: 3, label: "Web" },
+    ],
+  });
+  const kickoff = gridColumn("cr0d1_kickoff", "Kick-off", "DateTime", {
+    date_behavior: "TimeZoneIndependent",
+  });
+
+  it("draws a memo as lines, and takes money's symbol from the formatted value", () => {
+    expect(multiline(gridColumn("description", "Description", "Memo"))).toBe(true);
+    expect(multiline(gridColumn("name", "Name"))).toBe(false);
+    expect(currencySymbol(money, { text: "$1,000.50", raw: "1000.5" })).toBe("$");
+    expect(currencySymbol(money, { text: "-1.000,00 €", raw: "-1000" })).toBe("€");
+    expect(currencySymbol(money, { text: "" })).toBe("");
+    expect(currencySymbol(employees, { text: "12" })).toBe("");
+  });
+
+  it("keeps a multi-select's values, compares them as sets and shows their labels", () => {
+    expect(editorText(channels, { text: "Email; Web", raw: "1,3" }, tables)).toBe("1,3");
+    expect(editedValue(channels, "3,1")).toBe("3,1");
+    expect(editedValue(channels, "")).toBeNull();
+    expect(sameValue(channels, "1,3", "3,1")).toBe(true);
+    expect(sameValue(channels, "1,3", "1")).toBe(false);
+    expect(shownValue(channels, "1,3")).toBe("Email; Web");
+  });
+
+  it("sends a time-zone-independent time as typed and compares times as instants", () => {
+    expect(editorText(kickoff, { text: "5/1/2026 9:30 AM", raw: "2026-05-01T09:30:00Z" }, tables)).toBe(
+      "2026-05-01T09:30",
+    );
+    expect(editedValue(kickoff, "2026-05-01T09:30")).toBe("2026-05-01T09:30:00Z");
+    expect(sameValue(kickoff, "2026-05-01T09:30:00Z", "2026-05-01T09:30:00Z")).toBe(true);
+    expect(sameValue(stamped, "2026-05-01T07:30:00Z", "2026-05-01T09:30:00+02:00")).toBe(true);
   });
 });

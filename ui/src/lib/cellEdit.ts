@@ -3,8 +3,11 @@
 // numbers as their exact text, an option's number, true/false, a lookup's `<entity set>(<id>)`, null to
 // clear), whether that value is the one read, and the text the grid shows for a staged value.
 import type { GridCell, GridColumn, Json, OptionValue, TableInfo } from "../bindings";
+import { multiLabels, sameChoices } from "./choiceEdit";
+import { dateTimeText, dateTimeValue, sameDateTime, shownDateTime } from "./dateTimeEdit";
 
-export type EditorKind = "text" | "number" | "choice" | "date" | "lookup";
+/** A memo (multi-line text) is a "text" editor too, drawn as a text area: see `multiline`. */
+export type EditorKind = "text" | "number" | "choice" | "date" | "datetime" | "multi" | "lookup";
 
 const WHOLE = ["Integer", "BigInt"];
 const NUMBERS = [...WHOLE, "Decimal", "Double", "Money"];
@@ -16,11 +19,23 @@ export function editorKind(column: GridColumn): EditorKind | null {
   if (type === "String" || type === "Memo") return "text";
   if (NUMBERS.includes(type)) return "number";
   if (["Boolean", "Picklist", "State", "Status"].includes(type)) return "choice";
-  // A day for a date-only column; a date and time waits for an editor of both (a day alone would drop
-  // the time, and the raw value is UTC while the grid shows the user's local time).
-  if (type === "DateTime") return column.date_only ? "date" : null;
+  // A day for a date-only column; a date and time as its behaviour says (see dateTimeEdit).
+  if (type === "DateTime") return column.date_only ? "date" : "datetime";
+  if (type === "Virtual" && column.multi_select) return "multi";
   if (["Lookup", "Customer", "Owner"].includes(type)) return "lookup";
   return null;
+}
+
+/** Text that keeps its line breaks: a memo column's editor is a text area. */
+export function multiline(column: GridColumn): boolean {
+  return column.attribute_type === "Memo";
+}
+
+/** A money cell's currency symbol, from how the environment formatted it (`$1,000.00`, `1.000,00 €`):
+ * the record's currency is not in the column's metadata. */
+export function currencySymbol(column: GridColumn, cell: GridCell | undefined): string {
+  if (column.attribute_type !== "Money" || !cell?.text) return "";
+  return cell.text.replace(/[\d.,\s\u00a0\u202f'()+-]/g, "");
 }
 
 /** The cell's raw value as the core read it (null when empty): `raw` where it differs from the text. */
@@ -45,6 +60,8 @@ export function editorText(column: GridColumn, cell: GridCell | undefined, table
       return raw;
     case "date":
       return raw.slice(0, 10);
+    case "datetime":
+      return dateTimeText(column, raw);
     case "lookup": {
       const target = cell?.target ?? column.targets[0] ?? "";
       return lookupReference(tables, target, raw);
@@ -85,6 +102,7 @@ export function editedValue(column: GridColumn, text: string): Json {
   const typed = text.trim();
   if (typed === "") return null;
   if (kind === "choice") return isBoolean(column) ? typed === "1" : Number(typed);
+  if (kind === "datetime") return dateTimeValue(column, typed);
   return typed; // numbers as their exact text; a date; a lookup's reference
 }
 
@@ -110,6 +128,10 @@ export function sameValue(column: GridColumn, old: string | null, value: Json): 
       return (typeof value === "number" || typeof value === "boolean") && String(value) === old;
     case "lookup":
       return typeof value === "string" && referencedId(value) === old.toLowerCase();
+    case "datetime":
+      return typeof value === "string" && sameDateTime(value, old);
+    case "multi":
+      return typeof value === "string" && sameChoices(value, old);
     default:
       return value === old;
   }
@@ -124,7 +146,13 @@ export function shownValue(column: GridColumn, value: Json, name?: string): stri
   if (value === null) return "";
   if (typeof value === "boolean") return optionLabel(column.options, value ? 1 : 0) ?? (value ? "Yes" : "No");
   if (typeof value === "number") return optionLabel(column.options, value) ?? String(value);
-  if (typeof value === "string") return editorKind(column) === "lookup" ? name || value : value;
+  if (typeof value === "string") {
+    const kind = editorKind(column);
+    if (kind === "lookup") return name || value;
+    if (kind === "datetime") return shownDateTime(column, value);
+    if (kind === "multi") return multiLabels(column, value);
+    return value;
+  }
   return JSON.stringify(value);
 }
 

@@ -58,6 +58,8 @@ export function gridColumn(
     required: false,
     max_length: attribute_type === "String" || attribute_type === "Memo" ? 100 : null,
     date_only: false,
+    date_behavior: attribute_type === "DateTime" ? "UserLocal" : null,
+    multi_select: false,
     ...more,
   };
 }

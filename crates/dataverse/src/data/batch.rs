@@ -372,3 +372,31 @@ fn outcome(base: &str, part: &PartResponse) -> ItemOutcome {
     let body: Option<Value> = serde_json::from_str(&part.body).ok();
     ItemOutcome::Failed { error: diagnose(base, None, status, &headers, body.as_ref()) }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_boundary_comes_from_the_parts_and_never_occurs_in_them() {
+        let update = |name: &str| {
+            Operation::update(
+                "accounts(1)",
+                Map::from_iter([("name".into(), Value::from(name))]),
+                &Concurrency::Overwrite,
+            )
+        };
+        let parts =
+            |ops: &[Operation]| ops.iter().map(|o| o.part("https://org/api/data/v9.2/")).collect::<Vec<_>>();
+        let one = boundary_id(&parts(&[update("A")]));
+        assert_eq!(
+            one,
+            boundary_id(&parts(&[update("A")])),
+            "the same parts, the same bytes: a preview is exact"
+        );
+        assert_ne!(one, boundary_id(&parts(&[update("B")])));
+        // A part that holds the boundary it would get is given another.
+        let sneaky = parts(&[update(&one)]);
+        assert!(!format!("{sneaky:?}").contains(&boundary_id(&sneaky)));
+    }
+}

@@ -342,3 +342,31 @@ pub async fn clear(client: &Client, schema: &TableSchema, path: &str, column: &s
     };
     client.send(&Request::delete(format!("{path}/{target}"))).await.map(|_| ()).map_err(|e| locate(schema, e))
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::same_value;
+
+    #[test]
+    fn values_are_the_same_however_they_were_carried() {
+        for (a, b) in [
+            (json!("12.50"), json!(12.5)),
+            (json!("true"), json!(true)),
+            (json!(null), json!("")),
+            (
+                json!("/contacts(0d365de5-0000-4000-8000-000000000002)"),
+                json!("0d365de5-0000-4000-8000-000000000002"),
+            ),
+            (json!("Contoso"), json!("Contoso")),
+        ] {
+            assert!(same_value(&a, &b), "{a} and {b}");
+        }
+        for (a, b) in
+            [(json!("12.5"), json!(12.51)), (json!("Contoso"), json!("Fabrikam")), (json!(null), json!(0))]
+        {
+            assert!(!same_value(&a, &b), "{a} and {b}");
+        }
+    }
+}

@@ -185,10 +185,16 @@ pub fn checked(column: &ColumnInfo, value: &Value) -> Result<Value> {
         }
         "Integer" | "BigInt" => {
             // Text too: the window sends big integers as text, since JavaScript's numbers stop at 2^53.
-            let n = value
-                .as_i64()
-                .or_else(|| value.as_str().and_then(|text| text.trim().parse().ok()))
-                .ok_or_else(|| wrong("a whole number"))?;
+            let text = value.as_str().map_or_else(|| value.to_string(), |t| t.trim().to_owned());
+            let Some(n) = value.as_i64().or_else(|| text.parse().ok()) else {
+                // Digits past a 64-bit integer are out of every whole number column's range, not "not a number".
+                let digits = text.strip_prefix('-').unwrap_or(&text);
+                return Err(if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+                    out_of_range(&text)
+                } else {
+                    wrong("a whole number")
+                });
+            };
             in_range(Decimal::from(n))?;
             Ok(Value::from(n))
         }
@@ -499,6 +505,11 @@ mod tests {
             Ok("9223372036854775807")
         );
         assert!(checked(&big, &json!("12.5")).is_err());
+        let past = checked(&big, &json!("9223372036854775808")).unwrap_err();
+        assert_eq!(past.kind, "input.out_of_range", "{past}");
+        assert_eq!(checked(&big, &json!("twelve")).unwrap_err().kind, "input.invalid_value");
+        let whole = numeric("Integer", 0, 100.0);
+        assert!(checked(&whole, &json!("101")).unwrap_err().message.contains("between -100 and 100"));
     }
 
     #[test]

@@ -138,6 +138,7 @@ fn attribute_json(table: &Table, column: &Column, with_options: bool) -> Value {
             json!({ "MaxLength": max_length })
         }
         ColumnKind::Integer { min, max } => json!({ "MinValue": min, "MaxValue": max }),
+        ColumnKind::BigInt => json!({ "MinValue": i64::MIN, "MaxValue": i64::MAX }),
         ColumnKind::Decimal { precision } => json!({
             "Precision": precision,
             "MinValue": -decimal::DECIMAL_LIMIT,

@@ -186,6 +186,8 @@ impl Client {
     /// The request exactly as [`send`](Self::send) would put it on the wire (method, URL, headers, body),
     /// from the same code, with the token shown as `Bearer (hidden)`: for a preview, never for sending.
     pub fn wire(&self, request: &Request) -> Result<WireRequest> {
+        // A preview of what would be refused is the refusal, as sending it would be.
+        self.allowed(request)?;
         let url = self.url_of(&request.target)?;
         let (headers, body) = wire_parts(request, &own_headers(request)?, HeaderValue::from_static(HIDDEN));
         let body = body.unwrap_or_default();
@@ -209,6 +211,12 @@ impl Client {
     }
 
     async fn execute(&self, request: &Request, diagnose_errors: bool) -> Result<Response> {
+        self.allowed(request)?;
+        self.execute_allowed(request, diagnose_errors).await
+    }
+
+    /// A read-only connection refuses every write, here in the core whatever the caller.
+    fn allowed(&self, request: &Request) -> Result<()> {
         if self.options.read_only && request.is_write() {
             return Err(DataverseError::new(
                 "api.read_only",
@@ -216,7 +224,7 @@ impl Client {
                 Some("Make the connection writable first (it is a setting of the connection), if you mean to change this environment.".to_owned()),
             ));
         }
-        self.execute_allowed(request, diagnose_errors).await
+        Ok(())
     }
 
     /// [`Self::execute`] past the read-only check: also for the `$batch` that carries a long GET, which
@@ -644,5 +652,37 @@ mod tests {
         client.permits.close();
         let err = client.send(&Request::delete("accounts(1)")).await.unwrap_err();
         assert_eq!(err.kind, "api.read_only", "refused in the core, whatever else");
+    }
+
+    #[test]
+    fn the_wire_preview_hides_the_token_and_refuses_what_sending_would() {
+        let request = Request::patch("accounts(1)", serde_json::json!({ "name": "A" }), Repeatable::Yes)
+            .header(reqwest::header::IF_MATCH, "W/\"1\"");
+        let wire = client(false).wire(&request).unwrap();
+        assert_eq!(
+            (wire.method.as_str(), wire.url.as_str()),
+            ("PATCH", "https://contoso.crm.dynamics.com/api/data/v9.2/accounts(1)")
+        );
+        let names: Vec<(&str, &str)> =
+            wire.headers.iter().map(|h| (h.name.as_str(), h.value.as_str())).collect();
+        assert_eq!(
+            names,
+            [
+                ("Authorization", HIDDEN),
+                ("User-Agent", USER_AGENT),
+                ("Accept", "application/json"),
+                ("OData-MaxVersion", "4.0"),
+                ("OData-Version", "4.0"),
+                ("If-Match", "W/\"1\""),
+                ("Content-Type", "application/json"),
+                ("Content-Length", "12"),
+            ]
+        );
+        assert_eq!(wire.body, r#"{"name":"A"}"#);
+        assert!(!format!("{wire:?}").contains("x.y.z"), "never the token");
+        assert_eq!(client(true).wire(&request).unwrap_err().kind, "api.read_only");
+        let broken =
+            Request::delete("accounts(1)").header(reqwest::header::IF_MATCH, "W/\"1\"\r\nIf-Match: *");
+        assert_eq!(client(false).wire(&broken).unwrap_err().kind, "input.invalid_header");
     }
 }

@@ -94,5 +94,38 @@ fn staged_changes_are_journaled_and_a_commit_keeps_only_what_was_not_applied() {
     assert_eq!(name["cell"]["text"], "Committed From The Window");
     invoke(&window, "pending_save", json!({ "connection": "sandbox", "changes": [] })).expect("cleared");
     assert_eq!(invoke(&window, "pending_connections", json!({})).unwrap(), json!([]));
+
+    // The preview of a change: its `$batch` as it would go, the token hidden; sending nothing.
+    let now = invoke(
+        &window,
+        "record_get",
+        json!({ "connection": "sandbox", "table": "account", "id": first, "shown": [] }),
+    )
+    .expect("a record");
+    let back = json!({ "kind": "update", "table": "account", "id": first, "etag": etag(&now), "column": "name",
+                       "old": "Committed From The Window", "new": "Previewed" });
+    let preview = invoke(
+        &window,
+        "changes_preview",
+        json!({ "connection": "sandbox", "changes": [back], "mode": "atomic" }),
+    )
+    .expect("a preview");
+    let batch = &preview["batches"][0];
+    assert_eq!((&batch["method"], &batch["changes"]), (&json!("POST"), &json!([0])), "{preview}");
+    let authorization =
+        batch["headers"].as_array().unwrap().iter().find(|h| h["name"] == "Authorization").unwrap();
+    assert_eq!(authorization["value"], "Bearer (hidden)");
+    assert!(batch["body"].as_str().unwrap().contains("\"name\":\"Previewed\""), "{preview}");
+    // The undo of the commit above, its change as the window staged it (the name the grid showed as `old`):
+    // the name back as it was, with the version read now.
+    let original = opened["view"]["rows"][0]["cells"][0]["text"].clone();
+    let mut committed = changes[0].clone();
+    committed["old"] = original.clone();
+    let applied = json!([{ "change": committed, "id": null }]);
+    let undo = invoke(&window, "changes_inverse", json!({ "connection": "sandbox", "applied": applied }))
+        .expect("an undo");
+    assert_eq!(undo["changes"][0]["new"], original, "{undo}");
+    assert_eq!(undo["changes"][0]["etag"], now["etag"], "{undo}");
+    assert_eq!(undo["not_undoable"], json!([]));
     let _ = std::fs::remove_dir_all(&data_dir);
 }

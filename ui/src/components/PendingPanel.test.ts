@@ -127,7 +127,12 @@ describe("Pending changes panel", () => {
         outcome: { outcome: "not_applied", reason: "Rolled back." },
       },
       { changes: [1], table: "account", record: "b", outcome: { outcome: "refused", error: missing } },
-      { changes: [2], table: "account", record: "c", outcome: { outcome: "conflict" } },
+      {
+        changes: [2],
+        table: "account",
+        record: "c",
+        outcome: { outcome: "conflict", etag: null, deleted: false, columns: [], others: [], unread: null },
+      },
     ]);
     await waitFor(() => {
       expect(screen.getByTestId("pending-summary").textContent).toMatch(/0 changes applied; 3 still pending/);

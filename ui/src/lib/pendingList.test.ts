@@ -79,12 +79,26 @@ describe("afterCommit", () => {
   it("leaves only what was not applied, with what became of each", () => {
     const results: CommitResult[] = [
       { changes: [0, 1], table: "account", record: "a", outcome: { outcome: "applied", id: null } },
-      { changes: [2], table: "account", record: "b", outcome: { outcome: "conflict" } },
+      {
+        changes: [2],
+        table: "account",
+        record: "b",
+        outcome: { outcome: "conflict", etag: null, deleted: false, columns: [], others: [], unread: null },
+      },
     ];
     const done = afterCommit(list, results);
     expect(done.left).toEqual([list[2]]);
     expect(done.applied).toBe(2);
-    expect(done.outcomes).toEqual({ [changeKey(list[2] as PendingChange)]: { outcome: "conflict" } });
+    expect(done.outcomes).toEqual({
+      [changeKey(list[2] as PendingChange)]: {
+        outcome: "conflict",
+        etag: null,
+        deleted: false,
+        columns: [],
+        others: [],
+        unread: null,
+      },
+    });
   });
 
   it("puts a refusal beside the column it names; the record's other changes were not applied", () => {

@@ -125,7 +125,14 @@ describe("Staged changes", () => {
     pending.revertAll();
     expect(pending.changes).toEqual([update("a", "name", "A", "B")]);
     await new Promise((resolve) => setTimeout(resolve, 0));
-    answer([{ changes: [0], table: "account", record: "a", outcome: { outcome: "conflict" } }]);
+    answer([
+      {
+        changes: [0],
+        table: "account",
+        record: "a",
+        outcome: { outcome: "conflict", etag: null, deleted: false, columns: [], others: [], unread: null },
+      },
+    ]);
     expect(await committing).toBe(true);
     expect(pending.committing).toBe(false);
     expect(pending.changes).toEqual([update("a", "name", "A", "B")]);

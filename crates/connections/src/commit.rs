@@ -20,7 +20,8 @@
 //! `Retry-After` and sends the same bytes again, even a batch holding POSTs (`client.rs`: a 429 is retried
 //! whatever the request; only a lost answer is not). The wait reaches the status bar through the session's
 //! event sink, as reads' waits do. A part answered 429 inside a batch is reported not applied, to commit
-//! again, never guessed applied.
+//! again, never guessed applied. What waiting cannot make safe is an answer lost after the batch left: its
+//! records are `Unknown` (see there), never sent again on their own. More in `docs/committing.md`.
 
 use std::collections::BTreeMap;
 

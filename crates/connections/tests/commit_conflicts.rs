@@ -80,7 +80,8 @@ async fn a_conflict_shows_theirs_mine_and_the_base_and_commits_on_the_new_versio
     world.patch(&id, json!({ "name": "Theirs", "telephone1": "555-0177" })).await;
 
     let changes = vec![rename(&id, &etag, &base, "Mine")];
-    let results = commit(&world.cache, &changes, CommitMode::Atomic, &[read.clone()]).await.unwrap();
+    let results =
+        commit(&world.cache, &changes, CommitMode::Atomic, std::slice::from_ref(&read)).await.unwrap();
     let CommitOutcome::Conflict { etag: now, deleted, columns, others, unread } = &results[0].outcome else {
         panic!("{results:?}")
     };

@@ -100,3 +100,37 @@ export function afterCommit(
   const left = list.filter((_, index) => !applied.has(index));
   return { left, outcomes, applied: applied.size };
 }
+
+export type CreateChange = Extract<PendingChange, { kind: "create" }>;
+export type DeleteChange = Extract<PendingChange, { kind: "delete" }>;
+
+/** The list with a new record staged; staged again under its key, its values are replaced in place. */
+export function stageCreate(list: PendingChange[], change: CreateChange): PendingChange[] {
+  const key = changeKey(change);
+  const at = list.findIndex((staged) => changeKey(staged) === key);
+  return at >= 0 ? list.map((staged, index) => (index === at ? change : staged)) : [...list, change];
+}
+
+/** The list with each record's deletion staged once (a record already to delete keeps its first). */
+export function stageDeletes(list: PendingChange[], changes: DeleteChange[]): PendingChange[] {
+  const keys = new Set(list.map(changeKey));
+  const added = changes.filter((change) => {
+    const key = changeKey(change);
+    if (keys.has(key)) return false;
+    keys.add(key);
+    return true;
+  });
+  return added.length > 0 ? [...list, ...added] : list;
+}
+
+/** The list with every update staged in order, as `stageUpdate` stages one (`same` per change). */
+export function stageUpdates(
+  list: PendingChange[],
+  changes: UpdateChange[],
+  same: (change: UpdateChange, old: string | null, value: Json) => boolean,
+): PendingChange[] {
+  return changes.reduce(
+    (staged, change) => stageUpdate(staged, change, (old, value) => same(change, old, value)),
+    list,
+  );
+}

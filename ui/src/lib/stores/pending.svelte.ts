@@ -10,9 +10,14 @@ import {
   changeKey,
   revertChange,
   revertRecord,
+  stageCreate,
+  stageDeletes,
   stageUpdate,
+  stageUpdates,
   updateKey,
   type ChangeOutcome,
+  type CreateChange,
+  type DeleteChange,
   type UpdateChange,
 } from "../pendingList";
 
@@ -46,6 +51,12 @@ export class PendingChanges {
   restored = $state(0);
   /** Counts the commits that applied something: the grid reopens to show the new values. */
   commits = $state(0);
+  /** A production connection's name: a commit waits for the person to type it (`confirm`). */
+  confirmName = $state<string | null>(null);
+  /** A commit waiting for the production name to be typed (ConfirmProduction shows while it is set). */
+  confirming = $state(false);
+  #answer: ((go: boolean) => void) | null = null;
+
 
   /** The changes by key, for the list they were made of. Not a `$derived`: a store made while a screen's
    * derived runs would have its deriveds torn down with that screen, and this one lives on. */
@@ -63,6 +74,23 @@ export class PendingChanges {
 
   /** The update staged on a record's column, if any. */
   update(table: string, id: string, column: string): UpdateChange | undefined {
+    const found = this.#byKey(updateKey(table, id, column));
+    return found?.kind === "update" ? found : undefined;
+  }
+
+  /** Whether the record's deletion is staged. */
+  deleting(table: string, id: string): boolean {
+    return this.#byKey(`delete|${table}|${id}`) !== undefined;
+  }
+
+  /** The new records staged on `table`, in the order they were staged. */
+  creates(table: string): CreateChange[] {
+    return this.changes.filter(
+      (change): change is CreateChange => change.kind === "create" && change.table === table,
+    );
+  }
+
+  #byKey(key: string): PendingChange | undefined {
     const changes = this.changes; // read as state: what shows a change follows the list
     if (this.#index?.of !== changes) {
       this.#index = {
@@ -70,8 +98,7 @@ export class PendingChanges {
         byKey: Object.fromEntries(changes.map((change) => [changeKey(change), change])),
       };
     }
-    const found = this.#index.byKey[updateKey(table, id, column)];
-    return found?.kind === "update" ? found : undefined;
+    return this.#index.byKey[key];
   }
 
   note(change: PendingChange): ChangeNote {
@@ -115,6 +142,46 @@ export class PendingChanges {
     this.#forgetOutcome([key]);
   }
 
+  /** Stages many updates at once (a bulk "Set column…", a paste): one list, one journal write. */
+  stageMany(
+    items: { change: UpdateChange; note: ChangeNote }[],
+    same: (change: UpdateChange, old: string | null, value: Json) => boolean,
+  ): void {
+    if (this.committing || items.length === 0) return;
+    const notes = { ...this.notes };
+    for (const { change, note } of items) {
+      const key = changeKey(change);
+      const oldShown = notes[key]?.oldShown ?? note.oldShown;
+      notes[key] = { ...note, ...(oldShown === undefined ? {} : { oldShown }) };
+    }
+    this.#set(
+      stageUpdates(
+        this.changes,
+        items.map((item) => item.change),
+        same,
+      ),
+    );
+    this.notes = Object.fromEntries(Object.entries(notes).filter(([key]) => this.#byKey(key) !== undefined));
+    this.#forgetOutcome(items.map((item) => changeKey(item.change)));
+  }
+
+  /** Stages a new record (again under its key: its values replaced). */
+  stageCreate(change: CreateChange, note: ChangeNote): void {
+    if (this.committing) return;
+    this.#set(stageCreate(this.changes, change));
+    this.notes = { ...this.notes, [changeKey(change)]: note };
+    this.#forgetOutcome([changeKey(change)]);
+  }
+
+  /** Stages the deletion of each record (its name is in the change, for the review). */
+  stageDeletes(changes: DeleteChange[]): void {
+    if (this.committing) return;
+    this.#set(stageDeletes(this.changes, changes));
+    const notes = { ...this.notes };
+    for (const change of changes) notes[changeKey(change)] = { recordName: change.name };
+    this.notes = notes;
+  }
+
   revert(change: PendingChange): void {
     if (this.committing) return;
     this.#set(revertChange(this.changes, changeKey(change)));
@@ -132,7 +199,9 @@ export class PendingChanges {
 
   /** Sends every staged change; false when the commit could not be made (`failure` says why). */
   async commit(mode: CommitMode): Promise<boolean> {
-    if (this.committing || this.changes.length === 0) return false;
+    if (this.#cannotCommit()) return false;
+    // A production connection: the person types its name first (and may give up).
+    if (this.confirmName !== null && (!(await this.#confirmed()) || this.#cannotCommit())) return false;
     this.committing = true;
     this.failure = null;
     this.lastApplied = null;
@@ -154,6 +223,26 @@ export class PendingChanges {
     } finally {
       this.committing = false;
     }
+  }
+
+  #cannotCommit(): boolean {
+    return this.committing || this.confirming || this.changes.length === 0;
+  }
+
+  /** Waits for the person's answer to the production question (`confirm`). */
+  #confirmed(): Promise<boolean> {
+    this.confirming = true;
+    return new Promise<boolean>((resolve) => {
+      this.#answer = resolve;
+    }).finally(() => {
+      this.confirming = false;
+      this.#answer = null;
+    });
+  }
+
+  /** The answer to a commit waiting on a production connection: go on (the name typed) or not. */
+  confirm(go: boolean): void {
+    this.#answer?.(go);
   }
 
   #set(changes: PendingChange[]): void {
@@ -201,5 +290,10 @@ export class PendingStore {
   for(connection: string): PendingChanges {
     this.#byConnection[connection] ??= new PendingChanges(connection);
     return this.#byConnection[connection];
+  }
+
+  /** The connections with changes staged now (for the question before the window closes). */
+  withChanges(): PendingChanges[] {
+    return Object.values(this.#byConnection).filter((changes) => changes.count > 0);
   }
 }

@@ -1,0 +1,207 @@
+// A block of cells pasted into the grid (from Excel or any spreadsheet), as pure functions: the
+// tab-separated text split as Excel writes it, where each pasted cell lands from the cursor, and each
+// cell's text read as the column's value the way a person types it (an option's label, yes/no, a number
+// with its thousands separators, a day). What cannot be read is said, never guessed.
+import type { GridColumn, Json } from "../bindings";
+import { editorKind, numberProblem, plainNumber } from "./cellEdit";
+
+/**
+ * The rows and cells of tab-separated text as Excel puts it on the clipboard: rows end with CRLF (or LF,
+ * or CR), the last one usually too; a cell holding a tab, a line break or a quote is quoted, its quotes
+ * doubled. A quote anywhere but at a cell's start is a plain character.
+ */
+export function parseTsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = "";
+  let at = 0;
+  let quoted = false;
+  const endCell = () => {
+    row.push(cell);
+    cell = "";
+  };
+  const endRow = () => {
+    endCell();
+    rows.push(row);
+    row = [];
+  };
+  while (at < text.length) {
+    const char = text.charAt(at);
+    if (quoted) {
+      if (char === '"' && text.charAt(at + 1) === '"') {
+        cell += '"';
+        at += 2;
+        continue;
+      }
+      if (char === '"') quoted = false;
+      else cell += char;
+      at += 1;
+      continue;
+    }
+    if (char === '"' && cell === "") {
+      quoted = true;
+    } else if (char === "\t") {
+      endCell();
+    } else if (char === "\r" || char === "\n") {
+      endRow();
+      if (char === "\r" && text.charAt(at + 1) === "\n") at += 1;
+    } else {
+      cell += char;
+    }
+    at += 1;
+  }
+  // The trailing line break Excel adds ends the last row: no empty row after it.
+  if (cell !== "" || row.length > 0 || quoted) endRow();
+  return rows;
+}
+
+/** A pasted cell's place in the grid: the row index and the column, with the text it brings. */
+export type PasteTarget = { row: number; col: number; column: GridColumn; text: string };
+
+/** A pasted cell that is not staged, and why. */
+export type PasteProblem = { row: number; col: number; column: string; text: string; reason: string };
+
+/**
+ * Where the block lands with its top-left cell at the cursor: the cells over editable columns, and
+ * those left out (a column that cannot be edited here, past the last column or the last row read).
+ */
+export function pasteTargets(
+  block: string[][],
+  cursor: { row: number; col: number },
+  columns: GridColumn[],
+  rows: number,
+): { targets: PasteTarget[]; skipped: PasteProblem[] } {
+  const targets: PasteTarget[] = [];
+  const skipped: PasteProblem[] = [];
+  block.forEach((cells, down) => {
+    const row = cursor.row + down;
+    cells.forEach((text, across) => {
+      const col = cursor.col + across;
+      const column = columns[col];
+      if (!column || row >= rows) {
+        const where = column ? "past the last row read" : "past the grid's last column";
+        skipped.push({ row, col, column: column?.label ?? "", text, reason: `Left out: ${where}.` });
+      } else if (editorKind(column) === null) {
+        skipped.push({
+          row,
+          col,
+          column: column.label,
+          text,
+          reason: `${column.label} cannot be edited here.`,
+        });
+      } else {
+        targets.push({ row, col, column, text });
+      }
+    });
+  });
+  return { targets, skipped };
+}
+
+/** A cell read as the column's value, or why it cannot be. */
+export type PastedValue = { value: Json } | { problem: string };
+
+const YES = ["yes", "true", "1", "y"];
+const NO = ["no", "false", "0", "n"];
+
+/**
+ * The value a pasted cell stands for, as the core takes it (as `editedValue` gives a typed one); an
+ * empty cell clears the column. A lookup's text is resolved elsewhere (it needs a search): here it is
+ * kept as typed.
+ */
+export function pastedValue(column: GridColumn, text: string): PastedValue {
+  const kind = editorKind(column);
+  if (kind === "text") return { value: text === "" ? null : text };
+  const typed = text.trim();
+  if (typed === "") return { value: null };
+  switch (kind) {
+    case "number":
+      return pastedNumber(column, typed);
+    case "choice":
+      return pastedChoice(column, typed);
+    case "date":
+      return pastedDate(typed);
+    default:
+      return { value: typed };
+  }
+}
+
+/** A number as a spreadsheet shows it: `1,234.50`, `$1,234.50`, `(12)` for -12, `1 234` (never a
+ * decimal comma: `1,5` could be either). */
+function pastedNumber(column: GridColumn, typed: string): PastedValue {
+  let plain = typed.replace(/[\s\u00a0]/g, "");
+  let negative = false;
+  const parens = /^\((.*)\)$/.exec(plain);
+  if (parens) {
+    negative = true;
+    plain = parens[1] ?? "";
+  }
+  const sign = () => {
+    if (!plain.startsWith("-")) return;
+    negative = !negative;
+    plain = plain.slice(1);
+  };
+  sign();
+  plain = plain.replace(CURRENCY_BEFORE, "").replace(CURRENCY_AFTER, "");
+  sign();
+  if (/^\d{1,3}(,\d{3})+(\.\d+)?$/.test(plain)) plain = plain.replaceAll(",", "");
+  const number = `${negative ? "-" : ""}${plain}`;
+  const problem = plain === "" ? "It holds no digits." : numberProblem(column, number);
+  if (problem) return { problem: `'${typed}' is not a number of ${column.label}: ${problem}` };
+  return { value: plainNumber(number) };
+}
+
+/** A currency's symbol or code before or after the digits, as a money cell is shown. */
+const CURRENCY_BEFORE = /^(?:[$€£¥₹]|[A-Z]{3})/;
+const CURRENCY_AFTER = /(?:[$€£¥₹]|[A-Z]{3})$/;
+
+function pastedChoice(column: GridColumn, typed: string): PastedValue {
+  const lower = typed.toLowerCase();
+  const byLabel = column.options.find((option) => option.label.toLowerCase() === lower);
+  if (column.attribute_type === "Boolean") {
+    if (byLabel) return { value: byLabel.value === 1 };
+    if (YES.includes(lower)) return { value: true };
+    if (NO.includes(lower)) return { value: false };
+    return { problem: `'${typed}' is neither yes nor no.` };
+  }
+  if (byLabel) return { value: byLabel.value };
+  const byValue = column.options.find((option) => String(option.value) === typed);
+  if (byValue) return { value: byValue.value };
+  const labels = column.options.map((option) => option.label).join(", ");
+  return { problem: `'${typed}' is not an option of ${column.label}${labels ? ` (${labels})` : ""}.` };
+}
+
+/** A day: `2024-03-15` (a date and time keeps its day), `15.03.2024`, or with slashes when the order is
+ * plain (`15/03/2024`, `3/15/2024`); `03/04/2024` could be either and is refused. */
+function pastedDate(typed: string): PastedValue {
+  const iso = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[T ].*)?$/.exec(typed);
+  const dotted = /^(\d{1,2})\.(\d{1,2})\.(\d{4})$/.exec(typed);
+  const slashed = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(typed);
+  let day: [number, number, number] | null = null;
+  if (iso) day = [Number(iso[1]), Number(iso[2]), Number(iso[3])];
+  else if (dotted) day = [Number(dotted[3]), Number(dotted[2]), Number(dotted[1])];
+  else if (slashed) {
+    const first = Number(slashed[1]);
+    const second = Number(slashed[2]);
+    const year = Number(slashed[3]);
+    if (first > 12 && second <= 12) day = [year, second, first];
+    else if (second > 12 && first <= 12) day = [year, first, second];
+    else if (first === second) day = [year, first, second];
+    else return { problem: `'${typed}' could be day/month or month/day: paste it as YYYY-MM-DD.` };
+  }
+  if (!day || !realDay(...day)) return { problem: `'${typed}' is not a date (YYYY-MM-DD).` };
+  const [year, month, date] = day;
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return { value: `${String(year).padStart(4, "0")}-${pad(month)}-${pad(date)}` };
+}
+
+function realDay(year: number, month: number, day: number): boolean {
+  const at = new Date(Date.UTC(year, month - 1, day));
+  return at.getUTCFullYear() === year && at.getUTCMonth() === month - 1 && at.getUTCDate() === day;
+}
+
+const GUID = /^\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?$/i;
+
+/** A record id pasted as a lookup's value (`{…}` as Excel may hold it), lower case; null for a name. */
+export function pastedId(text: string): string | null {
+  return GUID.exec(text.trim())?.[1]?.toLowerCase() ?? null;
+}

@@ -1,0 +1,34 @@
+// The fields a new record's form offers, from the metadata the grid has: the required columns first
+// (those Dataverse sets itself left out: the owner, the status), then the grid's columns, then any the
+// person added; only columns with an editor.
+import type { GridColumn, TableInfo } from "../bindings";
+import { editorKind } from "./cellEdit";
+
+/** Set by Dataverse on create, though marked required. */
+const SET_BY_DATAVERSE = ["Owner", "State", "Status"];
+
+export function newRecordColumns(
+  table: TableInfo,
+  available: GridColumn[],
+  shown: GridColumn[],
+  added: string[],
+): GridColumn[] {
+  const usable = (column: GridColumn) =>
+    editorKind(column) !== null &&
+    column.logical_name !== table.primary_id &&
+    !SET_BY_DATAVERSE.includes(column.attribute_type);
+  const required = available.filter((column) => column.required && usable(column));
+  const picked = added.flatMap((name) => available.filter((column) => column.logical_name === name));
+  const fields: GridColumn[] = [];
+  for (const column of [...required, ...shown.filter(usable), ...picked.filter(usable)]) {
+    if (!fields.some((found) => found.logical_name === column.logical_name)) fields.push(column);
+  }
+  return fields;
+}
+
+/** A new record's key until it exists (`new-` and 16 random hex digits). `crypto.randomUUID` is not
+ * there outside a secure context, which a webview's custom scheme may not be. */
+export function newKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(8));
+  return `new-${Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("")}`;
+}

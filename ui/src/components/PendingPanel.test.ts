@@ -189,4 +189,110 @@ describe("Pending changes panel", () => {
       expect(ids).toContain("r9999");
     });
   });
+
+  it("resolves a conflict per column: mine staged on the new version, theirs dropped, the others listed", async () => {
+    mockBackend({
+      pending_save: () => null,
+      changes_commit: () => [
+        {
+          changes: [0, 1],
+          table: "account",
+          record: "a",
+          outcome: {
+            outcome: "conflict",
+            etag: 'W/"77"',
+            deleted: false,
+            columns: [
+              { column: "name", yours: "Alpha", theirs: "Server name", theirs_formatted: null, base: "A" },
+              { column: "numberofemployees", yours: "12", theirs: 40, theirs_formatted: "40", base: null },
+            ],
+            others: [
+              { column: "telephone1", yours: null, theirs: "555", theirs_formatted: null, base: "111" },
+            ],
+            unread: null,
+          },
+        },
+      ],
+    });
+    const pending = new PendingChanges("c-1");
+    pending.stage(update("a", "name", "A", "Alpha"), { recordName: "A" }, same);
+    pending.stage(update("a", "numberofemployees", null, "12"), {}, same);
+    shown(pending);
+    await fireEvent.click(screen.getByTestId("pending-commit"));
+    await fireEvent.click(await screen.findByTestId("pending-resolve"));
+    const view = await screen.findByTestId("conflict-view");
+    const row = (column: string) =>
+      within(view)
+        .getAllByTestId("conflict-column")
+        .find((item) => item.getAttribute("data-column") === column) as HTMLElement;
+    expect(within(row("name")).getByTestId("conflict-base").textContent.trim()).toBe("A");
+    expect(within(row("name")).getByTestId("conflict-theirs").textContent.trim()).toBe("Server name");
+    expect(within(row("name")).getByTestId("conflict-mine").textContent.trim()).toBe("Alpha");
+    expect(within(view).getByTestId("conflict-other").textContent).toMatch(/111 → 555/);
+    await fireEvent.click(within(row("numberofemployees")).getByTestId("conflict-take-theirs"));
+    await fireEvent.click(within(view).getByTestId("conflict-apply"));
+    expect(pending.changes).toEqual([{ ...update("a", "name", "Server name", "Alpha"), etag: 'W/"77"' }]);
+    expect(screen.queryByTestId("conflict-view")).toBeNull();
+    expect(screen.queryByTestId("pending-outcome")).toBeNull();
+    expect(pending.commits).toBe(1); // the grid reopens on the record as it is now
+  });
+
+  it("previews the exact requests the commit would send, in the mode chosen, sending nothing", async () => {
+    const backend = mockBackend({
+      pending_save: () => null,
+      changes_preview: () => ({
+        batches: [
+          {
+            method: "POST",
+            url: "https://org.example/api/data/v9.2/$batch",
+            headers: [{ name: "Authorization", value: "Bearer (hidden)" }],
+            body: '--batch_1\r\nPATCH accounts(a)\r\nIf-Match: W/"a"',
+            changes: [0],
+          },
+        ],
+        refused: [],
+      }),
+    });
+    const pending = new PendingChanges("c-1");
+    pending.stage(update("a", "name", "A", "Alpha"), {}, same);
+    shown(pending);
+    await fireEvent.change(screen.getByTestId("pending-mode"), { target: { value: "record_by_record" } });
+    await fireEvent.click(screen.getByTestId("pending-preview"));
+    expect((await screen.findByTestId("preview-request-line")).textContent).toBe(
+      "POST https://org.example/api/data/v9.2/$batch",
+    );
+    expect(screen.getByTestId("preview-body").textContent).toContain("If-Match");
+    expect(screen.getByTestId("preview-headers").textContent).toContain("Bearer (hidden)");
+    expect(backend.argsOf("changes_preview")[0]?.[2]).toBe("record_by_record");
+    expect(backend.argsOf("changes_commit")).toEqual([]);
+  });
+
+  it("lists this session's commits and stages a commit's inverse for review", async () => {
+    const backend = mockBackend({
+      pending_save: () => null,
+      changes_commit: () => [
+        { changes: [0], table: "account", record: "a", outcome: { outcome: "applied", id: null } },
+      ],
+      changes_inverse: () => ({
+        changes: [{ ...update("a", "name", "Alpha", "A"), etag: 'W/"2"' }],
+        notes: [{ change: 0, applied: 0, note: "Changed by someone else since." }],
+        not_undoable: [],
+      }),
+    });
+    const pending = new PendingChanges("c-1");
+    pending.stage(update("a", "name", "A", "Alpha"), {}, same);
+    shown(pending);
+    await fireEvent.click(screen.getByTestId("pending-commit"));
+    const entry = await screen.findByTestId("activity-entry");
+    expect(within(entry).getByTestId("activity-what").textContent).toMatch(/1 record, atomic: 1 applied/);
+    await fireEvent.click(within(entry).getByTestId("activity-undo"));
+    await waitFor(() => {
+      expect(pending.changes).toEqual([{ ...update("a", "name", "Alpha", "A"), etag: 'W/"2"' }]);
+    });
+    expect(backend.argsOf("changes_inverse")[0]?.[1]).toEqual([
+      { change: update("a", "name", "A", "Alpha"), id: null },
+    ]);
+    expect(screen.getByTestId("undo-report").textContent).toMatch(/Changed by someone else since/);
+    expect(screen.queryByTestId("activity-undo")).toBeNull(); // undone once
+  });
 });

@@ -27,7 +27,7 @@ describe("activityEntry", () => {
     { changes: [3], table: "contact", record: "new-1", outcome: { outcome: "applied", id: "1111" } },
     { changes: [4], table: "account", record: "c", outcome: { outcome: "conflict" } as never },
   ];
-  const entry = activityEntry(1, new Date("2026-12-01T10:00:00Z"), "record_by_record", sent, results);
+  const entry = activityEntry(1, Date.parse("2026-12-01T10:00:00Z"), "record_by_record", sent, results);
 
   it("counts changes (not records) by outcome and records by table and id", () => {
     expect(entry.counts).toEqual({ applied: 3, refused: 1, conflict: 1, unknown: 0, not_applied: 0 });
@@ -38,9 +38,9 @@ describe("activityEntry", () => {
 
   it("keeps only what was applied, a new record with the id it got", () => {
     expect(entry.applied).toEqual([
-      { change: sent[0], created_id: null },
-      { change: sent[1], created_id: null },
-      { change: create, created_id: "1111" },
+      { change: sent[0], id: null },
+      { change: sent[1], id: null },
+      { change: create, id: "1111" },
     ]);
     expect(appliedRecords(entry)).toEqual(["account|a", "contact|1111"]);
   });
@@ -48,10 +48,14 @@ describe("activityEntry", () => {
   it("can undo updates and creates, not a commit of deletions alone or one undone already", () => {
     expect(undoable(entry)).toBe(true);
     expect(undoable({ ...entry, undone: true })).toBe(false);
-    const deletion = activityEntry(2, new Date(), "atomic", [remove], [
-      { changes: [0], table: "account", record: "c", outcome: { outcome: "applied", id: null } },
-    ]);
+    const deletion = activityEntry(
+      2,
+      Date.now(),
+      "atomic",
+      [remove],
+      [{ changes: [0], table: "account", record: "c", outcome: { outcome: "applied", id: null } }],
+    );
     expect(undoable(deletion)).toBe(false);
-    expect(countsText(activityEntry(3, new Date(), "atomic", [], []).counts)).toBe("nothing sent");
+    expect(countsText(activityEntry(3, Date.now(), "atomic", [], []).counts)).toBe("nothing sent");
   });
 });

@@ -2,11 +2,8 @@
 // refused") and undo: each entry keeps the changes that were applied (a new record with the id it got), so
 // their inverse can be staged for review. Kept in memory only: what was applied is on the server, and an
 // undo is reviewed and committed like any other change.
-import type { CommitMode, CommitResult, PendingChange } from "../bindings";
+import type { AppliedChange, CommitMode, CommitResult, PendingChange } from "../bindings";
 import { recordOf } from "./pendingList";
-
-/** A change a commit applied; a new record with the id the server gave it. */
-export type AppliedChange = { change: PendingChange; created_id: string | null };
 
 export type ActivityCounts = {
   applied: number;
@@ -34,7 +31,8 @@ export type ActivityEntry = {
 /** What one commit of `sent` did, by its results. */
 export function activityEntry(
   seq: number,
-  at: Date,
+  /** When it ended, in ms since the epoch. */
+  at: number,
   mode: CommitMode,
   sent: PendingChange[],
   results: CommitResult[],
@@ -47,11 +45,11 @@ export function activityEntry(
     if (result.outcome.outcome !== "applied") continue;
     const id = result.outcome.id;
     for (const change of changes) {
-      applied.push({ change, created_id: change.kind === "create" ? id : null });
+      applied.push({ change, id: change.kind === "create" ? id : null });
     }
   }
   const records = new Set(results.map((result) => `${result.table}|${result.record}`)).size;
-  return { seq, at: at.toISOString(), mode, records, counts, applied, undone: false };
+  return { seq, at: new Date(at).toISOString(), mode, records, counts, applied, undone: false };
 }
 
 /** "3 applied, 1 refused" — only the outcomes that happened. */
@@ -74,9 +72,9 @@ export function undoable(entry: ActivityEntry): boolean {
 
 /** The records an entry's applied changes touched, as `table|record` keys (a new record by its id). */
 export function appliedRecords(entry: ActivityEntry): string[] {
-  const keys = entry.applied.map(({ change, created_id }) => {
+  const keys = entry.applied.map(({ change, id }) => {
     const { table, record } = recordOf(change);
-    return `${table}|${created_id ?? record}`;
+    return `${table}|${id ?? record}`;
   });
   return [...new Set(keys)];
 }

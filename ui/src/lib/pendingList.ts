@@ -18,6 +18,15 @@ export function changeKey(change: PendingChange): string {
     : `${change.kind}|${table}|${record}`;
 }
 
+/** The keys of `list`'s changes, to look up many at once (a set: lists of thousands are compared). */
+export function keysOf(list: PendingChange[]): ReadonlySet<string> {
+  return new Set(list.map(changeKey));
+}
+
+export function keySet(keys: string[]): ReadonlySet<string> {
+  return new Set(keys);
+}
+
 export function updateKey(table: string, id: string, column: string): string {
   return `update|${table}|${id}|${column}`;
 }
@@ -57,14 +66,15 @@ export type RecordGroup = { table: string; record: string; changes: PendingChang
 
 /** The changes by record, in the order each record was first changed. */
 export function byRecord(list: PendingChange[]): RecordGroup[] {
-  const groups: RecordGroup[] = [];
+  const groups = new Map<string, RecordGroup>(); // insertion order: each record where first changed
   for (const change of list) {
     const { table, record } = recordOf(change);
-    const group = groups.find((found) => found.table === table && found.record === record);
+    const key = `${table}|${record}`;
+    const group = groups.get(key);
     if (group) group.changes.push(change);
-    else groups.push({ table, record, changes: [change] });
+    else groups.set(key, { table, record, changes: [change] });
   }
-  return groups;
+  return [...groups.values()];
 }
 
 /** What became of a change that is still staged after a commit. */

@@ -4,10 +4,15 @@
 // back when the connection's data is opened again (`restore`), after a crash or a closed window. A commit
 // sends the list; what was applied leaves it, the rest stays with what became of it.
 import type { CommitMode, ErrorPayload, Json, PendingChange } from "../../bindings";
-import { changesCommit, errorPayload, pendingLoad, pendingSave } from "../api";
+import { changesCommit, changesInverse, errorPayload, pendingLoad, pendingSave } from "../api";
+import { activityEntry, type ActivityEntry } from "../activity";
+import { resolveConflict, type ConflictChoice } from "../conflicts";
 import {
   afterCommit,
   changeKey,
+  keySet,
+  keysOf,
+  recordOf,
   revertChange,
   revertRecord,
   stageCreate,
@@ -49,14 +54,18 @@ export class PendingChanges {
   lastApplied = $state<number | null>(null);
   /** Changes read back from the journal (0 when there were none). */
   restored = $state(0);
-  /** Counts the commits that applied something: the grid reopens to show the new values. */
+  /** Counts what made the grid's rows stale (a commit that applied something, a conflict resolved on the
+   * record's version now): the grid reopens to show the values as they are. */
   commits = $state(0);
+  /** This session's commits on the connection, the latest first. */
+  activity = $state.raw<ActivityEntry[]>([]);
+  /** What the last undo staged, and what it could not undo or found changed since. */
+  undoReport = $state.raw<{ staged: number; notes: string[] } | null>(null);
   /** A production connection's name: a commit waits for the person to type it (`confirm`). */
   confirmName = $state<string | null>(null);
   /** A commit waiting for the production name to be typed (ConfirmProduction shows while it is set). */
   confirming = $state(false);
   #answer: ((go: boolean) => void) | null = null;
-
 
   /** The changes by key, for the list they were made of. Not a `$derived`: a store made while a screen's
    * derived runs would have its deriveds torn down with that screen, and this one lives on. */
@@ -120,8 +129,8 @@ export class PendingChanges {
       const kept = await pendingLoad(this.connection);
       if (kept.length === 0) return;
       const since = this.changes;
-      const keys = since.map(changeKey);
-      this.changes = [...kept.filter((change) => !keys.includes(changeKey(change))), ...since];
+      const keys = keysOf(since);
+      this.changes = [...kept.filter((change) => !keys.has(changeKey(change))), ...since];
       this.restored = kept.length;
       if (since.length > 0) this.#journal();
     } catch (err) {
@@ -197,6 +206,45 @@ export class PendingChanges {
     this.#set([]);
   }
 
+  /** A conflict resolved: the record's changes kept are staged on its version `etag`, the others leave. */
+  resolveConflict(
+    table: string,
+    record: string,
+    etag: string,
+    theirs: Record<string, Json>,
+    choices: Record<string, ConflictChoice>,
+  ): void {
+    if (this.committing) return;
+    const ofRecord = this.changes.filter((change) => {
+      const of = recordOf(change);
+      return of.table === table && of.record === record;
+    });
+    this.#set(resolveConflict(this.changes, table, record, etag, theirs, choices));
+    this.#forgetOutcome(ofRecord.map(changeKey));
+    this.commits += 1; // the grid's rows are stale: it reopens and shows the record as it is now
+  }
+
+  /** Stages the inverse of a commit of this session (its applied changes' old values; its new records
+   * deleted), for review; `undoReport` says what could not be undone and what changed since. */
+  async undo(entry: ActivityEntry): Promise<void> {
+    if (this.committing || entry.undone) return;
+    this.undoReport = null;
+    try {
+      const inverse = await changesInverse(this.connection, entry.applied);
+      const keys = keysOf(inverse.changes);
+      this.#set([...this.changes.filter((change) => !keys.has(changeKey(change))), ...inverse.changes]);
+      this.activity = this.activity.map((e) => (e.seq === entry.seq ? { ...e, undone: true } : e));
+      this.undoReport = {
+        staged: inverse.changes.length,
+        notes: [...inverse.not_undoable.map((n) => n.reason), ...inverse.notes.map((n) => n.note)],
+      };
+    } catch (err) {
+      this.failure = errorPayload(err);
+    }
+  }
+
+
+
   /** Sends every staged change; false when the commit could not be made (`failure` says why). */
   async commit(mode: CommitMode): Promise<boolean> {
     if (this.#cannotCommit()) return false;
@@ -212,10 +260,12 @@ export class PendingChanges {
       const done = afterCommit(sent, results);
       this.changes = done.left;
       this.outcomes = done.outcomes;
-      const left = done.left.map(changeKey);
-      this.notes = Object.fromEntries(Object.entries(this.notes).filter(([key]) => left.includes(key)));
+      const left = keysOf(done.left);
+      this.notes = Object.fromEntries(Object.entries(this.notes).filter(([key]) => left.has(key)));
       this.lastApplied = done.applied;
       if (done.applied > 0) this.commits += 1;
+      const entry = activityEntry(this.activity.length + 1, Date.now(), mode, sent, results);
+      this.activity = [entry, ...this.activity];
       return true;
     } catch (err) {
       this.failure = errorPayload(err);
@@ -247,10 +297,11 @@ export class PendingChanges {
 
   #set(changes: PendingChange[]): void {
     if (changes === this.changes) return;
-    const kept = changes.map(changeKey);
-    const gone = this.changes.map(changeKey).filter((key) => !kept.includes(key));
+    // Sets, not arrays: thousands of changes are staged by a paste or "Set column…".
+    const kept = keysOf(changes);
+    const gone = this.changes.map(changeKey).filter((key) => !kept.has(key));
     this.changes = changes;
-    this.notes = Object.fromEntries(Object.entries(this.notes).filter(([key]) => kept.includes(key)));
+    this.notes = Object.fromEntries(Object.entries(this.notes).filter(([key]) => kept.has(key)));
     this.#forgetOutcome(gone);
     this.lastApplied = null;
     this.#journal();
@@ -258,7 +309,8 @@ export class PendingChanges {
 
   #forgetOutcome(keys: string[]): void {
     if (!keys.some((key) => key in this.outcomes)) return;
-    this.outcomes = Object.fromEntries(Object.entries(this.outcomes).filter(([key]) => !keys.includes(key)));
+    const forget: ReadonlySet<string> = keySet(keys);
+    this.outcomes = Object.fromEntries(Object.entries(this.outcomes).filter(([key]) => !forget.has(key)));
   }
 
   /** Writes the list as it is now, after the saves before it (so the last one written is the latest). */

@@ -13,7 +13,7 @@ use d365_dataverse::client::{Client, ClientOptions, HIDDEN, Request};
 use d365_dataverse::data::cache::MetadataCache;
 use d365_dataverse::session::{Grant, Session};
 use d365_dataverse::{Cloud, auth, input};
-use d365_sandbox::{Sandbox, SandboxOptions};
+use d365_sandbox::{Limits, Sandbox, SandboxOptions};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -93,8 +93,11 @@ struct World {
 
 /// A client of the sandbox through the relay, with a token the sandbox issued for itself.
 async fn world() -> World {
-    let sandbox =
-        Sandbox::bind("127.0.0.1:0", SandboxOptions { seed: 5, ..Default::default() }).await.unwrap();
+    world_with(SandboxOptions { seed: 5, ..Default::default() }).await
+}
+
+async fn world_with(options: SandboxOptions) -> World {
+    let sandbox = Sandbox::bind("127.0.0.1:0", options).await.unwrap();
     let token = common::app_client(&sandbox).session().token().await.unwrap();
     let target = url::Url::parse(&sandbox.info().instance_url).unwrap();
     let target = format!("{}:{}", target.host_str().unwrap(), target.port().unwrap()).parse().unwrap();
@@ -231,4 +234,40 @@ async fn refusals_are_previewed_as_the_commit_reports_them_and_nothing_is_shown_
     );
     let sent = requests(&world.recorded);
     assert!(sent.iter().all(|r| !r.line.contains("$batch")), "a preview sends nothing");
+}
+
+#[tokio::test]
+async fn a_throttled_batch_is_sent_again_as_the_same_bytes_the_preview_showed() {
+    let limits = Limits { requests: 3, window: std::time::Duration::from_secs(1), ..Limits::default() };
+    let world = world_with(SandboxOptions { seed: 5, limits, ..Default::default() }).await;
+    let ids = accounts(&world.client, 1).await;
+    let changes = vec![
+        update(&ids[0], "telephone1", json!("555-0150")),
+        PendingChange::Create {
+            table: "contact".into(),
+            key: "new-1".into(),
+            values: BTreeMap::from([("lastname".into(), json!("Sent once"))]),
+        },
+    ];
+    let shown = preview(&world.cache, &changes, CommitMode::Atomic).await.unwrap();
+    let before = requests(&world.recorded).len();
+    // The window's requests spent (after a pause that empties it): the commit's batch is answered 429.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    for _ in 0..3 {
+        world.client.send(&Request::get("WhoAmI")).await.unwrap();
+    }
+    let results = commit(&world.cache, &changes, CommitMode::Atomic, &[]).await.unwrap();
+    assert!(results.iter().all(|r| matches!(r.outcome, CommitOutcome::Applied { .. })), "{results:?}");
+    let sent: Vec<Arrived> =
+        requests(&world.recorded).into_iter().skip(before).filter(|r| r.line.contains("$batch")).collect();
+    assert!(sent.len() >= 2, "answered 429 first, then sent again: {} tries", sent.len());
+    for arrived in &sent {
+        assert_eq!(String::from_utf8(arrived.body.clone()).unwrap(), shown.batches[0].body, "the same bytes");
+    }
+    let page = world
+        .client
+        .send(&Request::get("contacts?$select=contactid&$filter=lastname eq 'Sent once'"))
+        .await
+        .unwrap();
+    assert_eq!(page.json().unwrap()["value"].as_array().unwrap().len(), 1, "created once");
 }

@@ -283,9 +283,9 @@ describe("Pending changes panel", () => {
     pending.stage(update("a", "name", "A", "Alpha"), {}, same);
     shown(pending);
     await fireEvent.click(screen.getByTestId("pending-commit"));
-    const entry = await screen.findByTestId("activity-entry");
-    expect(within(entry).getByTestId("activity-what").textContent).toMatch(/1 record, atomic: 1 applied/);
-    await fireEvent.click(within(entry).getByTestId("activity-undo"));
+    const entry = await screen.findByTestId("history-entry");
+    expect(within(entry).getByTestId("history-what").textContent).toMatch(/1 record, atomic: 1 applied/);
+    await fireEvent.click(within(entry).getByTestId("history-undo"));
     await waitFor(() => {
       expect(pending.changes).toEqual([{ ...update("a", "name", "Alpha", "A"), etag: 'W/"2"' }]);
     });
@@ -293,6 +293,6 @@ describe("Pending changes panel", () => {
       { change: update("a", "name", "A", "Alpha"), id: null },
     ]);
     expect(screen.getByTestId("undo-report").textContent).toMatch(/Changed by someone else since/);
-    expect(screen.queryByTestId("activity-undo")).toBeNull(); // undone once
+    expect(screen.queryByTestId("history-undo")).toBeNull(); // undone once
   });
 });

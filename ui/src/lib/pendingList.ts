@@ -23,6 +23,7 @@ export function keysOf(list: PendingChange[]): ReadonlySet<string> {
   return new Set(list.map(changeKey));
 }
 
+/** Keys or ids as a set, for lookups in lists of thousands. */
 export function keySet(keys: string[]): ReadonlySet<string> {
   return new Set(keys);
 }

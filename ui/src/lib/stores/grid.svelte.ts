@@ -3,7 +3,15 @@
 // filter, a sort, Refresh) opens a new grid and closes the old one once the new one is there, so that a
 // refused filter leaves the rows shown as they were.
 import { SvelteMap } from "svelte/reactivity";
-import type { ErrorPayload, GridProgress, GridRequest, GridRow, GridView } from "../../bindings";
+import type {
+  ErrorPayload,
+  GridProgress,
+  GridRequest,
+  GridRow,
+  GridView,
+  Json,
+  RecordRead,
+} from "../../bindings";
 import { errorPayload, gridClose, gridLoadMore, gridOpen, gridRows } from "../api";
 
 /** Rows fetched at once for the visible window: a few screens' worth. */
@@ -98,6 +106,27 @@ export class GridSession {
     const first = this.view?.rows ?? [];
     if (index < first.length) return first[index];
     return this.#blocks.get(Math.floor(index / BLOCK_SIZE))?.[index % BLOCK_SIZE];
+  }
+
+  /** The rows of `ids` the window holds, as read (each column's raw text): what a commit sends so that
+   * a conflict can tell the columns someone else changed since. */
+  reads(ids: ReadonlySet<string>): RecordRead[] {
+    const view = this.view;
+    if (!view || ids.size === 0) return [];
+    const found: RecordRead[] = [];
+    for (const rows of [view.rows, ...this.#blocks.values()]) {
+      for (const row of rows) {
+        if (!ids.has(row.id)) continue;
+        const values: Record<string, Json> = {};
+        view.columns.forEach((column, at) => {
+          const cell = row.cells[at];
+          // The raw text is kept only where it differs from the text shown; an empty cell is no value.
+          values[column.logical_name] = cell ? (cell.raw ?? (cell.text === "" ? null : cell.text)) : null;
+        });
+        found.push({ table: this.request.table, id: row.id, values });
+      }
+    }
+    return found;
   }
 
   /** Fetches the blocks of rows `start..end` not fetched yet (the visible window asks). */

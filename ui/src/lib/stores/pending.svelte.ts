@@ -3,9 +3,9 @@
 // is journaled to disk (`pending_save`, the whole list, one save after the other) and the journal is read
 // back when the connection's data is opened again (`restore`), after a crash or a closed window. A commit
 // sends the list; what was applied leaves it, the rest stays with what became of it.
-import type { CommitMode, ErrorPayload, Json, PendingChange } from "../../bindings";
+import type { CommitMode, ErrorPayload, Json, PendingChange, RecordRead } from "../../bindings";
 import { changesCommit, changesInverse, errorPayload, pendingLoad, pendingSave } from "../api";
-import { activityEntry, type ActivityEntry } from "../activity";
+import { commitEntry, type CommitEntry } from "../commitHistory";
 import { resolveConflict, type ConflictChoice } from "../conflicts";
 import {
   afterCommit,
@@ -58,7 +58,10 @@ export class PendingChanges {
    * record's version now): the grid reopens to show the values as they are. */
   commits = $state(0);
   /** This session's commits on the connection, the latest first. */
-  activity = $state.raw<ActivityEntry[]>([]);
+  history = $state.raw<CommitEntry[]>([]);
+  /** The rows as the window read them (the grid's), so that a conflict lists the other columns someone
+   * changed since: set by the screen that shows them; a record it does not hold is left out. */
+  readSource: ((table: string, ids: ReadonlySet<string>) => RecordRead[]) | null = null;
   /** What the last undo staged, and what it could not undo or found changed since. */
   undoReport = $state.raw<{ staged: number; notes: string[] } | null>(null);
   /** A production connection's name: a commit waits for the person to type it (`confirm`). */
@@ -226,14 +229,14 @@ export class PendingChanges {
 
   /** Stages the inverse of a commit of this session (its applied changes' old values; its new records
    * deleted), for review; `undoReport` says what could not be undone and what changed since. */
-  async undo(entry: ActivityEntry): Promise<void> {
+  async undo(entry: CommitEntry): Promise<void> {
     if (this.committing || entry.undone) return;
     this.undoReport = null;
     try {
       const inverse = await changesInverse(this.connection, entry.applied);
       const keys = keysOf(inverse.changes);
       this.#set([...this.changes.filter((change) => !keys.has(changeKey(change))), ...inverse.changes]);
-      this.activity = this.activity.map((e) => (e.seq === entry.seq ? { ...e, undone: true } : e));
+      this.history = this.history.map((e) => (e.seq === entry.seq ? { ...e, undone: true } : e));
       this.undoReport = {
         staged: inverse.changes.length,
         notes: [...inverse.not_undoable.map((n) => n.reason), ...inverse.notes.map((n) => n.note)],
@@ -256,7 +259,7 @@ export class PendingChanges {
     const sent = this.changes;
     try {
       await this.#saving; // the journal the commit rewrites is not overwritten by an older save after it
-      const results = await changesCommit(this.connection, sent, mode);
+      const results = await changesCommit(this.connection, sent, mode, this.#reads(sent));
       const done = afterCommit(sent, results);
       this.changes = done.left;
       this.outcomes = done.outcomes;
@@ -264,8 +267,8 @@ export class PendingChanges {
       this.notes = Object.fromEntries(Object.entries(this.notes).filter(([key]) => left.has(key)));
       this.lastApplied = done.applied;
       if (done.applied > 0) this.commits += 1;
-      const entry = activityEntry(this.activity.length + 1, Date.now(), mode, sent, results);
-      this.activity = [entry, ...this.activity];
+      const entry = commitEntry(this.history.length + 1, Date.now(), mode, sent, results);
+      this.history = [entry, ...this.history];
       return true;
     } catch (err) {
       this.failure = errorPayload(err);
@@ -273,6 +276,15 @@ export class PendingChanges {
     } finally {
       this.committing = false;
     }
+  }
+
+  /** The rows read of the records `changes` update. */
+  #reads(changes: PendingChange[]): RecordRead[] {
+    const source = this.readSource;
+    if (!source) return [];
+    const byTable: Record<string, string[]> = {};
+    for (const change of changes) if (change.kind === "update") (byTable[change.table] ??= []).push(change.id);
+    return Object.entries(byTable).flatMap(([table, ids]) => source(table, keySet(ids)));
   }
 
   #cannotCommit(): boolean {

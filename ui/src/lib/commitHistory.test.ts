@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { CommitResult, PendingChange } from "../bindings";
-import { activityEntry, appliedRecords, countsText, undoable } from "./activity";
+import { commitEntry, appliedRecords, countsText, undoable } from "./commitHistory";
 
 const update = (id: string, column: string): PendingChange => ({
   kind: "update",
@@ -14,7 +14,7 @@ const update = (id: string, column: string): PendingChange => ({
 const create: PendingChange = { kind: "create", table: "contact", key: "new-1", values: { lastname: "Ng" } };
 const remove: PendingChange = { kind: "delete", table: "account", id: "c", etag: 'W/"c"', name: "Gone Ltd" };
 
-describe("activityEntry", () => {
+describe("commitEntry", () => {
   const sent = [update("a", "name"), update("a", "telephone1"), update("b", "name"), create, remove];
   const results: CommitResult[] = [
     { changes: [0, 1], table: "account", record: "a", outcome: { outcome: "applied", id: null } },
@@ -27,7 +27,7 @@ describe("activityEntry", () => {
     { changes: [3], table: "contact", record: "new-1", outcome: { outcome: "applied", id: "1111" } },
     { changes: [4], table: "account", record: "c", outcome: { outcome: "conflict" } as never },
   ];
-  const entry = activityEntry(1, Date.parse("2026-12-01T10:00:00Z"), "record_by_record", sent, results);
+  const entry = commitEntry(1, Date.parse("2026-12-01T10:00:00Z"), "record_by_record", sent, results);
 
   it("counts changes (not records) by outcome and records by table and id", () => {
     expect(entry.counts).toEqual({ applied: 3, refused: 1, conflict: 1, unknown: 0, not_applied: 0 });
@@ -48,7 +48,7 @@ describe("activityEntry", () => {
   it("can undo updates and creates, not a commit of deletions alone or one undone already", () => {
     expect(undoable(entry)).toBe(true);
     expect(undoable({ ...entry, undone: true })).toBe(false);
-    const deletion = activityEntry(
+    const deletion = commitEntry(
       2,
       Date.now(),
       "atomic",
@@ -56,6 +56,6 @@ describe("activityEntry", () => {
       [{ changes: [0], table: "account", record: "c", outcome: { outcome: "applied", id: null } }],
     );
     expect(undoable(deletion)).toBe(false);
-    expect(countsText(activityEntry(3, Date.now(), "atomic", [], []).counts)).toBe("nothing sent");
+    expect(countsText(commitEntry(3, Date.now(), "atomic", [], []).counts)).toBe("nothing sent");
   });
 });

@@ -5,7 +5,7 @@
 import type { AppliedChange, CommitMode, CommitResult, PendingChange } from "../bindings";
 import { recordOf } from "./pendingList";
 
-export type ActivityCounts = {
+export type CommitCounts = {
   applied: number;
   refused: number;
   conflict: number;
@@ -13,7 +13,7 @@ export type ActivityCounts = {
   not_applied: number;
 };
 
-export type ActivityEntry = {
+export type CommitEntry = {
   /** Unique within the session, in the order the commits ran. */
   seq: number;
   /** When the commit ended (ISO). */
@@ -22,22 +22,22 @@ export type ActivityEntry = {
   /** The records the commit touched. */
   records: number;
   /** Changes by what became of them. */
-  counts: ActivityCounts;
+  counts: CommitCounts;
   applied: AppliedChange[];
   /** Staged as an undo already (its inverse is pending or was committed). */
   undone: boolean;
 };
 
 /** What one commit of `sent` did, by its results. */
-export function activityEntry(
+export function commitEntry(
   seq: number,
   /** When it ended, in ms since the epoch. */
   at: number,
   mode: CommitMode,
   sent: PendingChange[],
   results: CommitResult[],
-): ActivityEntry {
-  const counts: ActivityCounts = { applied: 0, refused: 0, conflict: 0, unknown: 0, not_applied: 0 };
+): CommitEntry {
+  const counts: CommitCounts = { applied: 0, refused: 0, conflict: 0, unknown: 0, not_applied: 0 };
   const applied: AppliedChange[] = [];
   for (const result of results) {
     const changes = result.changes.flatMap((index) => (sent[index] ? [sent[index]] : []));
@@ -53,7 +53,7 @@ export function activityEntry(
 }
 
 /** "3 applied, 1 refused" — only the outcomes that happened. */
-export function countsText(counts: ActivityCounts): string {
+export function countsText(counts: CommitCounts): string {
   const parts: [number, string][] = [
     [counts.applied, "applied"],
     [counts.refused, "refused"],
@@ -66,12 +66,12 @@ export function countsText(counts: ActivityCounts): string {
 }
 
 /** Whether an entry has anything to undo: an applied update or a new record (a deletion cannot be). */
-export function undoable(entry: ActivityEntry): boolean {
+export function undoable(entry: CommitEntry): boolean {
   return !entry.undone && entry.applied.some(({ change }) => change.kind !== "delete");
 }
 
 /** The records an entry's applied changes touched, as `table|record` keys (a new record by its id). */
-export function appliedRecords(entry: ActivityEntry): string[] {
+export function appliedRecords(entry: CommitEntry): string[] {
   const keys = entry.applied.map(({ change, id }) => {
     const { table, record } = recordOf(change);
     return `${table}|${id ?? record}`;

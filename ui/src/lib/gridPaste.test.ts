@@ -54,7 +54,7 @@ describe("Tab-separated text as Excel copies it", () => {
 
 describe("Where a pasted block lands", () => {
   it("goes right and down from the cursor, leaving out what is past the grid or not editable", () => {
-    const columns = [name, gridColumn("createdon", "Created On", "DateTime"), revenue];
+    const columns = [name, gridColumn("createdon", "Created On", "DateTime", { editable: false }), revenue];
     const { targets, skipped } = pasteTargets(
       [
         ["A", "2024-01-01", "1", "extra"],
@@ -116,6 +116,36 @@ describe("A pasted cell read as its column's value", () => {
       problem: "'03/04/2024' could be day/month or month/day: paste it as YYYY-MM-DD.",
     });
     expect(pastedValue(birthday, "2024-02-30")).toHaveProperty("problem");
+  });
+
+  it("reads a date and time in the column's behaviour, and refuses a day without its time", () => {
+    const independent = gridColumn("checkin", "Check-in", "DateTime", {
+      date_behavior: "TimeZoneIndependent",
+    });
+    expect(pastedValue(independent, "2024-03-15 09:30")).toEqual({ value: "2024-03-15T09:30:00Z" });
+    expect(pastedValue(independent, "15/03/2024 9:30 PM")).toEqual({ value: "2024-03-15T21:30:00Z" });
+    expect(pastedValue(independent, "2024-03-15T09:30:15Z")).toEqual({ value: "2024-03-15T09:30:15Z" });
+    const local = gridColumn("scheduled", "Scheduled", "DateTime");
+    expect(pastedValue(local, "2024-03-15 09:30")).toEqual({
+      value: new Date("2024-03-15T09:30:00").toISOString().replace(/\.000Z$/, "Z"),
+    });
+    expect(pastedValue(local, "2024-03-15")).toHaveProperty("problem");
+    expect(pastedValue(local, "2024-03-15 25:00")).toHaveProperty("problem");
+  });
+
+  it("reads a multi-select's options by label or number, and names one that is not an option", () => {
+    const hobbies = gridColumn("hobbies", "Hobbies", "Virtual", {
+      multi_select: true,
+      options: [
+        { value: 1, label: "Chess" },
+        { value: 3, label: "Golf" },
+      ],
+    });
+    expect(pastedValue(hobbies, "golf; Chess")).toEqual({ value: "1,3" });
+    expect(pastedValue(hobbies, "3")).toEqual({ value: "3" });
+    expect(pastedValue(hobbies, "Chess; Polo")).toEqual({
+      problem: "'Polo' is not an option of Hobbies (Chess, Golf).",
+    });
   });
 
   it("keeps text as pasted and clears with an empty cell", () => {

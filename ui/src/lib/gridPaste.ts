@@ -4,6 +4,8 @@
 // with its thousands separators, a day). What cannot be read is said, never guessed.
 import type { GridColumn, Json } from "../bindings";
 import { editorKind, numberProblem, plainNumber } from "./cellEdit";
+import { multiText } from "./choiceEdit";
+import { dateTimeValue } from "./dateTimeEdit";
 
 /**
  * The rows and cells of tab-separated text as Excel puts it on the clipboard: rows end with CRLF (or LF,
@@ -120,6 +122,10 @@ export function pastedValue(column: GridColumn, text: string): PastedValue {
       return pastedChoice(column, typed);
     case "date":
       return pastedDate(typed);
+    case "datetime":
+      return pastedDateTime(column, typed);
+    case "multi":
+      return pastedChoices(column, typed);
     default:
       return { value: typed };
   }
@@ -192,6 +198,47 @@ function pastedDate(typed: string): PastedValue {
   const [year, month, date] = day;
   const pad = (n: number) => String(n).padStart(2, "0");
   return { value: `${String(year).padStart(4, "0")}-${pad(month)}-${pad(date)}` };
+}
+
+/** A date and time: its day as `pastedDate` reads one, then `HH:MM` (`:SS`, `AM`/`PM` too), in the
+ * column's behaviour (local time for a user-local column). A day alone is refused: its time is not known. */
+function pastedDateTime(column: GridColumn, typed: string): PastedValue {
+  const found = /^(\S+)[ T](\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?\s*([AaPp][Mm])?(Z)?$/.exec(typed);
+  if (!found) return { problem: `'${typed}' is not a date and time (YYYY-MM-DD HH:MM).` };
+  const [, dayText = "", hours = "", minutes = "", seconds, half, utc] = found;
+  const day = pastedDate(dayText);
+  if ("problem" in day) return day;
+  let hour = Number(hours);
+  if (half) {
+    if (hour < 1 || hour > 12) return { problem: `'${typed}' has no such hour.` };
+    hour = (hour % 12) + (half.toLowerCase() === "pm" ? 12 : 0);
+  }
+  if (hour > 23 || Number(minutes) > 59 || Number(seconds ?? 0) > 59) {
+    return { problem: `'${typed}' has no such time.` };
+  }
+  const clock = `${String(hour).padStart(2, "0")}:${minutes}${seconds ? `:${seconds}` : ""}`;
+  const text = `${typeof day.value === "string" ? day.value : ""}T${clock}`;
+  // A time in UTC (as an export writes it) is that instant, whatever the column's behaviour.
+  if (utc) return { value: `${text}${seconds ? "" : ":00"}Z` };
+  return { value: dateTimeValue(column, text) };
+}
+
+/** A multi-select's options, by label or number, separated by `;` (as Dataverse shows them) or `,`. */
+function pastedChoices(column: GridColumn, typed: string): PastedValue {
+  const chosen: number[] = [];
+  for (const part of typed
+    .split(/[;,]/)
+    .map((p) => p.trim())
+    .filter((p) => p !== "")) {
+    const lower = part.toLowerCase();
+    const option = column.options.find((o) => o.label.toLowerCase() === lower || String(o.value) === part);
+    if (!option) {
+      const labels = column.options.map((o) => o.label).join(", ");
+      return { problem: `'${part}' is not an option of ${column.label}${labels ? ` (${labels})` : ""}.` };
+    }
+    chosen.push(option.value);
+  }
+  return { value: multiText(column, chosen) };
 }
 
 function realDay(year: number, month: number, day: number): boolean {

@@ -15,6 +15,16 @@ export type RecordVersion = { etag: string | null; name: string; cells: Record<s
 /** How many records are read at once. */
 const PARALLEL = 4;
 
+/** Runs `work` on every item, `PARALLEL` at a time (a paste of thousands of cells is not thousands of
+ * calls at once). */
+async function inTurn<T>(items: T[], work: (item: T) => Promise<void>): Promise<void> {
+  const queue = [...items];
+  const worker = async () => {
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL, queue.length) }, worker));
+}
+
 /** Each record's version (or why it could not be read), by id. */
 export async function readVersions(
   connection: string,
@@ -22,22 +32,18 @@ export async function readVersions(
   ids: string[],
 ): Promise<Map<string, RecordVersion | ErrorPayload>> {
   const read = new Map<string, RecordVersion | ErrorPayload>();
-  const queue = [...new Set(ids)];
-  const worker = async () => {
-    for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
-      try {
-        const record = await recordGet(connection, table, id, []);
-        read.set(id, {
-          etag: record.etag,
-          name: record.fields.find((field) => field.group === "name")?.cell.text ?? "",
-          cells: Object.fromEntries(record.fields.map((field) => [field.column.logical_name, field.cell])),
-        });
-      } catch (err) {
-        read.set(id, errorPayload(err));
-      }
+  await inTurn([...new Set(ids)], async (id) => {
+    try {
+      const record = await recordGet(connection, table, id, []);
+      read.set(id, {
+        etag: record.etag,
+        name: record.fields.find((field) => field.group === "name")?.cell.text ?? "",
+        cells: Object.fromEntries(record.fields.map((field) => [field.column.logical_name, field.cell])),
+      });
+    } catch (err) {
+      read.set(id, errorPayload(err));
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL, queue.length) }, worker));
+  });
   return read;
 }
 
@@ -160,7 +166,7 @@ export async function pasteChanges(
 ): Promise<{ items: StagedItem[]; problems: PasteProblem[] }> {
   const problems: PasteProblem[] = [];
   const read: { target: PasteTarget; id: string; value: Json; shown: string }[] = [];
-  const refuse = (target: PasteTarget, reason: string) =>
+  const refuse = (target: PasteTarget, reason: string): void => {
     problems.push({
       row: target.row,
       col: target.col,
@@ -168,34 +174,43 @@ export async function pasteChanges(
       text: target.text,
       reason,
     });
-  await Promise.all(
-    targets.map(async (target) => {
-      const id = idOf(target.row);
-      if (!id) return refuse(target, "Its row is not read yet.");
-      const { column, text } = target;
-      let value: Json;
-      let shown: string;
-      try {
-        const lookup = ["Lookup", "Customer", "Owner"].includes(column.attribute_type) && text.trim() !== "";
-        if (lookup) {
-          const found = await pastedLookup(connection, column, text, tables);
-          if ("problem" in found) return refuse(target, found.problem);
-          value = found.value;
-          shown = found.name;
-        } else {
-          const parsed = pastedValue(column, text);
-          if ("problem" in parsed) return refuse(target, parsed.problem);
-          value = parsed.value;
-          shown = shownValue(column, value);
+  };
+  await inTurn(targets, async (target) => {
+    const id = idOf(target.row);
+    if (!id) {
+      refuse(target, "Its row is not read yet.");
+      return;
+    }
+    const { column, text } = target;
+    let value: Json;
+    let shown: string;
+    try {
+      const lookup = ["Lookup", "Customer", "Owner"].includes(column.attribute_type) && text.trim() !== "";
+      if (lookup) {
+        const found = await pastedLookup(connection, column, text, tables);
+        if ("problem" in found) {
+          refuse(target, found.problem);
+          return;
         }
-        await valueCheck(connection, { table, column: column.logical_name, value });
-      } catch (err) {
-        const problem = errorPayload(err);
-        return refuse(target, [problem.message, problem.hint].filter(Boolean).join(" "));
+        value = found.value;
+        shown = found.name;
+      } else {
+        const parsed = pastedValue(column, text);
+        if ("problem" in parsed) {
+          refuse(target, parsed.problem);
+          return;
+        }
+        value = parsed.value;
+        shown = shownValue(column, value);
       }
-      read.push({ target, id, value, shown });
-    }),
-  );
+      await valueCheck(connection, { table, column: column.logical_name, value });
+    } catch (err) {
+      const problem = errorPayload(err);
+      refuse(target, [problem.message, problem.hint].filter(Boolean).join(" "));
+      return;
+    }
+    read.push({ target, id, value, shown });
+  });
   const versions = await readVersions(
     connection,
     table,

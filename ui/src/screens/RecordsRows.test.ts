@@ -101,4 +101,24 @@ describe("Whole records on the Records screen", () => {
     expect(problems[1]).toContain("'lots' is not a number");
     expect(screen.getByTestId("pending-toggle-count").textContent).toBe("3");
   });
+
+  it("deletes the record shown in the record view, once its name is confirmed", async () => {
+    const { committed } = backend({ ...prod, tag: "dev", read_only: false });
+    await screen.findByTestId("grid-count");
+    await waitFor(() => {
+      expect(screen.queryByTestId("grid-new")).not.toBeNull();
+    });
+    await fireEvent.mouseDown(cell(4, 0));
+    await fireEvent.keyDown(screen.getByTestId("grid"), { key: "Enter" });
+    await fireEvent.click(await screen.findByTestId("record-delete"));
+    expect((await screen.findByTestId("delete-records-question")).textContent).toContain("Record id-4");
+    await fireEvent.click(screen.getByTestId("delete-records-confirm"));
+    expect(screen.getByTestId("pending-toggle-count").textContent).toBe("1");
+    expect(committed).toHaveLength(0);
+    await waitFor(() => {
+      expect(
+        document.querySelector("[data-testid=grid-row][data-id=id-4]")?.getAttribute("data-deleting"),
+      ).toBe("true");
+    });
+  });
 });

@@ -92,6 +92,19 @@ fn typos_are_caught_before_a_request_with_exit_code_2() {
 }
 
 #[test]
+fn columns_show_status_pairs_multi_selects_and_date_behaviours() {
+    let home = sandbox_home();
+    let lead = stdout(&d365(&home, &["columns", "sb", "lead"], ""));
+    assert!(lead.contains("2=Contacted (state 0)"), "{lead}");
+    assert!(lead.contains("2=Disqualified (default 4)"), "{lead}");
+    let project = stdout(&d365(&home, &["columns", "sb", "cr0d1_project"], ""));
+    let line = |name: &str| project.lines().find(|l| l.trim_start().starts_with(name)).unwrap_or_default();
+    assert!(line("cr0d1_channels").contains("multi-select"), "{project}");
+    assert!(line("cr0d1_kickoff").contains("TimeZoneIndependent"), "{project}");
+    assert!(line("cr0d1_deadline").contains("UserLocal"), "{project}");
+}
+
+#[test]
 fn tables_columns_and_one_record_by_id_or_key() {
     let home = sandbox_home();
     let tables = json(&d365(&home, &["--json", "tables", "sb"], ""));

@@ -39,8 +39,23 @@ pub fn columns(schema: &TableSchema) -> String {
         if !c.targets.is_empty() {
             facts.push(format!("→ {}", c.targets.join("|")));
         }
+        if c.is_multi_select() {
+            facts.push("multi-select".to_owned());
+        }
+        if let Some(behaviour) = c.date_behavior.as_deref().filter(|_| c.attribute_type == "DateTime") {
+            facts.push(behaviour.to_owned());
+        }
         if !c.options.is_empty() {
-            let options: Vec<String> = c.options.iter().map(|o| format!("{}={}", o.value, o.label)).collect();
+            // A status reason with the state it goes with; a state with its default status reason.
+            let options: Vec<String> = c
+                .options
+                .iter()
+                .map(|o| match (o.state, o.default_status) {
+                    (Some(state), _) => format!("{}={} (state {state})", o.value, o.label),
+                    (_, Some(status)) => format!("{}={} (default {status})", o.value, o.label),
+                    _ => format!("{}={}", o.value, o.label),
+                })
+                .collect();
             facts.push(options.join(", "));
         }
         lines.push(format!("  {:<28} {:<16} {}", c.logical_name, c.attribute_type, facts.join("  ")));

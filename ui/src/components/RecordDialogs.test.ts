@@ -85,6 +85,44 @@ describe("A new record's form", () => {
   });
 });
 
+describe("A new record staged before", () => {
+  it("opens with its values and the commit's refusal beside its field, and is staged again in place", async () => {
+    backend();
+    const pending = new PendingChanges("c-1");
+    const change = {
+      kind: "create" as const,
+      table: "contact",
+      key: "new-7",
+      values: { lastname: "Ng", websiteurl: "bad" },
+    };
+    pending.stageCreate(change, { recordName: "Ng" });
+    const onclose = vi.fn();
+    render(NewRecordForm, {
+      props: {
+        connection: "c-1",
+        table: contact,
+        available: [firstname, lastname, website],
+        shown: [firstname],
+        tables: [contact],
+        pending,
+        change,
+        refusal: { column: "websiteurl", message: "'Website' (websiteurl) is not a URL." },
+        onclose,
+      },
+    });
+    expect(field("lastname").value).toBe("Ng");
+    expect(field("websiteurl").value).toBe("bad");
+    const refused = document.querySelector("[data-column=websiteurl] [data-testid=new-record-refused]");
+    expect(refused?.textContent).toBe("'Website' (websiteurl) is not a URL.");
+    await typeIn(field("websiteurl"), "ng.dev");
+    await fireEvent.click(screen.getByTestId("new-record-stage"));
+    await waitFor(() => {
+      expect(onclose).toHaveBeenCalled();
+    });
+    expect(pending.changes).toEqual([{ ...change, values: { lastname: "Ng", websiteurl: "ng.dev" } }]);
+  });
+});
+
 describe("Set column…", () => {
   it("stages the value typed on every record selected, each with its version", async () => {
     backend();

@@ -6,6 +6,7 @@
 //! It depends on nothing of the product's, so that the vault (storage) and the client (HTTP) can share these
 //! types without depending on each other.
 
+pub mod certificate;
 pub mod cloud;
 pub mod error;
 pub mod files;
@@ -13,6 +14,7 @@ pub mod files;
 mod json;
 pub mod secret;
 
+pub use certificate::CertificateInfo;
 pub use cloud::Cloud;
 pub use error::{Category, ErrorPayload};
 #[cfg(feature = "specta")]

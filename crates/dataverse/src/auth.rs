@@ -87,6 +87,35 @@ pub async fn client_credentials(
     token_response(response, &url).await
 }
 
+/// The form's name for a JWT client assertion (RFC 7523 section 2.2).
+pub const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+/// Org-level with a certificate: client credentials authenticated by a signed client assertion (Learn:
+/// "Microsoft identity platform application authentication certificate credentials"), made fresh for each
+/// request and addressed to this token endpoint.
+pub async fn client_assertion(
+    http: &reqwest::Client,
+    authority: &str,
+    client_id: &str,
+    key: &crate::certificate::SigningKey,
+    resource: &str,
+) -> Result<AccessToken> {
+    let url = format!("{authority}/oauth2/v2.0/token");
+    let scope = format!("{resource}/.default");
+    let assertion = key.assertion(&url, client_id)?;
+    let form = [
+        ("grant_type", "client_credentials"),
+        ("client_id", client_id),
+        ("client_assertion_type", JWT_BEARER),
+        ("client_assertion", assertion.expose()),
+        ("scope", scope.as_str()),
+    ];
+    let response =
+        http.post(&url).form(&form).send().await.map_err(|e| DataverseError::from_transport(&e, &url))?;
+    tracing::debug!(%url, status = %response.status(), "token request (certificate)");
+    token_response(response, &url).await
+}
+
 async fn token_response(response: reqwest::Response, url: &str) -> Result<AccessToken> {
     let status = response.status();
     let text = Secret::new(response.text().await.map_err(|e| DataverseError::from_transport(&e, url))?);

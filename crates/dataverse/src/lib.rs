@@ -9,6 +9,7 @@
 pub mod api;
 pub mod auth;
 pub mod bearer;
+pub mod certificate;
 pub mod client;
 pub mod data;
 pub mod device_code;

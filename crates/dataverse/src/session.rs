@@ -24,6 +24,8 @@ pub type KeepRefreshToken = Box<dyn Fn(&Secret) -> Result<()> + Send + Sync>;
 pub enum Grant {
     /// Org-level: client credentials.
     App { authority: String, client_id: String, client_secret: Secret },
+    /// Org-level: client credentials with a certificate's signed assertion.
+    Certificate { authority: String, client_id: String, key: crate::certificate::SigningKey },
     /// User-level: a refresh token (rotated on every use).
     User { authority: String, client_id: String, refresh_token: Mutex<Secret>, keep: KeepRefreshToken },
     /// A pasted token: used until it expires, never refreshed.
@@ -111,6 +113,10 @@ impl Session {
                 self.fetches.fetch_add(1, Ordering::Relaxed);
                 auth::client_credentials(&self.http, authority, client_id, client_secret.expose(), &resource)
                     .await
+            }
+            Grant::Certificate { authority, client_id, key } => {
+                self.fetches.fetch_add(1, Ordering::Relaxed);
+                auth::client_assertion(&self.http, authority, client_id, key, &resource).await
             }
             Grant::User { authority, client_id, refresh_token, keep } => {
                 self.fetches.fetch_add(1, Ordering::Relaxed);

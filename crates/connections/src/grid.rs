@@ -14,6 +14,7 @@ use d365_dataverse::data::metadata::{ColumnInfo, OptionValue, RequiredLevel, Tab
 use d365_dataverse::data::query::{Filter, Query, encode};
 use d365_dataverse::data::read::{self, ReadOptions};
 use d365_dataverse::data::rows::Row;
+use d365_dataverse::data::values;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -94,6 +95,11 @@ pub struct GridColumn {
     pub date_behavior: Option<String>,
     /// A multi-select choice (`AttributeType` Virtual): its value is its options' values joined by commas.
     pub multi_select: bool,
+    /// Numbers: the range the metadata gives (`MinValue`/`MaxValue`, as text like every number here) and
+    /// the decimal places a value may have (0 for whole numbers), as the core checks them.
+    pub min_value: Option<String>,
+    pub max_value: Option<String>,
+    pub places: Option<u32>,
 }
 
 /// One cell: what the environment displays, and the raw value's exact text where it differs.
@@ -471,6 +477,13 @@ pub(crate) fn grid_column(column: &ColumnInfo) -> GridColumn {
         date_only: column.date_only,
         date_behavior: column.date_behavior.clone(),
         multi_select: column.is_multi_select(),
+        min_value: column.min_value.map(|n| n.to_string()),
+        max_value: column.max_value.map(|n| n.to_string()),
+        places: match column.attribute_type.as_str() {
+            "Integer" | "BigInt" => Some(0),
+            "Decimal" | "Double" | "Money" => Some(values::most_places(column)),
+            _ => None,
+        },
     }
 }
 
@@ -544,6 +557,30 @@ mod tests {
         assert_eq!(shown.operators, [FilterOperator::Null, FilterOperator::NotNull]);
         let other = ColumnInfo { type_name: Some("VirtualType".into()), ..column };
         assert!(!showable(&other));
+    }
+
+    #[test]
+    fn a_number_column_carries_its_range_as_text_and_the_places_the_core_allows() {
+        let column = |kind: &str, precision: u32, source: u32| -> ColumnInfo {
+            serde_json::from_value(serde_json::json!({
+                "logical_name": "n", "display_name": null, "attribute_type": kind, "required": "None",
+                "valid_for_create": true, "valid_for_update": true, "valid_for_read": true,
+                "is_primary_id": false, "is_primary_name": false, "max_length": null, "precision": precision,
+                "precision_source": source, "min_value": -922337203685477.0, "max_value": 922337203685477.0,
+                "date_only": false, "targets": [], "options": [],
+            }))
+            .unwrap()
+        };
+        let own = grid_column(&column("Money", 2, 0));
+        assert_eq!(
+            (own.min_value.as_deref(), own.max_value.as_deref()),
+            (Some("-922337203685477"), Some("922337203685477"))
+        );
+        assert_eq!(own.places, Some(2));
+        // A currency's precision is the record's: four places, as money is stored.
+        assert_eq!(grid_column(&column("Money", 2, 2)).places, Some(4));
+        assert_eq!(grid_column(&column("Integer", 0, 0)).places, Some(0));
+        assert_eq!(grid_column(&column("String", 0, 0)).places, None);
     }
 
     #[test]

@@ -506,6 +506,13 @@ export type GridColumn = {
 	date_behavior: string | null,
 	/**  A multi-select choice (`AttributeType` Virtual): its value is its options' values joined by commas. */
 	multi_select: boolean,
+	/**
+	 *  Numbers: the range the metadata gives (`MinValue`/`MaxValue`, as text like every number here) and
+	 *  the decimal places a value may have (0 for whole numbers), as the core checks them.
+	 */
+	min_value: string | null,
+	max_value: string | null,
+	places: number | null,
 };
 
 /**  How far the read is. */

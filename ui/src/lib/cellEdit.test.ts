@@ -16,6 +16,7 @@ import {
   characters,
   currencySymbol,
   multiline,
+  numberHint,
 } from "./cellEdit";
 
 const yesNo = gridColumn("donotemail", "Do not allow Emails", "Boolean", {
@@ -202,6 +203,23 @@ describe("memo, money, dates and times, multi-select choices", () => {
   });
   const kickoff = gridColumn("cr0d1_kickoff", "Kick-off", "DateTime", {
     date_behavior: "TimeZoneIndependent",
+  });
+
+  it("says a number's range and places as the metadata gives them, its bounds exact", () => {
+    const limited = gridColumn("closeprobability", "Probability", "Integer", {
+      min_value: "0",
+      max_value: "100",
+      places: 0,
+    });
+    expect(numberHint(limited)).toBe("From 0 to 100, a whole number");
+    const cash = gridColumn("revenue", "Revenue", "Money", {
+      min_value: "-922337203685477",
+      max_value: "922337203685477",
+      places: 2,
+    });
+    expect(numberHint(cash)).toBe("From -922,337,203,685,477 to 922,337,203,685,477, up to 2 decimal places");
+    expect(numberHint(gridColumn("ratio", "Ratio", "Decimal", { places: 1 }))).toBe("Up to 1 decimal place");
+    expect(numberHint(money)).toBeNull();
   });
 
   it("draws a memo as lines, and takes money's symbol from the formatted value", () => {

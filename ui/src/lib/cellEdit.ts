@@ -95,6 +95,26 @@ export function numberProblem(column: GridColumn, text: string): string | null {
     : "A number: digits, a point before any decimals, and a minus sign if it is negative.";
 }
 
+/** `1234567.5` → `1,234,567.5`: a bound's exact text with its thousands grouped. */
+function grouped(text: string): string {
+  const [whole = "", fraction] = text.split(".");
+  const digits = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return fraction === undefined ? digits : `${digits}.${fraction}`;
+}
+
+/** What a number's editor takes, from its metadata: `From 0 to 100, a whole number`. */
+export function numberHint(column: GridColumn): string | null {
+  const { min_value: min, max_value: max, places } = column;
+  const parts: string[] = [];
+  if (min !== null && max !== null) parts.push(`From ${grouped(min)} to ${grouped(max)}`);
+  if (places === 0) parts.push("a whole number");
+  else if (places !== null)
+    parts.push(`up to ${String(places)} decimal ${places === 1 ? "place" : "places"}`);
+  if (parts.length === 0) return null;
+  const text = parts.join(", ");
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 /** The value the editor's text stands for, as the core takes it; null clears the column. */
 export function editedValue(column: GridColumn, text: string): Json {
   const kind = editorKind(column);

@@ -60,6 +60,9 @@ export function gridColumn(
     date_only: false,
     date_behavior: attribute_type === "DateTime" ? "UserLocal" : null,
     multi_select: false,
+    min_value: null,
+    max_value: null,
+    places: null,
     ...more,
   };
 }

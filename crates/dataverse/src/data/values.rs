@@ -252,7 +252,7 @@ pub fn checked(column: &ColumnInfo, value: &Value) -> Result<Value> {
 /// stored with (its precision may be its currency's, which the metadata does not carry).
 /// The places a value may have: a money column's own precision when it has one (Dataverse rounds to it),
 /// else the four every money value keeps; a decimal's precision.
-fn most_places(column: &ColumnInfo) -> u32 {
+pub fn most_places(column: &ColumnInfo) -> u32 {
     match (column.attribute_type.as_str(), column.precision) {
         ("Money", Some(precision)) if column.precision_source == Some(0) => precision,
         ("Money", _) => 4,

@@ -5,6 +5,8 @@
 use time::{Duration, OffsetDateTime};
 use uuid::{Uuid, uuid};
 
+use crate::identity::certificates::{RegisteredCertificate, SandboxCertificates};
+
 /// A security role inside the organisation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
@@ -59,6 +61,8 @@ pub struct AppRegistration {
     pub service_principal_id: Uuid,
     /// The application user in the organisation, if there is one, and its role.
     pub application_user: Option<OrgUser>,
+    /// Certificates registered for the app (their public part): what a client assertion is checked against.
+    pub certificates: Vec<RegisteredCertificate>,
 }
 
 impl AppRegistration {
@@ -109,7 +113,7 @@ pub const READER_CLIENT_ID: Uuid = uuid!("2d7c9a41-6b3e-4f0a-9d8c-0d365de5a101")
 pub const NO_APP_USER_CLIENT_ID: Uuid = uuid!("2d7c9a41-6b3e-4f0a-9d8c-0d365de5a102");
 /// A confidential client whose application user has no security role (403 on every table).
 pub const NO_ROLE_CLIENT_ID: Uuid = uuid!("2d7c9a41-6b3e-4f0a-9d8c-0d365de5a104");
-/// A confidential client whose only secret has expired (AADSTS7000222).
+/// A confidential client whose only secret has expired (AADSTS7000222), and whose only certificate too.
 pub const EXPIRED_SECRET_CLIENT_ID: Uuid = uuid!("2d7c9a41-6b3e-4f0a-9d8c-0d365de5a103");
 /// The public client (desktop app) users sign in with: redirect `http://localhost`, PKCE.
 pub const PUBLIC_CLIENT_ID: Uuid = uuid!("51f81489-12ee-4a9e-aaae-0d365de5a200");
@@ -142,6 +146,7 @@ impl Directory {
                 redirect_uris: vec![],
                 service_principal_id: Uuid::from_u128(sp),
                 application_user: app_user,
+                certificates: Vec::new(),
             };
         let org_user = |id: u128, role| Some(OrgUser { system_user_id: Uuid::from_u128(id), role });
         let apps = vec![
@@ -187,6 +192,7 @@ impl Directory {
                 redirect_uris: vec!["http://localhost".into()],
                 service_principal_id: Uuid::from_u128(0x9e1d_0000_0000_4000_8000_0d36_5de5_a200),
                 application_user: None,
+                certificates: Vec::new(),
             },
             AppRegistration {
                 client_id: MICROSOFT_SAMPLE_CLIENT_ID,
@@ -198,6 +204,7 @@ impl Directory {
                 ],
                 service_principal_id: Uuid::from_u128(0x9e1d_0000_0000_4000_8000_0d36_5de5_a201),
                 application_user: None,
+                certificates: Vec::new(),
             },
         ];
         let person = |id: u128, upn: &str, name: &str, org| User {
@@ -232,6 +239,21 @@ impl Directory {
             apps,
             users,
         }
+    }
+
+    /// Registers the sandbox's certificate for every confidential app that has a valid secret, and the
+    /// expired one for the app whose credentials have expired (AADSTS700027, "the key used is expired").
+    pub fn with_certificates(mut self, certificates: &SandboxCertificates) -> Self {
+        for app in &mut self.apps {
+            match app.kind {
+                ClientKind::Public => {}
+                _ if app.client_id == EXPIRED_SECRET_CLIENT_ID => {
+                    app.certificates.push(certificates.expired.clone());
+                }
+                _ => app.certificates.push(certificates.certificate.clone()),
+            }
+        }
+        self
     }
 
     /// Whether `tenant` (an id or the verified domain, as in an authority URL) names this tenant.

@@ -16,6 +16,7 @@ use crate::data::store::Store;
 use crate::directory::{ADMIN_UPN, Directory, ORG_CLIENT_ID, PUBLIC_CLIENT_ID};
 use crate::error::{Result, SandboxError};
 use crate::faults::Fault;
+use crate::identity::certificates::{self, SandboxCertificates};
 use crate::identity::keys::SigningKeys;
 use crate::limits::Usage;
 use crate::state::{Grants, SandboxOptions, SandboxState, Urls};
@@ -33,6 +34,13 @@ pub struct ConnectionInfo {
     pub username: String,
     pub password: String,
     pub discovery_url: String,
+    /// The certificate registered for the org app (PEM), and its private key (PKCS#8 PEM): the org app's
+    /// certificate credential, kept with the data like its secret. `d365 connection add org --certificate`
+    /// takes the two in one file.
+    pub org_certificate_pem: String,
+    pub org_certificate_key_pem: String,
+    /// The certificate's SHA-1 thumbprint (hex), as the Azure portal lists it and MSAL's `thumbprint` takes.
+    pub org_certificate_thumbprint: String,
     /// With HTTPS: the PEM of the CA that signed the sandbox's certificate, for clients to trust.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ca_certificate: Option<String>,
@@ -47,6 +55,8 @@ impl fmt::Debug for ConnectionInfo {
             .field("org_client_secret", &"<redacted>")
             .field("username", &self.username)
             .field("password", &"<redacted>")
+            .field("org_certificate_thumbprint", &self.org_certificate_thumbprint)
+            .field("org_certificate_key_pem", &"<redacted>")
             .finish_non_exhaustive()
     }
 }
@@ -74,7 +84,7 @@ impl Sandbox {
         if !addr.ip().is_loopback() {
             return Err(SandboxError::NotLoopback(addr));
         }
-        let (store, secret, password, keys) = {
+        let (store, secret, password, keys, certificates) = {
             let (storage, seed) = (options.storage.clone(), options.seed);
             let (given_secret, given_password) =
                 (options.org_client_secret.clone(), options.user_password.clone());
@@ -95,12 +105,19 @@ impl Sandbox {
                 })?;
                 let der = STANDARD.decode(der).map_err(|e| SandboxError::SigningKey(e.to_string()))?;
                 let keys = SigningKeys::from_der(&der)?;
-                Ok::<_, SandboxError>((store, secret, password, keys))
+                let certificate_key = store.remembered("org_certificate_key", certificates::generate_key)?;
+                let certificate = store.remembered("org_certificate", || {
+                    let now = time::OffsetDateTime::now_utc();
+                    let until = now + time::Duration::days(730);
+                    certificates::self_signed(&certificate_key, "D365 Desk Sandbox Integration", now, until)
+                })?;
+                let certificates = SandboxCertificates::new(certificate_key, &certificate)?;
+                Ok::<_, SandboxError>((store, secret, password, keys, certificates))
             })
             .await
             .map_err(|e| SandboxError::Storage(e.to_string()))??
         };
-        let directory = Directory::new(secret.clone(), password.clone());
+        let directory = Directory::new(secret.clone(), password.clone()).with_certificates(&certificates);
         let urls = Urls::new(if options.tls { "https" } else { "http" }, addr, directory.tenant_id);
         let tls = if options.tls {
             let identity = tokio::task::spawn_blocking(crate::tls::generate)
@@ -121,6 +138,9 @@ impl Sandbox {
             username: ADMIN_UPN.to_owned(),
             password,
             discovery_url: urls.discovery_url.clone(),
+            org_certificate_pem: certificates.certificate.pem.clone(),
+            org_certificate_thumbprint: certificates.certificate.thumbprint(),
+            org_certificate_key_pem: certificates.key_pem,
             ca_certificate: tls.as_ref().map(|identity| identity.ca_pem.clone()),
         };
         let state = Arc::new(SandboxState {

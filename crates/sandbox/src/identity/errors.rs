@@ -90,6 +90,98 @@ impl EntraError {
             "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
         )
     }
+    /// Certificate credentials (see `identity::certificates` for where each text comes from).
+    pub fn invalid_jwt() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            50027,
+            "Invalid JWT token. The token format is not proper.",
+        )
+    }
+    pub fn key_not_found(thumbprint: &str, client_id: &str) -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            700027,
+            format!(
+                "Client assertion failed signature validation. [Reason - The key was not found., Thumbprint of key \
+                 used by client: '{thumbprint}', Please visit the Azure Portal, Graph Explorer or directly use MS \
+                 Graph to see configured keys for app Id '{client_id}'.]"
+            ),
+        )
+    }
+    pub fn key_expired(thumbprint: &str, start: OffsetDateTime, end: OffsetDateTime) -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            700027,
+            format!(
+                "Client assertion failed signature validation. [Reason - The key used is expired. Thumbprint of key \
+                 used by client: '{thumbprint}', Found key 'Start={}, End={}']",
+                timestamp(start),
+                timestamp(end)
+            ),
+        )
+    }
+    pub fn invalid_signature(thumbprint: &str, client_id: &str) -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            700027,
+            format!(
+                "Client assertion failed signature validation. [Reason - The provided signature value did not \
+                 match the expected signature value., Thumbprint of key used by client: '{thumbprint}', app Id \
+                 '{client_id}'.]"
+            ),
+        )
+    }
+    pub fn assertion_client_mismatch() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            700021,
+            "Client assertion application identifier doesn't match 'client_id' parameter. Review the \
+             documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials.",
+        )
+    }
+    pub fn assertion_audience() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            700023,
+            "Client assertion audience claim does not match Realm issuer. Review the documentation at \
+             https://learn.microsoft.com/entra/identity-platform/certificate-credentials.",
+        )
+    }
+    pub fn assertion_time(now: i64, nbf: Option<i64>, exp: Option<i64>) -> Self {
+        let at = |t: Option<i64>| {
+            t.and_then(|t| OffsetDateTime::from_unix_timestamp(t).ok())
+                .map_or_else(|| "none".to_owned(), timestamp)
+        };
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            700024,
+            format!(
+                "Client assertion is not within its valid time range. Current time: {}, assertion valid from {}, \
+                 expiry time of assertion {}. Review the documentation at \
+                 https://learn.microsoft.com/entra/identity-platform/certificate-credentials.",
+                at(Some(now)),
+                at(nbf),
+                at(exp)
+            ),
+        )
+    }
+    pub fn unsupported_assertion_type() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            9002313,
+            "Invalid request. Request is malformed or invalid. client_assertion_type must be \
+             urn:ietf:params:oauth:client-assertion-type:jwt-bearer.",
+        )
+    }
     pub fn public_client_sent_secret() -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,

@@ -19,7 +19,7 @@ pub struct AccessClaims {
     pub nbf: i64,
     pub exp: i64,
     pub appid: String,
-    /// "0" public client, "1" client secret.
+    /// "0" public client, "1" client secret, "2" certificate.
     pub appidacr: String,
     pub oid: String,
     pub sub: String,

@@ -2,6 +2,7 @@
 //! token endpoints, and the sign-in and consent pages.
 
 pub mod authorize;
+pub mod certificates;
 pub mod device;
 pub mod discovery;
 pub mod errors;

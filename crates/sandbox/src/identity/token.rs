@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::certificates;
 use super::errors::EntraError;
 use super::keys::AccessClaims;
 use super::scopes::Scopes;
@@ -53,9 +54,15 @@ fn grant(state: &SandboxState, tenant: &str, headers: &HeaderMap, form: &Form) -
         .or(basic_id)
         .ok_or_else(|| EntraError::missing_parameter("client_id"))?;
     let secret = form.get("client_secret").cloned().or(basic_secret);
-    let app = authenticate_client(state, &client_id, secret.as_deref())?;
+    let app = match form.get("client_assertion").filter(|a| !a.is_empty()) {
+        Some(assertion) => {
+            authenticate_assertion(state, tenant, &client_id, secret.is_some(), form, assertion)?
+        }
+        None => authenticate_client(state, &client_id, secret.as_deref())?,
+    };
+    let certificate = form.contains_key("client_assertion");
     match grant_type {
-        "client_credentials" => client_credentials(state, app, form),
+        "client_credentials" => client_credentials(state, app, form, certificate),
         "authorization_code" => authorization_code(state, app, form),
         "refresh_token" => refresh_token(state, app, form),
         "urn:ietf:params:oauth:grant-type:device_code" => {
@@ -110,7 +117,50 @@ fn authenticate_client<'a>(
     }
 }
 
-fn client_credentials(state: &SandboxState, app: &AppRegistration, form: &Form) -> Result<Value, EntraError> {
+/// A confidential client authenticated by a certificate's signed assertion (RFC 7523 `private_key_jwt`).
+fn authenticate_assertion<'a>(
+    state: &'a SandboxState,
+    tenant: &str,
+    client_id: &str,
+    with_secret: bool,
+    form: &Form,
+    assertion: &str,
+) -> Result<&'a AppRegistration, EntraError> {
+    let app = state
+        .directory
+        .app(client_id)
+        .ok_or_else(|| EntraError::app_not_found(client_id, &state.directory.tenant_name))?;
+    if app.is_public() {
+        return Err(EntraError::public_client_sent_secret());
+    }
+    if with_secret {
+        return Err(EntraError::malformed("Only one of client_secret and client_assertion may be sent."));
+    }
+    if form.get("client_assertion_type").map(String::as_str) != Some(certificates::JWT_BEARER) {
+        return Err(EntraError::unsupported_assertion_type());
+    }
+    // The assertion is for this tenant's token endpoint, by its id or its domain (v2.0 or v1.0 path).
+    let origin = &state.urls.instance_url;
+    let audience_ok = |aud: &str| {
+        aud.strip_prefix(origin.as_str())
+            .and_then(|path| path.strip_prefix('/'))
+            .and_then(|path| path.split_once('/'))
+            .is_some_and(|(named, rest)| {
+                (state.directory.is_tenant(named) || named == tenant)
+                    && state.directory.accepts_tenant(named)
+                    && matches!(rest, "oauth2/v2.0/token" | "oauth2/token")
+            })
+    };
+    certificates::verify_assertion(app, assertion, &audience_ok)?;
+    Ok(app)
+}
+
+fn client_credentials(
+    state: &SandboxState,
+    app: &AppRegistration,
+    form: &Form,
+    certificate: bool,
+) -> Result<Value, EntraError> {
     if app.is_public() {
         return Err(EntraError::missing_secret());
     }
@@ -120,7 +170,12 @@ fn client_credentials(state: &SandboxState, app: &AppRegistration, form: &Form) 
         return Err(EntraError::client_credentials_need_default_scope(scope));
     }
     let resource = known_resource(state, &scopes.resource)?;
-    let (access_token, expires_in) = access_token(state, app, None, resource, None);
+    let (mut claims, expires_in) = access_claims(state, app, None, resource, None);
+    if certificate {
+        // v1.0 tokens say how the app authenticated: appidacr 2 is a certificate.
+        claims.appidacr = "2".into();
+    }
+    let access_token = state.keys.sign(&claims);
     Ok(json!({
         "token_type": "Bearer",
         "expires_in": expires_in,
@@ -270,6 +325,17 @@ pub fn access_token(
     resource: &str,
     scp: Option<String>,
 ) -> (String, u64) {
+    let (claims, lifetime) = access_claims(state, app, user, resource, scp);
+    (state.keys.sign(&claims), lifetime)
+}
+
+fn access_claims(
+    state: &SandboxState,
+    app: &AppRegistration,
+    user: Option<&User>,
+    resource: &str,
+    scp: Option<String>,
+) -> (AccessClaims, u64) {
     let now = OffsetDateTime::now_utc().unix_timestamp();
     let lifetime = state.options.token_lifetime.as_secs();
     let oid = user.map_or(app.service_principal_id, |u| u.object_id).to_string();
@@ -292,7 +358,7 @@ pub fn access_token(
         unique_name: user.map(|u| u.upn.clone()),
         name: user.map(|u| u.display_name.clone()),
     };
-    (state.keys.sign(&claims), lifetime)
+    (claims, lifetime)
 }
 
 fn id_token(state: &SandboxState, app: &AppRegistration, user: &User, nonce: Option<&str>) -> String {

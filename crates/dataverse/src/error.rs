@@ -153,6 +153,48 @@ pub const ENTRA_DIAGNOSES: &[EntraDiagnosis] = &[
         kind: "auth.public_client_with_secret",
         hint: "This app is a public client: it must not be given a secret. Use a user connection, or a confidential app registration.",
     },
+    // Certificate credentials. Codes and texts: Learn's AADSTS error list ("Microsoft Entra authentication and
+    // authorization error codes") and "Troubleshoot Azure Identity authentication issues" (ClientAssertion-
+    // Credential); 700027's reasons as Entra words them after the code ([Reason - …], see CERTIFICATE_REASONS).
+    EntraDiagnosis {
+        codes: &[700027],
+        kind: "auth.certificate_rejected",
+        hint: "Entra ID refused the certificate's signature. Check that this certificate (its thumbprint is on the connection) is uploaded to the app registration: Azure portal → Microsoft Entra ID → App registrations → your app → Certificates & secrets → Certificates. If it is there, delete and recreate this connection with the certificate file and its key.",
+    },
+    EntraDiagnosis {
+        codes: &[700024],
+        kind: "auth.assertion_time",
+        hint: "Entra ID found the signed assertion outside its valid time: this computer's clock is probably wrong. Set the clock to synchronise automatically, then verify again.",
+    },
+    EntraDiagnosis {
+        codes: &[700021],
+        kind: "auth.assertion_client_mismatch",
+        hint: "The assertion names another app than the client ID. Check the connection's client ID against the app registration's Application (client) ID.",
+    },
+    EntraDiagnosis {
+        codes: &[700023],
+        kind: "auth.assertion_audience",
+        hint: "The assertion was addressed to another token endpoint than the one asked. Check the tenant and the authority of the connection (a custom authority must be the one the app is registered in).",
+    },
+    EntraDiagnosis {
+        codes: &[50027],
+        kind: "auth.assertion_malformed",
+        hint: "Entra ID could not read the signed assertion. Delete and recreate the connection with the certificate file; if it persists, the authority may not be Entra ID.",
+    },
+];
+
+/// AADSTS700027 says why in its text (`[Reason - …]`): these reasons get a diagnosis of their own.
+const CERTIFICATE_REASONS: &[(&str, &str, &str)] = &[
+    (
+        "key was not found",
+        "auth.certificate_not_registered",
+        "This certificate is not registered for the app. Upload its public part (the .cer or .pem, never the key) in Azure portal → Microsoft Entra ID → App registrations → your app → Certificates & secrets → Certificates → Upload certificate, and check that its thumbprint there is the connection's.",
+    ),
+    (
+        "key used is expired",
+        "auth.certificate_expired",
+        "The certificate has expired for Entra ID. Create a new certificate, upload its public part to the app registration (Certificates & secrets → Certificates), then delete and recreate this connection with it.",
+    ),
 ];
 
 const ENTRA_UNKNOWN: &str = "Entra ID refused the request; the message above has its reason.";
@@ -184,7 +226,13 @@ impl DataverseError {
         // Entra's description ends with trace lines; the first line is the message.
         let first_line = description.lines().next().unwrap_or(description).trim().to_owned();
         let diagnosis = code.and_then(|code| ENTRA_DIAGNOSES.iter().find(|d| d.codes.contains(&code)));
-        let (kind, hint) = diagnosis.map_or(("auth.failed", ENTRA_UNKNOWN), |d| (d.kind, d.hint));
+        let (mut kind, mut hint) = diagnosis.map_or(("auth.failed", ENTRA_UNKNOWN), |d| (d.kind, d.hint));
+        if code == Some(700027)
+            && let Some(&(_, reason_kind, reason_hint)) =
+                CERTIFICATE_REASONS.iter().find(|(reason, ..)| first_line.contains(reason))
+        {
+            (kind, hint) = (reason_kind, reason_hint);
+        }
         let message = match code {
             Some(_) if !first_line.is_empty() => first_line,
             Some(code) => format!("AADSTS{code}: {error}"),
@@ -297,6 +345,32 @@ mod tests {
             Category::Expired
         );
         assert_eq!(DataverseError::from_entra(Some(7000215), "invalid_client", "x").category, Category::Auth);
+    }
+
+    #[test]
+    fn a_refused_certificate_is_diagnosed_by_entra_s_reason() {
+        let kind =
+            |description: &str| DataverseError::from_entra(Some(700027), "invalid_client", description).kind;
+        assert_eq!(
+            kind(
+                "AADSTS700027: Client assertion failed signature validation. [Reason - The key was not found., \
+                  Thumbprint of key used by client: 'AB12']\r\nTrace ID: 1"
+            ),
+            "auth.certificate_not_registered"
+        );
+        assert_eq!(
+            kind(
+                "AADSTS700027: Client assertion contains an invalid signature. [Reason - The key used is \
+                  expired. Thumbprint of key used by client: 'AB12', Found key 'Start=…, End=…']"
+            ),
+            "auth.certificate_expired"
+        );
+        assert_eq!(
+            kind("AADSTS700027: Client assertion failed signature validation."),
+            "auth.certificate_rejected"
+        );
+        let hint = DataverseError::from_entra(Some(700024), "invalid_client", "x").hint.unwrap_or_default();
+        assert!(hint.contains("clock"), "{hint}");
     }
 
     #[test]

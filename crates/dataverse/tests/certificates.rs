@@ -126,3 +126,57 @@ fn the_assertion_has_learn_s_header_and_claims() {
         "a fresh jti each time"
     );
 }
+
+mod against_the_sandbox {
+    use d365_dataverse::auth;
+    use d365_dataverse::certificate::{self, SigningKey};
+    use d365_dataverse::session::{Grant, Session};
+    use d365_dataverse::{Cloud, input};
+    use d365_sandbox::directory::EXPIRED_SECRET_CLIENT_ID;
+    use d365_sandbox::identity::certificates::RegisteredCertificate;
+    use d365_sandbox::{Sandbox, SandboxOptions};
+
+    use super::fixture;
+
+    fn hex(bytes: &[u8]) -> String {
+        bytes.iter().map(|b| format!("{b:02X}")).collect()
+    }
+
+    async fn session(sandbox: &Sandbox, client_id: &str, key: SigningKey) -> Session {
+        let info = sandbox.info();
+        let grant =
+            Grant::Certificate { authority: info.authority.clone(), client_id: client_id.to_owned(), key };
+        let instance = input::instance(&info.instance_url, Cloud::Public, false).unwrap();
+        Session::new(auth::http_client().unwrap(), instance, grant)
+    }
+
+    #[tokio::test]
+    async fn the_org_app_s_certificate_signs_in_and_others_are_diagnosed() {
+        let sandbox =
+            Sandbox::bind("127.0.0.1:0", SandboxOptions { seed: 5, ..Default::default() }).await.unwrap();
+        let info = sandbox.info();
+        let file = format!("{}{}", info.org_certificate_pem, info.org_certificate_key_pem);
+        let parsed = certificate::parse(file.as_bytes(), None).unwrap();
+        assert_eq!(parsed.info.thumbprint, info.org_certificate_thumbprint);
+        let key = SigningKey::new(&parsed.key, &parsed.info.thumbprint_sha256).unwrap();
+        let org = session(&sandbox, &info.org_client_id, key).await;
+        let (who, _) = org.get("WhoAmI").await.unwrap();
+        assert!(who["UserId"].is_string(), "{who}");
+        assert_eq!(org.token_requests(), 1);
+
+        // A certificate the app does not have.
+        let other = certificate::parse(&fixture("plain.pem"), None).unwrap();
+        let key = SigningKey::new(&other.key, &other.info.thumbprint_sha256).unwrap();
+        let error = session(&sandbox, &info.org_client_id, key).await.token().await.unwrap_err();
+        assert_eq!(error.kind, "auth.certificate_not_registered", "{error}");
+        assert!(error.message.starts_with("AADSTS700027: ") && error.hint.is_some(), "{error}");
+
+        // The key of a certificate Entra has as expired.
+        let client = EXPIRED_SECRET_CLIENT_ID.to_string();
+        let expired = &sandbox.directory().app(&client).unwrap().certificates[0];
+        let expired = RegisteredCertificate::from_pem(&expired.pem).unwrap();
+        let key = SigningKey::new(&parsed.key, &hex(&expired.sha256)).unwrap();
+        let error = session(&sandbox, &client, key).await.token().await.unwrap_err();
+        assert_eq!(error.kind, "auth.certificate_expired", "{error}");
+    }
+}

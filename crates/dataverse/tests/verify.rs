@@ -246,6 +246,11 @@ async fn every_aadsts_code_in_the_table_has_its_diagnosis() {
         (70008, "auth.session_expired"),
         (54005, "auth.code_reused"),
         (700025, "auth.public_client_with_secret"),
+        (700027, "auth.certificate_rejected"),
+        (700024, "auth.assertion_time"),
+        (700021, "auth.assertion_client_mismatch"),
+        (700023, "auth.assertion_audience"),
+        (50027, "auth.assertion_malformed"),
         (424242, "auth.failed"),
     ];
     // And every code of the table is among them: a code added there needs its line here.

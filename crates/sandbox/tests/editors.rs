@@ -170,3 +170,33 @@ async fn dates_keep_their_behaviour_user_local_in_utc_time_zone_independent_as_s
     assert_eq!(row["cr0d1_deadline"], "2026-05-01T07:30:00Z", "converted to UTC");
     assert_eq!(row["cr0d1_kickoff"], "2026-05-01T09:30:00Z", "the clock as sent, not shifted");
 }
+
+#[tokio::test]
+async fn a_multi_select_is_filtered_with_contain_values() {
+    let api = Api::new().await;
+    let all = api.get("cr0d1_projects?$select=cr0d1_channels").await;
+    let rows = all["value"].as_array().unwrap();
+    let holds = |row: &Value, value: &str| {
+        row["cr0d1_channels"].as_str().is_some_and(|v| v.split(',').any(|part| part == value))
+    };
+    let query = |function: &str| {
+        format!(
+            "cr0d1_projects?$select=cr0d1_channels&$filter=Microsoft.Dynamics.CRM.{function}(PropertyName='cr0d1_channels',PropertyValues=['100000002','100000003'])"
+        )
+    };
+    let with = api.get(&query("ContainValues")).await;
+    let expected = rows.iter().filter(|r| holds(r, "100000002") || holds(r, "100000003")).count();
+    assert!(expected > 0 && expected < rows.len(), "the seed has both kinds");
+    assert_eq!(with["value"].as_array().unwrap().len(), expected);
+    let without = api.get(&query("DoesNotContainValues")).await;
+    assert_eq!(without["value"].as_array().unwrap().len(), rows.len() - expected);
+    // Only on a multi-select choice.
+    let (status, body) = api
+        .send(
+            Method::GET,
+            "cr0d1_projects?$filter=Microsoft.Dynamics.CRM.ContainValues(PropertyName='cr0d1_name',PropertyValues=['1'])",
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+}

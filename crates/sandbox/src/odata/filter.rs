@@ -69,7 +69,18 @@ pub enum Filter {
         property: String,
         pattern: String,
     },
+    /// `Microsoft.Dynamics.CRM.ContainValues(PropertyName='x',PropertyValues=['1','2'])` (or
+    /// `DoesNotContainValues`): a multi-select choice holding any of the values (Learn: Web API reference,
+    /// ContainValues Function: PropertyValues is a `Collection(Edm.String)`).
+    Values {
+        property: String,
+        values: Vec<String>,
+        contains: bool,
+    },
 }
+
+const CONTAIN_VALUES: &str = "Microsoft.Dynamics.CRM.ContainValues";
+const DOES_NOT_CONTAIN_VALUES: &str = "Microsoft.Dynamics.CRM.DoesNotContainValues";
 
 #[derive(Debug, Clone, PartialEq)]
 enum Token {
@@ -78,6 +89,10 @@ enum Token {
     Open,
     Close,
     Comma,
+    /// `=` and `[`/`]`: only in a query function's named parameters and its list of values.
+    Equals,
+    OpenList,
+    CloseList,
 }
 
 /// A syntax error, with the position (in characters) where it was found.
@@ -128,6 +143,14 @@ fn tokenize(text: &str) -> Result<Vec<(usize, Token)>, SyntaxError> {
             ',' => {
                 i += 1;
                 Token::Comma
+            }
+            '=' | '[' | ']' => {
+                i += 1;
+                match c {
+                    '=' => Token::Equals,
+                    '[' => Token::OpenList,
+                    _ => Token::CloseList,
+                }
             }
             '\'' => {
                 let mut value = String::new();
@@ -207,6 +230,9 @@ fn word_token(word: &str) -> Option<Token> {
         let number = word.trim_end_matches(['m', 'M']);
         return crate::data::decimal::parse(number)
             .map(|_| Token::Literal(Literal::Decimal(number.to_owned())));
+    }
+    if word == CONTAIN_VALUES || word == DOES_NOT_CONTAIN_VALUES {
+        return Some(Token::Name(word.to_owned()));
     }
     let is_name = word.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
@@ -309,6 +335,9 @@ impl Parser {
                 };
                 match function {
                     Some(function) if self.peek() == Some(&Token::Open) => self.text_function(function),
+                    _ if name == CONTAIN_VALUES || name == DOES_NOT_CONTAIN_VALUES => {
+                        self.values_function(name == CONTAIN_VALUES)
+                    }
                     _ => self.comparison(name),
                 }
             }
@@ -332,6 +361,50 @@ impl Parser {
         };
         self.expect(Token::Close, "')'")?;
         Ok(Filter::Text { function, property, value })
+    }
+
+    /// `(PropertyName='x',PropertyValues=['1','2'])`.
+    fn values_function(&mut self, contains: bool) -> Result<Filter, SyntaxError> {
+        self.expect(Token::Open, "'('")?;
+        self.parameter("PropertyName")?;
+        let Some(Token::Literal(Literal::String(property))) = self.take() else {
+            self.next -= 1;
+            return self.error("expected the property's name as a string literal");
+        };
+        self.expect(Token::Comma, "','")?;
+        self.parameter("PropertyValues")?;
+        self.expect(Token::OpenList, "'['")?;
+        let mut values = Vec::new();
+        loop {
+            match self.take() {
+                Some(Token::Literal(Literal::String(value))) => values.push(value),
+                Some(Token::CloseList) if values.is_empty() => break,
+                _ => {
+                    self.next -= 1;
+                    return self.error("expected the values as string literals");
+                }
+            }
+            match self.take() {
+                Some(Token::Comma) => {}
+                Some(Token::CloseList) => break,
+                _ => {
+                    self.next -= 1;
+                    return self.error("expected ',' or ']'");
+                }
+            }
+        }
+        self.expect(Token::Close, "')'")?;
+        Ok(Filter::Values { property, values, contains })
+    }
+
+    fn parameter(&mut self, name: &str) -> Result<(), SyntaxError> {
+        match self.take() {
+            Some(Token::Name(found)) if found == name => self.expect(Token::Equals, "'='"),
+            _ => {
+                self.next -= 1;
+                self.error(format!("expected {name}="))
+            }
+        }
     }
 
     fn comparison(&mut self, property: String) -> Result<Filter, SyntaxError> {
@@ -369,6 +442,29 @@ mod tests {
 
     fn cmp(property: &str, op: Op, value: Literal) -> Filter {
         Filter::Compare { property: property.into(), op, value }
+    }
+
+    #[test]
+    fn contain_values_takes_its_named_parameters_and_a_list_of_strings() {
+        assert_eq!(
+            parse("Microsoft.Dynamics.CRM.ContainValues(PropertyName='x',PropertyValues=['1', '9'])")
+                .unwrap(),
+            Filter::Values { property: "x".into(), values: vec!["1".into(), "9".into()], contains: true }
+        );
+        let negated =
+            parse("Microsoft.Dynamics.CRM.DoesNotContainValues(PropertyName='x',PropertyValues=[])");
+        assert_eq!(
+            negated.unwrap(),
+            Filter::Values { property: "x".into(), values: vec![], contains: false }
+        );
+        for broken in [
+            "Microsoft.Dynamics.CRM.ContainValues(x,['1'])",
+            "Microsoft.Dynamics.CRM.ContainValues(PropertyName='x',PropertyValues=[1])",
+            "Microsoft.Dynamics.CRM.ContainValues(PropertyName='x',PropertyValues=['1'",
+            "Microsoft.Dynamics.CRM.Other(PropertyName='x')",
+        ] {
+            assert!(parse(broken).is_err(), "{broken}");
+        }
     }
 
     #[test]

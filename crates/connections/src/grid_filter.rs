@@ -49,6 +49,10 @@ pub struct FilterCondition {
 /// The operators that fit a column, the most used first: what the filter bar offers for it.
 pub fn operators(column: &ColumnInfo) -> Vec<FilterOperator> {
     use FilterOperator::*;
+    if column.is_multi_select() {
+        // "contains" as ContainValues: never eq on its "1,3" text.
+        return vec![Contains, DoesNotContain, Null, NotNull];
+    }
     match column.attribute_type.as_str() {
         "String" | "Memo" => vec![Contains, DoesNotContain, BeginsWith, EndsWith, Eq, Ne, Null, NotNull],
         "Integer" | "BigInt" | "Decimal" | "Double" | "Money" => vec![Eq, Ne, Gt, Ge, Lt, Le, Null, NotNull],
@@ -103,6 +107,15 @@ fn inner_filter(schema: &TableSchema, condition: &FilterCondition) -> Result<Fil
     };
     let value = value.ok_or_else(|| refused(format!("Give a value to filter {label} by.")))?;
     let text = || value.to_owned();
+    if column.is_multi_select() {
+        let option = column
+            .options
+            .iter()
+            .find(|o| o.value.to_string() == value || o.label.eq_ignore_ascii_case(value));
+        let option = option.ok_or_else(|| refused(format!("'{value}' is not an option of {label}.")))?;
+        let contains = condition.operator == Contains;
+        return Ok(Filter::Values { column: name, values: vec![option.value.to_string()], contains });
+    }
     Ok(match condition.operator {
         Contains => Filter::Contains(name, text()),
         DoesNotContain => Filter::Not(Box::new(Filter::Contains(name, text()))),
@@ -366,5 +379,8 @@ mod tests {
         assert_eq!(of("donotemail"), [Eq, Ne]);
         assert_eq!(of("createdon")[0], On);
         assert_eq!(operators(&column("x", "Virtual")), [Null, NotNull]);
+        let mut channels = column("channels", "Virtual");
+        channels.type_name = Some("MultiSelectPicklistType".into());
+        assert_eq!(operators(&channels), [Contains, DoesNotContain, Null, NotNull]);
     }
 }

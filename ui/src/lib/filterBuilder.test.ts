@@ -80,6 +80,12 @@ describe("Filter builder", () => {
     expect(editorFor(gridColumn("c", "C", type, { options: opts, targets }))).toBe(editor);
   });
 
+  it("gives a multi-select choice its options, to ask which one it contains", () => {
+    const options = [{ value: 1, label: "Email" }];
+    expect(editorFor(gridColumn("c", "C", "Virtual", { options, multi_select: true }))).toBe("choice");
+    expect(editorFor(gridColumn("c", "C", "Virtual", { options }))).toBe("text");
+  });
+
   it("holds an option as its value's text, a yes/no as true or false", () => {
     expect(optionValue(gridColumn("c", "C", "Picklist"), 33)).toBe("33");
     expect(optionValue(gridColumn("c", "C", "Picklist"), 0)).toBe("0");

@@ -44,7 +44,9 @@ const LOOKUPS = ["Lookup", "Customer", "Owner"];
 
 export function editorFor(column: GridColumn): Editor {
   const type = column.attribute_type;
-  if (CHOICES.includes(type) && column.options.length > 0) return "choice";
+  // A multi-select's "contains" takes one of its options (the core asks ContainValues for it).
+  const choices = CHOICES.includes(type) || column.multi_select;
+  if (choices && column.options.length > 0) return "choice";
   if (type === "DateTime") return "date";
   if (WHOLE.includes(type)) return "whole";
   if (DECIMAL.includes(type)) return "number";

@@ -64,6 +64,13 @@ pub enum Filter {
     And(Vec<Filter>),
     Or(Vec<Filter>),
     Not(Box<Filter>),
+    /// A multi-select choice holding any of `values` (or, not `contains`, none of them): Learn's
+    /// ContainValues / DoesNotContainValues query functions (PropertyValues a `Collection(Edm.String)`).
+    Values {
+        column: String,
+        values: Vec<String>,
+        contains: bool,
+    },
     /// A filter the user typed; its column names are still checked.
     Raw(String),
 }
@@ -97,6 +104,14 @@ impl Filter {
             Filter::And(parts) => join(parts, "and"),
             Filter::Or(parts) => join(parts, "or"),
             Filter::Not(inner) => format!("not ({})", inner.odata()),
+            Filter::Values { column, values, contains } => {
+                let values: Vec<String> = values.iter().map(|v| Literal::Text(v.clone()).odata()).collect();
+                format!(
+                    "Microsoft.Dynamics.CRM.{}(PropertyName='{column}',PropertyValues=[{}])",
+                    if *contains { "ContainValues" } else { "DoesNotContainValues" },
+                    values.join(",")
+                )
+            }
             Filter::Raw(text) => text.clone(),
         }
     }
@@ -113,6 +128,7 @@ impl Filter {
             }
             Filter::And(parts) | Filter::Or(parts) => parts.iter().flat_map(Filter::columns).collect(),
             Filter::Not(inner) => inner.columns(),
+            Filter::Values { column, .. } => vec![column.clone()],
             Filter::Raw(text) => raw_identifiers(text),
         }
     }
@@ -329,6 +345,15 @@ mod tests {
         assert_eq!(contains.odata(), "contains(name,'50[%] [[]A][_]b')");
         assert_eq!(Filter::StartsWith("name".into(), "O'_".into()).odata(), "startswith(name,'O''[_]')");
         assert_eq!(Filter::EndsWith("name".into(), "x".into()).odata(), "endswith(name,'x')");
+        let values = Filter::Values {
+            column: "cr0d1_channels".into(),
+            values: vec!["1".into(), "9".into()],
+            contains: true,
+        };
+        assert_eq!(
+            values.odata(),
+            "Microsoft.Dynamics.CRM.ContainValues(PropertyName='cr0d1_channels',PropertyValues=['1','9'])"
+        );
     }
     use super::*;
 

@@ -1,8 +1,9 @@
 // The fields a new record's form offers, from the metadata the grid has: the required columns first
 // (those Dataverse sets itself left out: the owner, the status), then the grid's columns, then any the
 // person added; only columns with an editor.
-import type { GridColumn, TableInfo } from "../bindings";
-import { editorKind } from "./cellEdit";
+import type { ErrorPayload, GridColumn, TableInfo } from "../bindings";
+import { editorKind, referencedId } from "./cellEdit";
+import type { CreateChange } from "./pendingList";
 
 /** Set by Dataverse on create, though marked required. */
 const SET_BY_DATAVERSE = ["Owner", "State", "Status"];
@@ -31,4 +32,19 @@ export function newRecordColumns(
 export function newKey(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(8));
   return `new-${Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("")}`;
+}
+
+/**
+ * The column of a new record a commit's refusal is about: the one it names, else the lookup whose record
+ * its message names (a record that does not exist: the server names the record, not the column).
+ */
+export function refusedColumn(change: CreateChange, error: ErrorPayload): string | null {
+  const named = error.column?.replace(/@odata\.bind$/, "") ?? null;
+  if (named) return named;
+  const message = error.message.toLowerCase();
+  const found = Object.entries(change.values).find(
+    ([, value]) =>
+      typeof value === "string" && /\(.+\)$/.test(value) && message.includes(referencedId(value)),
+  );
+  return found?.[0] ?? null;
 }

@@ -36,6 +36,8 @@ export type ChangeNote = {
   shown?: string;
   /** The value read as the cell showed it. */
   oldShown?: string;
+  /** A new record's values as its form showed them (an option's label, a record's name), by column. */
+  shownValues?: Record<string, string>;
 };
 
 export class PendingChanges {

@@ -129,11 +129,17 @@ pub enum ConnectionCommand {
     SignIn(SignInArgs),
     /// Give an org connection that has none (an imported one) its client secret, read from stdin
     /// (--client-secret-stdin) or D365_CLIENT_SECRET. A secret once set is never replaced.
+    /// A certificate connection gets its certificate instead: --certificate FILE (PEM or PFX), its password
+    /// from --certificate-password-stdin or D365_CERTIFICATE_PASSWORD; it must be the one it was made with.
     SetSecret {
         name: String,
-        #[arg(long)]
+        #[arg(long, conflicts_with = "certificate")]
         client_secret_stdin: bool,
+        #[command(flatten)]
+        certificate: CertificateArgs,
     },
+    /// Show one connection (with its certificate's thumbprint and expiry, for a certificate connection).
+    Show { name: String },
     /// Write every connection as JSON, without any secret or token (to stdout, or --out FILE).
     Export {
         #[arg(long)]
@@ -160,7 +166,8 @@ pub enum ConnectionCommand {
 #[derive(Debug, Subcommand)]
 pub enum AddCommand {
     /// An app registration with a client secret (client credentials). The secret is read from stdin
-    /// (--client-secret-stdin) or D365_CLIENT_SECRET, never from the command line.
+    /// (--client-secret-stdin) or D365_CLIENT_SECRET, never from the command line. With --certificate FILE
+    /// it signs in with a certificate instead.
     Org(AddOrg),
     /// Your own account: sign in in the system browser (it honours $BROWSER). D365 Desk keeps a refresh token
     /// in the keyring.
@@ -255,8 +262,24 @@ pub struct AddOrg {
     #[arg(long)]
     pub allow_custom_authority: bool,
     /// Read the client secret from standard input.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "certificate")]
     pub client_secret_stdin: bool,
+    #[command(flatten)]
+    pub certificate: CertificateArgs,
+}
+
+/// A certificate instead of a client secret (Microsoft's recommendation for app registrations).
+#[derive(Debug, Args)]
+pub struct CertificateArgs {
+    /// The certificate with its private key: a PEM (CERTIFICATE and PRIVATE KEY blocks; the key may be
+    /// encrypted) or a PKCS#12 file (.pfx/.p12), told apart by content. Only RSA keys (Entra signs with
+    /// PS256). The key goes to the keyring; the file is not needed afterwards.
+    #[arg(long, value_name = "FILE")]
+    pub certificate: Option<std::path::PathBuf>,
+    /// Read the PEM key's passphrase or the PFX's password from standard input (or D365_CERTIFICATE_PASSWORD);
+    /// it is used once and never kept.
+    #[arg(long, requires = "certificate")]
+    pub certificate_password_stdin: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

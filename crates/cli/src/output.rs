@@ -108,7 +108,10 @@ impl From<ConnectionError> for Failure {
 fn how(kind: &str) -> Option<&'static str> {
     Some(match kind {
         "vault.not_found" => "d365 connection list",
-        "vault.secret_missing" => "d365 connection set-secret NAME --client-secret-stdin",
+        "vault.secret_missing" => {
+            "d365 connection set-secret NAME --client-secret-stdin (or --certificate FILE)"
+        }
+        "input.certificate_password" => "--certificate-password-stdin (or D365_CERTIFICATE_PASSWORD)",
         "auth.sign_in_again" | "auth.session_expired" => "d365 connection sign-in NAME",
         "query.unknown_table" => "d365 tables CONNECTION",
         "query.unknown_column" => "d365 columns CONNECTION TABLE",
@@ -125,6 +128,9 @@ fn need(profile: &Profile, missing: Option<SecretKind>) -> Option<String> {
         )),
         SecretKind::RefreshToken => Some(format!("needs a sign-in: d365 connection sign-in '{name}'")),
         SecretKind::BearerToken => Some("its token is gone: delete and add it again".to_owned()),
+        SecretKind::CertificateKey => {
+            Some(format!("needs its certificate: d365 connection set-secret '{name}' --certificate FILE"))
+        }
     }
 }
 
@@ -133,12 +139,14 @@ fn need_code(missing: &Option<SecretKind>) -> Option<&'static str> {
         SecretKind::ClientSecret => "client_secret",
         SecretKind::RefreshToken => "sign_in",
         SecretKind::BearerToken => "bearer_token",
+        SecretKind::CertificateKey => "certificate",
     })
 }
 
 fn kind_name(kind: ConnectionKind) -> &'static str {
     match kind {
         ConnectionKind::Org => "org",
+        ConnectionKind::Certificate => "org (certificate)",
         ConnectionKind::User => "user",
         ConnectionKind::Bearer => "bearer",
         ConnectionKind::Sandbox => "sandbox",
@@ -153,8 +161,18 @@ fn profile_line(profile: &Profile) -> String {
         Some(v) => format!("failed: {}", v.summary),
         None => "never verified".to_owned(),
     };
+    // A certificate's thumbprint (as the Azure portal lists it) and end, with a warning when it is near.
+    let certificate = profile.certificate.as_ref().map_or_else(String::new, |c| {
+        let warning =
+            d365_dataverse::certificate::warning_for(c).map(|_| " (expires soon)").unwrap_or_default();
+        format!(
+            "  thumbprint {} until {}{warning}",
+            c.thumbprint,
+            c.not_after.get(..10).unwrap_or(&c.not_after)
+        )
+    });
     format!(
-        "{}  {}  {}{tag}{read_only}  {status}",
+        "{}  {}  {}{tag}{read_only}{certificate}  {status}",
         profile.name,
         kind_name(profile.kind),
         profile.instance_url

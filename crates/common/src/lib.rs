@@ -19,4 +19,4 @@ pub use cloud::Cloud;
 pub use error::{Category, ErrorPayload};
 #[cfg(feature = "specta")]
 pub use json::Json;
-pub use secret::Secret;
+pub use secret::{Secret, SecretBytes};

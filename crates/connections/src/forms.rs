@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
 
-/// An org-level (app registration + client secret) connection, as typed. The secret travels separately.
+/// An org-level (app registration + client secret or certificate) connection, as typed. The secret or the
+/// certificate file travels separately.
 /// The `allow_*` flags are the CLI's: a form in the window cannot set them.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -70,11 +71,11 @@ pub(crate) fn name_problem(vault: &Vault, name: &str) -> Option<FieldProblem> {
 }
 
 /// The fields as they will be saved.
-struct Checked {
-    instance: input::Instance,
-    tenant: String,
-    client_id: String,
-    authority: Option<String>,
+pub(crate) struct Checked {
+    pub(crate) instance: input::Instance,
+    pub(crate) tenant: String,
+    pub(crate) client_id: String,
+    pub(crate) authority: Option<String>,
 }
 
 /// `result`'s value, or `None` with its error noted against `field`.
@@ -118,6 +119,16 @@ fn check(form: &OrgForm) -> std::result::Result<Checked, Vec<FieldProblem>> {
     }
 }
 
+/// The form's fields as they will be saved, or its first problem (a certificate connection's too).
+pub(crate) fn checked_org(form: &OrgForm) -> Result<Checked> {
+    Ok(check(form).map_err(|problems| {
+        problems.into_iter().next().map_or_else(
+            || DataverseError::new("input.invalid", "The form is incomplete.", None),
+            |p| p.error,
+        )
+    })?)
+}
+
 /// Every problem of the form (one per field), for showing beside the fields as the user types. The secret
 /// is not among them: it is checked once, on save (a form checks its shape itself as it is typed, so that
 /// the secret does not travel on every keystroke).
@@ -130,12 +141,7 @@ pub fn check_org(vault: &Vault, form: &OrgForm) -> Vec<FieldProblem> {
 /// Saves the connection with its secret in the keyring. A warning the user accepted (an unusual instance
 /// host) comes back with it.
 pub fn add_org(vault: &Vault, form: OrgForm, secret: Secret) -> Result<(Profile, Option<String>)> {
-    let checked = check(&form).map_err(|problems| {
-        problems.into_iter().next().map_or_else(
-            || DataverseError::new("input.invalid", "The form is incomplete.", None),
-            |p| p.error,
-        )
-    })?;
+    let checked = checked_org(&form)?;
     input::client_secret(secret.expose())?;
     let new = NewProfile {
         name: form.name,

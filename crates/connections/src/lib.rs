@@ -7,6 +7,7 @@
 //! its own and knows nothing of Tauri or of a terminal.
 
 mod bearer;
+mod certificate;
 mod commit;
 mod conflict;
 mod console;
@@ -24,6 +25,7 @@ mod user;
 mod views;
 
 pub use bearer::{BearerForm, add_bearer, inspect_bearer, near_expiry};
+pub use certificate::{CertificateView, add_certificate, inspect_certificate, set_certificate};
 pub use commit::{
     BatchPreview, CommitMode, CommitOutcome, CommitPreview, CommitResult, ValueCheck, check_value, commit,
     preview,

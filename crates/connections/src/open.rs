@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use d365_dataverse::auth::AccessToken;
+use d365_dataverse::certificate::SigningKey;
 use d365_dataverse::client::{Client, ClientOptions, EventSink};
 use d365_dataverse::data::cache::MetadataCache;
 use d365_dataverse::session::{Grant, Session};
@@ -61,6 +62,15 @@ fn no_secret() -> ConnectionError {
     .into()
 }
 
+fn no_certificate() -> ConnectionError {
+    DataverseError::new(
+        "vault.secret_missing",
+        "The connection has no certificate key (it was imported, or its keyring entry was removed).",
+        Some("Give it its certificate once (d365 connection set-secret NAME --certificate FILE), or delete and recreate the connection.".to_owned()),
+    )
+    .into()
+}
+
 fn no_sign_in() -> ConnectionError {
     DataverseError::new(
         "auth.sign_in_again",
@@ -83,6 +93,12 @@ pub fn open(
         ConnectionKind::Org => {
             let secret = vault.secret(profile, SecretKind::ClientSecret)?.ok_or_else(no_secret)?;
             Grant::App { authority: authority_of(profile)?, client_id, client_secret: secret }
+        }
+        ConnectionKind::Certificate => {
+            let key = vault.certificate_key(profile)?.ok_or_else(no_certificate)?;
+            let thumbprint = profile.certificate.as_ref().map(|c| c.thumbprint_sha256.as_str());
+            let key = SigningKey::new(&key, thumbprint.ok_or_else(no_certificate)?)?;
+            Grant::Certificate { authority: authority_of(profile)?, client_id, key }
         }
         ConnectionKind::User => {
             let refresh = vault.secret(profile, SecretKind::RefreshToken)?.ok_or_else(no_sign_in)?;
@@ -227,6 +243,7 @@ pub fn open_builtin_sandbox(endpoint: &SandboxEndpoint, events: Option<EventSink
         created: OffsetDateTime::UNIX_EPOCH,
         last_verification: None,
         username: None,
+        certificate: None,
     };
     let cache = sandbox_cache(client.clone(), endpoint);
     Ok(DataSession { profile, client, cache })

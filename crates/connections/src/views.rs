@@ -68,6 +68,11 @@ pub struct ConnectionView {
     /// The sign-in authority when it is not the cloud's own (the sandbox's, a local server).
     pub authority: Option<String>,
     pub status: Status,
+    /// A certificate connection's certificate (thumbprint, subject, validity) and a warning when it ends
+    /// within 30 days. Absent for the other kinds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "specta", specta(optional))]
+    pub certificate: Option<crate::CertificateView>,
 }
 
 impl From<&Profile> for ConnectionView {
@@ -89,6 +94,10 @@ impl From<&Profile> for ConnectionView {
             cloud: profile.cloud,
             authority: profile.authority.clone(),
             status: Status::of(profile.last_verification.as_ref()),
+            certificate: profile.certificate.as_ref().map(|info| crate::CertificateView {
+                certificate: info.clone(),
+                expiry_warning: d365_dataverse::certificate::warning_for(info),
+            }),
         }
     }
 }

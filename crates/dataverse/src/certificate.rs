@@ -10,7 +10,7 @@ use aws_lc_rs::digest;
 use aws_lc_rs::signature::{KeyPair, RsaKeyPair};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use d365_common::{CertificateInfo, Secret};
+use d365_common::{CertificateInfo, Secret, SecretBytes};
 use pkcs8::der::{Decode, Encode};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -27,8 +27,9 @@ const FIELD: &str = "Certificate";
 /// A certificate file read and checked: its facts, and its key for the keyring.
 pub struct ParsedCertificate {
     pub info: CertificateInfo,
-    /// The private key as a PKCS#8 PEM (`BEGIN PRIVATE KEY`), unencrypted: for the keyring only.
-    pub key: Secret,
+    /// The private key as unencrypted PKCS#8 DER: for the keyring only (as bytes: a PEM is too long for
+    /// Windows' Credential Manager, which keeps 2560 bytes a credential).
+    pub key: SecretBytes,
     /// The certificate's DER (public).
     pub der: Vec<u8>,
     pub not_after: OffsetDateTime,
@@ -45,6 +46,12 @@ impl ParsedCertificate {
     pub fn expiry_warning(&self) -> Option<String> {
         expiry_warning(self.not_after, OffsetDateTime::now_utc())
     }
+}
+
+/// The warning for a saved certificate's facts (its end is RFC 3339), as [`ParsedCertificate::expiry_warning`].
+pub fn warning_for(info: &CertificateInfo) -> Option<String> {
+    let not_after = OffsetDateTime::parse(&info.not_after, &Rfc3339).ok()?;
+    expiry_warning(not_after, OffsetDateTime::now_utc())
 }
 
 fn expiry_warning(not_after: OffsetDateTime, now: OffsetDateTime) -> Option<String> {
@@ -145,8 +152,7 @@ pub fn parse_at(bytes: &[u8], password: Option<&Secret>, now: OffsetDateTime) ->
             "Wait until then, or check this computer's clock.",
         ));
     }
-    let pem = pem::encode(&pem::Pem::new("PRIVATE KEY", key.as_slice()));
-    Ok(ParsedCertificate { info, key: Secret::new(pem), der: cert.clone(), not_after })
+    Ok(ParsedCertificate { info, key: SecretBytes::new(key.to_vec()), der: cert.clone(), not_after })
 }
 
 /// Unencrypted PKCS#8 DER, wiped when dropped.
@@ -293,8 +299,8 @@ impl std::fmt::Debug for SigningKey {
 }
 
 impl SigningKey {
-    /// The keyring's PKCS#8 PEM and the profile's SHA-256 thumbprint (hex).
-    pub fn new(key_pem: &Secret, thumbprint_sha256: &str) -> Result<Self> {
+    /// The keyring's PKCS#8 DER and the profile's SHA-256 thumbprint (hex).
+    pub fn new(key: &SecretBytes, thumbprint_sha256: &str) -> Result<Self> {
         let unusable = || {
             DataverseError::new(
                 "vault.certificate_key_unusable",
@@ -302,9 +308,7 @@ impl SigningKey {
                 Some("Delete and recreate the connection with the certificate file.".to_owned()),
             )
         };
-        let block = pem::parse(key_pem.expose()).map_err(|_| unusable())?;
-        let der = KeyDer::new(block.contents().to_vec());
-        let pair = signing_pair(&der).map_err(|_| unusable())?;
+        let pair = signing_pair(key.expose()).map_err(|_| unusable())?;
         let digest = (0..thumbprint_sha256.len())
             .step_by(2)
             .map(|i| thumbprint_sha256.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))

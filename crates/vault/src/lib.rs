@@ -13,7 +13,7 @@ mod secrets;
 mod store;
 mod vault;
 
-pub use d365_common::{Cloud, Secret};
+pub use d365_common::{CertificateInfo, Cloud, Secret, SecretBytes};
 pub use error::{Result, VaultError};
 pub use portable::{ImportReport, PortableProfile, Skipped};
 pub use profile::{

@@ -1,6 +1,6 @@
 //! A connection profile: everything about a connection except its secrets.
 
-use d365_common::{Category, Cloud};
+use d365_common::{Category, CertificateInfo, Cloud};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -12,6 +12,8 @@ use uuid::Uuid;
 pub enum ConnectionKind {
     /// An app registration with a client secret (client credentials).
     Org,
+    /// An app registration with a certificate (client credentials with a signed assertion): org level too.
+    Certificate,
     /// The user's own sign-in (authorization code + PKCE, or device code).
     User,
     /// A pasted access token.
@@ -25,10 +27,16 @@ impl ConnectionKind {
     pub fn secret_kinds(self) -> &'static [SecretKind] {
         match self {
             ConnectionKind::Org => &[SecretKind::ClientSecret],
+            ConnectionKind::Certificate => &[SecretKind::CertificateKey],
             ConnectionKind::User => &[SecretKind::RefreshToken],
             ConnectionKind::Bearer => &[SecretKind::BearerToken],
             ConnectionKind::Sandbox => &[],
         }
+    }
+
+    /// An app registration's connection (client secret or certificate): needs a tenant and a client ID.
+    pub fn is_app(self) -> bool {
+        matches!(self, ConnectionKind::Org | ConnectionKind::Certificate)
     }
 }
 
@@ -38,17 +46,24 @@ pub enum SecretKind {
     ClientSecret,
     RefreshToken,
     BearerToken,
+    /// A certificate's private key, PKCS#8 DER (kept as bytes).
+    CertificateKey,
 }
 
 impl SecretKind {
-    pub const ALL: [SecretKind; 3] =
-        [SecretKind::ClientSecret, SecretKind::RefreshToken, SecretKind::BearerToken];
+    pub const ALL: [SecretKind; 4] = [
+        SecretKind::ClientSecret,
+        SecretKind::RefreshToken,
+        SecretKind::BearerToken,
+        SecretKind::CertificateKey,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             SecretKind::ClientSecret => "client_secret",
             SecretKind::RefreshToken => "refresh_token",
             SecretKind::BearerToken => "bearer_token",
+            SecretKind::CertificateKey => "certificate_key",
         }
     }
 }
@@ -110,6 +125,10 @@ pub struct Profile {
     /// the sign-in page (`login_hint`). A name, not a secret; profiles saved before it have none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
+    /// A certificate connection's certificate: thumbprints, subject, validity (public; its key is in the
+    /// keyring). Set once, when the connection is made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<CertificateInfo>,
 }
 
 /// What the caller gives to create a profile; id and creation time come from the vault.
@@ -144,6 +163,7 @@ impl NewProfile {
             created: OffsetDateTime::now_utc(),
             last_verification: None,
             username: None,
+            certificate: None,
         }
     }
 }

@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use crate::error::{Result, from_keyring};
 use crate::profile::SecretKind;
-use d365_common::Secret;
+use d365_common::{Secret, SecretBytes};
 
 pub const SERVICE: &str = "d365desk";
 
@@ -31,4 +31,22 @@ pub fn remove(profile: Uuid, kind: SecretKind) -> Result<()> {
         Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
         Err(err) => Err(from_keyring(err)),
     }
+}
+
+/// Bytes (a certificate's key): the keyring's binary secret, so that it fits Windows' Credential Manager.
+pub fn store_bytes(profile: Uuid, kind: SecretKind, secret: &SecretBytes) -> Result<()> {
+    entry(profile, kind)?.set_secret(secret.expose()).map_err(from_keyring)
+}
+
+pub fn load_bytes(profile: Uuid, kind: SecretKind) -> Result<Option<SecretBytes>> {
+    match entry(profile, kind)?.get_secret() {
+        Ok(value) => Ok(Some(SecretBytes::new(value))),
+        Err(keyring::Error::NoEntry) => Ok(None),
+        Err(err) => Err(from_keyring(err)),
+    }
+}
+
+/// Whether there is an entry, whatever it holds.
+pub fn exists(profile: Uuid, kind: SecretKind) -> Result<bool> {
+    Ok(load_bytes(profile, kind)?.is_some())
 }

@@ -9,7 +9,7 @@ use crate::portable::{self, ImportReport, PortableProfile, Skipped};
 use crate::profile::{ConnectionKind, NewProfile, Profile, ProfileEdit, SecretKind, Verification};
 use crate::secrets;
 use crate::store::ProfileFile;
-use d365_common::Secret;
+use d365_common::{CertificateInfo, Secret, SecretBytes};
 
 /// What to do elsewhere after deleting a connection, so its access is really gone.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,6 +80,9 @@ impl Vault {
     /// Saves a new connection with its secret. The secret goes to the keyring first: if the keyring is not
     /// available nothing is written at all; if the profile cannot be written the secret is taken back out.
     pub fn add(&self, new: NewProfile, secret: Option<Secret>) -> Result<Profile> {
+        if new.kind == ConnectionKind::Certificate {
+            return Err(invalid("certificate", "A certificate connection is added with its certificate."));
+        }
         let needed = new.kind.secret_kinds().first().copied();
         match (needed, &secret) {
             (Some(_), None) => return Err(invalid("secret", "This kind of connection needs its secret.")),
@@ -87,14 +90,43 @@ impl Vault {
             (Some(_), Some(secret)) => check_secret(secret)?,
             _ => {}
         }
-        if new.kind == ConnectionKind::Org && (new.tenant.is_none() || new.client_id.is_none()) {
+        self.save(new, None, |id| match (needed, &secret) {
+            (Some(kind), Some(secret)) => secrets::store(id, kind, secret),
+            _ => Ok(()),
+        })
+    }
+
+    /// Saves a new certificate connection: its certificate's facts in the profile, its private key (PKCS#8
+    /// DER) in the keyring, nowhere else.
+    pub fn add_certificate(
+        &self,
+        new: NewProfile,
+        certificate: CertificateInfo,
+        key: &SecretBytes,
+    ) -> Result<Profile> {
+        if new.kind != ConnectionKind::Certificate {
+            return Err(invalid("certificate", "Only a certificate connection keeps a certificate."));
+        }
+        check_key(key)?;
+        self.save(new, Some(certificate), |id| secrets::store_bytes(id, SecretKind::CertificateKey, key))
+    }
+
+    /// The keyring first (nothing is written without it), then the profile; a profile that cannot be written
+    /// takes its secret back out.
+    fn save(
+        &self,
+        new: NewProfile,
+        certificate: Option<CertificateInfo>,
+        store: impl FnOnce(uuid::Uuid) -> Result<()>,
+    ) -> Result<Profile> {
+        let needed = new.kind.secret_kinds().first().copied();
+        if new.kind.is_app() && (new.tenant.is_none() || new.client_id.is_none()) {
             return Err(invalid("tenant", "An org connection needs its tenant and client ID."));
         }
         check_name(&self.file.read()?, &new.name, None)?;
-        let profile = new.into_profile();
-        if let (Some(kind), Some(secret)) = (needed, &secret) {
-            secrets::store(profile.id, kind, secret)?;
-        }
+        let mut profile = new.into_profile();
+        profile.certificate = certificate;
+        store(profile.id)?;
         let saved = profile.clone();
         let written = self.file.update(|profiles| {
             check_name(profiles, &saved.name, None)?;
@@ -118,12 +150,20 @@ impl Vault {
 
     /// The connection's secret of that kind, from the keyring.
     pub fn secret(&self, profile: &Profile, kind: SecretKind) -> Result<Option<Secret>> {
+        if kind == SecretKind::CertificateKey {
+            return Err(invalid("secret", "A certificate's key is read with certificate_key."));
+        }
         secrets::load(profile.id, kind)
+    }
+
+    /// A certificate connection's private key (PKCS#8 DER), from the keyring.
+    pub fn certificate_key(&self, profile: &Profile) -> Result<Option<SecretBytes>> {
+        secrets::load_bytes(profile.id, SecretKind::CertificateKey)
     }
 
     /// Replaces a stored token (a rotated refresh token); credentials proper are never edited.
     pub fn store_token(&self, profile: &Profile, kind: SecretKind, token: &Secret) -> Result<()> {
-        if kind == SecretKind::ClientSecret {
+        if matches!(kind, SecretKind::ClientSecret | SecretKind::CertificateKey) {
             return Err(invalid(
                 "secret",
                 "A client secret cannot be changed: delete and recreate the connection.",
@@ -216,8 +256,7 @@ impl Vault {
                     report.skipped.push(skip(err.to_string()));
                     continue;
                 }
-                if connection.kind == ConnectionKind::Org
-                    && (connection.tenant.is_none() || connection.client_id.is_none())
+                if connection.kind.is_app() && (connection.tenant.is_none() || connection.client_id.is_none())
                 {
                     report.skipped.push(skip("An org connection needs its tenant and client ID.".into()));
                     continue;
@@ -234,7 +273,7 @@ impl Vault {
     /// token of a user connection that was imported or whose token was lost.
     pub fn missing_credential(&self, profile: &Profile) -> Result<Option<SecretKind>> {
         for &kind in profile.kind.secret_kinds() {
-            if secrets::load(profile.id, kind)?.is_none() {
+            if !secrets::exists(profile.id, kind)? {
                 return Ok(Some(kind));
             }
         }
@@ -259,6 +298,43 @@ impl Vault {
         secrets::store(profile.id, SecretKind::ClientSecret, secret)?;
         Ok(profile)
     }
+
+    /// Gives a certificate connection that has none (an imported one) its certificate and key, once: a key
+    /// already there is never replaced.
+    pub fn set_certificate(
+        &self,
+        name_or_id: &str,
+        certificate: CertificateInfo,
+        key: &SecretBytes,
+    ) -> Result<Profile> {
+        let profile = self.get(name_or_id)?;
+        if profile.kind != ConnectionKind::Certificate {
+            return Err(invalid("certificate", "Only a certificate connection has a certificate."));
+        }
+        check_key(key)?;
+        if secrets::exists(profile.id, SecretKind::CertificateKey)? {
+            return Err(invalid(
+                "certificate",
+                "This connection already has its certificate; credentials are never changed. Delete and \
+                 recreate the connection to use another.",
+            ));
+        }
+        secrets::store_bytes(profile.id, SecretKind::CertificateKey, key)?;
+        self.file.update(|profiles| {
+            let saved = find(profiles, &profile.id.to_string())
+                .ok_or_else(|| VaultError::NotFound(name_or_id.to_owned()))?;
+            saved.certificate = Some(certificate);
+            Ok(saved.clone())
+        })
+    }
+}
+
+/// A PKCS#8 key is a DER SEQUENCE; anything else (a PEM's text, nothing) is a caller's mistake.
+fn check_key(key: &SecretBytes) -> Result<()> {
+    if key.expose().first() != Some(&0x30) {
+        return Err(invalid("certificate", "The certificate's key must be PKCS#8 DER."));
+    }
+    Ok(())
 }
 
 fn check_secret(secret: &Secret) -> Result<()> {
@@ -280,6 +356,20 @@ fn revocation(profile: &Profile) -> Revocation {
             "In the Azure portal (Microsoft Entra ID → App registrations → the app → Certificates & secrets), \
              delete the client secret you used here."
                 .into(),
+        ],
+        ConnectionKind::Certificate => vec![
+            format!(
+                "In Dataverse (Power Platform admin center → Environments → {} → Settings → Users + permissions → \
+                 Application users), delete the application user of client ID {}.",
+                profile.instance_url,
+                profile.client_id.as_deref().unwrap_or("?")
+            ),
+            format!(
+                "In the Azure portal (Microsoft Entra ID → App registrations → the app → Certificates & secrets → \
+                 Certificates), delete the certificate with thumbprint {}, and the certificate file wherever you \
+                 keep it.",
+                profile.certificate.as_ref().map_or("?", |c| c.thumbprint.as_str())
+            ),
         ],
         ConnectionKind::User => vec![
             "Remove D365 Desk's access to your account: https://myapps.microsoft.com → your profile → \

@@ -281,3 +281,61 @@ fn a_verification_category_this_version_does_not_know_reads_as_none() {
     let profiles = Vault::open(&dir).list().expect("a newer category does not make the file unreadable");
     assert_eq!(profiles[0].last_verification.as_ref().unwrap().category, None);
 }
+
+fn certificate_info() -> d365_vault::CertificateInfo {
+    d365_vault::CertificateInfo {
+        thumbprint: "0624158BE44BA63FD750D2EB9F933E50CDDAE753".into(),
+        thumbprint_sha256: "58E7FBC611C5415ADD3E9F62F5B396156109455CE17E90AE13F9B61C8E0191D3".into(),
+        subject: "CN=D365 Desk Fixture".into(),
+        not_before: "2026-12-01T18:00:41Z".into(),
+        not_after: "2126-11-07T18:00:41Z".into(),
+    }
+}
+
+/// Reads a binary keyring entry directly.
+fn keyring_bytes(id: uuid::Uuid, kind: &str) -> Option<Vec<u8>> {
+    match keyring::Entry::new(KEYRING_SERVICE, &format!("{id}/{kind}")).unwrap().get_secret() {
+        Ok(value) => Some(value),
+        Err(keyring::Error::NoEntry) => None,
+        Err(other) => panic!("the keyring failed: {other}"),
+    }
+}
+
+#[test]
+fn a_certificate_s_key_goes_to_the_keyring_its_facts_to_the_profile_and_delete_wipes_it() {
+    let dir = temp_dir();
+    let vault = Vault::open(&dir);
+    // A stand-in for PKCS#8 DER: a SEQUENCE with a recognisable body.
+    let mut der = vec![0x30, 0x40];
+    der.extend(b"MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC-key-material");
+    let key = d365_vault::SecretBytes::new(der.clone());
+    let new = NewProfile { kind: ConnectionKind::Certificate, ..org("Contoso Cert") };
+    assert!(vault.add(new.clone(), Some(Secret::new(SECRET))).is_err(), "not through add");
+    let profile = vault.add_certificate(new, certificate_info(), &key).unwrap();
+    assert_eq!(profile.certificate, Some(certificate_info()));
+    assert_eq!(keyring_bytes(profile.id, "certificate_key"), Some(der.clone()));
+    assert_eq!(vault.certificate_key(&profile).unwrap().unwrap().expose(), der.as_slice());
+    assert_eq!(vault.missing_credential(&profile).unwrap(), None);
+    let file = std::fs::read_to_string(dir.join("profiles.json")).unwrap();
+    assert!(
+        file.contains("\"kind\": \"certificate\"") && file.contains(&certificate_info().thumbprint),
+        "{file}"
+    );
+    assert!(
+        !file.contains("key-material") && !file.contains("MIIEvQ"),
+        "no key in the profiles file: {file}"
+    );
+    assert!(!format!("{profile:?}{key:?}").contains("key-material"));
+    assert!(vault.set_certificate("Contoso Cert", certificate_info(), &key).is_err(), "never replaced");
+    assert!(
+        vault.add_certificate(org("Not a cert"), certificate_info(), &key).is_err(),
+        "an org connection keeps no certificate"
+    );
+    let revocation = vault.remove("Contoso Cert").unwrap().unwrap();
+    assert!(
+        revocation.steps.iter().any(|s| s.contains(&certificate_info().thumbprint)),
+        "{:?}",
+        revocation.steps
+    );
+    assert_eq!(keyring_bytes(profile.id, "certificate_key"), None, "deleting wipes the key");
+}

@@ -180,6 +180,28 @@ export type Cell = {
 	navigation?: string | null,
 };
 
+export type CertificateInfo = {
+	/**
+	 *  SHA-1 of the certificate's DER, in upper-case hex: the "Thumbprint" the Azure portal lists under
+	 *  Certificates & secrets, to tell which certificate this is.
+	 */
+	thumbprint: string,
+	/**  SHA-256 of the DER, in upper-case hex; sent base64url-encoded as the assertion's `x5t#S256`. */
+	thumbprint_sha256: string,
+	/**  The subject, as `CN=…, O=…`. */
+	subject: string,
+	/**  The validity, RFC 3339. */
+	not_before: string,
+	not_after: string,
+};
+
+/**  A certificate file as the form shows it before saving: its facts, and a warning when it ends soon. */
+export type CertificateView = {
+	certificate: CertificateInfo,
+	/**  Set when it expires within 30 days (it is still accepted). */
+	expiry_warning: string | null,
+};
+
 /**  What the client reports while it works, for a status line ("throttled, retrying in 12 s"). */
 export type ClientEvent = { event: "retrying"; reason: RetryReason; attempt: number; 
 /**  Capped at minutes by the policy: a u32 holds it. */
@@ -306,6 +328,8 @@ export type Conflict = {
 export type ConnectionKind = 
 /**  An app registration with a client secret (client credentials). */
 "org" | 
+/**  An app registration with a certificate (client credentials with a signed assertion): org level too. */
+"certificate" | 
 /**  The user's own sign-in (authorization code + PKCE, or device code). */
 "user" | 
 /**  A pasted access token. */
@@ -329,6 +353,11 @@ export type ConnectionView = {
 	/**  The sign-in authority when it is not the cloud's own (the sandbox's, a local server). */
 	authority: string | null,
 	status: Status,
+	/**
+	 *  A certificate connection's certificate (thumbprint, subject, validity) and a warning when it ends
+	 *  within 30 days. Absent for the other kinds.
+	 */
+	certificate?: CertificateView | null,
 };
 
 export type ConsoleAnswer = {
@@ -625,7 +654,8 @@ export type OptionValue = {
 };
 
 /**
- *  An org-level (app registration + client secret) connection, as typed. The secret travels separately.
+ *  An org-level (app registration + client secret or certificate) connection, as typed. The secret or the
+ *  certificate file travels separately.
  *  The `allow_*` flags are the CLI's: a form in the window cannot set them.
  */
 export type OrgForm = {

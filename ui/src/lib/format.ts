@@ -3,6 +3,7 @@ import type { ConnectionKind, EnvironmentTag, ErrorPayload, Step } from "../bind
 
 export const kindLabels: Record<ConnectionKind, string> = {
   org: "Organisation",
+  certificate: "Organisation (certificate)",
   user: "User",
   bearer: "Bearer token",
   sandbox: "Sandbox",

@@ -59,9 +59,50 @@ pub fn org(vault: &Vault, args: AddOrg) -> Result<Done, Failure> {
     if let Some(problem) = d365_connections::check_org(vault, &form).into_iter().find(|p| p.field != "name") {
         return Err(problem.error.into());
     }
+    if let Some(file) = &args.certificate.certificate {
+        let (bytes, password) = read_certificate(file, args.certificate.certificate_password_stdin)?;
+        let (profile, warnings) = d365_connections::add_certificate(vault, form, &bytes, password.as_ref())?;
+        let note =
+            Some(certificate_note(&profile)).into_iter().chain(warnings).collect::<Vec<_>>().join("\n");
+        return Ok(Done::Added(profile, Some(note)));
+    }
     let secret = read_secret(args.client_secret_stdin)?;
     let (profile, warning) = d365_connections::add_org(vault, form, secret)?;
     Ok(Done::Added(profile, warning))
+}
+
+/// The certificate file, and its password from stdin or D365_CERTIFICATE_PASSWORD (never from argv).
+pub fn read_certificate(
+    file: &std::path::Path,
+    password_stdin: bool,
+) -> Result<(Vec<u8>, Option<Secret>), Failure> {
+    let bytes = std::fs::read(file).map_err(|e| {
+        Failure::from(
+            DataverseError::new(
+                "input.certificate_unreadable",
+                format!("{} cannot be read: {e}", file.display()),
+                Some("Check the path of the certificate file.".into()),
+            )
+            .on_field("Certificate"),
+        )
+    })?;
+    let password = if password_stdin {
+        Some(Secret::new(read_stdin()?.trim_end_matches(['\r', '\n']).to_owned()))
+    } else {
+        std::env::var("D365_CERTIFICATE_PASSWORD").ok().map(Secret::new)
+    };
+    Ok((bytes, password))
+}
+
+/// What the person should check in the Azure portal: the thumbprint it lists, and the end.
+pub fn certificate_note(profile: &d365_vault::Profile) -> String {
+    profile.certificate.as_ref().map_or_else(String::new, |c| {
+        format!(
+            "Certificate {} (thumbprint {}), valid until {}. Its public part must be uploaded to the app \
+             registration (Certificates & secrets → Certificates).",
+            c.subject, c.thumbprint, c.not_after
+        )
+    })
 }
 
 /// What the terminal shows while a sign-in waits, and Ctrl-C to give up.

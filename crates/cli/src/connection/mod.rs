@@ -56,9 +56,22 @@ pub async fn execute(vault: &Vault, command: ConnectionCommand) -> Result<Done, 
         }
         ConnectionCommand::Verify { name } => verify(vault, &name).await,
         ConnectionCommand::SignIn(args) => sign_in(vault, args).await,
-        ConnectionCommand::SetSecret { name, client_secret_stdin } => {
-            let secret = add::read_secret(client_secret_stdin)?;
-            Ok(Done::Edited(vault.set_client_secret(&name, &secret)?))
+        ConnectionCommand::SetSecret { name, client_secret_stdin, certificate } => match certificate
+            .certificate
+        {
+            Some(file) => {
+                let (bytes, password) = add::read_certificate(&file, certificate.certificate_password_stdin)?;
+                Ok(Done::Edited(d365_connections::set_certificate(vault, &name, &bytes, password.as_ref())?))
+            }
+            None => {
+                let secret = add::read_secret(client_secret_stdin)?;
+                Ok(Done::Edited(vault.set_client_secret(&name, &secret)?))
+            }
+        },
+        ConnectionCommand::Show { name } => {
+            let profile = vault.get(&name)?;
+            let needs = vec![vault.missing_credential(&profile).ok().flatten()];
+            Ok(Done::List(vec![profile], needs))
         }
         ConnectionCommand::Export { out } => portable::export(vault, out.as_deref()),
         ConnectionCommand::Import { file, allow_custom_authority } => {

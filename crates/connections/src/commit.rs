@@ -383,6 +383,20 @@ pub async fn preview(
     Ok(CommitPreview { batches, refused })
 }
 
+/// The sign-in that failed before anything was sent (an expired session, a revoked secret): then nothing
+/// of the commit applied, and the window says so once, with "sign in again", rather than beside every
+/// change as if the server had refused each.
+fn sign_in_failed(outcomes: &[ItemOutcome]) -> Option<DataverseError> {
+    let expired = outcomes.iter().find_map(|outcome| match outcome {
+        ItemOutcome::Failed { error } if error.category == Category::Expired => Some(error.clone()),
+        _ => None,
+    })?;
+    outcomes
+        .iter()
+        .all(|outcome| matches!(outcome, ItemOutcome::Failed { .. } | ItemOutcome::NotApplied { .. }))
+        .then_some(expired)
+}
+
 /// Sends `changes` as `mode` says; a result for every record, in the order planned. `reads` are the rows
 /// as the window read them (any, or none): a conflict lists the other columns changed on the server since.
 pub async fn commit(
@@ -401,6 +415,9 @@ pub async fn commit(
     } else {
         batch::run(cache.client(), &operations, &options).await?
     };
+    if let Some(error) = sign_in_failed(&outcomes) {
+        return Err(error.into());
+    }
     let mut results: Vec<CommitResult> = planned
         .iter()
         .zip(&checked)
@@ -480,6 +497,20 @@ mod tests {
             old: None,
             new,
         }
+    }
+
+    #[test]
+    fn an_expired_sign_in_fails_the_commit_as_a_whole_unless_something_applied() {
+        let expired = || ItemOutcome::Failed {
+            error: DataverseError::new("auth.session_expired", "Your sign-in has expired.", None),
+        };
+        let rolled_back = ItemOutcome::NotApplied { reason: "Rolled back.".into() };
+        let failed = sign_in_failed(&[expired(), rolled_back.clone()]).expect("the commit fails");
+        assert_eq!(failed.kind, "auth.session_expired");
+        let applied = ItemOutcome::Applied { status: 204, id: None };
+        assert!(sign_in_failed(&[applied, expired()]).is_none(), "an applied change is reported as such");
+        let refused = ItemOutcome::Failed { error: DataverseError::new("api.bad_request", "No.", None) };
+        assert!(sign_in_failed(&[refused, rolled_back]).is_none(), "a refusal is the server's, per change");
     }
 
     #[test]

@@ -100,6 +100,52 @@ def test_a_new_record_missing_a_required_column_is_refused_by_name_then_created(
     WebDriverWait(app, 10).until(lambda _: not app.find_elements(By.CSS_SELECTOR, "[data-testid='new-record-row']"))
 
 
+def pick_in_form(app: WebDriver, column: str, name: str, record_id: str) -> None:
+    """Picks the record named `name` in the form's lookup field of `column`."""
+    field = f"[data-testid='new-record-field'][data-column='{column}']"
+    for change in app.find_elements(By.CSS_SELECTOR, f"{field} [data-testid='condition-lookup-change']"):
+        change.click()
+    css(app, f"{field} [data-testid='condition-lookup-input']").send_keys(name)
+    css(app, f"{field} [data-testid='condition-lookup-option'][data-id='{record_id}']").click()
+
+
+def test_a_new_record_the_commit_refuses_shows_the_message_beside_its_field(app: WebDriver, app_home: Path) -> None:
+    open_builtin_sandbox(app, app_home)
+    contacts = []
+    for last in ("Doomedpick", "Keptpick"):
+        done = cli(app_home, "create", CLI_CONNECTION, "contact", "--data",
+                   json.dumps({"firstname": "Zed", "lastname": last}))
+        assert done.returncode == 0, done.stdout + done.stderr
+        contacts += cli_rows(app_home, "contact", "--select", "fullname", "--filter", f"lastname eq '{last}'")
+    doomed, kept = contacts
+    name = f"Zz Created {int(time.time())}"
+    open_grid(app, "account", ["name", "primarycontactid"])
+    css(app, "[data-testid='grid-new']").click()
+    field_input(app, "name").send_keys(name)
+    pick_in_form(app, "primarycontactid", doomed["fullname"], doomed["contactid"])
+    css(app, "[data-testid='new-record-stage']").click()
+    WebDriverWait(app, 30).until(lambda _: pending_count(app) == 1)
+    deleted = cli(app_home, "delete", CLI_CONNECTION, "contact", doomed["contactid"])
+    assert deleted.returncode == 0, deleted.stdout + deleted.stderr
+
+    open_panel(app)
+    assert "0 changes applied" in commit(app)
+    css(app, "[data-testid='new-record-refused']")  # the marker above the grid says so
+    css(app, "[data-testid='new-record-open']").click()
+    beside = css(app, "[data-testid='new-record-field'][data-column='primarycontactid'] "
+                      "[data-testid='new-record-refused']")
+    assert "Does Not Exist" in beside.text, beside.text
+    assert field_input(app, "name").get_attribute("value") == name
+
+    pick_in_form(app, "primarycontactid", kept["fullname"], kept["contactid"])
+    css(app, "[data-testid='new-record-stage']").click()
+    WebDriverWait(app, 30).until(lambda _: not app.find_elements(By.CSS_SELECTOR, "[data-testid='new-record']"))
+    assert pending_count(app) == 1
+    assert "1 change applied" in commit(app)
+    [created] = cli_rows(app_home, "account", "--select", "name,primarycontactid", "--filter", f"name eq '{name}'")
+    assert created["_primarycontactid_value"] == kept["contactid"], created
+
+
 def test_delete_asks_with_the_record_s_name_and_the_commit_removes_it(app: WebDriver, app_home: Path) -> None:
     open_builtin_sandbox(app, app_home)
     name = f"Zz Doomed {int(time.time())}"

@@ -83,6 +83,7 @@ def test_a_record_changed_after_the_grid_read_it_is_a_conflict_and_mine_is_kept_
     assert cells == {"base": target.get("telephone1") or "(empty)", "theirs": "555-9999", "mine": "555-0101"}
     others = [o.text for o in view.find_elements(By.CSS_SELECTOR, "[data-testid='conflict-other']")]
     assert any(theirs_name in other and read_name in other for other in others), others
+    assert not any(other.startswith("Modified On") for other in others), "what every write sets is no news"
     screenshot(app, SCREENSHOTS / "conflict.png")
 
     css(app, "[data-testid='conflict-apply']").click()  # mine, the default

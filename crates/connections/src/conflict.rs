@@ -18,6 +18,9 @@ use serde_json::Value;
 
 use crate::commit::CommitOutcome;
 
+/// The columns Dataverse itself sets on every write.
+const EVERY_WRITE: [&str; 4] = ["modifiedon", "modifiedby", "modifiedonbehalfby", "versionnumber"];
+
 /// A row as the window read it: each column's raw value (as the grid keeps it, text is fine), by its
 /// logical name or the Web API's (`_x_value` for a lookup).
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -103,8 +106,10 @@ pub(crate) async fn details(
     };
     let changes: Changes = staged.iter().map(|s| (s.column.clone(), s.mine.clone())).collect();
     let base = base_row(&schema, staged, read);
-    let (mut columns, others): (Vec<_>, Vec<_>) =
+    let (mut columns, mut others): (Vec<_>, Vec<_>) =
         differences(&schema, &changes, &current, Some(&base)).into_iter().partition(|d| d.yours.is_some());
+    // Dataverse sets these on every write: that they changed is what a conflict is, not news.
+    others.retain(|d| !EVERY_WRITE.contains(&d.column.as_str()));
     // A base nobody knows (no `old` staged, the row not given) is no base, rather than "it was empty".
     for difference in &mut columns {
         if !base.cells.contains_key(&read_name(&schema, &difference.column)) {

@@ -540,7 +540,7 @@ mod tests {
     }
 
     #[test]
-    fn a_multi_select_choice_is_shown_with_its_options_and_only_null_filters() {
+    fn a_multi_select_choice_is_shown_with_its_options_and_contains_filters() {
         let column: ColumnInfo = serde_json::from_value(serde_json::json!({
             "logical_name": "cr0d1_channels", "display_name": "Channels", "attribute_type": "Virtual",
             "type_name": "MultiSelectPicklistType", "required": "None", "valid_for_create": true,
@@ -553,8 +553,9 @@ mod tests {
         let shown = grid_column(&column);
         assert!(shown.multi_select && shown.editable);
         assert_eq!(shown.options.len(), 2);
-        // No equality on "1,3": Dataverse filters a multi-select with ContainValues, not offered here.
-        assert_eq!(shown.operators, [FilterOperator::Null, FilterOperator::NotNull]);
+        // No equality on "1,3": "contains" is Dataverse's ContainValues.
+        use FilterOperator::*;
+        assert_eq!(shown.operators, [Contains, DoesNotContain, Null, NotNull]);
         let other = ColumnInfo { type_name: Some("VirtualType".into()), ..column };
         assert!(!showable(&other));
     }

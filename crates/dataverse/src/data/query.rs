@@ -193,7 +193,10 @@ fn raw_identifiers(text: &str) -> Vec<String> {
             let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(rest.len());
             let word = &rest[..end];
             let after = rest[end..].trim_start();
-            let is_function = after.starts_with('(');
+            // A function (`contains(`), a namespace (`Microsoft.Dynamics.CRM.ContainValues(`) or a function's
+            // named parameter (`PropertyName=`) is not a column.
+            let is_function =
+                after.starts_with('(') || rest[end..].starts_with('.') || after.starts_with('=');
             if !is_function && !KEYWORDS.contains(&word.to_ascii_lowercase().as_str()) {
                 found.push(word.to_owned());
             }
@@ -403,6 +406,8 @@ mod tests {
             ["nmae", "_primarycontactid_value", "createdon", "primarycontactid", "revenue"]
         );
         assert_eq!(raw_identifiers("statecode eq 0 or Name eq 'x'"), ["statecode", "Name"]);
+        let values = "Microsoft.Dynamics.CRM.ContainValues(PropertyName='cr0d1_channels',PropertyValues=['1']) and x eq 1";
+        assert_eq!(raw_identifiers(values), ["x"]);
     }
 
     #[test]

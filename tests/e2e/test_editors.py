@@ -1,6 +1,7 @@
 """The editors fitted to their columns' metadata, in the real window on the built-in sandbox: a lead's status
 reason offered only with its state and a new state staging its default status reason; a multi-select's
-checkboxes, a memo's lines and a date and time of each behaviour, committed and read back with the CLI."""
+checkboxes, a memo's lines and a date and time of each behaviour, committed and read back with the CLI; a
+multi-select filtered by the option it contains."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from harness import SCREENSHOTS
+from e2e.test_filter_lookup import add_condition, apply, shown_count
 from e2e.test_edit import (
     cell_text, cli_rows, commit, open_builtin_sandbox, open_editor, open_panel, show_column, staged,
 )
+from harness import SCREENSHOTS
 from window_helpers import css, screenshot
 
 
@@ -146,3 +148,19 @@ def test_a_memo_breaks_lines_with_shift_enter_and_stages_with_ctrl_enter(app: We
     assert "1 change applied" in commit(app)
     [after] = cli_rows(app_home, "account", "--select", "description", "--filter", f"accountid eq {record}")
     assert after["description"] == "First line\nsecond line"
+
+
+def test_a_multi_select_is_filtered_by_the_option_it_contains(app: WebDriver, app_home: Path) -> None:
+    open_builtin_sandbox(app, app_home)
+    app.execute_script("window.location.hash = '#/connection/sandbox/table/cr0d1_project'")
+    WebDriverWait(app, 30).until(lambda _: shown_count(app) is not None)
+    row = add_condition(app, "Channels", "cr0d1_channels")
+    operators = [o.text for o in Select(row.find_element(By.CSS_SELECTOR, "[data-testid='condition-operator']")).options]
+    assert "equals" not in operators, operators
+    Select(row.find_element(By.CSS_SELECTOR, "[data-testid='condition-value']")).select_by_visible_text("Web")
+    apply(app)
+    web = cli_rows(app_home, "cr0d1_project", "--select", "cr0d1_channels", "--filter",
+                  "Microsoft.Dynamics.CRM.ContainValues(PropertyName='cr0d1_channels',PropertyValues=['100000002'])")
+    every = cli_rows(app_home, "cr0d1_project", "--select", "cr0d1_name")
+    assert 0 < len(web) < len(every)
+    WebDriverWait(app, 30).until(lambda _: shown_count(app) == len(web), (shown_count(app), len(web)))

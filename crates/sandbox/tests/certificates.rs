@@ -32,7 +32,8 @@ impl Assertion<'_> {
         let mut header = Header::new(self.alg);
         header.typ = Some("JWT".into());
         header.x5t_s256 = self.sha256.as_ref().map(|d| URL_SAFE_NO_PAD.encode(d));
-        header.x5t = self.sha1.as_ref().map(|d| URL_SAFE_NO_PAD.encode(d));
+        // Padded, as MSAL writes it (Python's urlsafe_b64encode); Entra takes both.
+        header.x5t = self.sha1.as_ref().map(|d| base64::engine::general_purpose::URL_SAFE.encode(d));
         let private = rsa::RsaPrivateKey::from_pkcs8_pem(self.key_pem).unwrap();
         let key = EncodingKey::from_rsa_der(private.to_pkcs1_der().unwrap().as_bytes());
         jsonwebtoken::encode(&header, &self.claims, &key).unwrap()
@@ -144,6 +145,13 @@ async fn each_wrong_assertion_gets_entra_s_code() {
     let mut issuer = assertion(&sandbox, &org);
     issuer.claims["iss"] = json!(PUBLIC_CLIENT_ID.to_string());
     assert_entra_error(&refused(issuer, &org).await.1, "invalid_client", 700021);
+
+    // NumericDates with a fraction, as MSAL for Python sends them, are dates all the same.
+    let mut fractional = assertion(&sandbox, &org);
+    let now = time::OffsetDateTime::now_utc().unix_timestamp() as f64 + 0.25;
+    fractional.claims["iat"] = json!(now);
+    fractional.claims["exp"] = json!(now + 600.0);
+    assert_eq!(refused(fractional, &org).await.0, StatusCode::OK);
 
     let mut stale = assertion(&sandbox, &org);
     let hour_ago = time::OffsetDateTime::now_utc().unix_timestamp() - 3600;

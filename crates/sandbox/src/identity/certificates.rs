@@ -97,10 +97,11 @@ struct AssertionClaims {
     iss: Option<String>,
     #[serde(default)]
     sub: Option<String>,
+    /// NumericDate: seconds, which may have a fraction (RFC 7519 section 2; MSAL for Python sends floats).
     #[serde(default)]
-    exp: Option<i64>,
+    exp: Option<f64>,
     #[serde(default)]
-    nbf: Option<i64>,
+    nbf: Option<f64>,
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -119,8 +120,10 @@ pub fn verify_assertion(
     if !matches!(header.alg, Algorithm::RS256 | Algorithm::PS256) {
         return Err(EntraError::invalid_jwt());
     }
-    let decode =
-        |thumbprint: &Option<String>| thumbprint.as_deref().and_then(|t| URL_SAFE_NO_PAD.decode(t).ok());
+    // base64url with or without its padding: MSAL pads (`urlsafe_b64encode`), and Entra takes it.
+    let decode = |thumbprint: &Option<String>| {
+        thumbprint.as_deref().and_then(|t| URL_SAFE_NO_PAD.decode(t.trim_end_matches('=')).ok())
+    };
     let (sha256, sha1) = (decode(&header.x5t_s256), decode(&header.x5t));
     let client_id = app.client_id.to_string();
     let used = sha256.as_deref().or(sha1.as_deref()).map(hex).unwrap_or_default();
@@ -155,9 +158,10 @@ pub fn verify_assertion(
         return Err(EntraError::assertion_audience());
     }
     let now = now.unix_timestamp();
-    let expired = claims.exp.is_none_or(|exp| now > exp + SKEW);
-    if expired || claims.nbf.is_some_and(|nbf| nbf > now + SKEW) {
-        return Err(EntraError::assertion_time(now, claims.nbf, claims.exp));
+    let (exp, nbf) = (claims.exp.map(|t| t as i64), claims.nbf.map(|t| t as i64));
+    let expired = exp.is_none_or(|exp| now > exp + SKEW);
+    if expired || nbf.is_some_and(|nbf| nbf > now + SKEW) {
+        return Err(EntraError::assertion_time(now, nbf, exp));
     }
     Ok(())
 }

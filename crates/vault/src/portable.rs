@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Result, VaultError};
-use d365_common::Cloud;
+use d365_common::{CertificateInfo, Cloud};
 
 use crate::profile::{ConnectionKind, EnvironmentTag, NewProfile, Profile};
 
@@ -34,6 +34,9 @@ pub struct PortableProfile {
     pub tag: Option<EnvironmentTag>,
     #[serde(default)]
     pub read_only: bool,
+    /// A certificate connection's certificate (public facts): the one `set_certificate` must be given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<CertificateInfo>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -55,6 +58,7 @@ impl From<&Profile> for PortableProfile {
             authority: p.authority.clone(),
             tag: p.tag,
             read_only: p.read_only,
+            certificate: p.certificate.clone(),
         }
     }
 }

@@ -261,7 +261,9 @@ impl Vault {
                     report.skipped.push(skip("An org connection needs its tenant and client ID.".into()));
                     continue;
                 }
-                let profile = NewProfile::from(connection).into_profile();
+                let certificate = connection.certificate.clone();
+                let mut profile = NewProfile::from(connection).into_profile();
+                profile.certificate = certificate;
                 profiles.push(profile.clone());
                 report.imported.push(profile);
             }

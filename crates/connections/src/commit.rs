@@ -249,15 +249,22 @@ pub struct ValueCheck {
     pub column: String,
     #[cfg_attr(feature = "specta", specta(type = d365_common::Json))]
     pub value: serde_json::Value,
+    /// The record's other values, as staged or read, that the value must go with (its `statecode` for a
+    /// `statuscode`).
+    #[serde(default)]
+    #[cfg_attr(feature = "specta", specta(type = BTreeMap<String, d365_common::Json>))]
+    pub row: BTreeMap<String, serde_json::Value>,
 }
 
 /// Checks one value as a commit will (the core's messages, the column named), for the editors to say
-/// what is wrong as the person types.
+/// what is wrong as the person types; a status reason also against the state it goes with.
 pub async fn check_value(cache: &MetadataCache, check: ValueCheck) -> Result<()> {
     let schema = cache.schema(&check.table).await?;
     let tables = cache.tables().await?;
     let values = BTreeMap::from([(check.column, check.value)]);
-    checked_body(&schema, &tables, &values, Purpose::Update).map(|_| ())
+    checked_body(&schema, &tables, &values, Purpose::Update)?;
+    let changes: Changes = values.into_iter().collect();
+    Ok(values::status_pair(&schema, &changes, &check.row.into_iter().collect())?)
 }
 
 /// What a commit will do, worked out before anything is sent: the same for [`commit`] and [`preview`].

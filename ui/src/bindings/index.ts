@@ -887,6 +887,11 @@ export type ValueCheck = {
 	table: string,
 	column: string,
 	value: Json,
+	/**
+	 *  The record's other values, as staged or read, that the value must go with (its `statecode` for a
+	 *  `statuscode`).
+	 */
+	row?: { [key in string]: Json },
 };
 
 export type Verified = {

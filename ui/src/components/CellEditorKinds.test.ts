@@ -132,11 +132,16 @@ describe("Cell editor kinds", () => {
     });
   });
 
-  it("offers only the status reasons of the record's state", async () => {
-    editing(statusColumn, { text: "New", raw: "1" }, "1");
+  it("offers only the status reasons of the record's state, and has the core check them with it", async () => {
+    const { backend } = editing(statusColumn, { text: "New", raw: "1" }, "1");
     const select = screen.getByTestId<HTMLSelectElement>("cell-editor-input");
     await waitFor(() => {
       expect([...select.options].map((o) => o.textContent)).toEqual(["(none)", "New", "Contacted"]);
+    });
+    await fireEvent.change(select, { target: { value: "2" } });
+    await fireEvent.keyDown(select, { key: "Enter" });
+    await waitFor(() => {
+      expect(backend.argsOf("value_check").at(-1)?.[1]).toMatchObject({ value: 2, row: { statecode: 0 } });
     });
   });
 

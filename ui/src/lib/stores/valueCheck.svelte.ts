@@ -14,6 +14,8 @@ export class ValueChecker {
   problem = $state.raw<ErrorPayload | null>(null);
   /** A check is waiting for typing to pause, or for its answer. */
   checking = $state(false);
+  /** The record's other values the value must go with (a status reason's state), sent with each check. */
+  row: Record<string, Json> = {};
   readonly #delay: number;
   #ticket = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -42,7 +44,7 @@ export class ValueChecker {
   async #run(ticket: number, value: Json): Promise<ErrorPayload | null> {
     let problem: ErrorPayload | null = null;
     try {
-      await valueCheck(this.connection, { table: this.table, column: this.column, value });
+      await valueCheck(this.connection, { table: this.table, column: this.column, value, row: this.row });
     } catch (err) {
       problem = errorPayload(err);
     }

@@ -39,7 +39,7 @@ describe("Value checks", () => {
     expect(backend.called("value_check")).toBe(false);
     await vi.advanceTimersByTimeAsync(1);
     expect(backend.argsOf("value_check")).toEqual([
-      ["c-1", { table: "account", column: "name", value: "abcdef" }],
+      ["c-1", { table: "account", column: "name", value: "abcdef", row: {} }],
     ]);
     expect(checker.problem).toEqual(tooLong);
     expect(checker.checking).toBe(false);

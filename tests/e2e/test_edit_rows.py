@@ -184,9 +184,11 @@ def test_set_column_on_50_selected_rows_stages_50_changes_that_commit(app: WebDr
     rest = {row["accountid"]: row.get("address1_city") for row in
             cli_rows(app_home, "account", "--select", "address1_city", "--orderby", "name")[50:]}
 
-    # The first row, then Shift+Down to the 50th.
+    # The first row, then Shift-click the 50th (scrolled into sight: the grid shows only the rows in sight).
     cell(app, first50[0]["accountid"], "name").click()
-    ActionChains(app).key_down(Keys.SHIFT).send_keys(Keys.ARROW_DOWN * 49).key_up(Keys.SHIFT).perform()
+    app.execute_script("document.querySelector(\"[data-testid='grid']\").scrollTop = 49 * 28 - 200")
+    last = cell(app, first50[49]["accountid"], "name")
+    ActionChains(app).key_down(Keys.SHIFT).click(last).key_up(Keys.SHIFT).perform()
     button = css(app, "[data-testid='grid-set-column']")
     WebDriverWait(app, 10).until(lambda _: button.text.strip().endswith("50"))
     button.click()
@@ -251,6 +253,22 @@ def test_a_pasted_3x2_block_stages_six_changes_each_read_as_its_column_s_type(
     got = [(rows[r["accountid"]]["address1_city"], rows[r["accountid"]]["industrycode"],
             rows[r["accountid"]]["numberofemployees"]) for r in (first, second)]
     assert got == [('North "Quay"', 9, 1200), ("Two\tTabs", 1, 7)]
+
+
+def test_one_value_pasted_over_selected_cells_fills_each(app: WebDriver, app_home: Path) -> None:
+    open_builtin_sandbox(app, app_home)
+    open_grid(app, "account", ["name", "address1_city", "telephone1"])
+    sort_by(app, "Account Name")
+    first, second, third = first_accounts(app_home, 3)
+    WebDriverWait(app, 30).until(lambda _: cell_text(app, first["accountid"], "name") == first["name"])
+    put_on_clipboard(app, "Fillham\r\n")
+    cell(app, first["accountid"], "address1_city").click()
+    ActionChains(app).key_down(Keys.SHIFT).click(cell(app, third["accountid"], "address1_city")).key_up(
+        Keys.SHIFT).perform()
+    ActionChains(app).key_down(Keys.CONTROL).send_keys("v").key_up(Keys.CONTROL).perform()
+    assert css(app, "[data-testid='paste-summary']", 30).text == "Pasted: 3 cells staged."
+    assert [cell_text(app, r["accountid"], "address1_city") for r in (first, second, third)] == ["Fillham"] * 3
+    assert pending_count(app) == 3
 
 
 def test_a_pasted_cell_that_cannot_be_read_is_not_staged_and_is_reported(app: WebDriver, app_home: Path) -> None:

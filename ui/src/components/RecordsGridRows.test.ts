@@ -80,7 +80,11 @@ describe("Rows selected in the grid", () => {
     await fireEvent.paste(screen.getByTestId("grid"), {
       clipboardData: { getData: (type: string) => (type === "text/plain" ? "a\tb\r\n" : "") },
     });
-    expect(onpaste).toHaveBeenCalledWith("a\tb\r\n", { row: 3, col: 1 });
+    expect(onpaste).toHaveBeenCalledWith(
+      "a\tb\r\n",
+      { row: 3, col: 1 },
+      { top: 3, left: 1, bottom: 3, right: 1 },
+    );
   });
 
   it("offer nothing to edit on a read-only connection", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { gridColumn } from "../test/grid";
-import { parseTsv, pastedId, pastedValue, pasteTargets } from "./gridPaste";
+import { parseTsv, pastedId, pastedValue, pastePlacement, pasteTargets } from "./gridPaste";
 
 const industry = gridColumn("industrycode", "Industry", "Picklist", {
   options: [
@@ -53,6 +53,22 @@ describe("Tab-separated text as Excel copies it", () => {
 });
 
 describe("Where a pasted block lands", () => {
+  it("fills a selection of several cells with one value, and starts any other block at the cursor", () => {
+    const cursor = { row: 4, col: 2 };
+    const selected = { top: 2, left: 1, bottom: 4, right: 2 };
+    expect(pastePlacement([["x"]], cursor, selected)).toEqual({
+      block: [
+        ["x", "x"],
+        ["x", "x"],
+        ["x", "x"],
+      ],
+      at: { row: 2, col: 1 },
+    });
+    expect(pastePlacement([["x", "y"]], cursor, selected)).toEqual({ block: [["x", "y"]], at: cursor });
+    const single = { top: 4, left: 2, bottom: 4, right: 2 };
+    expect(pastePlacement([["x"]], cursor, single)).toEqual({ block: [["x"]], at: cursor });
+  });
+
   it("goes right and down from the cursor, leaving out what is past the grid or not editable", () => {
     const columns = [name, gridColumn("createdon", "Created On", "DateTime", { editable: false }), revenue];
     const { targets, skipped } = pasteTargets(

@@ -57,6 +57,26 @@ export function parseTsv(text: string): string[][] {
   return rows;
 }
 
+/**
+ * What lands where: one value pasted over a selection of several cells fills each of them (as a
+ * spreadsheet does); any other block starts at the cursor.
+ */
+export function pastePlacement(
+  block: string[][],
+  cursor: { row: number; col: number },
+  selected: { top: number; left: number; bottom: number; right: number },
+): { block: string[][]; at: { row: number; col: number } } {
+  const one = block.length === 1 && block[0]?.length === 1;
+  const many = selected.bottom > selected.top || selected.right > selected.left;
+  if (!one || !many) return { block, at: cursor };
+  const value = block[0]?.[0] ?? "";
+  const width = selected.right - selected.left + 1;
+  const filled = Array.from({ length: selected.bottom - selected.top + 1 }, () =>
+    Array<string>(width).fill(value),
+  );
+  return { block: filled, at: { row: selected.top, col: selected.left } };
+}
+
 /** A pasted cell's place in the grid: the row index and the column, with the text it brings. */
 export type PasteTarget = { row: number; col: number; column: GridColumn; text: string };
 

@@ -7,14 +7,16 @@ use tauri::ipc::Channel;
 
 use d365_common::ErrorPayload;
 use d365_connections::{
-    BearerForm, ConnectionView, FieldProblem, OrgForm, SignInEvent, SignInMethod, UserForm, VerifyOutcome,
+    BearerForm, CertificateView, ConnectionView, FieldProblem, OrgForm, SignInEvent, SignInMethod, UserForm,
+    VerifyOutcome,
 };
 use d365_dataverse::bearer::TokenFacts;
 use d365_dataverse::verify::Step;
 use d365_vault::{EnvironmentTag, Secret};
 
-use crate::connections::{ConnectionsService, SignInResult};
+use crate::connections::{CertificateAdded, ConnectionsService, SignInResult};
 use crate::data::DataService;
+use crate::open_dialog::OpenDialog;
 use crate::sandbox::SandboxService;
 use crate::window::WindowFocus;
 
@@ -45,6 +47,41 @@ pub async fn connection_add_org(
     client_secret: Secret,
 ) -> Result<ConnectionView, ErrorPayload> {
     connections.add_org(form, client_secret)
+}
+
+/// The system's Open dialog for a certificate file (PEM or PFX); its path, or null when closed.
+#[tauri::command]
+#[specta::specta]
+pub async fn connection_pick_certificate(
+    dialog: State<'_, OpenDialog>,
+) -> Result<Option<String>, ErrorPayload> {
+    let picked = dialog.ask("Certificate with its private key", &["pem", "pfx", "p12", "crt", "key"]).await;
+    Ok(picked.map(|path| path.to_string_lossy().into_owned()))
+}
+
+/// What the certificate file at `path` is (thumbprint, subject, validity, a warning near its end), or why it
+/// cannot be used (wrong password, no key, ...). `password`: the PEM key's passphrase or the PFX's; not kept.
+#[tauri::command]
+#[specta::specta]
+pub async fn connection_inspect_certificate(
+    connections: State<'_, ConnectionsService>,
+    path: String,
+    password: Option<Secret>,
+) -> Result<CertificateView, ErrorPayload> {
+    connections.inspect_certificate(&path, password.as_ref())
+}
+
+/// Saves a certificate connection: the org form's fields, the certificate file at `path` (its key goes to
+/// the keyring), its password used once.
+#[tauri::command]
+#[specta::specta]
+pub async fn connection_add_certificate(
+    connections: State<'_, ConnectionsService>,
+    form: OrgForm,
+    path: String,
+    password: Option<Secret>,
+) -> Result<CertificateAdded, ErrorPayload> {
+    connections.add_certificate(form, &path, password.as_ref())
 }
 
 #[tauri::command]

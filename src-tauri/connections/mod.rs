@@ -4,13 +4,44 @@
 mod signin;
 
 use d365_common::ErrorPayload;
-use d365_connections::{BearerForm, ConnectionView, FieldProblem, OrgForm, SandboxEndpoint, VerifyOutcome};
+use d365_connections::{
+    BearerForm, CertificateView, ConnectionView, FieldProblem, OrgForm, SandboxEndpoint, VerifyOutcome,
+};
 use d365_dataverse::bearer::TokenFacts;
 use d365_dataverse::verify::Step;
 use d365_vault::{ConnectionKind, EnvironmentTag, Secret, Vault};
 use tauri::ipc::Channel;
 
 pub use signin::SignInResult;
+
+/// A certificate connection saved, and what to tell the person (an unusual host, a certificate near its end).
+#[derive(Debug, Clone, serde::Serialize, specta::Type)]
+pub struct CertificateAdded {
+    pub connection: ConnectionView,
+    pub warnings: Vec<String>,
+}
+
+/// A certificate file is small; anything larger is not one (and is not read whole).
+const MAX_CERTIFICATE_FILE: u64 = 256 * 1024;
+
+/// The file the window names (picked in the Open dialog), read only if it can be a certificate file.
+fn read_certificate(path: &str) -> Result<Vec<u8>, ErrorPayload> {
+    let unreadable = |message: String| {
+        ErrorPayload::from(
+            d365_dataverse::DataverseError::new(
+                "input.certificate_unreadable",
+                message,
+                Some("Pick the certificate file again (a .pem or .pfx).".to_owned()),
+            )
+            .on_field("Certificate"),
+        )
+    };
+    let size = std::fs::metadata(path).map_err(|e| unreadable(format!("{path} cannot be read: {e}")))?.len();
+    if size > MAX_CERTIFICATE_FILE {
+        return Err(unreadable(format!("{path} is too large to be a certificate file")));
+    }
+    std::fs::read(path).map_err(|e| unreadable(format!("{path} cannot be read: {e}")))
+}
 
 /// Where the app keeps its connections (the same vault the `d365` CLI uses), and the sign-in under way.
 pub struct ConnectionsService {
@@ -43,6 +74,27 @@ impl ConnectionsService {
     pub fn add_org(&self, form: OrgForm, secret: Secret) -> Result<ConnectionView, ErrorPayload> {
         let (profile, _) = d365_connections::add_org(&self.vault, form, secret)?;
         Ok(ConnectionView::from(&profile))
+    }
+
+    /// A certificate file's facts (thumbprint, subject, validity, a warning near its end), or why it cannot
+    /// be used. Only the file at `path` is read, and nothing is kept.
+    pub fn inspect_certificate(
+        &self,
+        path: &str,
+        password: Option<&Secret>,
+    ) -> Result<CertificateView, ErrorPayload> {
+        Ok(d365_connections::inspect_certificate(&read_certificate(path)?, password)?)
+    }
+
+    pub fn add_certificate(
+        &self,
+        form: OrgForm,
+        path: &str,
+        password: Option<&Secret>,
+    ) -> Result<CertificateAdded, ErrorPayload> {
+        let file = read_certificate(path)?;
+        let (profile, warnings) = d365_connections::add_certificate(&self.vault, form, &file, password)?;
+        Ok(CertificateAdded { connection: ConnectionView::from(&profile), warnings })
     }
 
     /// Whom a pasted token is for and until when, or why it cannot be used here. The token is not kept.

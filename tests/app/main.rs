@@ -2,6 +2,7 @@
 //! the committed TypeScript bindings, and the security baseline of the committed Tauri configuration.
 
 mod bindings_drift;
+mod certificate_wiring;
 mod command_wiring;
 mod data_wiring;
 mod edits_wiring;

@@ -20,6 +20,18 @@ export const commands = {
 	 */
 	connectionCheckOrg: (form: OrgForm) => typedError<FieldProblem[], ErrorPayload>(__TAURI_INVOKE("connection_check_org", { form })),
 	connectionAddOrg: (form: OrgForm, clientSecret: string) => typedError<ConnectionView, ErrorPayload>(__TAURI_INVOKE("connection_add_org", { form, clientSecret })),
+	/**  The system's Open dialog for a certificate file (PEM or PFX); its path, or null when closed. */
+	connectionPickCertificate: () => typedError<string | null, ErrorPayload>(__TAURI_INVOKE("connection_pick_certificate")),
+	/**
+	 *  What the certificate file at `path` is (thumbprint, subject, validity, a warning near its end), or why it
+	 *  cannot be used (wrong password, no key, ...). `password`: the PEM key's passphrase or the PFX's; not kept.
+	 */
+	connectionInspectCertificate: (path: string, password: string | null) => typedError<CertificateView, ErrorPayload>(__TAURI_INVOKE("connection_inspect_certificate", { path, password })),
+	/**
+	 *  Saves a certificate connection: the org form's fields, the certificate file at `path` (its key goes to
+	 *  the keyring), its password used once.
+	 */
+	connectionAddCertificate: (form: OrgForm, path: string, password: string | null) => typedError<CertificateAdded, ErrorPayload>(__TAURI_INVOKE("connection_add_certificate", { form, path, password })),
 	connectionCheckUser: (form: UserForm, discovering: boolean) => typedError<FieldProblem[], ErrorPayload>(__TAURI_INVOKE("connection_check_user", { form, discovering })),
 	/**
 	 *  Signs in (browser or device code, progress on `progress`) and saves the connection, or without an
@@ -74,6 +86,13 @@ export const commands = {
 	 *  (throttling, with its length), a retry after a failure. The window shows it in its status bar.
 	 */
 	dataWatch: (events: Channel<DataEvent>) => typedError<null, ErrorPayload>(__TAURI_INVOKE("data_watch", { events })),
+	/**
+	 *  Tells the page of every close request made while changes are staged (the window stays open until
+	 *  `window_close`).
+	 */
+	windowCloseWatch: (requests: Channel<null>) => typedError<null, ErrorPayload>(__TAURI_INVOKE("window_close_watch", { requests })),
+	/**  Closes the window, the person having answered. */
+	windowClose: () => typedError<null, ErrorPayload>(__TAURI_INVOKE("window_close")),
 	/**  The table's views (system, then the person's own), the default first, each with its columns. */
 	viewsList: (connection: string, table: string) => typedError<TableView[], ErrorPayload>(__TAURI_INVOKE("views_list", { connection, table })),
 	/**  The connection's staged changes kept from before (a crash, a closed window), none when it has none. */
@@ -178,6 +197,12 @@ export type Cell = {
 	lookup_table?: string | null,
 	/**  For a lookup: the navigation property to set it with (`x@odata.bind`). */
 	navigation?: string | null,
+};
+
+/**  A certificate connection saved, and what to tell the person (an unusual host, a certificate near its end). */
+export type CertificateAdded = {
+	connection: ConnectionView,
+	warnings: string[],
 };
 
 export type CertificateInfo = {

@@ -45,6 +45,8 @@ fn d365_desk_commands() -> &'static [&'static str] {
         "grid_export",
         "grid_export_cancel",
         "data_watch",
+        "window_close_watch",
+        "window_close",
         "views_list",
         "pending_load",
         "pending_save",

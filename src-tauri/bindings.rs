@@ -50,6 +50,8 @@ pub fn specta_builder<R: Runtime>() -> Builder<R> {
             commands::data::grid_export,
             commands::data::grid_export_cancel,
             commands::data::data_watch,
+            commands::window::window_close_watch,
+            commands::window::window_close,
             commands::data::views_list,
             commands::edits::pending_load,
             commands::edits::pending_save,

@@ -4,6 +4,7 @@
 //! them only through the TypeScript bindings generated from [`bindings::specta_builder`].
 
 pub mod bindings;
+pub mod close_guard;
 pub mod commands;
 pub mod connections;
 pub mod data;
@@ -38,9 +39,19 @@ pub fn builder_with_data_dir<R: Runtime>(builder: Builder<R>, data_dir: Option<P
         .manage(connections::ConnectionsService::new(d365_vault::Vault::open(&vault_dir)))
         .setup(|app| {
             app.manage(window::WindowFocus::new(app.handle().clone()));
+            app.manage(close_guard::CloseGuard::new(app.handle().clone()));
             app.manage(save_dialog::SaveDialog::new(app.handle().clone()));
             app.manage(open_dialog::OpenDialog::new(app.handle().clone()));
             Ok(())
+        })
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event {
+                let staged =
+                    window.try_state::<edits::EditsService>().is_some_and(|e| !e.connections().is_empty());
+                if window.try_state::<close_guard::CloseGuard>().is_some_and(|guard| guard.holds(staged)) {
+                    api.prevent_close();
+                }
+            }
         })
         .invoke_handler(commands.invoke_handler())
 }

@@ -6,3 +6,4 @@ pub mod connections;
 pub mod data;
 pub mod edits;
 pub mod sandbox;
+pub mod window;

@@ -86,6 +86,13 @@ export const commands = {
 	 *  (throttling, with its length), a retry after a failure. The window shows it in its status bar.
 	 */
 	dataWatch: (events: Channel<DataEvent>) => typedError<null, ErrorPayload>(__TAURI_INVOKE("data_watch", { events })),
+	/**
+	 *  Tells the page of every close request made while changes are staged (the window stays open until
+	 *  `window_close`).
+	 */
+	windowCloseWatch: (requests: Channel<null>) => typedError<null, ErrorPayload>(__TAURI_INVOKE("window_close_watch", { requests })),
+	/**  Closes the window, the person having answered. */
+	windowClose: () => typedError<null, ErrorPayload>(__TAURI_INVOKE("window_close")),
 	/**  The table's views (system, then the person's own), the default first, each with its columns. */
 	viewsList: (connection: string, table: string) => typedError<TableView[], ErrorPayload>(__TAURI_INVOKE("views_list", { connection, table })),
 	/**  The connection's staged changes kept from before (a crash, a closed window), none when it has none. */

@@ -169,6 +169,11 @@ export const gridExportCancel = (): Promise<boolean> => unwrap(commands.gridExpo
 /** Hears, for as long as the app runs, the waits and retries of every connection's client. */
 export const dataWatch = (onevent: (event: DataEvent) => void): Promise<null> =>
   unwrap(commands.dataWatch(channel(onevent)));
+/** Hears the window's close button while changes are staged: the window stays open until `windowClose`. */
+export const windowCloseWatch = (onrequest: () => void): Promise<null> =>
+  unwrap(commands.windowCloseWatch(channel<null>(onrequest)));
+/** Closes the window (the person answered the close question). */
+export const windowClose = (): Promise<null> => unwrap(commands.windowClose());
 
 /** The Web API console: one request as typed, the answer as it came. */
 export const consoleSend = (connection: string, request: ConsoleRequest): Promise<ConsoleAnswer> =>

@@ -1,30 +1,28 @@
-// The window's close button, heard from the window: `decide` answers whether it may close (it can ask
-// first). Needs the capabilities core:event:allow-listen, core:event:allow-unlisten (to hear the request)
-// and core:window:allow-destroy (to close once it is answered); without them the window closes as
-// before, unasked.
-import { getCurrentWindow } from "@tauri-apps/api/window";
+// The window's close button while changes are staged: Rust holds the close and tells the page
+// (`windowCloseWatch`, heard once for the app's life); the screen that asks (`closeRequests`) decides, and
+// `windowClose` closes. With no screen asking, the window closes at once: the changes are journaled anyway.
+import { windowClose, windowCloseWatch } from "./api";
 
-/** Listens until the returned function is called. */
-export function closeRequests(decide: () => Promise<boolean>): () => void {
-  let stop: (() => void) | null = null;
-  let stopped = false;
-  try {
-    getCurrentWindow()
-      .onCloseRequested(async (event) => {
-        if (!(await decide())) event.preventDefault();
-      })
-      .then(
-        (unlisten) => {
-          if (stopped) unlisten();
-          else stop = unlisten;
-        },
-        () => undefined, // not allowed to listen: the window closes unasked
-      );
-  } catch {
-    // No Tauri window (the UI's tests): nothing to hear.
+let decide: (() => Promise<boolean>) | null = null;
+let watching = false;
+
+async function onRequest(): Promise<void> {
+  const go = decide ? await decide() : true;
+  if (go) await windowClose();
+}
+
+/** Asks `ask` at each close request until the returned function is called. */
+export function closeRequests(ask: () => Promise<boolean>): () => void {
+  decide = ask;
+  if (!watching) {
+    watching = true;
+    windowCloseWatch(() => {
+      void onRequest();
+    }).catch(() => {
+      watching = false; // asked again by the next screen that asks
+    });
   }
   return () => {
-    stopped = true;
-    stop?.();
+    if (decide === ask) decide = null;
   };
 }

@@ -27,7 +27,7 @@ describe("New connection", () => {
     render(NewConnection, { onadded: vi.fn(), oncancel: vi.fn() });
     const labels = screen.getAllByRole("radio").map((radio) => radio.closest("label")?.textContent.trim());
     expect(labels).toEqual([
-      "OrganisationAn app registration with a client secret (application user).",
+      "OrganisationAn app registration with a client secret or a certificate (application user).",
       "UserYou sign in with your own account in the browser.",
       "Access tokenPaste a token you already have; it expires.",
     ]);
@@ -35,6 +35,7 @@ describe("New connection", () => {
 
   it.each([
     ["org", "new-org-form", "give it its client secret."],
+    ["certificate", "new-org-form", "give it its certificate."],
     ["user", "new-user-form", "give it its sign-in."],
     ["bearer", "new-bearer-form", "give it its token."],
   ] as const)(

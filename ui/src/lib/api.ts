@@ -7,6 +7,8 @@ import {
   type AppInfo,
   type AppliedChange,
   type BearerForm,
+  type CertificateAdded,
+  type CertificateView,
   type CommitMode,
   type CommitPreview,
   type CommitResult,
@@ -89,6 +91,18 @@ export const listConnections = (): Promise<ConnectionView[]> => unwrap(commands.
 export const checkOrg = (form: OrgForm): Promise<FieldProblem[]> => unwrap(commands.connectionCheckOrg(form));
 export const addOrg = (form: OrgForm, clientSecret: string): Promise<ConnectionView> =>
   unwrap(commands.connectionAddOrg(form, clientSecret));
+
+/** The system's Open dialog for a certificate file, asked by Rust: its path, or null when closed. */
+export const pickCertificate = (): Promise<string | null> => unwrap(commands.connectionPickCertificate());
+/** What the certificate file at `path` is, or why it cannot be used; the password is not kept. */
+export const inspectCertificate = (path: string, password: string | null): Promise<CertificateView> =>
+  unwrap(commands.connectionInspectCertificate(path, password));
+/** Saves a certificate connection; its key goes to the keyring, never to the window. */
+export const addCertificate = (
+  form: OrgForm,
+  path: string,
+  password: string | null,
+): Promise<CertificateAdded> => unwrap(commands.connectionAddCertificate(form, path, password));
 
 export const checkUser = (form: UserForm, discovering: boolean): Promise<FieldProblem[]> =>
   unwrap(commands.connectionCheckUser(form, discovering));

@@ -15,6 +15,7 @@ mod error;
 mod forms;
 mod grid;
 mod grid_filter;
+pub mod import;
 mod inverse;
 mod lookup;
 mod open;
@@ -39,6 +40,7 @@ pub use grid::{
     tables_for_browsing,
 };
 pub use grid_filter::{FilterCondition, FilterOperator, operators};
+pub use import::{ImportItem, ImportKind, ImportPreview, ImportSource};
 pub use inverse::{AppliedChange, DELETE_REASON, Inverse, InverseNote, NotUndoable, inverse};
 pub use lookup::{LookupCandidate, lookup_search};
 pub use open::{

@@ -145,13 +145,27 @@ pub enum ConnectionCommand {
         #[arg(long)]
         out: Option<std::path::PathBuf>,
     },
-    /// Add the connections of an export file (`-` reads stdin). They arrive without secrets: org
-    /// connections then need `set-secret`, user connections `sign-in`. Pasted-token connections are skipped.
+    /// Add the connections of an export file (`-` reads stdin), or with --from those of XrmToolBox's connection
+    /// file or pac's authprofiles_v2.json (a preview first; --pick or --all imports). They arrive without
+    /// secrets: org connections then need `set-secret`, user connections `sign-in`. Pasted-token connections
+    /// are skipped.
     Import {
         file: String,
         /// Accept non-local custom authorities in the file.
         #[arg(long)]
         allow_custom_authority: bool,
+        /// The tool the file comes from; without it, FILE is a D365 Desk export.
+        #[arg(long, value_enum)]
+        from: Option<ImportFromArg>,
+        /// The connections to import, by their number in the preview (e.g. 1,3,4).
+        #[arg(long, value_delimiter = ',', requires = "from", conflicts_with = "all")]
+        pick: Vec<u32>,
+        /// Import every connection that can be.
+        #[arg(long, requires = "from")]
+        all: bool,
+        /// Show the preview and import nothing.
+        #[arg(long, requires = "from")]
+        dry_run: bool,
     },
     /// Delete a connection and its secrets, and show how to revoke its access.
     Remove { name: String },
@@ -280,6 +294,14 @@ pub struct CertificateArgs {
     /// it is used once and never kept.
     #[arg(long, requires = "certificate")]
     pub certificate_password_stdin: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImportFromArg {
+    /// An XrmToolBox connection file (CrmConnections XML).
+    Xrmtoolbox,
+    /// The Power Platform CLI's authprofiles_v2.json.
+    Pac,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

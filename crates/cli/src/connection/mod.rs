@@ -1,6 +1,7 @@
 //! `d365 connection ...`: the vault and the Dataverse client, as commands.
 
 mod add;
+mod import;
 mod portable;
 
 use std::io::Read;
@@ -74,7 +75,10 @@ pub async fn execute(vault: &Vault, command: ConnectionCommand) -> Result<Done, 
             Ok(Done::List(vec![profile], needs))
         }
         ConnectionCommand::Export { out } => portable::export(vault, out.as_deref()),
-        ConnectionCommand::Import { file, allow_custom_authority } => {
+        ConnectionCommand::Import { file, from: Some(from), pick, all, dry_run, .. } => {
+            import::from_tool(vault, from, &file, import::Picked { numbers: pick, all, dry_run })
+        }
+        ConnectionCommand::Import { file, allow_custom_authority, .. } => {
             portable::import(vault, &file, allow_custom_authority)
         }
         ConnectionCommand::Remove { name } => match vault.remove(&name)? {

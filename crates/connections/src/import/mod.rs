@@ -195,6 +195,7 @@ fn item(found: Found, number: u32, taken: &mut HashSet<String>) -> ImportItem {
     match draft(&found, kind) {
         Ok((profile, warning)) => {
             item.instance_url = profile.instance_url.clone();
+            item.what_is_imported.insert(0, settings(&found));
             item.what_is_imported.extend(warning);
             item.name = free_name(&base, taken);
             item.importable = true;
@@ -209,6 +210,15 @@ fn item(found: Found, number: u32, taken: &mut HashSet<String>) -> ImportItem {
         }
     }
     item
+}
+
+/// The settings an item brings, as the preview says them.
+fn settings(found: &Found) -> String {
+    let mut parts = vec!["its name", "instance URL"];
+    parts.extend(found.tenant.as_ref().map(|_| "tenant"));
+    parts.extend(found.client_id.as_ref().map(|_| "client ID"));
+    let last = parts.pop().unwrap_or_default();
+    format!("{} and {last}", parts.join(", "))
 }
 
 /// The profile an item saves, checked as `connection add` checks it; an unusual host comes back as a note.

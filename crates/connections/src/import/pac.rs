@@ -14,12 +14,8 @@ use crate::error::Result;
 const NO_ENVIRONMENT: &str = "https://service.powerapps.com";
 
 pub(super) fn read(text: &str) -> Result<Vec<Found>> {
-    let value: Value = serde_json::from_str(text).map_err(|e| {
-        format_error(
-            ImportSource::Pac,
-            format!("the JSON is malformed (line {}, column {}: {e})", e.line(), e.column()),
-        )
-    })?;
+    let value: Value = serde_json::from_str(text)
+        .map_err(|e| format_error(ImportSource::Pac, format!("the JSON is malformed ({e})")))?;
     let Some(object) = value.as_object() else {
         return Err(format_error(ImportSource::Pac, "it is not a JSON object").into());
     };
@@ -82,7 +78,6 @@ fn profile_of(profile: &Map<String, Value>) -> Found {
     match get(profile, "ProfileType").and_then(Value::as_i64) {
         Some(0) | None => {
             found.kind = Some(ImportKind::User);
-            found.imported.push("its name, environment and tenant".into());
             if let Some(user) = &user {
                 found.imported.push(format!("whom it signs in as ({user})"));
             }
@@ -95,7 +90,6 @@ fn profile_of(profile: &Map<String, Value>) -> Found {
         Some(1) => {
             found.kind = Some(ImportKind::OrgSecret);
             found.client_id = user;
-            found.imported.push("its name, environment, tenant and client ID".into());
             found.leaves(
                 "the client secret (pac keeps it in its own cache, pac.spn.cache.dat, never in this file): give it \
                  again, or delete the connection and add it with a certificate if the profile used one",

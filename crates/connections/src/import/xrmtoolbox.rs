@@ -79,7 +79,6 @@ fn connection(detail: Node) -> Found {
         client_id: guid(detail, "AzureAdAppId"),
         ..Found::default()
     };
-    found.imported.push("its name, instance URL, tenant and client ID".into());
     if field(detail, "RefreshToken").is_some() {
         found.leaves("its saved sign-in (refresh token): tokens do not travel");
     }

@@ -5,5 +5,6 @@ pub mod app;
 pub mod connections;
 pub mod data;
 pub mod edits;
+pub mod import;
 pub mod sandbox;
 pub mod window;

@@ -64,7 +64,7 @@ impl ConnectionsService {
     pub fn list(&self) -> Result<Vec<ConnectionView>, ErrorPayload> {
         let mut profiles = self.vault.list()?;
         profiles.sort_by_key(|p| p.name.to_lowercase());
-        Ok(profiles.iter().map(ConnectionView::from).collect())
+        Ok(profiles.iter().map(|p| ConnectionView::from(p).waiting_in(&self.vault, p)).collect())
     }
 
     pub fn check_org(&self, form: OrgForm) -> Vec<FieldProblem> {

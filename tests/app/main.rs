@@ -6,4 +6,5 @@ mod certificate_wiring;
 mod command_wiring;
 mod data_wiring;
 mod edits_wiring;
+mod import_wiring;
 mod security_baseline;

@@ -40,7 +40,7 @@ pub use grid::{
     tables_for_browsing,
 };
 pub use grid_filter::{FilterCondition, FilterOperator, operators};
-pub use import::{ImportItem, ImportKind, ImportPreview, ImportSource};
+pub use import::{ImportItem, ImportKind, ImportOutcome, ImportPreview, ImportSkipped, ImportSource};
 pub use inverse::{AppliedChange, DELETE_REASON, Inverse, InverseNote, NotUndoable, inverse};
 pub use lookup::{LookupCandidate, lookup_search};
 pub use open::{
@@ -54,4 +54,4 @@ pub use user::{
     Discovered, SAMPLE_CLIENT_ID, SignInEvent, SignInMethod, UserForm, add_discovered, add_user, check_user,
     discover, sign_in, sign_in_again,
 };
-pub use views::{ConnectionView, Status, VerifyOutcome};
+pub use views::{ConnectionView, Status, VerifyOutcome, Waiting};

@@ -3,7 +3,7 @@
 
 use d365_common::{Category, ErrorPayload};
 use d365_dataverse::verify::{Step, Verified};
-use d365_vault::{Cloud, ConnectionKind, EnvironmentTag, Profile, Verification};
+use d365_vault::{Cloud, ConnectionKind, EnvironmentTag, Profile, SecretKind, Vault, Verification};
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -73,6 +73,36 @@ pub struct ConnectionView {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "specta", specta(optional))]
     pub certificate: Option<crate::CertificateView>,
+    /// The credential it still waits for (an imported connection, or a user connection whose sign-in was
+    /// lost); absent when it has what it needs. Set by [`ConnectionView::waiting_in`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "specta", specta(optional))]
+    pub waiting: Option<Waiting>,
+}
+
+/// What a connection waits for before it can be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum Waiting {
+    ClientSecret,
+    Certificate,
+    SignIn,
+}
+
+impl ConnectionView {
+    /// This view with what the connection still lacks in the keyring (best effort: a keyring that cannot be
+    /// asked leaves it unset, and verifying says why).
+    pub fn waiting_in(mut self, vault: &Vault, profile: &Profile) -> Self {
+        self.waiting = match vault.missing_credential(profile).ok().flatten() {
+            Some(SecretKind::ClientSecret) => Some(Waiting::ClientSecret),
+            Some(SecretKind::CertificateKey) => Some(Waiting::Certificate),
+            Some(SecretKind::RefreshToken) => Some(Waiting::SignIn),
+            // A pasted token that is gone is not waited for: the connection is added again.
+            Some(SecretKind::BearerToken) | None => None,
+        };
+        self
+    }
 }
 
 impl From<&Profile> for ConnectionView {
@@ -98,6 +128,7 @@ impl From<&Profile> for ConnectionView {
                 certificate: info.clone(),
                 expiry_warning: d365_dataverse::certificate::warning_for(info),
             }),
+            waiting: None,
         }
     }
 }

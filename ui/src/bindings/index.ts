@@ -32,6 +32,18 @@ export const commands = {
 	 *  the keyring), its password used once.
 	 */
 	connectionAddCertificate: (form: OrgForm, path: string, password: string | null) => typedError<CertificateAdded, ErrorPayload>(__TAURI_INVOKE("connection_add_certificate", { form, path, password })),
+	/**  The system's Open dialog for the tool's file; its path, or null when closed. */
+	importPickFile: (source: ImportSource) => typedError<string | null, ErrorPayload>(__TAURI_INVOKE("import_pick_file", { source })),
+	/**
+	 *  Each connection of the file at `path`: the name it gets, its kind, what comes over and what does not.
+	 *  Nothing is saved.
+	 */
+	importPreview: (source: ImportSource, path: string) => typedError<ImportPreview, ErrorPayload>(__TAURI_INVOKE("import_preview", { source, path })),
+	/**
+	 *  Saves the connections numbered `picked` (the file is read again), without any secret: each waits for its
+	 *  secret, certificate or sign-in.
+	 */
+	importApply: (source: ImportSource, path: string, picked: number[]) => typedError<ImportOutcome, ErrorPayload>(__TAURI_INVOKE("import_apply", { source, path, picked })),
 	connectionCheckUser: (form: UserForm, discovering: boolean) => typedError<FieldProblem[], ErrorPayload>(__TAURI_INVOKE("connection_check_user", { form, discovering })),
 	/**
 	 *  Signs in (browser or device code, progress on `progress`) and saves the connection, or without an
@@ -383,6 +395,11 @@ export type ConnectionView = {
 	 *  within 30 days. Absent for the other kinds.
 	 */
 	certificate?: CertificateView | null,
+	/**
+	 *  The credential it still waits for (an imported connection, or a user connection whose sign-in was
+	 *  lost); absent when it has what it needs. Set by [`ConnectionView::waiting_in`].
+	 */
+	waiting?: Waiting | null,
 };
 
 export type ConsoleAnswer = {
@@ -616,6 +633,47 @@ export type GridView = {
 	progress: GridProgress,
 	rows: GridRow[],
 };
+
+/**  One connection of the file, as the preview lists it. */
+export type ImportItem = {
+	/**  1-based, what `--pick` and the window's checkboxes name. */
+	number: number,
+	/**  Its name in the other tool. */
+	source_name: string,
+	instance_url: string,
+	kind: ImportKind,
+	/**  The name it gets here: the source's, with " (2)" and so on when that is taken. */
+	name: string,
+	importable: boolean,
+	what_is_imported: string[],
+	what_is_not: string[],
+	/**  Why it cannot be imported, when it cannot. */
+	reason: string | null,
+};
+
+/**  What a connection becomes here. */
+export type ImportKind = "org_secret" | "org_certificate" | "user" | 
+/**  Something D365 Desk cannot connect with (on-premises, an unknown kind); never importable. */
+"other";
+
+/**  An import as the window shows it: the connections made, each with what it waits for, and those left out. */
+export type ImportOutcome = {
+	imported: ConnectionView[],
+	skipped: ImportSkipped[],
+};
+
+export type ImportPreview = {
+	source: ImportSource,
+	items: ImportItem[],
+};
+
+export type ImportSkipped = {
+	name: string,
+	reason: string,
+};
+
+/**  Which tool the file comes from. */
+export type ImportSource = "xrmtoolbox" | "pac";
 
 export type Inverse = {
 	/**  To stage as pending changes, in the order of the commit. */
@@ -948,6 +1006,9 @@ export type ViewRef = {
 	kind: ViewKind,
 	id: string,
 };
+
+/**  What a connection waits for before it can be used. */
+export type Waiting = "client_secret" | "certificate" | "sign_in";
 
 /**  One header of a [`WireRequest`]. */
 export type WireHeader = {

@@ -23,6 +23,9 @@ import {
   type GridProgress,
   type GridRequest,
   type GridRow,
+  type ImportOutcome,
+  type ImportPreview,
+  type ImportSource,
   type Inverse,
   type LookupCandidate,
   type OpenedGrid,
@@ -94,6 +97,15 @@ export const addOrg = (form: OrgForm, clientSecret: string): Promise<ConnectionV
 
 /** The system's Open dialog for a certificate file, asked by Rust: its path, or null when closed. */
 export const pickCertificate = (): Promise<string | null> => unwrap(commands.connectionPickCertificate());
+/** The system's Open dialog for XrmToolBox's or pac's file; its path, or null when closed. */
+export const pickImportFile = (source: ImportSource): Promise<string | null> =>
+  unwrap(commands.importPickFile(source));
+/** What each connection of that file becomes here; nothing is saved. */
+export const previewImport = (source: ImportSource, path: string): Promise<ImportPreview> =>
+  unwrap(commands.importPreview(source, path));
+/** Saves the picked connections (by number) without any secret; each waits for its credential. */
+export const applyImport = (source: ImportSource, path: string, picked: number[]): Promise<ImportOutcome> =>
+  unwrap(commands.importApply(source, path, picked));
 /** What the certificate file at `path` is, or why it cannot be used; the password is not kept. */
 export const inspectCertificate = (path: string, password: string | null): Promise<CertificateView> =>
   unwrap(commands.connectionInspectCertificate(path, password));

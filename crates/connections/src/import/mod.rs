@@ -17,6 +17,7 @@ use serde::Serialize;
 
 use crate::error::Result;
 use crate::user::SAMPLE_CLIENT_ID;
+use crate::views::ConnectionView;
 
 /// Which tool the file comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -93,6 +94,34 @@ struct Draft {
 pub struct ImportPreview {
     pub source: ImportSource,
     pub items: Vec<ImportItem>,
+}
+
+/// An import as the window shows it: the connections made, each with what it waits for, and those left out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ImportOutcome {
+    pub imported: Vec<ConnectionView>,
+    pub skipped: Vec<ImportSkipped>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ImportSkipped {
+    pub name: String,
+    pub reason: String,
+}
+
+/// [`import`], shaped for the window.
+pub fn apply(vault: &Vault, source: ImportSource, bytes: &[u8], picked: &[u32]) -> Result<ImportOutcome> {
+    let report = import(vault, source, bytes, picked)?;
+    Ok(ImportOutcome {
+        imported: report.imported.iter().map(|p| ConnectionView::from(p).waiting_in(vault, p)).collect(),
+        skipped: report
+            .skipped
+            .into_iter()
+            .map(|s| ImportSkipped { name: s.name, reason: s.reason })
+            .collect(),
+    })
 }
 
 /// A connection as a reader found it, before names and checks.

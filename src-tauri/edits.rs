@@ -3,6 +3,7 @@
 //! not applied, before the window hears the results, so a crash right after a commit never offers an
 //! applied change again.
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 
 use d365_common::ErrorPayload;
@@ -51,22 +52,26 @@ impl EditsService {
         reads: &[RecordRead],
     ) -> Result<Vec<CommitResult>, ErrorPayload> {
         let _writing = self.writing.lock().await;
-        // What is sent is journaled first, beside what was staged already.
+        // What is sent is journaled first, in place of what was staged under the same keys (by key:
+        // thousands at once).
         let mut staged = self.journal.load(connection)?;
-        for change in changes {
-            if !staged.contains(change) {
-                staged.push(change.clone());
-            }
-        }
+        let sent: HashSet<String> = changes.iter().map(PendingChange::key).collect();
+        staged.retain(|change| !sent.contains(&change.key()));
+        staged.extend(changes.iter().cloned());
         self.journal.save(connection, &staged)?;
         let results = data.commit(vault, sandbox, connection, changes, mode, reads).await?;
-        let applied: Vec<&PendingChange> = results
+        let applied: HashSet<String> = results
             .iter()
             .filter(|r| matches!(r.outcome, CommitOutcome::Applied { .. }))
-            .flat_map(|r| r.changes.iter().filter_map(|i| changes.get(*i)))
+            .flat_map(|r| r.changes.iter().filter_map(|i| changes.get(*i)).map(PendingChange::key))
             .collect();
-        staged.retain(|change| !applied.contains(&change));
-        self.journal.save(connection, &staged)?;
+        staged.retain(|change| !applied.contains(&change.key()));
+        // The results say what was applied: a journal that could not be rewritten now is written again by
+        // the window (it journals what is left after every commit), never a reason to hide them and have
+        // the applied changes sent twice.
+        if let Err(error) = self.journal.save(connection, &staged) {
+            tracing::warn!(kind = error.kind(), "the journal could not be rewritten after a commit");
+        }
         Ok(results)
     }
 }

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import requests
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -28,6 +29,7 @@ from e2e.test_edit import (
     first_accounts,
     open_accounts,
     open_builtin_sandbox,
+    open_editor,
     open_panel,
     pending_count,
     show_column,
@@ -98,7 +100,13 @@ def test_preview_shows_the_exact_batch_with_the_token_hidden_and_sends_nothing(
 ) -> None:
     open_builtin_sandbox(app, app_home)
     first, second = accounts_by_name(app, app_home, 2)
-    edit_text(app, first["accountid"], "telephone1", "555-0111")
+    editor = open_editor(app, first["accountid"], "telephone1")
+    typed = editor.find_element(By.CSS_SELECTOR, "[data-testid='cell-editor-input']")
+    typed.send_keys(Keys.CONTROL, "a")
+    typed.send_keys("555-0111")
+    screenshot(app, SCREENSHOTS / "inline-editing.png")
+    typed.send_keys(Keys.ENTER)
+    WebDriverWait(app, 30).until(lambda _: pending_count(app) == 1)
     edit_text(app, second["accountid"], "telephone1", "555-0112")
     open_panel(app)
     css(app, "[data-testid='pending-preview']").click()

@@ -23,7 +23,7 @@
 //! again, never guessed applied. What waiting cannot make safe is an answer lost after the batch left: its
 //! records are `Unknown` (see there), never sent again on their own. More in `docs/committing.md`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use d365_common::{Category, ErrorPayload};
 use d365_dataverse::DataverseError;
@@ -32,6 +32,7 @@ use d365_dataverse::data::batch::{self, BatchMode, BatchOptions, ItemOutcome, MA
 use d365_dataverse::data::cache::MetadataCache;
 use d365_dataverse::data::metadata::{TableInfo, TableSchema};
 use d365_dataverse::data::query::encode;
+use d365_dataverse::data::read;
 use d365_dataverse::data::values::{self, Changes, Purpose};
 use d365_dataverse::data::write::{Concurrency, Difference};
 use serde::{Deserialize, Serialize};
@@ -137,23 +138,30 @@ enum PlannedKind {
 }
 
 /// The requests for `changes`, in the order their records were first changed: a record's updates merged
-/// (a column changed twice sends its last value, with the newest version read); a record deleted carries
+/// (a column changed twice sends its last value, with the first version read); a record deleted carries
 /// its updates with it; an update of a new record goes into its create, and a new record deleted again is
 /// no request at all.
 fn plan(changes: &[PendingChange]) -> Vec<Planned> {
     let mut planned: Vec<Planned> = Vec::new();
-    let find = |planned: &[Planned], table: &str, record: &str| {
-        planned.iter().position(|p| p.table == table && p.record == record)
-    };
+    // By table and record: thousands of changes are planned at once.
+    let mut index_of: HashMap<(String, String), usize> = HashMap::new();
     for (index, change) in changes.iter().enumerate() {
+        let (table, record) = (change.table().to_owned(), change.record().to_owned());
+        let found = index_of.get(&(table.clone(), record.clone())).copied();
+        if found.is_none() {
+            index_of.insert((table, record), planned.len()); // the record's request, pushed below
+        }
         match change {
-            PendingChange::Update { table, id, etag, column, new, .. } => match find(&planned, table, id) {
+            PendingChange::Update { table, id, etag, column, new, .. } => match found {
                 Some(at) => {
                     planned[at].changes.push(index);
                     match &mut planned[at].kind {
+                        // The first version read is sent: a change staged on it and a later one staged on
+                        // a newer version (someone else changed the record between) is a conflict, never
+                        // an overwrite of what the person did not see.
                         PlannedKind::Update { columns, etag: read } => {
                             columns.insert(column.clone(), new.clone());
-                            if etag.is_some() {
+                            if read.is_none() {
                                 read.clone_from(etag);
                             }
                         }
@@ -179,12 +187,15 @@ fn plan(changes: &[PendingChange]) -> Vec<Planned> {
                 changes: vec![index],
                 kind: PlannedKind::Create { values: values.clone() },
             }),
-            PendingChange::Delete { table, id, etag, .. } => match find(&planned, table, id) {
+            PendingChange::Delete { table, id, etag, .. } => match found {
                 Some(at) => {
                     planned[at].changes.push(index);
-                    planned[at].kind = match planned[at].kind {
+                    planned[at].kind = match &planned[at].kind {
                         PlannedKind::Create { .. } | PlannedKind::Nothing => PlannedKind::Nothing,
-                        _ => PlannedKind::Delete { etag: etag.clone() },
+                        // The record's first version read, as for its updates.
+                        PlannedKind::Update { etag: read, .. } | PlannedKind::Delete { etag: read } => {
+                            PlannedKind::Delete { etag: read.clone().or_else(|| etag.clone()) }
+                        }
                     };
                 }
                 None => planned.push(Planned {
@@ -232,13 +243,39 @@ async fn operation(cache: &MetadataCache, planned: &Planned) -> Result<Option<Op
             let concurrency = etag.clone().map_or(Concurrency::Overwrite, Concurrency::IfMatch);
             Operation::update(&path, checked_body(&schema, &tables, columns, Purpose::Update)?, &concurrency)
         }
-        PlannedKind::Create { values } => Operation::create(
-            &schema.table.entity_set,
-            checked_body(&schema, &tables, values, Purpose::Create)?,
-        ),
+        PlannedKind::Create { values } => {
+            let mut values = values.clone();
+            if let Some(id) = new_record_id(&planned.record) {
+                values.entry(schema.table.primary_id.clone()).or_insert_with(|| id.into());
+            }
+            Operation::create(
+                &schema.table.entity_set,
+                checked_body(&schema, &tables, &values, Purpose::Create)?,
+            )
+        }
         PlannedKind::Delete { etag } => Operation::delete(&path, etag.as_deref()),
         PlannedKind::Nothing => return Ok(None),
     }))
+}
+
+/// The id a new record is created with, from its staging key (`new-` and 32 hex digits, drawn when it was
+/// staged and journaled with it): sent again after an answer that never came, the create is refused as a
+/// duplicate of itself instead of making a second record. Older, shorter keys get the server's id.
+fn new_record_id(key: &str) -> Option<String> {
+    let hex = key.strip_prefix("new-")?;
+    (hex.len() == 32).then(|| uuid::Uuid::try_parse(hex).ok()).flatten().map(|id| id.to_string())
+}
+
+/// Whether a create refused as a duplicate (412) was refused because the record it makes exists already
+/// (an earlier send of this very commit applied): then it is applied, once.
+async fn created_before(cache: &MetadataCache, planned: &Planned, error: &DataverseError) -> Option<String> {
+    if error.kind != "api.conflict" || !matches!(planned.kind, PlannedKind::Create { .. }) {
+        return None;
+    }
+    let id = new_record_id(&planned.record)?;
+    let schema = cache.schema(&planned.table).await.ok()?;
+    let path = format!("{}({id})", schema.table.entity_set);
+    read::retrieve(cache.client(), &path, None, false).await.ok().flatten().map(|_| id)
 }
 
 /// A value an editor holds, to check.
@@ -439,6 +476,9 @@ pub async fn commit(
         let planned = &planned[*at];
         results[*at].outcome = match outcome {
             ItemOutcome::Applied { id, .. } => CommitOutcome::Applied { id },
+            ItemOutcome::Failed { error } if created_before(cache, planned, &error).await.is_some() => {
+                CommitOutcome::Applied { id: new_record_id(&planned.record) }
+            }
             // A 412 (or 404) on a write sent with the version read: the record changed (or went) since; a
             // create's 412 is a duplicate key, refused like any other value. One GET for what it is now.
             ItemOutcome::Failed { error }
@@ -540,7 +580,10 @@ mod tests {
             columns,
             &BTreeMap::from([("name".into(), json!("Second")), ("telephone1".into(), json!("555"))])
         );
-        assert!(matches!(planned[1].kind, PlannedKind::Delete { etag: None }), "the delete wins");
+        assert!(
+            matches!(&planned[1].kind, PlannedKind::Delete { etag: Some(e) } if e == "W/\"b\""),
+            "the delete wins, with the version its update read"
+        );
     }
 
     #[test]
@@ -570,8 +613,15 @@ mod tests {
         assert_eq!(planned[0].changes, [0, 1]);
         assert!(matches!(planned[1].kind, PlannedKind::Nothing), "created and deleted: nothing to send");
         assert_eq!(planned[1].changes, [2, 3]);
-        // The newest version read is the one sent.
-        let twice = plan(&[edit("a", Some("W/\"1\"")), edit("a", Some("W/\"5\"")), edit("a", None)]);
-        assert!(matches!(&twice[0].kind, PlannedKind::Update { etag: Some(e), .. } if e == "W/\"5\""));
+        // The first version read is the one sent: a later one means someone changed the record between.
+        let twice = plan(&[edit("a", None), edit("a", Some("W/\"1\"")), edit("a", Some("W/\"5\""))]);
+        assert!(matches!(&twice[0].kind, PlannedKind::Update { etag: Some(e), .. } if e == "W/\"1\""));
+        let deleted =
+            PendingChange::Delete { table: "contact".into(), id: "a".into(), etag: None, name: "".into() };
+        let gone = plan(&[edit("a", Some("W/\"1\"")), deleted]);
+        assert!(
+            matches!(&gone[0].kind, PlannedKind::Delete { etag: Some(e) } if e == "W/\"1\""),
+            "keeps If-Match"
+        );
     }
 }

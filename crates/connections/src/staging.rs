@@ -54,6 +54,24 @@ impl PendingChange {
             | PendingChange::Delete { table, .. } => table,
         }
     }
+
+    /// The record it is about: its id, or a new record's key.
+    pub fn record(&self) -> &str {
+        match self {
+            PendingChange::Update { id, .. } | PendingChange::Delete { id, .. } => id,
+            PendingChange::Create { key, .. } => key,
+        }
+    }
+
+    /// One key per change, as the window's (`pendingList.ts` `changeKey`): a column of a record is changed
+    /// once, whatever was staged on it since.
+    pub fn key(&self) -> String {
+        match self {
+            PendingChange::Update { table, id, column, .. } => format!("update|{table}|{id}|{column}"),
+            PendingChange::Create { table, key, .. } => format!("create|{table}|{key}"),
+            PendingChange::Delete { table, id, .. } => format!("delete|{table}|{id}"),
+        }
+    }
 }
 
 /// Where a connection's staged changes are kept between starts.

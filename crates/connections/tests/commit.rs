@@ -167,3 +167,32 @@ async fn a_record_changed_since_it_was_read_is_a_conflict_and_keeps_theirs() {
         commit(&world.cache, &[update(&gone, "name", json!("Mine"))], CommitMode::Atomic, &[]).await.unwrap();
     assert!(matches!(results[0].outcome, CommitOutcome::Conflict { deleted: true, .. }), "{results:?}");
 }
+
+#[tokio::test]
+async fn a_new_record_sent_again_after_a_lost_answer_is_created_once() {
+    let world = World::new().await;
+    let key = "new-0123456789abcdef0123456789abcdef";
+    let changes = vec![PendingChange::Create {
+        table: "contact".into(),
+        key: key.into(),
+        values: BTreeMap::from([("lastname".into(), json!("Once"))]),
+    }];
+    let first = commit(&world.cache, &changes, CommitMode::RecordByRecord, &[]).await.unwrap();
+    let id = "01234567-89ab-cdef-0123-456789abcdef";
+    assert!(
+        matches!(&first[0].outcome, CommitOutcome::Applied { id: Some(made) } if made == id),
+        "{first:?}"
+    );
+    // The journal still had it (the answer never came): committed again, it is the same record, applied.
+    let again = commit(&world.cache, &changes, CommitMode::RecordByRecord, &[]).await.unwrap();
+    assert!(
+        matches!(&again[0].outcome, CommitOutcome::Applied { id: Some(made) } if made == id),
+        "{again:?}"
+    );
+    let named = world
+        .client
+        .send(&Request::get("contacts?$select=lastname&$filter=lastname eq 'Once'"))
+        .await
+        .unwrap();
+    assert_eq!(named.json().unwrap()["value"].as_array().unwrap().len(), 1, "one record, not two");
+}

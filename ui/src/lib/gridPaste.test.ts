@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { gridColumn } from "../test/grid";
-import { parseTsv, pastedId, pastedValue, pastePlacement, pasteTargets } from "./gridPaste";
+import { parseTsv, pastedId, pastedValue, pastePlacement, pasteTargets, localeDigits } from "./gridPaste";
 
 const industry = gridColumn("industrycode", "Industry", "Picklist", {
   options: [
@@ -173,5 +173,18 @@ describe("A pasted cell read as its column's value", () => {
   it("tells a record id from a name", () => {
     expect(pastedId("{3F2504E0-4F89-11D3-9A0C-0305E82C3301}")).toBe("3f2504e0-4f89-11d3-9a0c-0305e82c3301");
     expect(pastedId("Contoso")).toBeNull();
+  });
+});
+
+describe("Numbers in this computer's way of writing them", () => {
+  it("takes the grouping out and reads the decimal separator the locale uses", () => {
+    const english = { group: ",", decimal: "." };
+    const german = { group: ".", decimal: "," };
+    expect(localeDigits("1,234.5", english)).toBe("1234.5");
+    expect(localeDigits("1.234", english)).toBe("1.234");
+    expect(localeDigits("1.234,5", german)).toBe("1234.5");
+    expect(localeDigits("1.234", german)).toBe("1234");
+    expect(localeDigits("1,5", german)).toBe("1.5");
+    expect(localeDigits("1,2,3", german)).toBe("1,2,3"); // left for the number check to refuse
   });
 });

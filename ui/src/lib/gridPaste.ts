@@ -151,8 +151,8 @@ export function pastedValue(column: GridColumn, text: string): PastedValue {
   }
 }
 
-/** A number as a spreadsheet shows it: `1,234.50`, `$1,234.50`, `(12)` for -12, `1 234` (never a
- * decimal comma: `1,5` could be either). */
+/** A number as a spreadsheet shows it, in this computer's way of writing numbers: `1,234.50`,
+ * `$1,234.50`, `(12)` for -12, `1 234`; where the decimal separator is a comma, `1.234,50`. */
 function pastedNumber(column: GridColumn, typed: string): PastedValue {
   let plain = typed.replace(/[\s\u00a0]/g, "");
   let negative = false;
@@ -169,11 +169,31 @@ function pastedNumber(column: GridColumn, typed: string): PastedValue {
   sign();
   plain = plain.replace(CURRENCY_BEFORE, "").replace(CURRENCY_AFTER, "");
   sign();
-  if (/^\d{1,3}(,\d{3})+(\.\d+)?$/.test(plain)) plain = plain.replaceAll(",", "");
+  plain = localeDigits(plain, SEPARATORS);
   const number = `${negative ? "-" : ""}${plain}`;
   const problem = plain === "" ? "It holds no digits." : numberProblem(column, number);
   if (problem) return { problem: `'${typed}' is not a number of ${column.label}: ${problem}` };
   return { value: plainNumber(number) };
+}
+
+/** This computer's digit grouping and decimal separators: a spreadsheet copies numbers as it shows them. */
+const SEPARATORS = (() => {
+  const parts = new Intl.NumberFormat().formatToParts(12345.6);
+  return {
+    group: parts.find((part) => part.type === "group")?.value ?? ",",
+    decimal: parts.find((part) => part.type === "decimal")?.value ?? ".",
+  };
+})();
+
+/** `plain` with the locale's grouping taken out and its decimal separator as a point (`1.234,5` → `1234.5`
+ * where the decimal separator is a comma); anything else is left for the number check to refuse. */
+export function localeDigits(plain: string, separators: { group: string; decimal: string }): string {
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const [group, decimal] = [escape(separators.group), escape(separators.decimal)];
+  const grouped = new RegExp(`^\\d{1,3}(${group}\\d{3})+(${decimal}\\d+)?$`);
+  const text = grouped.test(plain) ? plain.replaceAll(separators.group, "") : plain;
+  if (separators.decimal === ".") return text;
+  return new RegExp(`^-?\\d+${decimal}\\d+$`).test(text) ? text.replace(separators.decimal, ".") : text;
 }
 
 /** A currency's symbol or code before or after the digits, as a money cell is shown. */

@@ -27,10 +27,11 @@ export function newRecordColumns(
   return fields;
 }
 
-/** A new record's key until it exists (`new-` and 16 random hex digits). `crypto.randomUUID` is not
- * there outside a secure context, which a webview's custom scheme may not be. */
+/** A new record's key until it exists (`new-` and 32 random hex digits): the core creates the record
+ * with these as its id, so a create sent again after an answer that never came is not a second record.
+ * `crypto.randomUUID` is not there outside a secure context, which a webview's custom scheme may not be. */
 export function newKey(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(8));
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
   return `new-${Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("")}`;
 }
 

@@ -7,6 +7,7 @@ import {
   revertChange,
   revertRecord,
   stageUpdate,
+  stageUpdates,
   updateKey,
   type UpdateChange,
 } from "./pendingList";
@@ -134,5 +135,20 @@ describe("afterCommit", () => {
       outcome: "not_applied",
       reason: "atomic",
     });
+  });
+});
+
+describe("stageUpdates", () => {
+  it("stages many as stageUpdate stages each in turn, in one pass", () => {
+    const list: PendingChange[] = [update("a", "name", "A", "B"), update("b", "name", "X", "Y")];
+    const many = [
+      update("a", "name", "B", "C", 'W/"later"'), // keeps the first value and version read
+      update("c", "name", "Q", "R"),
+      update("b", "name", "Y", "X"), // set back to what was read: no change
+      update("c", "name", "R", "S"),
+    ];
+    const folded = many.reduce<PendingChange[]>((staged, change) => stageUpdate(staged, change, same), list);
+    expect(stageUpdates(list, many, (_, old, value) => same(old, value))).toEqual(folded);
+    expect(folded).toEqual([update("a", "name", "A", "C"), update("c", "name", "Q", "S")]);
   });
 });

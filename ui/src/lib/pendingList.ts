@@ -140,8 +140,23 @@ export function stageUpdates(
   changes: UpdateChange[],
   same: (change: UpdateChange, old: string | null, value: Json) => boolean,
 ): PendingChange[] {
-  return changes.reduce(
-    (staged, change) => stageUpdate(staged, change, (old, value) => same(change, old, value)),
-    list,
-  );
+  // One pass with the list's keys at hand (a paste or "Set column…" stages thousands): each change as
+  // `stageUpdate` would stage it, a change set back to its value read leaving a hole that is dropped.
+  const next: (PendingChange | null)[] = [...list];
+  const at = new Map(list.map((change, index) => [changeKey(change), index]));
+  for (const change of changes) {
+    const key = changeKey(change);
+    const index = at.get(key);
+    const earlier = index === undefined ? undefined : next[index];
+    const first = earlier?.kind === "update" ? earlier : change;
+    const staged: UpdateChange = { ...change, old: first.old, etag: first.etag };
+    const unchanged = same(change, staged.old, staged.new);
+    if (index === undefined) {
+      if (!unchanged) at.set(key, next.push(staged) - 1);
+    } else {
+      next[index] = unchanged ? null : staged;
+      if (unchanged) at.delete(key);
+    }
+  }
+  return next.filter((change): change is PendingChange => change !== null);
 }

@@ -229,10 +229,10 @@ pub fn same_value(a: &Value, b: &Value) -> bool {
             Value::String(text) => {
                 // A reference (`/contacts(<id>)`, `contacts(<id>)`) is the record's id.
                 let inner = text.strip_suffix(')').and_then(|t| t.rsplit_once('(')).map(|(_, id)| id);
-                match inner.and_then(|id| id.parse::<uuid::Uuid>().ok()) {
-                    Some(id) => id.to_string(),
-                    None => text.trim().to_owned(),
-                }
+                let id = inner.unwrap_or(text).parse::<uuid::Uuid>().ok();
+                // An id in any case is the same id; other text is compared exactly ("ACME" → "Acme"
+                // is a change someone made).
+                id.map_or_else(|| text.clone(), |id| id.to_string())
             }
             other => other.to_string(),
         }
@@ -240,11 +240,20 @@ pub fn same_value(a: &Value, b: &Value) -> bool {
     if a == b {
         return true;
     }
-    let (a, b) = (text(a), text(b));
-    if a.eq_ignore_ascii_case(&b) {
+    let (a_text, b_text) = (text(a), text(b));
+    if a_text == b_text {
         return true;
     }
-    match (super::numbers::parse(&a), super::numbers::parse(&b)) {
+    // A boolean read as text (`"true"`) against the value; a number's text against the number (`"12.50"`
+    // and `12.5`), but never two texts that merely read as the same number ("007" and "7").
+    let booleans = |x: &Value, y: &str| x.is_boolean() && x.to_string().eq_ignore_ascii_case(y);
+    if booleans(a, &b_text) || booleans(b, &a_text) {
+        return true;
+    }
+    if a.is_string() && b.is_string() {
+        return false;
+    }
+    match (super::numbers::parse(&a_text), super::numbers::parse(&b_text)) {
         (Some(a), Some(b)) => a == b,
         _ => false,
     }
@@ -360,12 +369,18 @@ mod tests {
                 json!("0d365de5-0000-4000-8000-000000000002"),
             ),
             (json!("Contoso"), json!("Contoso")),
+            (json!("0D365DE5-0000-4000-8000-000000000002"), json!("0d365de5-0000-4000-8000-000000000002")),
         ] {
             assert!(same_value(&a, &b), "{a} and {b}");
         }
-        for (a, b) in
-            [(json!("12.5"), json!(12.51)), (json!("Contoso"), json!("Fabrikam")), (json!(null), json!(0))]
-        {
+        for (a, b) in [
+            (json!("12.5"), json!(12.51)),
+            (json!("Contoso"), json!("Fabrikam")),
+            (json!(null), json!(0)),
+            (json!("ACME"), json!("Acme")),
+            (json!("007"), json!("7")),
+            (json!(" Contoso"), json!("Contoso")),
+        ] {
             assert!(!same_value(&a, &b), "{a} and {b}");
         }
     }

@@ -48,6 +48,8 @@ export class PendingChanges {
   /** By change key: what the last commit did with each change still staged. */
   outcomes = $state.raw<Record<string, ChangeOutcome>>({});
   committing = $state(false);
+  /** An undo reads the versions its inverse is staged on: no commit starts until it is staged. */
+  undoing = $state(false);
   /** Why the last commit could not be made at all, or the journal not read. */
   failure = $state.raw<ErrorPayload | null>(null);
   /** Why the journal could not be written (the changes are still staged in the window). */
@@ -150,6 +152,7 @@ export class PendingChanges {
     const key = changeKey(change);
     const earlier = this.notes[key];
     this.#set(stageUpdate(this.changes, change, same));
+    if (this.#byKey(key) === undefined) return; // set back to the value read: no change, no note
     // The value read stays the one first read, as its change does.
     const oldShown = earlier?.oldShown ?? note.oldShown;
     this.notes = { ...this.notes, [key]: { ...note, ...(oldShown === undefined ? {} : { oldShown }) } };
@@ -232,7 +235,8 @@ export class PendingChanges {
   /** Stages the inverse of a commit of this session (its applied changes' old values; its new records
    * deleted), for review; `undoReport` says what could not be undone and what changed since. */
   async undo(entry: CommitEntry): Promise<void> {
-    if (this.committing || entry.undone) return;
+    if (this.committing || this.undoing || entry.undone) return;
+    this.undoing = true; // no commit starts meanwhile: it would send a list the undo is about to change
     this.undoReport = null;
     try {
       const inverse = await changesInverse(this.connection, entry.applied);
@@ -245,10 +249,10 @@ export class PendingChanges {
       };
     } catch (err) {
       this.failure = errorPayload(err);
+    } finally {
+      this.undoing = false;
     }
   }
-
-
 
   /** Sends every staged change; false when the commit could not be made (`failure` says why). */
   async commit(mode: CommitMode): Promise<boolean> {
@@ -264,6 +268,7 @@ export class PendingChanges {
       const results = await changesCommit(this.connection, sent, mode, this.#reads(sent));
       const done = afterCommit(sent, results);
       this.changes = done.left;
+      this.#journal(); // as Rust rewrote it; again, in case that write failed after the commit applied
       this.outcomes = done.outcomes;
       const left = keysOf(done.left);
       this.notes = Object.fromEntries(Object.entries(this.notes).filter(([key]) => left.has(key)));
@@ -285,12 +290,13 @@ export class PendingChanges {
     const source = this.readSource;
     if (!source) return [];
     const byTable: Record<string, string[]> = {};
-    for (const change of changes) if (change.kind === "update") (byTable[change.table] ??= []).push(change.id);
+    for (const change of changes)
+      if (change.kind === "update") (byTable[change.table] ??= []).push(change.id);
     return Object.entries(byTable).flatMap(([table, ids]) => source(table, keySet(ids)));
   }
 
   #cannotCommit(): boolean {
-    return this.committing || this.confirming || this.changes.length === 0;
+    return this.committing || this.undoing || this.confirming || this.changes.length === 0;
   }
 
   /** Waits for the person's answer to the production question (`confirm`). */

@@ -15,7 +15,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from harness import REPO
+from harness import SCREENSHOTS
 from e2e.test_edit import (
     CLI_CONNECTION,
     cell,
@@ -34,7 +34,6 @@ from e2e.test_edit import (
 from window_helpers import cli, cli_connections, css, screenshot, wait_for_text
 
 # The README's screenshots.
-README_SHOTS = REPO / "docs" / "screenshots"
 
 
 def open_grid(app: WebDriver, table: str, columns: list[str] | None = None, connection: str = "sandbox",
@@ -81,7 +80,7 @@ def test_a_new_record_missing_a_required_column_is_refused_by_name_then_created(
     assert "Last Name is required" in missing.text, missing.text
     assert "Last Name" in css(app, "[data-testid='new-record-problem']").text
     assert pending_count(app) == 0
-    screenshot(app, README_SHOTS / "new-record.png")
+    screenshot(app, SCREENSHOTS / "new-record.png")
 
     lastname = f"Newperson{int(time.time())}"
     field_input(app, "lastname").send_keys(lastname)
@@ -195,7 +194,7 @@ def test_set_column_on_50_selected_rows_stages_50_changes_that_commit(app: WebDr
     Select(css(app, "[data-testid='set-column-column']")).select_by_value("address1_city")
     value = css(app, "[data-testid='set-column-value'] [data-testid='cell-editor-input']")
     value.send_keys("Bulkville")
-    screenshot(app, README_SHOTS / "set-column.png")
+    screenshot(app, SCREENSHOTS / "set-column.png")
     css(app, "[data-testid='set-column-apply']").click()
     WebDriverWait(app, 60).until(lambda _: pending_count(app) == 50)
     assert "set on 50 records" in css(app, "[data-testid='bulk-summary']").text

@@ -94,4 +94,22 @@ describe("Connection card", () => {
     expect(handlers.onsigninagain).not.toHaveBeenCalled();
     expect(screen.getByRole("link", { name: "Open" }).getAttribute("href")).toBe(`#/connection/${prod.id}`);
   });
+
+  it("shows what an imported connection waits for, and a sign-in made prominent", () => {
+    renderCard({ ...prod, waiting: "client_secret" });
+    expect(screen.getByTestId("connection-waiting").textContent).toContain(
+      "Waiting for its client secret: Duplicate it with the secret",
+    );
+  });
+
+  it("makes Sign in the strong action of a user connection waiting for its first sign-in", () => {
+    renderCard({ ...me, waiting: "sign_in" });
+    expect(screen.getByTestId("connection-waiting").textContent).toContain("Waiting for a sign-in");
+    expect(screen.getByTestId("sign-in-again").classList.contains("strong")).toBe(true);
+  });
+
+  it("shows no waiting line for a connection that has its credential", () => {
+    renderCard(prod);
+    expect(screen.queryByTestId("connection-waiting")).toBeNull();
+  });
 });

@@ -265,4 +265,12 @@ describe("Changes kept from before", () => {
     await screen.findByText(prod.name);
     expect(screen.queryByTestId("pending-waiting")).toBeNull();
   });
+
+  it("opens Import connections from the top of the screen", async () => {
+    mockBackend();
+    renderWithStores(ConnectionsScreen);
+    await fireEvent.click(screen.getByTestId("import-connections"));
+    const dialog = await screen.findByRole("dialog", { name: "Import connections" });
+    expect(within(dialog).getByTestId("import-choose")).toBeTruthy();
+  });
 });

@@ -3,8 +3,9 @@
 //! not applied, before the window hears the results, so a crash right after a commit never offers an
 //! applied change again.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use d365_common::ErrorPayload;
 use d365_connections::{CommitMode, CommitOutcome, CommitResult, Journal, PendingChange, RecordRead};
@@ -16,13 +17,20 @@ use crate::sandbox::SandboxService;
 
 pub struct EditsService {
     journal: Journal,
-    /// One commit or save at a time: a journal rewritten by two at once would lose one's changes.
-    writing: Mutex<()>,
+    /// One commit or save at a time per connection: a journal rewritten by two at once would lose one's
+    /// changes. Per connection, so that a commit waiting out throttling on one never holds back the
+    /// journaling of another's edits.
+    writing: std::sync::Mutex<HashMap<String, Arc<Mutex<()>>>>,
 }
 
 impl EditsService {
     pub fn new(data_dir: PathBuf) -> Self {
-        Self { journal: Journal::new(data_dir.join("pending")), writing: Mutex::new(()) }
+        Self { journal: Journal::new(data_dir.join("pending")), writing: Default::default() }
+    }
+
+    fn writing(&self, connection: &str) -> Arc<Mutex<()>> {
+        let mut locks = self.writing.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        locks.entry(connection.to_owned()).or_default().clone()
     }
 
     pub fn load(&self, connection: &str) -> Result<Vec<PendingChange>, ErrorPayload> {
@@ -30,7 +38,8 @@ impl EditsService {
     }
 
     pub async fn save(&self, connection: &str, changes: &[PendingChange]) -> Result<(), ErrorPayload> {
-        let _writing = self.writing.lock().await;
+        let writing = self.writing(connection);
+        let _writing = writing.lock().await;
         Ok(self.journal.save(connection, changes)?)
     }
 
@@ -51,7 +60,8 @@ impl EditsService {
         mode: CommitMode,
         reads: &[RecordRead],
     ) -> Result<Vec<CommitResult>, ErrorPayload> {
-        let _writing = self.writing.lock().await;
+        let writing = self.writing(connection);
+        let _writing = writing.lock().await;
         // What is sent is journaled first, in place of what was staged under the same keys (by key:
         // thousands at once).
         let mut staged = self.journal.load(connection)?;

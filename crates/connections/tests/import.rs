@@ -238,3 +238,56 @@ fn a_connection_file_without_connections_previews_empty() {
         preview(&vault, ImportSource::XrmToolBox, &fixture("xrmtoolbox/no-connections.xml")).unwrap();
     assert!(preview.items.is_empty());
 }
+
+/// One `ConnectionDetail` in a connection file, for the cases the sample file does not hold.
+fn one(detail: &str) -> ImportItem {
+    let (vault, _) = vault();
+    let file = format!(
+        "<CrmConnections><Connections><ConnectionDetail>{detail}</ConnectionDetail></Connections></CrmConnections>"
+    );
+    preview(&vault, ImportSource::XrmToolBox, file.as_bytes()).unwrap().items.remove(0)
+}
+
+#[test]
+fn xrmtoolbox_connections_the_sample_does_not_hold() {
+    let url = "<OriginalUrl>https://contoso.crm4.dynamics.com/</OriginalUrl>";
+    let app = "<AzureAdAppId>2d7c9a41-5b8e-4f0a-9c3d-1e2f3a4b5c6d</AzureAdAppId>";
+    let tenant = "<TenantId>8f2b3c4d-5e6f-4a1b-9c8d-7e6f5a4b3c2d</TenantId>";
+    // XrmToolBox learns the tenant on the first connection; without it an org connection cannot be made.
+    let no_tenant = one(&format!(
+        "<ConnectionName>New</ConnectionName>{url}{app}<NewAuthType>ClientSecret</NewAuthType>"
+    ));
+    assert!(!no_tenant.importable);
+    assert!(no_tenant.reason.as_deref().unwrap().contains("tenant"), "{no_tenant:?}");
+    let key_vault = one(&format!(
+        "<ConnectionName>KV</ConnectionName>{url}{app}{tenant}<AzureKeyVaultName>contoso-kv</AzureKeyVaultName>"
+    ));
+    assert_eq!((key_vault.kind, key_vault.importable), (ImportKind::OrgSecret, true));
+    assert!(mentions(&key_vault.what_is_not, "Azure Key Vault 'contoso-kv'"));
+    let thumbprint = one(&format!(
+        "<ConnectionName>CS</ConnectionName>{tenant}<ConnectionString>AuthType=Certificate;Url=https://contoso.crm4.dynamics.com;ClientId=2d7c9a41-5b8e-4f0a-9c3d-1e2f3a4b5c6d;Thumbprint=DEADBEEF</ConnectionString>"
+    ));
+    assert_eq!(thumbprint.kind, ImportKind::OrgCertificate);
+    assert!(mentions(&thumbprint.what_is_not, "thumbprint DEADBEEF"), "{thumbprint:?}");
+    let custom_app = one(&format!(
+        "<ConnectionName>App</ConnectionName>{url}{app}<NewAuthType>OAuth</NewAuthType><UseMfa>true</UseMfa><ReplyUrl>https://contoso.com/callback</ReplyUrl>"
+    ));
+    assert_eq!(custom_app.kind, ImportKind::User);
+    assert!(mentions(&custom_app.what_is_not, "add http://localhost"), "{custom_app:?}");
+    let unknown = one(&format!(
+        "<ConnectionName>X</ConnectionName>{url}<ConnectionString>AuthType=Magic;Url=x</ConnectionString>"
+    ));
+    assert_eq!((unknown.kind, unknown.importable), (ImportKind::Other, false));
+    assert!(unknown.reason.as_deref().unwrap().contains("'Magic'"), "{unknown:?}");
+    // No name: the instance's host.
+    assert_eq!(one(url).name, "contoso.crm4.dynamics.com");
+}
+
+#[test]
+fn a_utf16_file_as_dotnet_writes_it_is_read() {
+    let (vault, _) = vault();
+    let text = String::from_utf8(fixture("xrmtoolbox/Contoso.xml")).unwrap().replace("utf-8", "utf-16");
+    let bytes: Vec<u8> =
+        [0xFF, 0xFE].into_iter().chain(text.encode_utf16().flat_map(u16::to_le_bytes)).collect();
+    assert_eq!(preview(&vault, ImportSource::XrmToolBox, &bytes).unwrap().items.len(), 8);
+}

@@ -34,6 +34,8 @@ pub fn from_tool(vault: &Vault, from: ImportFromArg, file: &str, picked: Picked)
         if !preview.items.is_empty() {
             human.push_str(if picked.dry_run {
                 "\nNothing imported (--dry-run)."
+            } else if picked.all {
+                "\nNothing imported: none of them can be."
             } else {
                 "\nNothing imported: pick with --pick N,M or --all."
             });

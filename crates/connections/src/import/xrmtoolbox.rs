@@ -135,7 +135,8 @@ fn from_connection_string(mut found: Found, cs: &ConnectionString) -> Found {
     if let Some(client_id) = cs.get(&["clientid", "appid", "applicationid"]) {
         found.client_id = Some(client_id.to_owned());
     }
-    let auth = cs.get(&["authtype", "authenticationtype"]).unwrap_or_default().to_lowercase();
+    let given = cs.get(&["authtype", "authenticationtype"]).unwrap_or_default();
+    let auth = given.to_lowercase();
     match auth.as_str() {
         "clientsecret" => {
             found.kind = Some(ImportKind::OrgSecret);
@@ -158,8 +159,8 @@ fn from_connection_string(mut found: Found, cs: &ConnectionString) -> Found {
         }
         "ad" | "ifd" | "claims" => on_premises(found, auth != "ad"),
         "" => found.refuse("Its connection string has no AuthType."),
-        other => {
-            found.refuse(format!("Its connection string's AuthType '{other}' is not one D365 Desk can use."))
+        _ => {
+            found.refuse(format!("Its connection string's AuthType '{given}' is not one D365 Desk can use."))
         }
     }
 }

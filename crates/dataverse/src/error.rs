@@ -188,7 +188,7 @@ const CERTIFICATE_REASONS: &[(&str, &str, &str)] = &[
     (
         "key was not found",
         "auth.certificate_not_registered",
-        "This certificate is not registered for the app. Upload its public part (the .cer or .pem, never the key) in Azure portal → Microsoft Entra ID → App registrations → your app → Certificates & secrets → Certificates → Upload certificate, and check that its thumbprint there is the connection's.",
+        "This certificate is not registered for the app. Upload its public part (the .cer or .pem, never the key) in Azure portal → Microsoft Entra ID → App registrations → your app → Certificates & secrets → Certificates → Upload certificate, and check that the Thumbprint listed there (SHA-1) is the one the connection shows.",
     ),
     (
         "key used is expired",

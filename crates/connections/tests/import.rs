@@ -279,6 +279,10 @@ fn xrmtoolbox_connections_the_sample_does_not_hold() {
     ));
     assert_eq!((unknown.kind, unknown.importable), (ImportKind::Other, false));
     assert!(unknown.reason.as_deref().unwrap().contains("'Magic'"), "{unknown:?}");
+    let gcc_high = one(
+        "<ConnectionName>High</ConnectionName><OriginalUrl>https://contoso.crm.microsoftdynamics.us</OriginalUrl><UserName>a@contoso.us</UserName>",
+    );
+    assert_eq!((gcc_high.kind, gcc_high.importable), (ImportKind::User, true), "{gcc_high:?}");
     // No name: the instance's host.
     assert_eq!(one(url).name, "contoso.crm4.dynamics.com");
 }

@@ -108,7 +108,9 @@ fn connection(detail: Node) -> Found {
     }
     let username = field(detail, "UserName");
     let password = field(detail, "UserPassword").is_some();
-    let online = found.url.to_lowercase().contains(".dynamics.com");
+    // XrmToolBox's `UseOnline` looks for ".dynamics.com"; the sovereign clouds' org hosts are online too.
+    let online = found.url.to_lowercase().contains(".dynamics.com")
+        || super::host_of(&found.url).is_some_and(|host| d365_vault::Cloud::of_org_host(&host).is_some());
     if (new_auth == "oauth" && flag(detail, "UseMfa")) || flag(detail, "IsFromSdkLoginCtrl") {
         return user_connection(found, username, password, field(detail, "ReplyUrl"));
     }

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import requests
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -73,6 +74,10 @@ def test_a_record_changed_after_the_grid_read_it_is_a_conflict_and_mine_is_kept_
 
     open_panel(app)
     assert commit(app).startswith("0 changes applied")
+    # The virtualized list places its lines by the heights pendingLines.ts gives them: the CSS keeps to them.
+    heights = app.execute_script(
+        "return [...document.querySelectorAll(\"[data-testid='pending-scroll'] li\")].map(l => l.offsetHeight)")
+    assert heights == [40, 44 + 48], heights
     outcome = css(app, "[data-testid='pending-outcome']")
     assert "Changed on the server" in outcome.text
     assert field(account(app_home, record), "telephone1") == "555-9999", "nothing of mine was written"
@@ -195,7 +200,11 @@ def test_a_throttled_commit_waits_in_the_status_bar_then_applies_every_change(
     try:
         time.sleep(1)  # the budget is spent
         css(app, "[data-testid='pending-commit']").click()
-        WebDriverWait(app, 60, poll_frequency=0.2).until(waiting)
+        try:
+            WebDriverWait(app, 60, poll_frequency=0.2).until(waiting)
+        except TimeoutException as error:
+            panel = css(app, "[data-testid='pending-panel']").text
+            raise AssertionError(f"no wait was shown (seen: {said}); the panel says: {panel}") from error
     finally:
         stop.set()
         spender.join()

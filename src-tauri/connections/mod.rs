@@ -36,11 +36,21 @@ fn read_certificate(path: &str) -> Result<Vec<u8>, ErrorPayload> {
             .on_field("Certificate"),
         )
     };
-    let size = std::fs::metadata(path).map_err(|e| unreadable(format!("{path} cannot be read: {e}")))?.len();
-    if size > MAX_CERTIFICATE_FILE {
+    // A regular file, read no further than the limit: a FIFO or a device reports no size and never ends.
+    let metadata = std::fs::metadata(path).map_err(|e| unreadable(format!("{path} cannot be read: {e}")))?;
+    if !metadata.is_file() {
+        return Err(unreadable(format!("{path} is not a file")));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| {
+            std::io::Read::read_to_end(&mut std::io::Read::take(file, MAX_CERTIFICATE_FILE + 1), &mut bytes)
+        })
+        .map_err(|e| unreadable(format!("{path} cannot be read: {e}")))?;
+    if bytes.len() as u64 > MAX_CERTIFICATE_FILE {
         return Err(unreadable(format!("{path} is too large to be a certificate file")));
     }
-    std::fs::read(path).map_err(|e| unreadable(format!("{path} cannot be read: {e}")))
+    Ok(bytes)
 }
 
 /// Where the app keeps its connections (the same vault the `d365` CLI uses), and the sign-in under way.

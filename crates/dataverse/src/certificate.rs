@@ -110,9 +110,10 @@ pub fn parse(bytes: &[u8], password: Option<&Secret>) -> Result<ParsedCertificat
 
 /// [`parse`] as of `now` (for tests of expiry).
 pub fn parse_at(bytes: &[u8], password: Option<&Secret>, now: OffsetDateTime) -> Result<ParsedCertificate> {
-    let text = std::str::from_utf8(bytes).ok().map(str::trim_start);
+    // A PEM may start with a byte order mark, or with the "Bag Attributes" `openssl pkcs12 -nodes` writes.
+    let text = std::str::from_utf8(bytes).ok().map(|t| t.trim_start_matches('\u{feff}'));
     let (certs, key) = match text {
-        Some(text) if text.starts_with("-----BEGIN") => from_pem(text, password)?,
+        Some(text) if text.contains("-----BEGIN ") => from_pem(text, password)?,
         _ => from_pfx(bytes, password)?,
     };
     let key = key.ok_or_else(no_key)?;
@@ -155,12 +156,40 @@ pub fn parse_at(bytes: &[u8], password: Option<&Secret>, now: OffsetDateTime) ->
     Ok(ParsedCertificate { info, key: SecretBytes::new(key.to_vec()), der: cert.clone(), not_after })
 }
 
+/// The costs of deriving the key from the passphrase, read from the file: refused past what any tool
+/// writes (OpenSSL: 2048 PBKDF2 iterations, scrypt N=2^14), since a hostile file could otherwise ask for
+/// billions of iterations or terabytes of memory and hang or abort the app.
+fn check_key_derivation(scheme: &pkcs8::pkcs5::EncryptionScheme) -> Result<()> {
+    use pkcs8::pkcs5::pbes2::Kdf;
+    let too_costly = match scheme.pbes2().map(|params| &params.kdf) {
+        Some(Kdf::Pbkdf2(params)) => params.iteration_count > 10_000_000,
+        Some(Kdf::Scrypt(params)) => {
+            params.cost_parameter > 1 << 20
+                || u32::from(params.block_size) * u32::from(params.parallelization) > 64
+        }
+        _ => false,
+    };
+    if too_costly {
+        return Err(refused(
+            "input.certificate_unreadable",
+            "the encrypted key asks for a key derivation far costlier than any tool writes",
+            "Export the key again with your usual tool (openssl pkcs8 -topk8), or as a PFX.",
+        ));
+    }
+    Ok(())
+}
+
 /// Unencrypted PKCS#8 DER, wiped when dropped.
 type KeyDer = zeroize::Zeroizing<Vec<u8>>;
 
 fn from_pem(text: &str, password: Option<&Secret>) -> Result<(Vec<Vec<u8>>, Option<KeyDer>)> {
-    let blocks = pem::parse_many(text).map_err(|e| {
-        refused("input.certificate_unreadable", format!("the PEM cannot be read ({e})"), "Check the file.")
+    // Not the parser's own message: it may quote a line of the block, and that line may be the key's.
+    let blocks = pem::parse_many(text).map_err(|_| {
+        refused(
+            "input.certificate_unreadable",
+            "the PEM cannot be read (a block is broken: a blank or damaged line inside it?)",
+            "Check the file.",
+        )
     })?;
     let mut certs = Vec::new();
     let mut key = None;
@@ -178,6 +207,7 @@ fn from_pem(text: &str, password: Option<&Secret>) -> Result<(Vec<Vec<u8>>, Opti
                         "Check the file.",
                     )
                 })?;
+                check_key_derivation(&encrypted.encryption_algorithm)?;
                 let document = encrypted
                     .decrypt(password.expose().as_bytes())
                     .map_err(|_| wrong_password("passphrase of the private key"))?;

@@ -182,3 +182,20 @@ mod against_the_sandbox {
         assert_eq!(error.kind, "auth.certificate_expired", "{error}");
     }
 }
+
+#[test]
+fn a_broken_pem_is_refused_without_quoting_its_lines_and_a_bom_is_no_obstacle() {
+    // A blank line inside the key's block: the PEM parser's own message would quote the key's first line.
+    let plain = String::from_utf8(fixture("plain.pem")).unwrap();
+    let at = plain.find("-----BEGIN PRIVATE KEY-----").unwrap();
+    let line_end = at + plain[at..].find('\n').unwrap() + 1;
+    let key_line = plain[line_end..].lines().next().unwrap().to_owned();
+    let broken = format!("{}{}\n\n{}", &plain[..line_end], key_line, &plain[line_end + key_line.len() + 1..]);
+    let error = certificate::parse(broken.as_bytes(), None).unwrap_err();
+    let said = format!("{} {:?} {error:?}", error.message, error.hint);
+    assert_eq!(error.kind, "input.certificate_unreadable");
+    assert!(!said.contains(&key_line[..40]), "the key's line is not repeated: {said}");
+    // A byte order mark before the PEM (Windows editors write one) is read past.
+    let marked = [b"\xef\xbb\xbf".as_slice(), plain.as_bytes()].concat();
+    assert!(certificate::parse(&marked, None).is_ok());
+}

@@ -62,7 +62,8 @@ pub fn from_tool(vault: &Vault, from: ImportFromArg, file: &str, picked: Picked)
 
 /// What an imported connection needs before it can be used, and the command that gives it.
 fn waits_for(profile: &Profile) -> String {
-    let name = &profile.name;
+    // Quoted for a POSIX shell: the name came from the imported file, and the line is meant to be pasted.
+    let name = profile.name.replace('\'', "'\\''");
     match profile.kind {
         ConnectionKind::Certificate => {
             format!("needs its certificate: d365 connection set-secret '{name}' --certificate FILE")

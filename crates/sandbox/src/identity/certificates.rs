@@ -159,8 +159,9 @@ pub fn verify_assertion(
     }
     let now = now.unix_timestamp();
     let (exp, nbf) = (claims.exp.map(|t| t as i64), claims.nbf.map(|t| t as i64));
-    let expired = exp.is_none_or(|exp| now > exp + SKEW);
-    if expired || nbf.is_some_and(|nbf| nbf > now + SKEW) {
+    // Saturating: the times are the caller's numbers (`"exp": 1e300`).
+    let expired = exp.is_none_or(|exp| now > exp.saturating_add(SKEW));
+    if expired || nbf.is_some_and(|nbf| nbf > now.saturating_add(SKEW)) {
         return Err(EntraError::assertion_time(now, nbf, exp));
     }
     Ok(())

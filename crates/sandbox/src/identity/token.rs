@@ -60,7 +60,7 @@ fn grant(state: &SandboxState, tenant: &str, headers: &HeaderMap, form: &Form) -
         }
         None => authenticate_client(state, &client_id, secret.as_deref())?,
     };
-    let certificate = form.contains_key("client_assertion");
+    let certificate = form.get("client_assertion").is_some_and(|a| !a.is_empty());
     match grant_type {
         "client_credentials" => client_credentials(state, app, form, certificate),
         "authorization_code" => authorization_code(state, app, form),

@@ -189,8 +189,10 @@ def test_a_lookup_followed_in_the_record_panel_goes_back_and_related_contacts_op
     WebDriverWait(app, 30).until(lambda _: shown_ids(app, 1) == [first["accountid"]])
 
     # The grid's lookup cell is a link to its record.
+    # The row's cells fill once its block of rows is read: the link is waited for, not assumed.
+    link = WebDriverWait(app, 30).until(lambda _: app.find_elements(
+        By.CSS_SELECTOR, "[data-testid='grid-row'] [data-testid='grid-lookup']"))[0]
     row = css(app, "[data-testid='grid-row']")
-    link = row.find_element(By.CSS_SELECTOR, "[data-testid='grid-lookup']")
     name = link.text.strip()
     assert name
     link.click()

@@ -448,6 +448,11 @@ export type Difference = {
 	yours: Json | null,
 	/**  What the record holds now, and how the environment shows it. */
 	theirs: Json,
+	/**
+	 *  `theirs` as its exact text (a number with every digit the server wrote, which a JSON number in the
+	 *  window would round); none when the record holds nothing there.
+	 */
+	theirs_text: string | null,
 	theirs_formatted: string | null,
 	/**  What the user had read, when the caller knows it. */
 	base: Json | null,

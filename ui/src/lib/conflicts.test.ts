@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { PendingChange } from "../bindings";
-import { DELETION, rawText, resolveConflict } from "./conflicts";
+import { DELETION, resolveConflict } from "./conflicts";
 
 const update = (id: string, column: string, old: string | null, value: string): PendingChange => ({
   kind: "update",
@@ -25,7 +25,7 @@ describe("resolveConflict", () => {
       "account",
       "a",
       'W/"7"',
-      { name: "Theirs", revenue: 5 },
+      { name: "Theirs", revenue: "5.0000" },
       {
         name: "mine",
         revenue: "theirs",
@@ -47,7 +47,9 @@ describe("resolveConflict", () => {
     expect(resolveConflict([deletion], "account", "a", 'W/"9"', {}, { [DELETION]: "theirs" })).toEqual([]);
   });
 
-  it("writes values as the grid's raw text", () => {
-    expect([rawText(null), rawText("x"), rawText(12.5), rawText(true)]).toEqual([null, "x", "12.5", "true"]);
+  it("keeps the server's exact text as the value replaced, every digit of a large amount", () => {
+    const money = update("a", "revenue", "1", "2");
+    const [kept] = resolveConflict([money], "account", "a", 'W/"8"', { revenue: "922337203685477.5807" }, {});
+    expect(kept).toEqual({ ...money, etag: 'W/"8"', old: "922337203685477.5807" });
   });
 });

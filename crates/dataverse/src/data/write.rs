@@ -118,6 +118,9 @@ pub struct Difference {
     /// What the record holds now, and how the environment shows it.
     #[cfg_attr(feature = "specta", specta(type = d365_common::Json))]
     pub theirs: Value,
+    /// `theirs` as its exact text (a number with every digit the server wrote, which a JSON number in the
+    /// window would round); none when the record holds nothing there.
+    pub theirs_text: Option<String>,
     pub theirs_formatted: Option<String>,
     /// What the user had read, when the caller knows it.
     #[cfg_attr(feature = "specta", specta(type = Option<d365_common::Json>))]
@@ -200,6 +203,7 @@ pub fn differences(
             column: column.to_owned(),
             yours,
             theirs: cell.map_or(Value::Null, |c| c.value.clone()),
+            theirs_text: cell.and_then(|c| exact_text(&c.value)),
             theirs_formatted: cell.and_then(|c| c.formatted.clone()),
             base: base.map(|b| b.get(&name).map_or(Value::Null, |c| c.value.clone())),
         });
@@ -256,6 +260,15 @@ pub fn same_value(a: &Value, b: &Value) -> bool {
     match (super::numbers::parse(&a_text), super::numbers::parse(&b_text)) {
         (Some(a), Some(b)) => a == b,
         _ => false,
+    }
+}
+
+/// A value as the grid keeps its raw text: a number with all its digits, a text as it is.
+fn exact_text(value: &Value) -> Option<String> {
+    match value {
+        Value::Null => None,
+        Value::String(text) => Some(text.clone()),
+        other => Some(other.to_string()),
     }
 }
 
@@ -354,9 +367,17 @@ pub async fn clear(client: &Client, schema: &TableSchema, path: &str, column: &s
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
+    use serde_json::{Value, json};
 
-    use super::same_value;
+    use super::{exact_text, same_value};
+
+    #[test]
+    fn a_conflicts_theirs_keeps_its_exact_text() {
+        let amount: Value = serde_json::from_str("922337203685477.5807").expect("a number");
+        assert_eq!(exact_text(&amount).as_deref(), Some("922337203685477.5807"));
+        assert_eq!(exact_text(&json!("Contoso")).as_deref(), Some("Contoso"));
+        assert_eq!(exact_text(&Value::Null), None);
+    }
 
     #[test]
     fn values_are_the_same_however_they_were_carried() {

@@ -219,7 +219,7 @@ export class PendingChanges {
     table: string,
     record: string,
     etag: string,
-    theirs: Record<string, Json>,
+    theirs: Record<string, string | null>,
     choices: Record<string, ConflictChoice>,
   ): void {
     if (this.committing) return;

@@ -10,8 +10,8 @@ use d365_connections::{ImportOutcome, ImportPreview, ImportSource};
 use crate::connections::ConnectionsService;
 use crate::open_dialog::OpenDialog;
 
-/// Connection files are small; a larger one is not read whole.
-const MAX_IMPORT_FILE: u64 = 16 * 1024 * 1024;
+/// Connection files are small; a larger one is not read whole. The CLI's limit too.
+const MAX_IMPORT_FILE: u64 = d365_connections::MAX_IMPORT_FILE;
 
 /// The system's Open dialog for the tool's file; its path, or null when closed.
 #[tauri::command]
@@ -36,11 +36,12 @@ pub async fn import_preview(
     source: ImportSource,
     path: String,
 ) -> Result<ImportPreview, ErrorPayload> {
-    Ok(d365_connections::import::preview(&connections.vault, source, &read(&path)?)?)
+    Ok(d365_connections::import::preview(&connections.vault, source, &read(&path)?, false)?)
 }
 
-/// Saves the connections numbered `picked` (the file is read again), without any secret: each waits for its
-/// secret, certificate or sign-in.
+/// Saves the connections numbered `picked` (the file is read again, and refused if its SHA-256 is no longer
+/// the preview's `sha256`), without any secret: each waits for its secret, certificate or sign-in. An
+/// instance outside the Dynamics 365 domains is not imported here (the CLI's `--allow-custom-host` does).
 #[tauri::command]
 #[specta::specta]
 pub async fn import_apply(
@@ -48,8 +49,9 @@ pub async fn import_apply(
     source: ImportSource,
     path: String,
     picked: Vec<u32>,
+    sha256: String,
 ) -> Result<ImportOutcome, ErrorPayload> {
-    Ok(d365_connections::import::apply(&connections.vault, source, &read(&path)?, &picked)?)
+    Ok(d365_connections::import::apply(&connections.vault, source, &read(&path)?, &picked, &sha256, false)?)
 }
 
 fn read(path: &str) -> Result<Vec<u8>, ErrorPayload> {

@@ -21,8 +21,8 @@ pub struct CertificateAdded {
     pub warnings: Vec<String>,
 }
 
-/// A certificate file is small; anything larger is not one (and is not read whole).
-const MAX_CERTIFICATE_FILE: u64 = 256 * 1024;
+/// A certificate file is small; anything larger is not one (and is not read whole). The CLI's limit too.
+const MAX_CERTIFICATE_FILE: u64 = d365_connections::MAX_CERTIFICATE_FILE;
 
 /// The file the window names (picked in the Open dialog), read only if it can be a certificate file.
 fn read_certificate(path: &str) -> Result<Vec<u8>, ErrorPayload> {

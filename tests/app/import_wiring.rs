@@ -29,7 +29,7 @@ fn an_xrmtoolbox_file_is_previewed_then_the_picked_connections_wait_for_their_cr
     let outcome = invoke(
         &window,
         "import_apply",
-        json!({ "source": "xrmtoolbox", "path": path, "picked": [1, 2, 3, 7] }),
+        json!({ "source": "xrmtoolbox", "path": path, "picked": [1, 2, 3, 7], "sha256": preview["sha256"] }),
     )
     .expect("imported");
     let waiting: Vec<_> = outcome["imported"]
@@ -48,6 +48,22 @@ fn an_xrmtoolbox_file_is_previewed_then_the_picked_connections_wait_for_their_cr
         invoke(&window, "import_preview", json!({ "source": "pac", "path": fixture("pac/malformed.json") }))
             .expect_err("a malformed file");
     assert_eq!(broken["kind"], "input.import_file", "{broken}");
+    // The numbers are the preview's: a file changed since is refused, and nothing saved.
+    let copy = data_dir.join("Contoso.xml");
+    std::fs::copy(&path, &copy).unwrap();
+    let copy = copy.to_string_lossy().into_owned();
+    let before = invoke(&window, "import_preview", json!({ "source": "xrmtoolbox", "path": copy })).unwrap();
+    let edited = std::fs::read_to_string(&copy).unwrap().replace("Contoso Dev", "Someone else");
+    std::fs::write(&copy, edited).unwrap();
+    let changed = invoke(
+        &window,
+        "import_apply",
+        json!({ "source": "xrmtoolbox", "path": copy, "picked": [1], "sha256": before["sha256"] }),
+    )
+    .expect_err("a changed file");
+    assert!(changed["message"].as_str().unwrap().contains("preview it again"), "{changed}");
+    assert_eq!(invoke(&window, "connections_list", json!({})).unwrap().as_array().unwrap().len(), 3);
+
     for answer in [&preview, &outcome, &list] {
         assert!(!answer.to_string().contains("CleartextSecretFromAHandEditedFile"), "{answer}");
     }

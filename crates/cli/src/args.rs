@@ -166,6 +166,9 @@ pub enum ConnectionCommand {
         /// Show the preview and import nothing.
         #[arg(long, requires = "from")]
         dry_run: bool,
+        /// Accept instance URLs outside the Dynamics 365 domains.
+        #[arg(long, requires = "from")]
+        allow_custom_host: bool,
     },
     /// Delete a connection and its secrets, and show how to revoke its access.
     Remove { name: String },

@@ -145,3 +145,36 @@ async fn passwords_come_from_stdin_or_the_environment_and_an_unregistered_certif
         tokio::task::block_in_place(|| d365(&home, &["connection", "remove", name], ""));
     }
 }
+
+#[test]
+fn a_certificate_is_read_only_from_a_file_within_256_kib() {
+    let home = home();
+    let large = home.join("huge.pem");
+    std::fs::File::create(&large).unwrap().set_len(256 * 1024 + 1).unwrap();
+    let tenant = "contoso.onmicrosoft.com";
+    let client = "0b6f0b57-7e3f-4c1e-9d9e-6f0a1f2b3c4d";
+    let add = |file: &str| {
+        let args = [
+            "--json",
+            "connection",
+            "add",
+            "org",
+            "--name",
+            "Large",
+            "--instance",
+            "https://contoso.crm.dynamics.com",
+            "--tenant",
+            tenant,
+            "--client-id",
+            client,
+            "--certificate",
+            file,
+        ];
+        d365(&home, &args, "")
+    };
+    let refused = add(large.to_str().unwrap());
+    assert_eq!(json(&refused)["error"]["kind"], "input.certificate_unreadable", "{}", all(&refused));
+    assert!(all(&refused).contains("too large to be a certificate file"), "{}", all(&refused));
+    let directory = add(home.to_str().unwrap());
+    assert!(all(&directory).contains("is not a file"), "{}", all(&directory));
+}

@@ -135,3 +135,41 @@ fn pac_profiles_import_and_bad_files_are_refused_whole() {
     let unpicked = d365(&other, &["connection", "import", &pac, "--pick", "1"], "");
     assert_eq!(unpicked.status.code(), Some(2), "--pick needs --from: {}", text(&unpicked));
 }
+
+#[test]
+fn a_connection_file_is_read_only_if_it_is_a_file_within_the_limit() {
+    let home = home();
+    let directory = d365(&home, &["connection", "import", "--from", "pac", home.to_str().unwrap()], "");
+    assert!(!directory.status.success());
+    assert!(text(&directory).contains("is not a file"), "{}", text(&directory));
+    let large = home.join("huge.json");
+    let file = std::fs::File::create(&large).unwrap();
+    file.set_len(16 * 1024 * 1024 + 1).unwrap();
+    let refused = d365(&home, &["connection", "import", "--from", "pac", large.to_str().unwrap()], "");
+    assert!(!refused.status.success());
+    assert!(text(&refused).contains("too large to be a connection file"), "{}", text(&refused));
+}
+
+#[test]
+fn an_instance_outside_dynamics_needs_allow_custom_host() {
+    let home = home();
+    let file = home.join("custom.xml");
+    std::fs::write(
+        &file,
+        "<CrmConnections><Connections><ConnectionDetail><ConnectionName>Custom</ConnectionName>\
+         <OriginalUrl>https://crm.fabrikam.example</OriginalUrl><UserName>a@fabrikam.example</UserName><NewAuthType>OAuth</NewAuthType><UseMfa>true</UseMfa>\
+         </ConnectionDetail></Connections></CrmConnections>",
+    )
+    .unwrap();
+    let file = file.to_str().unwrap();
+    let refused = d365(&home, &["connection", "import", "--from", "xrmtoolbox", file, "--all"], "");
+    assert!(text(&refused).contains("--allow-custom-host"), "{}", text(&refused));
+    assert!(names(&home).is_empty());
+    let allowed = d365(
+        &home,
+        &["connection", "import", "--from", "xrmtoolbox", file, "--all", "--allow-custom-host"],
+        "",
+    );
+    assert!(allowed.status.success(), "{}", text(&allowed));
+    assert_eq!(names(&home), ["Custom"]);
+}

@@ -97,7 +97,7 @@ fn check(form: &OrgForm) -> std::result::Result<Checked, Vec<FieldProblem>> {
         "instance_url",
         input::instance(&form.instance_url, cloud, form.allow_custom_host),
     );
-    let tenant = keep(&mut problems, "tenant", input::tenant(&form.tenant));
+    let tenant = keep(&mut problems, "tenant", input::app_tenant(&form.tenant));
     let client_id = keep(&mut problems, "client_id", input::client_id(&form.client_id));
     let authority = match form.authority.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
         Some(custom) => {
@@ -204,6 +204,19 @@ mod tests {
             ("contoso.onmicrosoft.com", CLIENT_ID)
         );
         assert_eq!(checked.authority, None, "no custom authority: the cloud's, not saved");
+    }
+
+    #[test]
+    fn an_app_connection_refuses_the_multi_tenant_aliases() {
+        for alias in ["common", "organizations", "consumers"] {
+            let Err(err) = checked_org(&form("contoso.crm.dynamics.com", alias, CLIENT_ID)) else {
+                panic!("{alias} was accepted for an app connection");
+            };
+            assert!(
+                err.to_string().contains("an app registration signs in to its own tenant"),
+                "{alias}: {err}"
+            );
+        }
     }
 
     #[test]

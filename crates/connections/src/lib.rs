@@ -12,6 +12,7 @@ mod commit;
 mod conflict;
 mod console;
 mod error;
+mod files;
 mod forms;
 mod grid;
 mod grid_filter;
@@ -34,6 +35,7 @@ pub use commit::{
 pub use conflict::RecordRead;
 pub use console::{ConsoleAnswer, ConsoleHeader, ConsoleRequest, send_console};
 pub use error::{ConnectionError, Result};
+pub use files::{MAX_CERTIFICATE_FILE, MAX_IMPORT_FILE, read_small_file};
 pub use forms::{FieldProblem, OrgForm, add_org, check_org};
 pub use grid::{
     Grid, GridCell, GridColumn, GridProgress, GridRequest, GridRow, GridSort, GridSource, GridView,

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use d365_connections::import::{import, preview};
+use d365_connections::import::{self, sha256_of};
 use d365_connections::{ImportItem, ImportKind, ImportPreview, ImportSource};
 use d365_vault::{ConnectionKind, NewProfile, SecretKind, Vault};
 
@@ -18,6 +18,20 @@ fn vault() -> (Vault, PathBuf) {
 
 fn fixture(path: &str) -> Vec<u8> {
     std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import").join(path)).unwrap()
+}
+
+fn preview(vault: &Vault, source: ImportSource, bytes: &[u8]) -> d365_connections::Result<ImportPreview> {
+    import::preview(vault, source, bytes, false)
+}
+
+/// Imports the picked connections of a file as previewed (its hash the preview's).
+fn import(
+    vault: &Vault,
+    source: ImportSource,
+    bytes: &[u8],
+    picked: &[u32],
+) -> d365_connections::Result<d365_vault::ImportReport> {
+    import::import(vault, source, bytes, picked, &sha256_of(bytes), false)
 }
 
 fn by_source<'a>(preview: &'a ImportPreview, name: &str) -> &'a ImportItem {
@@ -294,4 +308,39 @@ fn a_utf16_file_as_dotnet_writes_it_is_read() {
     let bytes: Vec<u8> =
         [0xFF, 0xFE].into_iter().chain(text.encode_utf16().flat_map(u16::to_le_bytes)).collect();
     assert_eq!(preview(&vault, ImportSource::XrmToolBox, &bytes).unwrap().items.len(), 8);
+}
+
+#[test]
+fn a_file_changed_since_its_preview_imports_nothing() {
+    let (vault, _) = vault();
+    let xrm = fixture("xrmtoolbox/Contoso.xml");
+    let previewed = preview(&vault, ImportSource::XrmToolBox, &xrm).unwrap();
+    assert_eq!(previewed.sha256, sha256_of(&xrm));
+    let changed = String::from_utf8(xrm).unwrap().replace("Contoso Dev", "Someone else's").into_bytes();
+    let error = import::import(&vault, ImportSource::XrmToolBox, &changed, &[1], &previewed.sha256, false)
+        .unwrap_err();
+    assert!(error.to_string().contains("file changed since its preview: preview it again"), "{error}");
+    assert!(vault.list().unwrap().is_empty());
+}
+
+#[test]
+fn an_instance_outside_dynamics_is_imported_only_when_custom_hosts_are_allowed() {
+    let file = "<CrmConnections><Connections><ConnectionDetail><ConnectionName>Custom</ConnectionName>\
+                <OriginalUrl>https://crm.fabrikam.example</OriginalUrl><UserName>a@fabrikam.example</UserName><NewAuthType>OAuth</NewAuthType><UseMfa>true</UseMfa>\
+                </ConnectionDetail></Connections></CrmConnections>";
+    let (vault, _) = vault();
+    let refused = preview(&vault, ImportSource::XrmToolBox, file.as_bytes()).unwrap().items.remove(0);
+    assert!(!refused.importable, "{refused:?}");
+    let reason = refused.reason.as_deref().unwrap();
+    assert!(reason.contains("not a Dynamics 365") && reason.contains("--allow-custom-host"), "{reason}");
+    let report = import(&vault, ImportSource::XrmToolBox, file.as_bytes(), &[1]).unwrap();
+    assert!(report.imported.is_empty() && report.skipped.len() == 1, "{report:?}");
+
+    let allowed = import::preview(&vault, ImportSource::XrmToolBox, file.as_bytes(), true).unwrap();
+    assert!(allowed.items[0].importable, "{:?}", allowed.items[0]);
+    let report =
+        import::import(&vault, ImportSource::XrmToolBox, file.as_bytes(), &[1], &allowed.sha256, true)
+            .unwrap();
+    assert_eq!(report.imported.len(), 1);
+    assert_eq!(report.imported[0].username.as_deref(), Some("a@fabrikam.example"), "kept in the same write");
 }

@@ -156,6 +156,24 @@ pub fn tenant(text: &str) -> Result<String> {
     }
 }
 
+/// The tenant of an app registration (a client secret or certificate): its ID or domain. The multi-tenant
+/// aliases name no tenant, and Entra refuses the client-credentials grant on them (AADSTS50059).
+pub fn app_tenant(text: &str) -> Result<String> {
+    let trimmed = text.trim();
+    if ["common", "organizations", "consumers"].iter().any(|alias| trimmed.eq_ignore_ascii_case(alias)) {
+        return Err(input_error(
+            "Tenant",
+            format!(
+                "'{}' names no tenant: an app registration signs in to its own tenant: give the tenant ID or \
+                 domain",
+                trimmed.to_ascii_lowercase()
+            ),
+            "Copy the Directory (tenant) ID from Azure portal → Microsoft Entra ID → Overview, or use a verified domain such as contoso.onmicrosoft.com.",
+        ));
+    }
+    tenant(text)
+}
+
 pub fn client_id(text: &str) -> Result<String> {
     Uuid::try_parse(text.trim()).map(|id| id.to_string()).map_err(|_| {
         input_error(
@@ -276,6 +294,12 @@ mod tests {
             "6c3a3f5e-2d1b-4c8e-9a57-0d365de5a000"
         );
         assert!(tenant("contoso").is_err());
+        assert_eq!(tenant("organizations").unwrap(), "organizations", "a user may sign in to any tenant");
+        for alias in ["common", "Organizations", " consumers "] {
+            let err = app_tenant(alias).unwrap_err();
+            assert!(err.message.contains("an app registration signs in to its own tenant"), "{err:?}");
+        }
+        assert_eq!(app_tenant(" Contoso.OnMicrosoft.com ").unwrap(), "contoso.onmicrosoft.com");
         assert!(client_id("not-a-guid").unwrap_err().message.contains("not a GUID"));
         assert!(client_secret(" x ").is_err());
         assert!(

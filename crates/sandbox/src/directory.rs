@@ -263,7 +263,8 @@ impl Directory {
     }
 
     /// Whether an authority URL's tenant segment reaches this tenant: its id, its domain, or the
-    /// multi-tenant aliases `organizations` and `common`.
+    /// multi-tenant aliases `organizations` and `common` (for a user's sign-in: the client-credentials grant
+    /// needs the tenant itself, see `is_tenant`).
     pub fn accepts_tenant(&self, tenant: &str) -> bool {
         self.is_tenant(tenant) || matches!(tenant, "organizations" | "common")
     }

@@ -142,6 +142,21 @@ async fn each_wrong_assertion_gets_entra_s_code() {
     audience.claims["aud"] = json!("https://login.microsoftonline.com/common/oauth2/v2.0/token");
     assert_entra_error(&refused(audience, &org).await.1, "invalid_client", 700023);
 
+    // A certificate's client credentials need the tenant itself too, not a multi-tenant alias.
+    let on_common = format!("{}/common/oauth2/v2.0/token", sandbox.info().instance_url);
+    let signed = assertion(&sandbox, &org).sign();
+    let scope = format!("{}/.default", sandbox.info().instance_url);
+    let form = [
+        ("grant_type", "client_credentials"),
+        ("client_id", org.as_str()),
+        ("client_assertion_type", JWT_BEARER),
+        ("client_assertion", signed.as_str()),
+        ("scope", scope.as_str()),
+    ];
+    let (status, body) = post_form(&on_common, &form).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_entra_error(&body, "invalid_request", 50059);
+
     let mut issuer = assertion(&sandbox, &org);
     issuer.claims["iss"] = json!(PUBLIC_CLIENT_ID.to_string());
     assert_entra_error(&refused(issuer, &org).await.1, "invalid_client", 700021);

@@ -174,6 +174,14 @@ async fn client_credentials_errors_are_entra_shaped() {
     assert_eq!(status, bad_request);
     assert_entra_error(&body, "invalid_request", 90002);
 
+    // The client-credentials grant needs the tenant itself, not a multi-tenant alias.
+    for alias in ["common", "organizations"] {
+        let (status, body) =
+            post_form(&format!("{}/{alias}/oauth2/v2.0/token", info.instance_url), &form).await;
+        assert_eq!(status, bad_request, "{alias}: {body}");
+        assert_entra_error(&body, "invalid_request", 50059);
+    }
+
     let url = token_url(&sandbox);
     let (_, body) = post_form(&url, &[("client_id", org.as_str())]).await;
     assert_entra_error(&body, "invalid_request", 900144);

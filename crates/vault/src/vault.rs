@@ -241,9 +241,18 @@ impl Vault {
     /// Adds the connections of an export file in one write. Each arrives without its secret (see
     /// [`Vault::missing_credential`]); pasted-token connections and names already taken are skipped, with why.
     pub fn import(&self, connections: Vec<PortableProfile>) -> Result<ImportReport> {
+        self.import_with_usernames(connections.into_iter().map(|c| (c, None)).collect())
+    }
+
+    /// [`Vault::import`], each connection with whom it signed in as elsewhere (see [`Profile::username`]),
+    /// kept in the same write.
+    pub fn import_with_usernames(
+        &self,
+        connections: Vec<(PortableProfile, Option<String>)>,
+    ) -> Result<ImportReport> {
         self.file.update(|profiles| {
             let mut report = ImportReport::default();
-            for connection in connections {
+            for (connection, username) in connections {
                 let name = connection.name.clone();
                 let skip = |reason: String| Skipped { name: name.clone(), reason };
                 if connection.kind == ConnectionKind::Bearer {
@@ -264,6 +273,7 @@ impl Vault {
                 let certificate = connection.certificate.clone();
                 let mut profile = NewProfile::from(connection).into_profile();
                 profile.certificate = certificate;
+                profile.username = username;
                 profiles.push(profile.clone());
                 report.imported.push(profile);
             }

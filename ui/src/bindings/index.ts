@@ -40,10 +40,11 @@ export const commands = {
 	 */
 	importPreview: (source: ImportSource, path: string) => typedError<ImportPreview, ErrorPayload>(__TAURI_INVOKE("import_preview", { source, path })),
 	/**
-	 *  Saves the connections numbered `picked` (the file is read again), without any secret: each waits for its
-	 *  secret, certificate or sign-in.
+	 *  Saves the connections numbered `picked` (the file is read again, and refused if its SHA-256 is no longer
+	 *  the preview's `sha256`), without any secret: each waits for its secret, certificate or sign-in. An
+	 *  instance outside the Dynamics 365 domains is not imported here (the CLI's `--allow-custom-host` does).
 	 */
-	importApply: (source: ImportSource, path: string, picked: number[]) => typedError<ImportOutcome, ErrorPayload>(__TAURI_INVOKE("import_apply", { source, path, picked })),
+	importApply: (source: ImportSource, path: string, picked: number[], sha256: string) => typedError<ImportOutcome, ErrorPayload>(__TAURI_INVOKE("import_apply", { source, path, picked, sha256 })),
 	connectionCheckUser: (form: UserForm, discovering: boolean) => typedError<FieldProblem[], ErrorPayload>(__TAURI_INVOKE("connection_check_user", { form, discovering })),
 	/**
 	 *  Signs in (browser or device code, progress on `progress`) and saves the connection, or without an
@@ -670,6 +671,8 @@ export type ImportOutcome = {
 export type ImportPreview = {
 	source: ImportSource,
 	items: ImportItem[],
+	/**  The SHA-256 (hex) of the bytes previewed: the import is refused if the file changed since. */
+	sha256: string,
 };
 
 export type ImportSkipped = {

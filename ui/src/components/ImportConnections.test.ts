@@ -22,6 +22,7 @@ function item(number: number, rest: Partial<ImportItem>): ImportItem {
 
 const preview: ImportPreview = {
   source: "xrmtoolbox",
+  sha256: "5f1c0a",
   items: [
     item(1, {
       source_name: "Contoso Dev",
@@ -92,7 +93,7 @@ describe("Import connections", () => {
     expect(screen.getByTestId("import-apply").textContent).toContain("Import 1 connection");
     await fireEvent.click(screen.getByTestId("import-apply"));
     const outcome = (await screen.findByTestId("import-outcome")).textContent.replace(/\s+/g, " ");
-    expect(backend.argsOf("import_apply")).toEqual([["xrmtoolbox", "/home/me/Contoso.xml", [2]]]);
+    expect(backend.argsOf("import_apply")).toEqual([["xrmtoolbox", "/home/me/Contoso.xml", [2], "5f1c0a"]]);
     expect(outcome).toContain("Imported 1 connection, without any secret");
     expect(outcome).toContain("Contoso Test — waits for its certificate");
     expect(onimported).toHaveBeenCalledOnce();

@@ -103,9 +103,14 @@ export const pickImportFile = (source: ImportSource): Promise<string | null> =>
 /** What each connection of that file becomes here; nothing is saved. */
 export const previewImport = (source: ImportSource, path: string): Promise<ImportPreview> =>
   unwrap(commands.importPreview(source, path));
-/** Saves the picked connections (by number) without any secret; each waits for its credential. */
-export const applyImport = (source: ImportSource, path: string, picked: number[]): Promise<ImportOutcome> =>
-  unwrap(commands.importApply(source, path, picked));
+/** Saves the picked connections (by number) without any secret; each waits for its credential. `sha256` is the
+ * preview's: a file changed since its preview is refused. */
+export const applyImport = (
+  source: ImportSource,
+  path: string,
+  picked: number[],
+  sha256: string,
+): Promise<ImportOutcome> => unwrap(commands.importApply(source, path, picked, sha256));
 /** What the certificate file at `path` is, or why it cannot be used; the password is not kept. */
 export const inspectCertificate = (path: string, password: string | null): Promise<CertificateView> =>
   unwrap(commands.connectionInspectCertificate(path, password));

@@ -76,16 +76,18 @@ pub fn read_certificate(
     file: &std::path::Path,
     password_stdin: bool,
 ) -> Result<(Vec<u8>, Option<Secret>), Failure> {
-    let bytes = std::fs::read(file).map_err(|e| {
-        Failure::from(
-            DataverseError::new(
-                "input.certificate_unreadable",
-                format!("{} cannot be read: {e}", file.display()),
-                Some("Check the path of the certificate file.".into()),
-            )
-            .on_field("Certificate"),
-        )
-    })?;
+    let bytes =
+        d365_connections::read_small_file(file, d365_connections::MAX_CERTIFICATE_FILE, "a certificate file")
+            .map_err(|e| {
+                Failure::from(
+                    DataverseError::new(
+                        "input.certificate_unreadable",
+                        e,
+                        Some("Check the path of the certificate file.".into()),
+                    )
+                    .on_field("Certificate"),
+                )
+            })?;
     let password = if password_stdin {
         Some(Secret::new(read_stdin()?.trim_end_matches(['\r', '\n']).to_owned()))
     } else {

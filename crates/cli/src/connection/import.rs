@@ -14,6 +14,8 @@ pub struct Picked {
     pub numbers: Vec<u32>,
     pub all: bool,
     pub dry_run: bool,
+    /// Instances outside the Dynamics 365 domains may be imported.
+    pub allow_custom_host: bool,
 }
 
 pub fn from_tool(vault: &Vault, from: ImportFromArg, file: &str, picked: Picked) -> Result<Done, Failure> {
@@ -21,9 +23,13 @@ pub fn from_tool(vault: &Vault, from: ImportFromArg, file: &str, picked: Picked)
         ImportFromArg::Xrmtoolbox => ImportSource::XrmToolBox,
         ImportFromArg::Pac => ImportSource::Pac,
     };
-    let bytes = std::fs::read(file)
-        .map_err(|e| Failure::other("input.unreadable", format!("Could not read {file}: {e}")))?;
-    let preview = import::preview(vault, source, &bytes)?;
+    let bytes = d365_connections::read_small_file(
+        std::path::Path::new(file),
+        d365_connections::MAX_IMPORT_FILE,
+        "a connection file",
+    )
+    .map_err(|e| Failure::other("input.unreadable", format!("Could not read {file}: {e}")))?;
+    let preview = import::preview(vault, source, &bytes, picked.allow_custom_host)?;
     let numbers: Vec<u32> = if picked.all {
         preview.items.iter().filter(|i| i.importable).map(|i| i.number).collect()
     } else {
@@ -43,7 +49,7 @@ pub fn from_tool(vault: &Vault, from: ImportFromArg, file: &str, picked: Picked)
         let json = json!({ "source": source, "items": preview.items, "imported": [], "skipped": [] });
         return Ok(Done::Value { json, human });
     }
-    let report = import::import(vault, source, &bytes, &numbers)?;
+    let report = import::import(vault, source, &bytes, &numbers, &preview.sha256, picked.allow_custom_host)?;
     human.push('\n');
     for profile in &report.imported {
         human.push_str(&format!("\nImported {}: {}", profile.name, waits_for(profile)));

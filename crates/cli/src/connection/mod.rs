@@ -75,8 +75,11 @@ pub async fn execute(vault: &Vault, command: ConnectionCommand) -> Result<Done, 
             Ok(Done::List(vec![profile], needs))
         }
         ConnectionCommand::Export { out } => portable::export(vault, out.as_deref()),
-        ConnectionCommand::Import { file, from: Some(from), pick, all, dry_run, .. } => {
-            import::from_tool(vault, from, &file, import::Picked { numbers: pick, all, dry_run })
+        ConnectionCommand::Import {
+            file, from: Some(from), pick, all, dry_run, allow_custom_host, ..
+        } => {
+            let picked = import::Picked { numbers: pick, all, dry_run, allow_custom_host };
+            import::from_tool(vault, from, &file, picked)
         }
         ConnectionCommand::Import { file, allow_custom_authority, .. } => {
             portable::import(vault, &file, allow_custom_authority)

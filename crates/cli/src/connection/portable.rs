@@ -60,7 +60,9 @@ fn check(mut connection: PortableProfile, allow_custom_authority: bool) -> Resul
     let instance = input::instance(&connection.instance_url, cloud, true).map_err(|e| e.to_string())?;
     connection.instance_url = instance.resource();
     if let Some(tenant) = &connection.tenant {
-        connection.tenant = Some(input::tenant(tenant).map_err(|e| e.to_string())?);
+        let checked =
+            if connection.kind.is_app() { input::app_tenant(tenant) } else { input::tenant(tenant) };
+        connection.tenant = Some(checked.map_err(|e| e.to_string())?);
     }
     if let Some(client_id) = &connection.client_id {
         connection.client_id = Some(input::client_id(client_id).map_err(|e| e.to_string())?);

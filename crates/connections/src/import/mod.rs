@@ -94,6 +94,14 @@ struct Draft {
 pub struct ImportPreview {
     pub source: ImportSource,
     pub items: Vec<ImportItem>,
+    /// The SHA-256 (hex) of the bytes previewed: the import is refused if the file changed since.
+    pub sha256: String,
+}
+
+/// The SHA-256 of a file's bytes, in hex, as [`ImportPreview::sha256`] says it.
+pub fn sha256_of(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// An import as the window shows it: the connections made, each with what it waits for, and those left out.
@@ -112,8 +120,15 @@ pub struct ImportSkipped {
 }
 
 /// [`import`], shaped for the window.
-pub fn apply(vault: &Vault, source: ImportSource, bytes: &[u8], picked: &[u32]) -> Result<ImportOutcome> {
-    let report = import(vault, source, bytes, picked)?;
+pub fn apply(
+    vault: &Vault,
+    source: ImportSource,
+    bytes: &[u8],
+    picked: &[u32],
+    previewed: &str,
+    allow_custom_host: bool,
+) -> Result<ImportOutcome> {
+    let report = import(vault, source, bytes, picked, previewed, allow_custom_host)?;
     Ok(ImportOutcome {
         imported: report.imported.iter().map(|p| ConnectionView::from(p).waiting_in(vault, p)).collect(),
         skipped: report
@@ -152,22 +167,48 @@ impl Found {
 }
 
 /// Reads a file from `source` into its preview, naming each connection so that none clashes with an existing
-/// one or another of the file. Nothing is saved.
-pub fn preview(vault: &Vault, source: ImportSource, bytes: &[u8]) -> Result<ImportPreview> {
+/// one or another of the file. An instance outside the Dynamics 365 domains is not importable unless
+/// `allow_custom_host`. Nothing is saved.
+pub fn preview(
+    vault: &Vault,
+    source: ImportSource,
+    bytes: &[u8],
+    allow_custom_host: bool,
+) -> Result<ImportPreview> {
     let text = decode(source, bytes)?;
     let found = match source {
         ImportSource::XrmToolBox => xrmtoolbox::read(&text)?,
         ImportSource::Pac => pac::read(&text)?,
     };
     let mut taken: HashSet<String> = vault.list()?.iter().map(|p| p.name.to_lowercase()).collect();
-    let items = found.into_iter().zip(1..).map(|(found, number)| item(found, number, &mut taken)).collect();
-    Ok(ImportPreview { source, items })
+    let items = found
+        .into_iter()
+        .zip(1..)
+        .map(|(found, number)| item(found, number, &mut taken, allow_custom_host))
+        .collect();
+    Ok(ImportPreview { source, items, sha256: sha256_of(bytes) })
 }
 
 /// Reads the file again and saves the picked items (by number) that are importable, in one write; the others
-/// picked are reported as skipped with their reason.
-pub fn import(vault: &Vault, source: ImportSource, bytes: &[u8], picked: &[u32]) -> Result<ImportReport> {
-    let preview = preview(vault, source, bytes)?;
+/// picked are reported as skipped with their reason. `previewed` is the preview's [`ImportPreview::sha256`]:
+/// the numbers are the preview's, so a file changed since is refused.
+pub fn import(
+    vault: &Vault,
+    source: ImportSource,
+    bytes: &[u8],
+    picked: &[u32],
+    previewed: &str,
+    allow_custom_host: bool,
+) -> Result<ImportReport> {
+    if !sha256_of(bytes).eq_ignore_ascii_case(previewed.trim()) {
+        return Err(DataverseError::new(
+            "input.import_changed",
+            "The file changed since its preview: preview it again. Nothing was imported.",
+            None,
+        )
+        .into());
+    }
+    let preview = preview(vault, source, bytes, allow_custom_host)?;
     if let Some(missing) = picked.iter().find(|n| !preview.items.iter().any(|i| i.number == **n)) {
         return Err(format_error(
             source,
@@ -185,20 +226,14 @@ pub fn import(vault: &Vault, source: ImportSource, bytes: &[u8], picked: &[u32])
             }),
         }
     }
-    let usernames: Vec<(String, String)> =
-        drafts.iter().filter_map(|d| Some((d.profile.name.clone(), d.username.clone()?))).collect();
-    let mut report = vault.import(drafts.into_iter().map(|d| d.profile).collect())?;
-    // Whom a user connection signed in as elsewhere, so that its first sign-in suggests it.
-    for profile in &mut report.imported {
-        if let Some((_, username)) = usernames.iter().find(|(name, _)| *name == profile.name) {
-            *profile = vault.record_username(&profile.id.to_string(), Some(username.clone()))?;
-        }
-    }
+    // Whom a user connection signed in as elsewhere (so that its first sign-in suggests it), in the same write.
+    let mut report =
+        vault.import_with_usernames(drafts.into_iter().map(|d| (d.profile, d.username)).collect())?;
     report.skipped.extend(skipped);
     Ok(report)
 }
 
-fn item(found: Found, number: u32, taken: &mut HashSet<String>) -> ImportItem {
+fn item(found: Found, number: u32, taken: &mut HashSet<String>, allow_custom_host: bool) -> ImportItem {
     let kind = found.kind.unwrap_or(ImportKind::Other);
     let base = if found.source_name.trim().is_empty() {
         host_of(&found.url).unwrap_or_else(|| format!("Imported {number}"))
@@ -221,7 +256,7 @@ fn item(found: Found, number: u32, taken: &mut HashSet<String>) -> ImportItem {
         item.what_is_imported.clear();
         return item;
     }
-    match draft(&found, kind) {
+    match draft(&found, kind, allow_custom_host) {
         Ok((profile, warning)) => {
             item.instance_url = profile.instance_url.clone();
             item.what_is_imported.insert(0, settings(&found));
@@ -251,9 +286,23 @@ fn settings(found: &Found) -> String {
 }
 
 /// The profile an item saves, checked as `connection add` checks it; an unusual host comes back as a note.
-fn draft(found: &Found, kind: ImportKind) -> std::result::Result<(PortableProfile, Option<String>), String> {
+fn draft(
+    found: &Found,
+    kind: ImportKind,
+    allow_custom_host: bool,
+) -> std::result::Result<(PortableProfile, Option<String>), String> {
     let cloud = host_of(&found.url).and_then(|h| Cloud::of_org_host(&h)).unwrap_or_default();
-    let instance = input::instance(&found.url, cloud, true).map_err(|e| e.to_string())?;
+    let instance = input::instance(&found.url, cloud, allow_custom_host).map_err(|e| {
+        if e.kind == "input.unknown_host" {
+            format!(
+                "{} If it really is a Dataverse environment behind a custom domain, import it with `d365 \
+                 connection import --allow-custom-host`, or add it by hand.",
+                e.message
+            )
+        } else {
+            e.to_string()
+        }
+    })?;
     let tenant = found.tenant.as_deref().map(input::tenant).transpose().map_err(|e| e.to_string())?;
     let client_id =
         found.client_id.as_deref().map(input::client_id).transpose().map_err(|e| e.to_string())?;
@@ -268,6 +317,7 @@ fn draft(found: &Found, kind: ImportKind) -> std::result::Result<(PortableProfil
             "The file does not say the app's tenant (XrmToolBox keeps it once a connection has been used); add \
              the connection with `d365 connection add org`.",
         )?;
+        let tenant = input::app_tenant(&tenant).map_err(|e| e.to_string())?;
         let client_id = client_id.ok_or("The file does not say the app's client ID.")?;
         (tenant, client_id)
     } else {

@@ -46,6 +46,19 @@ impl EntraError {
             ),
         )
     }
+    /// Client credentials on `common` or `organizations`: an app-only token is for one tenant, which the
+    /// request must name (Entra answers AADSTS50059, as reported in MicrosoftDocs/azure-docs#24064 and
+    /// AzureAD/microsoft-identity-web#462; Learn's client-credentials page asks for the tenant "in GUID or
+    /// domain-name format").
+    pub fn no_tenant_identifying_information() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            50059,
+            "No tenant-identifying information found in either the request or implied by any provided \
+             credentials.",
+        )
+    }
     pub fn app_not_found(client_id: &str, tenant_name: &str) -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,

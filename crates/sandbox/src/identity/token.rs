@@ -47,6 +47,10 @@ fn grant(state: &SandboxState, tenant: &str, headers: &HeaderMap, form: &Form) -
         return Err(EntraError::tenant_not_found(tenant));
     }
     let grant_type = required(form, "grant_type")?;
+    // An app-only token is for one tenant: the multi-tenant aliases do not say which.
+    if grant_type == "client_credentials" && !state.directory.is_tenant(tenant) {
+        return Err(EntraError::no_tenant_identifying_information());
+    }
     let (basic_id, basic_secret) = basic_credentials(headers).unzip();
     let client_id = form
         .get("client_id")

@@ -137,3 +137,27 @@ fn anything_but_an_export_file_is_refused_whole() {
         assert!(err.to_string().contains(expect), "{text}: {err}");
     }
 }
+
+#[test]
+fn an_imported_connection_keeps_whom_it_signed_in_as_in_the_same_write() {
+    let target = vault();
+    let file = format!(
+        r#"{{"format":"{EXPORT_FORMAT}","version":1,"connections":[
+            {{"name":"Me","kind":"user","instance_url":"https://contoso.crm.dynamics.com"}},
+            {{"name":"Taken","kind":"user","instance_url":"https://contoso.crm.dynamics.com"}}]}}"#
+    );
+    let mut connections = portable::from_export(&file).unwrap().into_iter();
+    let me = connections.next().unwrap();
+    let report = target.import_with_usernames(vec![(me, Some("megan@contoso.com".into()))]).unwrap();
+    assert_eq!(report.imported[0].username.as_deref(), Some("megan@contoso.com"));
+    assert_eq!(target.get("Me").unwrap().username.as_deref(), Some("megan@contoso.com"));
+    let taken = connections.next().unwrap();
+    let skipped = target
+        .import_with_usernames(vec![(
+            portable::PortableProfile { name: "me".into(), ..taken },
+            Some("x".into()),
+        )])
+        .unwrap();
+    assert!(skipped.imported.is_empty(), "a name taken is skipped, its username with it: {skipped:?}");
+    assert_eq!(target.get("Me").unwrap().username.as_deref(), Some("megan@contoso.com"));
+}

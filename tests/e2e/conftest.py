@@ -168,7 +168,10 @@ class Apps:
 
     def start(self, env: dict[str, str] | None = None) -> webdriver.Remote:
         # tauri-driver has no option for the app's environment: a script sets it, then becomes the app.
-        exports = {"D365DESK_HOME": str(self.home), **self.browser, **(env or {})}
+        # The webview's own storage (localStorage: remembered columns, console history) lives under
+        # XDG_DATA_HOME: one per test's data folder, so no test opens a grid with another test's columns.
+        exports = {"D365DESK_HOME": str(self.home), "XDG_DATA_HOME": str(self.home / "webview-data"),
+                   **self.browser, **(env or {})}
         script = self.scripts / f"app-{len(self.drivers)}.sh"
         script.write_text("#!/bin/sh\n" + "".join(f"export {k}={shlex.quote(v)}\n" for k, v in exports.items())
                           + f'exec {shlex.quote(str(self.binary))} "$@"\n')

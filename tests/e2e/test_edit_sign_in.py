@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
@@ -37,8 +38,13 @@ def test_a_commit_after_the_sign_in_expired_keeps_the_change_and_commits_after_s
     signin_config(sandbox, "accept")
     cli_add_org(app_home, sandbox, "Reader", sandbox["org_client_secret"])
     account = first_account(app_home)
-
-    fill_user_form(app, sandbox, NAME, sandbox["instance_url"])
+    try:
+        fill_user_form(app, sandbox, NAME, sandbox["instance_url"])
+    except WebDriverException:
+        # WebKitWebDriver once answered a keystroke with "unknown error" (500) in a full run: the form is
+        # filled again from the start, once; a second failure is the test's.
+        close_dialog(app)
+        fill_user_form(app, sandbox, NAME, sandbox["instance_url"])
     app.find_element(By.CSS_SELECTOR, "[data-testid='user-sign-in']").click()
     css(app, "[data-testid='verify-org']", timeout=90)
     close_dialog(app)

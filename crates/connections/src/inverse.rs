@@ -71,18 +71,29 @@ pub struct Inverse {
 /// The record as it is now, read once however many changes touched it.
 type Reads = BTreeMap<(String, String), std::result::Result<Option<Row>, String>>;
 
-async fn read_now(cache: &MetadataCache, reads: &mut Reads, schema: &TableSchema, id: &str) {
+/// The record now, or why its change cannot be undone: `gone` when it no longer exists.
+async fn read_now<'a>(
+    cache: &MetadataCache,
+    reads: &'a mut Reads,
+    schema: &TableSchema,
+    id: &str,
+    gone: &str,
+) -> std::result::Result<&'a Row, String> {
     let key = (schema.table.logical_name.clone(), id.to_owned());
-    if reads.contains_key(&key) {
-        return;
+    if !reads.contains_key(&key) {
+        let path = format!("{}({})", schema.table.entity_set, encode(id));
+        let read = match retrieve(cache.client(), &path, None, true).await {
+            Ok(row) => Ok(row),
+            Err(error) if error.kind == "api.not_found" => Ok(None),
+            Err(error) => Err(error.message),
+        };
+        reads.insert(key.clone(), read);
     }
-    let path = format!("{}({})", schema.table.entity_set, encode(id));
-    let read = match retrieve(cache.client(), &path, None, true).await {
-        Ok(row) => Ok(row),
-        Err(error) if error.kind == "api.not_found" => Ok(None),
-        Err(error) => Err(error.message),
-    };
-    reads.insert(key, read);
+    match &reads[&key] {
+        Ok(Some(row)) => Ok(row),
+        Ok(None) => Err(gone.to_owned()),
+        Err(message) => Err(format!("The record could not be read: {message}")),
+    }
 }
 
 /// The inverse of `applied` (a commit's changes that were applied, in commit order).
@@ -110,15 +121,18 @@ pub async fn inverse(cache: &MetadataCache, applied: &[AppliedChange]) -> Result
                     continue;
                 }
                 let schema = cache.schema(table).await?;
-                read_now(cache, &mut reads, &schema, id).await;
-                let row = match &reads[&(schema.table.logical_name.clone(), id.clone())] {
-                    Ok(Some(row)) => row,
-                    Ok(None) => {
-                        out.not_undoable.push(refuse("The record was deleted since the commit.".into()));
-                        continue;
-                    }
-                    Err(message) => {
-                        out.not_undoable.push(refuse(format!("The record could not be read: {message}")));
+                let row = match read_now(
+                    cache,
+                    &mut reads,
+                    &schema,
+                    id,
+                    "The record was deleted since the commit.",
+                )
+                .await
+                {
+                    Ok(row) => row,
+                    Err(reason) => {
+                        out.not_undoable.push(refuse(reason));
                         continue;
                     }
                 };
@@ -162,18 +176,14 @@ pub async fn inverse(cache: &MetadataCache, applied: &[AppliedChange]) -> Result
                     continue;
                 };
                 let schema = cache.schema(table).await?;
-                read_now(cache, &mut reads, &schema, id).await;
-                let row = match &reads[&(schema.table.logical_name.clone(), id.clone())] {
-                    Ok(Some(row)) => row,
-                    Ok(None) => {
-                        out.not_undoable.push(refuse("The record was already deleted.".into()));
-                        continue;
-                    }
-                    Err(message) => {
-                        out.not_undoable.push(refuse(format!("The record could not be read: {message}")));
-                        continue;
-                    }
-                };
+                let row =
+                    match read_now(cache, &mut reads, &schema, id, "The record was already deleted.").await {
+                        Ok(row) => row,
+                        Err(reason) => {
+                            out.not_undoable.push(refuse(reason));
+                            continue;
+                        }
+                    };
                 // Dataverse sets `modifiedon` to `createdon` when it creates a record: a later time is a
                 // change since.
                 let (created_on, modified_on) = (row.raw_text("createdon"), row.raw_text("modifiedon"));

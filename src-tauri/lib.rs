@@ -3,6 +3,7 @@
 //! Commands in [`commands`] are thin async one-liners over the Tauri-free crates in `crates/`; the UI reaches
 //! them only through the TypeScript bindings generated from [`bindings::specta_builder`].
 
+pub mod app_dirs;
 pub mod bindings;
 pub mod close_guard;
 pub mod commands;
@@ -30,7 +31,7 @@ pub fn builder_with_data_dir<R: Runtime>(builder: Builder<R>, data_dir: Option<P
     // The connections live where the `d365` CLI keeps them (`D365DESK_HOME` for both when set); tests
     // that pass their own data folder keep them there.
     let vault_dir = data_dir.clone().unwrap_or_else(d365_vault::default_dir);
-    let data_dir = data_dir.unwrap_or_else(default_data_dir);
+    let data_dir = data_dir.unwrap_or_else(app_dirs::data_dir);
     builder
         .manage(edits::EditsService::new(data_dir.clone()))
         .manage(sandbox::SandboxService::new(data_dir))
@@ -56,23 +57,7 @@ pub fn builder_with_data_dir<R: Runtime>(builder: Builder<R>, data_dir: Option<P
         .invoke_handler(commands.invoke_handler())
 }
 
-/// The app's identifier (as in `tauri.conf.json`; a test keeps the two equal).
-pub const IDENTIFIER: &str = "dev.d365desk.app";
-
-/// Where the app keeps its data: `D365DESK_HOME` when set (tests, portable use), else the OS's data
-/// directory for the app (`~/.local/share/dev.d365desk.app` on Linux), as Tauri's `app_data_dir`.
-fn default_data_dir() -> PathBuf {
-    if let Some(home) = std::env::var_os("D365DESK_HOME").filter(|h| !h.is_empty()) {
-        return PathBuf::from(home);
-    }
-    match directories::BaseDirs::new() {
-        Some(dirs) => dirs.data_dir().join(IDENTIFIER),
-        None => {
-            tracing::warn!("no home directory: keeping the app's data in the temp directory");
-            std::env::temp_dir().join(IDENTIFIER)
-        }
-    }
-}
+pub use app_dirs::IDENTIFIER;
 
 /// Starts the desktop app. Blocks until the last window closes.
 pub fn run() {

@@ -10,10 +10,13 @@ pub mod commands;
 pub mod connections;
 pub mod data;
 pub mod edits;
+pub mod logging;
 pub mod open_dialog;
 pub mod sandbox;
 pub mod save_dialog;
+pub mod single_instance;
 pub mod window;
+pub mod window_state;
 
 use std::path::PathBuf;
 
@@ -59,20 +62,23 @@ pub fn builder_with_data_dir<R: Runtime>(builder: Builder<R>, data_dir: Option<P
 
 pub use app_dirs::IDENTIFIER;
 
-/// Starts the desktop app. Blocks until the last window closes.
+/// Starts the desktop app. Blocks until the last window closes, then exits with the app's code.
 pub fn run() {
-    init_logging();
-    builder(Builder::default()).run(tauri::generate_context!()).unwrap_or_else(|err| {
+    let log = logging::init();
+    // The desktop plugins go on the real app only, single-instance first (its docs: a second start must
+    // exit before anything else is set up). The wiring tests' mock runtime would claim the D-Bus name and
+    // write a window state into the person's config folder.
+    let desktop = Builder::default().plugin(single_instance::plugin()).plugin(window_state::plugin());
+    let app = builder(desktop).build(tauri::generate_context!()).unwrap_or_else(|err| {
+        tracing::error!("could not start: {err}");
         eprintln!("d365-desk: could not start: {err}");
         std::process::exit(1);
     });
-}
-
-/// Logs go to stderr; `RUST_LOG` overrides the default level.
-fn init_logging() {
-    use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    // `run_return`, not `run` (which exits the process from inside the event loop): the log's guard is
+    // dropped here, so the lines of the last moments reach the file.
+    let code = app.run_return(|_, _| {});
+    drop(log);
+    std::process::exit(code);
 }
 
 /// On Linux and the BSDs a window needs an X11 or Wayland display; without one GTK would abort with a

@@ -12,7 +12,7 @@ VENV := $(CURDIR)/.venv
 UI_SOURCES := $(shell find ui/src -type f 2>/dev/null) ui/index.html ui/vite.config.ts ui/svelte.config.js ui/tsconfig.json
 
 .PHONY: help run dev sandbox bench mutants mutants-changed cargo-mutants-installed test setup setup-test build ui lint lint-rust lint-ui test-rust test-ui test-browser \
-	test-peers test-e2e bindings clean
+	test-peers test-e2e test-package package package-appimage bindings clean
 
 help:
 	@echo "make run        install what is missing, build, open the app"
@@ -23,6 +23,7 @@ help:
 	@echo "make bindings   regenerate ui/src/bindings/ from the Rust commands"
 	@echo "make mutants    mutation testing: cargo-mutants over vault, connections, dataverse; Stryker over ui/src"
 	@echo "make mutants-changed   the same over what changed since MUTANTS_BASE (default origin/main)"
+	@echo "make package   the .deb and .rpm (release) into $(TARGET_DIR)/packages"
 	@echo "make bench      benchmarks against a 100k-row sandbox: full reads, bulk updates, the browse screens in the window (docs/benchmarks.md)"
 
 # ---- setup ---------------------------------------------------------------------------------------------
@@ -73,6 +74,17 @@ endif
 	(cd ui && exec ./node_modules/.bin/vite) & vite=$$!; trap 'kill $$vite' EXIT; \
 	  cargo run --no-default-features --bin d365-desk
 
+# ---- packages (README: Install) -----------------------------------------------------------------------
+# The Tauri bundler from the npm @tauri-apps/cli package; scripts/package.sh stages the CLI, its completions
+# and man pages, reads the dependencies off the binaries, and names the results the Debian/RPM way.
+package: setup ui/node_modules/.installed
+	scripts/package.sh release deb,rpm
+
+# AppImage: the bundler downloads linuxdeploy and its plugins while it builds, which a machine without
+# internet access cannot do (these CI machines); on a machine that can, this makes one.
+package-appimage: setup ui/node_modules/.installed
+	ui/node_modules/.bin/tauri build --ci --bundles appimage
+
 sandbox: setup
 	cargo run --quiet -p d365-sandbox -- $(ARGS)
 
@@ -102,7 +114,7 @@ mutants-changed: setup-test cargo-mutants-installed ui/node_modules/.installed
 	cd ui && MUTATE_BASE=$(MUTANTS_BASE) npm run --silent mutants:changed
 
 # ---- test ----------------------------------------------------------------------------------------------
-test: setup-test lint test-rust test-ui test-browser test-peers test-e2e
+test: setup-test lint test-rust test-ui test-browser test-peers test-e2e test-package
 	@echo "make test: every layer passed"
 
 lint: lint-rust lint-ui
@@ -134,6 +146,12 @@ test-peers: build $(VENV)/.installed $(PEER_NODE)/node_modules/.installed
 
 test-e2e: build $(VENV)/.installed
 	$(PYTEST_ENV) scripts/test-env.sh --display $(VENV)/bin/pytest tests/e2e
+
+# A debug bundle is enough to check the packaging (a release build would double CI's time): lintian, then the
+# unpacked app started to its first screen and the unpacked CLI (tests/package).
+test-package: build $(VENV)/.installed
+	scripts/package.sh debug deb,rpm
+	$(PYTEST_ENV) D365DESK_PACKAGES=$(TARGET_DIR)/packages scripts/test-env.sh --display $(VENV)/bin/pytest tests/package
 
 bindings: ui
 	D365DESK_WRITE_BINDINGS=1 cargo test --test app committed_bindings_are_current

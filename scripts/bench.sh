@@ -7,24 +7,30 @@
 #     after a pick, Load all beside `d365 export` of the same rows, frame times while scrolling every row,
 #     the whole app's memory idle and with the rows loaded;
 #   - committing 1000 staged updates from the window beside the core's batched updates of the same rows, and
-#     the Pending changes panel with 10,000 staged (tests/bench/commit.py).
+#     the Pending changes panel with 10,000 staged (tests/bench/commit.py);
+#   - desktop: cold start to the first screen and idle memory beside an empty Tauri 2 window built from the
+#     same dependencies (examples/empty_window.rs), the binaries' and packages' sizes (tests/bench/desktop.py).
 # Prints Markdown tables for docs/benchmarks.md. Needs a Secret Service for the d365 connection's secret and,
 # for the window, a display: run it under scripts/test-env.sh --display, as `make bench` does (which also
 # builds ui/dist, embedded in the release app). BENCH_ACCOUNTS / BENCH_UPDATES change the sizes; BENCH_PARTS
-# picks what runs (default "reads updates window commit").
+# picks what runs (default "reads updates window commit desktop").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 accounts=${BENCH_ACCOUNTS:-100000}
 updates=${BENCH_UPDATES:-10000}
-parts=" ${BENCH_PARTS:-reads updates window commit} "
+parts=" ${BENCH_PARTS:-reads updates window commit desktop} "
 wants() { [[ $parts == *" $1 "* ]]; }
 target=${CARGO_TARGET_DIR:-$PWD/target}
-if wants window || wants commit; then
+if wants window || wants commit || wants desktop; then
   [ -f ui/dist/index.html ] || { echo "ui/dist is missing: run make bench (it builds the UI first)" >&2; exit 1; }
   [ -n "${DISPLAY:-}" ] || { echo "the window part needs a display: scripts/test-env.sh --display $0" >&2; exit 1; }
 fi
 cargo build --release --quiet --locked -p d365-sandbox -p d365-cli -p d365-desk
 cargo build --release --quiet --locked -p d365-dataverse --bench updates
+if wants desktop; then
+  cargo build --release --quiet --locked --example empty_window
+  scripts/package.sh release deb,rpm >&2 # the packages' sizes
+fi
 updates_bench=$(ls -t "$target"/release/deps/updates-* | grep -v '\.d$' | head -1)
 
 work=$(mktemp -d)
@@ -105,6 +111,14 @@ if wants commit; then
   mkdir -p target && cp "$work/commit.jsonl" target/bench-commit.jsonl
 fi
 
+if wants desktop; then
+  echo "starting the app and an empty Tauri window, in turn..." >&2
+  .venv/bin/python tests/bench/desktop.py --app "$target/release/d365-desk" --peer "$target/release/examples/empty_window" \
+    --cli "$d365" --home "$D365DESK_HOME" --connection bench --packages "$target/packages" --work "$work/desktop" \
+    --out "$work/desktop.jsonl" >"$work/desktop.md"
+  mkdir -p target && cp "$work/desktop.jsonl" target/bench-desktop.jsonl
+fi
+
 # The tables: reads compared with the curl floor, updates with one by one; then the window's figures.
 [ -s "$results" ] && jq -rs '
   (map(select(.strategy == "curl loop over nextLinks"))[0].seconds) as $floor
@@ -121,4 +135,8 @@ fi
 if wants commit; then
   echo
   cat "$work/commit.md"
+fi
+if wants desktop; then
+  echo
+  cat "$work/desktop.md"
 fi

@@ -114,6 +114,45 @@ pub enum Command {
     /// Run the sandbox (the local Entra ID + Dataverse emulator) on the same data as the app, until Ctrl-C.
     /// Prints its connection details as one JSON line.
     Sandbox,
+    /// Print the shell completion script (bash, zsh, fish, elvish or PowerShell).
+    ///
+    /// The packages install it already; otherwise, e.g. `d365 completions bash >
+    /// ~/.local/share/bash-completion/completions/d365`, `d365 completions zsh > _d365` in a directory of
+    /// $fpath, or `d365 completions fish > ~/.config/fish/completions/d365.fish`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+/// Commands for building the packages, not for users: hidden from `--help`, and not part of [`Cli`], so the
+/// man pages and completions (generated from `Cli` alone) cannot list them.
+#[derive(Debug, Subcommand)]
+pub enum Tooling {
+    /// Write the man pages (d365.1 and one per subcommand) into DIR, created if missing; prints their paths.
+    #[command(hide = true)]
+    ManPages { dir: std::path::PathBuf },
+}
+
+/// What the arguments asked for: a user's command, or a packaging one.
+#[derive(Debug)]
+pub enum Parsed {
+    Cli(Cli),
+    Tooling { command: Tooling, json: bool },
+}
+
+/// Parses the arguments with [`Cli`]'s commands and the hidden [`Tooling`] ones.
+pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Parsed, clap::Error> {
+    use clap::{CommandFactory, FromArgMatches};
+    let mut command = Tooling::augment_subcommands(Cli::command());
+    let matches = command.try_get_matches_from_mut(args)?;
+    let parsed = if matches.subcommand_name().is_some_and(Tooling::has_subcommand) {
+        Tooling::from_arg_matches(&matches)
+            .map(|tooling| Parsed::Tooling { command: tooling, json: matches.get_flag("json") })
+    } else {
+        Cli::from_arg_matches(&matches).map(Parsed::Cli)
+    };
+    parsed.map_err(|err| err.format(&mut command))
 }
 
 #[derive(Debug, Subcommand)]

@@ -7,6 +7,7 @@
 
 mod args;
 mod connection;
+mod docs;
 mod output;
 mod records;
 mod sandbox;
@@ -14,15 +15,15 @@ mod sandbox;
 use std::ffi::OsString;
 use std::process::ExitCode;
 
-use clap::Parser;
 use d365_dataverse::data::write::UpsertMode;
 
 pub use args::Cli;
 
 /// Parses `args` and runs the command; prints the result (or the error) and returns the exit code.
 pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
-    let cli = match Cli::try_parse_from(args) {
-        Ok(cli) => cli,
+    let cli = match args::parse(args) {
+        Ok(args::Parsed::Cli(cli)) => cli,
+        Ok(args::Parsed::Tooling { command, json }) => return report(docs::tooling(command), json),
         Err(err) => {
             let _ = err.print();
             return ExitCode::from(if err.use_stderr() { output::BAD_INPUT } else { 0 });
@@ -39,7 +40,12 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(execute(cli.command)) {
+    report(runtime.block_on(execute(cli.command)), json)
+}
+
+/// Prints a command's result (or its error) and returns the exit code.
+fn report(result: Result<output::Done, output::Failure>, json: bool) -> ExitCode {
+    match result {
         Ok(done) => {
             output::success(&done, json);
             ExitCode::SUCCESS
@@ -54,6 +60,7 @@ async fn execute(command: args::Command) -> Result<output::Done, output::Failure
         args::Command::Connection(command) => connection::execute(&vault, command).await,
         args::Command::Environments { name } => connection::environments(&vault, &name).await,
         args::Command::Sandbox => sandbox::run().await,
+        args::Command::Completions { shell } => Ok(docs::completions(shell)),
         args::Command::Tables { name, refresh } => records::tables(&vault, &name, refresh).await,
         args::Command::Columns { name, table } => records::columns(&vault, &name, &table).await,
         args::Command::Query(args) => records::query(&vault, args).await,

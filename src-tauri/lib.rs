@@ -49,6 +49,8 @@ pub fn builder_with_data_dir<R: Runtime>(builder: Builder<R>, data_dir: Option<P
             Ok(())
         })
         .on_window_event(|window, event| {
+            // Sizes, moves, focus and close requests: what the window-state and close-guard paths see.
+            tracing::trace!(window = window.label(), ?event, "window event");
             if let tauri::WindowEvent::CloseRequested { api, .. } = event {
                 let staged =
                     window.try_state::<edits::EditsService>().is_some_and(|e| !e.connections().is_empty());

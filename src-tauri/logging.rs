@@ -30,7 +30,11 @@ pub fn init() -> LogGuard {
     let (file, guard, problem) = match open_log_file(&dir) {
         Ok(appender) => {
             let (writer, guard) = tracing_appender::non_blocking(appender);
-            let layer = fmt::layer().with_ansi(false).with_writer(writer).with_filter(filter());
+            let layer = fmt::layer()
+                .with_ansi(false)
+                .fmt_fields(FileFields::default())
+                .with_writer(writer)
+                .with_filter(filter());
             (Some(layer), Some(guard), None)
         }
         Err(err) => (None, None, Some(err)),
@@ -47,14 +51,33 @@ pub fn init() -> LogGuard {
     LogGuard(guard)
 }
 
+/// The file's span fields, formatted on their own: with the same formatter type as stderr's, both layers
+/// share the fields formatted once per span, with stderr's colour codes, which then land in the file.
+#[derive(Default)]
+struct FileFields(fmt::format::DefaultFields);
+
+impl<'writer> fmt::FormatFields<'writer> for FileFields {
+    fn format_fields<R: tracing_subscriber::field::RecordFields>(
+        &self,
+        writer: fmt::format::Writer<'writer>,
+        fields: R,
+    ) -> std::fmt::Result {
+        self.0.format_fields(writer, fields)
+    }
+}
+
 /// The daily log file in `dir`, the folder made if missing.
-pub fn open_log_file(dir: &Path) -> Result<RollingFileAppender, InitError> {
+pub fn open_log_file(dir: &Path) -> Result<RollingFileAppender, String> {
+    // Made here first: the appender prunes old files before it makes the folder, and a missing one
+    // prints a spurious error on stderr.
+    std::fs::create_dir_all(dir).map_err(|err| err.to_string())?;
     RollingFileAppender::builder()
         .rotation(Rotation::DAILY)
         .filename_prefix(FILE_PREFIX)
         .filename_suffix(FILE_SUFFIX)
         .max_log_files(KEPT_FILES)
         .build(dir)
+        .map_err(|err: InitError| err.to_string())
 }
 
 /// `RUST_LOG` (default `info`), with the crates that see secrets on the wire held at `info`

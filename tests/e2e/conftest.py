@@ -170,7 +170,10 @@ class Apps:
         # tauri-driver has no option for the app's environment: a script sets it, then becomes the app.
         # The webview's own storage (localStorage: remembered columns, console history) lives under
         # XDG_DATA_HOME: one per test's data folder, so no test opens a grid with another test's columns.
+        # So do the remembered window size and place (XDG_CONFIG_HOME: a test that resized its window must
+        # not shrink the next test's) and anything kept as state (XDG_STATE_HOME).
         exports = {"D365DESK_HOME": str(self.home), "XDG_DATA_HOME": str(self.home / "webview-data"),
+                   "XDG_CONFIG_HOME": str(self.home / "config"), "XDG_STATE_HOME": str(self.home / "state"),
                    **self.browser, **(env or {})}
         script = self.scripts / f"app-{len(self.drivers)}.sh"
         script.write_text("#!/bin/sh\n" + "".join(f"export {k}={shlex.quote(v)}\n" for k, v in exports.items())
@@ -181,6 +184,10 @@ class Apps:
         driver.implicitly_wait(0)
         self.drivers.append(driver)
         return driver
+
+    def script(self, driver: webdriver.Remote) -> Path:
+        """The script that started `driver`'s app: run it again for a second start with the same environment."""
+        return self.scripts / f"app-{self.drivers.index(driver)}.sh"
 
     def quit(self, driver: webdriver.Remote) -> None:
         index = self.drivers.index(driver)

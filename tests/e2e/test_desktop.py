@@ -21,6 +21,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
 from e2e.conftest import app_processes
+from e2e import test_edit as edit
 from e2e.test_browse import open_accounts, shown_count
 from e2e.test_org_connection import _add_org
 from window_helpers import close_dialog, css
@@ -89,11 +90,21 @@ def close_like_a_window_manager(window: int) -> None:
         x11.XCloseDisplay(display)
 
 
+def click_close(apps) -> None:  # noqa: ANN001 (the Apps fixture)
+    """What a click on the window's close button does."""
+    [pid] = app_processes(apps.home, apps.binary)
+    close_like_a_window_manager(_x11_window(pid))
+
+
 def close_the_window(apps, driver: WebDriver) -> None:  # noqa: ANN001 (the Apps fixture)
     """Closes the app's window as a person does and waits until the app has exited by itself."""
-    [pid] = app_processes(apps.home, apps.binary)
     apps._screenshot(apps.drivers.index(driver))
-    close_like_a_window_manager(_x11_window(pid))
+    click_close(apps)
+    exited(apps, driver)
+
+
+def exited(apps, driver: WebDriver) -> None:  # noqa: ANN001 (the Apps fixture)
+    """Waits until the app has exited by itself; its WebDriver session is ended."""
     wait_for(lambda: not app_processes(apps.home, apps.binary), 20, "the app exits once its window is closed")
     apps.closed.add(apps.drivers.index(driver))
     try:
@@ -138,6 +149,34 @@ def test_the_window_opens_again_at_the_size_and_place_it_was_closed_at(apps, app
     css(second, "[data-testid='new-connection']")
     wait_for(lambda: window_rect(second) == (30, 20, 960, 640), 10,
              f"the window opens as it was closed (it is {window_rect(second)})")
+
+
+def test_a_close_held_for_staged_changes_remembers_the_window_once_the_person_answers(
+    apps, app_home: Path,  # noqa: ANN001 (the Apps fixture)
+) -> None:
+    """The close guard's path: the close request is held while the page asks, then `window_close` closes."""
+    app = apps.start()
+    edit.open_builtin_sandbox(app, app_home)
+    edit.open_accounts(app)
+    edit.sort_by(app, "Account Name")
+    [first] = edit.first_accounts(app_home, 1)
+    WebDriverWait(app, 30).until(lambda _: edit.cell_text(app, first["accountid"], "name") == first["name"])
+    edit.edit_text(app, first["accountid"], "telephone1", "+1 555 0199")
+    edit.close_record(app)
+    app.set_window_rect(x=25, y=15, width=1010, height=650)
+    wait_for(lambda: window_rect(app) == (25, 15, 1010, 650), 10, "the window takes the new size and place")
+
+    [pid] = app_processes(app_home, apps.binary)
+    click_close(apps)
+    guard = css(app, "[data-testid='unsaved-guard']")
+    assert "staged change" in guard.text, guard.text
+    assert app_processes(app_home, apps.binary) == [pid], "held while the page asks"
+    apps._screenshot(apps.drivers.index(app))
+    css(app, "[data-testid='unsaved-guard-go']").click()
+    exited(apps, app)
+
+    saved = json.loads((app_home / STATE_FILE).read_text())["main"]
+    assert (saved["x"], saved["y"], saved["width"], saved["height"]) == (25, 15, 1010, 650), saved
 
 
 def test_a_place_on_a_monitor_that_is_gone_opens_on_screen(apps, app_home: Path) -> None:  # noqa: ANN001

@@ -48,7 +48,19 @@ $(VENV)/.installed: tests/requirements.txt
 	@touch $@
 
 # ---- build ---------------------------------------------------------------------------------------------
-ui/dist/index.html: ui/node_modules/.installed $(UI_SOURCES)
+# The licences of the Rust crates compiled into the app (normal dependencies of d365-desk on this platform),
+# for the About dialog: cargo-about's JSON, made from the crates' own licence files (offline: nothing is fetched
+# but the crates themselves). The UI build turns it and the npm packages it bundles into
+# ui/dist/third-party/{rust,npm}.json (ui/scripts/thirdParty.mjs), which the app embeds.
+RUST_LICENCES := target/licences/rust.json
+$(RUST_LICENCES): Cargo.lock Cargo.toml $(wildcard crates/*/Cargo.toml) about.toml
+	@command -v cargo-about >/dev/null || { echo "cargo-about is missing: make setup installs it"; exit 1; }
+	@mkdir -p $(@D)
+	host=$$(rustc -vV | sed -n 's/^host: //p'); cargo fetch --locked --quiet --target "$$host" && \
+	  cargo about generate --frozen --format json --target "$$host" -m Cargo.toml -o $@.tmp
+	mv $@.tmp $@
+
+ui/dist/index.html: ui/node_modules/.installed $(UI_SOURCES) ui/scripts/thirdParty.mjs $(RUST_LICENCES)
 	cd ui && npm run --silent build
 
 ui: ui/dist/index.html

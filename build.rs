@@ -14,6 +14,8 @@ fn main() {
 fn d365_desk_commands() -> &'static [&'static str] {
     &[
         "app_info",
+        "about",
+        "third_party_licences",
         "sandbox_start",
         "sandbox_status",
         "sandbox_verify",

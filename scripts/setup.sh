@@ -53,15 +53,17 @@ check_rust() {
   command -v cargo >/dev/null || die "Rust is not installed: get it from https://rustup.rs, then run this again"
 }
 
-install_cargo_tool() { # binary crate version
+install_cargo_tool() { # binary crate version [cargo install options: --features ...]
   command -v "$1" >/dev/null && return
   say "installing $2 (cargo install, once)"
-  cargo install "$2" --version "$3" --locked
+  cargo install "$2" --version "$3" --locked "${@:4}"
 }
 
 install_apt_packages
 check_rust
 check_node
+# The UI build lists the Rust crates' licences with it (the About dialog; make target/licences/rust.json).
+install_cargo_tool cargo-about cargo-about '^0.9' --features cli
 if [ "$level" = test ]; then
   install_cargo_tool tauri-driver tauri-driver '^2'
   install_cargo_tool cargo-nextest cargo-nextest '^0.9'

@@ -19,6 +19,9 @@ pub fn specta_builder<R: Runtime>() -> Builder<R> {
     Builder::<R>::new()
         .commands(collect_commands![
             commands::app::app_info,
+            commands::about::about,
+            // Generic over the runtime: the types are the same on any, Tauri's handler takes the builder's.
+            commands::about::third_party_licences::<tauri::Wry>,
             commands::sandbox::sandbox_start,
             commands::sandbox::sandbox_status,
             commands::sandbox::sandbox_verify,

@@ -1,10 +1,19 @@
 import { svelte } from "@sveltejs/vite-plugin-svelte";
 import { defineConfig } from "vitest/config";
+import { thirdPartyLicences } from "./scripts/thirdParty.mjs";
 
 // The Tauri window loads the built files from ui/dist (see tauri.conf.json); `npm run dev` is only for
 // working on the UI in a browser.
+// The About dialog's third-party licences are generated into dist/third-party/ (scripts/thirdParty.mjs): the
+// npm packages found in the bundle, and the Rust crates from cargo-about's list, made outside ui/ by make.
 export default defineConfig(({ mode }) => ({
-  plugins: [svelte()],
+  plugins: [
+    svelte(),
+    ...thirdPartyLicences({
+      rustJson: "../target/licences/rust.json",
+      makeRule: "target/licences/rust.json",
+    }),
+  ],
   clearScreen: false,
   server: { port: 1420, strictPort: true },
   build: {

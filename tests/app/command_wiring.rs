@@ -4,6 +4,7 @@
 use std::io::{Read, Write};
 use std::path::PathBuf;
 
+use d365_desk_lib::commands::about::{About, Ecosystem, LicenceText, ThirdParty, ThirdPartyPackage};
 use d365_desk_lib::commands::app::AppInfo;
 use d365_desk_lib::sandbox::SandboxInfo;
 use serde_json::Value;
@@ -339,4 +340,111 @@ fn without_a_keyring_saving_says_so_and_saves_nothing() {
     assert!(refused["hint"].as_str().is_some_and(|h| h.contains("keyring")), "{refused}");
     assert_eq!(reported("SAVED"), "false", "no profile without its secret");
     let _ = std::fs::remove_dir_all(&data_dir);
+}
+
+#[test]
+fn about_names_the_version_the_licence_and_the_log_folder() {
+    let (_app, window) = app_with_main_window();
+    let response = invoke(&window, "about", Value::Object(Default::default())).expect("about succeeds");
+    let about: About = serde_json::from_value(response.clone())
+        .unwrap_or_else(|err| panic!("about's response {response} does not match About: {err}"));
+    assert_eq!(about, About::current());
+    assert_eq!(response["app"]["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(response["licence"], "MIT");
+    let log_dir = d365_desk_lib::app_dirs::log_dir();
+    assert_eq!(response["log_dir"], log_dir.to_str().expect("a UTF-8 log folder"));
+}
+
+/// The built UI (`ui/dist`) served as the app embeds it, for the commands that read its files.
+struct BuiltUi(PathBuf);
+
+impl<R: tauri::Runtime> tauri::Assets<R> for BuiltUi {
+    fn get(&self, key: &tauri::utils::assets::AssetKey) -> Option<std::borrow::Cow<'_, [u8]>> {
+        std::fs::read(self.0.join(key.as_ref().trim_start_matches('/'))).ok().map(Into::into)
+    }
+
+    fn iter(&self) -> Box<tauri::utils::assets::AssetsIter<'_>> {
+        Box::new(std::iter::empty())
+    }
+
+    fn csp_hashes(
+        &self,
+        _: &tauri::utils::assets::AssetKey,
+    ) -> Box<dyn Iterator<Item = tauri::utils::assets::CspHash<'_>> + '_> {
+        Box::new(std::iter::empty())
+    }
+}
+
+fn third_party_of_the_built_ui() -> ThirdParty {
+    let dist = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("ui/dist");
+    assert!(
+        dist.join("third-party/rust.json").is_file(),
+        "{} has no third-party/rust.json: build the UI with `make ui`",
+        dist.display()
+    );
+    let app = d365_desk_lib::builder_with_data_dir(mock_builder(), Some(std::env::temp_dir()))
+        .build(mock_context(BuiltUi(dist)))
+        .expect("the app builds on the mock runtime");
+    let window =
+        WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("the main window");
+    let response = invoke(&window, "third_party_licences", Value::Object(Default::default()))
+        .expect("third_party_licences succeeds on the built UI");
+    serde_json::from_value(response).expect("a ThirdParty")
+}
+
+fn listed<'a>(list: &'a ThirdParty, ecosystem: Ecosystem, name: &str) -> Vec<&'a ThirdPartyPackage> {
+    list.packages.iter().filter(|p| p.ecosystem == ecosystem && p.name == name).collect()
+}
+
+#[test]
+fn third_party_licences_are_the_crates_compiled_in_and_the_npm_packages_bundled_with_their_texts() {
+    let list = third_party_of_the_built_ui();
+    let texts = |package: &ThirdPartyPackage| -> Vec<&LicenceText> {
+        package.texts.iter().map(|&index| &list.texts[index as usize]).collect()
+    };
+    // The app's own direct dependencies, under the licences they declare, each with its text.
+    for (ecosystem, name, declared) in [
+        (Ecosystem::Rust, "tauri", "Apache-2.0 OR MIT"),
+        (Ecosystem::Rust, "serde", "MIT OR Apache-2.0"),
+        (Ecosystem::Rust, "tokio", "MIT"),
+        (Ecosystem::Npm, "svelte", "MIT"),
+        (Ecosystem::Npm, "@tauri-apps/api", "Apache-2.0 OR MIT"),
+    ] {
+        let found = listed(&list, ecosystem, name);
+        let [package] = found.as_slice() else { panic!("{name} is listed once: {found:?}") };
+        assert_eq!(package.licence, declared, "{name}");
+        let texts = texts(package);
+        assert!(!texts.is_empty(), "{name} has its licence text");
+        for text in texts {
+            assert!(declared.contains(&text.licence) || text.licence == declared, "{name}: {}", text.licence);
+            let standard =
+                if text.licence == "Apache-2.0" { "Apache License" } else { "Permission is hereby granted" };
+            assert!(text.text.contains(standard), "{name}'s {} text: {}", text.licence, text.text);
+        }
+    }
+    // A crate under several licences at once (AND) carries each of their texts.
+    let [aws_lc] = listed(&list, Ecosystem::Rust, "aws-lc-sys")[..] else {
+        panic!("aws-lc-sys is compiled in")
+    };
+    let mut ids: Vec<&str> = texts(aws_lc).iter().map(|t| t.licence.as_str()).collect();
+    ids.dedup();
+    assert!(ids.contains(&"ISC") && ids.contains(&"BSD-3-Clause"), "{ids:?}");
+    // Not in the app: dev- and build-only crates, the CLI's, the workspace's own crates; the UI's tooling.
+    for name in ["proptest", "calamine", "tauri-build", "cc", "clap_mangen", "d365-sandbox", "d365-desk"] {
+        assert!(listed(&list, Ecosystem::Rust, name).is_empty(), "{name} is not compiled into the app");
+    }
+    for name in ["vitest", "vite", "eslint", "rollup-plugin-license", "@tauri-apps/cli"] {
+        assert!(listed(&list, Ecosystem::Npm, name).is_empty(), "{name} is not bundled into the UI");
+    }
+    let rust = list.packages.iter().filter(|p| p.ecosystem == Ecosystem::Rust).count();
+    assert!(rust > 300, "hundreds of crates: {rust}");
+}
+
+#[test]
+fn without_the_lists_in_the_built_ui_the_licences_say_how_to_build_them() {
+    let (_app, window) = app_with_main_window();
+    let error = invoke(&window, "third_party_licences", Value::Object(Default::default()))
+        .expect_err("the mock app's UI has no lists");
+    assert_eq!(error["kind"], "local.licences_missing", "{error}");
+    assert!(error["hint"].as_str().is_some_and(|hint| hint.contains("make ui")), "{error}");
 }

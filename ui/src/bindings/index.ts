@@ -7,6 +7,10 @@ import { invoke as __TAURI_INVOKE, Channel } from "@tauri-apps/api/core";
 /** Commands */
 export const commands = {
 	appInfo: () => __TAURI_INVOKE<AppInfo>("app_info"),
+	/**  The app's version, licence, repository and log folder. */
+	about: () => __TAURI_INVOKE<About>("about"),
+	/**  The licences of every third-party package in the app, from the lists embedded with the built UI. */
+	thirdPartyLicences: () => typedError<ThirdParty, ErrorPayload>(__TAURI_INVOKE("third_party_licences")),
 	/**  Starts the in-process sandbox (once) and says where it runs. */
 	sandboxStart: () => typedError<SandboxInfo, ErrorPayload>(__TAURI_INVOKE("sandbox_start")),
 	/**  Where the sandbox runs, if it was started. */
@@ -135,6 +139,17 @@ export const commands = {
 };
 
 /* Types */
+/**  What the About dialog shows about the app itself. */
+export type About = {
+	app: AppInfo,
+	/**  The app's own licence (an SPDX expression), as in the workspace Cargo.toml. */
+	licence: string,
+	/**  The source repository's address, when the package names one. */
+	repository: string | null,
+	/**  The folder the app writes its logs to (see `app_dirs::log_dir`). */
+	log_dir: string,
+};
+
 /**  What the status bar shows about the app itself. */
 export type AppInfo = {
 	product_name: string,
@@ -459,6 +474,13 @@ export type Difference = {
 	base: Json | null,
 };
 
+/**  Where a third-party package comes from. */
+export type Ecosystem = 
+/**  A Rust crate compiled into the app. */
+"rust" | 
+/**  An npm package bundled into the UI. */
+"npm";
+
 export type Environment = {
 	name: string,
 	unique_name: string,
@@ -713,6 +735,13 @@ export type KeyInfo = {
 	columns: string[],
 };
 
+/**  A licence text, as the package ships it (copyright lines included) or else the licence's standard text. */
+export type LicenceText = {
+	/**  The licence's SPDX identifier (`MIT`) or, for an npm package, the expression it declares. */
+	licence: string,
+	text: string,
+};
+
 /**  A record a lookup may point to. */
 export type LookupCandidate = {
 	table: string,
@@ -934,6 +963,24 @@ export type TableView = {
 	is_default: boolean,
 	/**  The columns of its layout, in order (linked tables' columns, `alias.column`, left out). */
 	columns: string[],
+};
+
+/**  Every third-party package in the app, Rust crates first, each list sorted by name then version. */
+export type ThirdParty = {
+	packages: ThirdPartyPackage[],
+	texts: LicenceText[],
+};
+
+/**  One third-party package and the licence it is used under. */
+export type ThirdPartyPackage = {
+	ecosystem: Ecosystem,
+	name: string,
+	version: string,
+	/**  The licence expression the package declares (`MIT OR Apache-2.0`). */
+	licence: string,
+	repository: string | null,
+	/**  Its licence texts, as indices into [`ThirdParty::texts`] (many packages share one text). */
+	texts: number[],
 };
 
 export type TokenFacts = {

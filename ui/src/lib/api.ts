@@ -4,6 +4,7 @@
 import { Channel } from "@tauri-apps/api/core";
 import {
   commands,
+  type About,
   type AppInfo,
   type AppliedChange,
   type BearerForm,
@@ -41,6 +42,7 @@ import {
   type Step,
   type TableInfo,
   type TableView,
+  type ThirdParty,
   type TokenFacts,
   type UserForm,
   type ValueCheck,
@@ -80,6 +82,11 @@ function channel<T>(onmessage: (message: T) => void): Channel<T> {
 }
 
 export const appInfo = (): Promise<AppInfo> => commands.appInfo();
+/** What the About dialog says about the app: its version, licence, repository and log folder. */
+export const about = (): Promise<About> => commands.about();
+/** Every third-party package in the app with its licence texts, from the lists built into the UI. Large:
+ * asked only when the About dialog's licences part opens. */
+export const thirdPartyLicences = (): Promise<ThirdParty> => unwrap(commands.thirdPartyLicences());
 
 export const sandboxStart = (): Promise<SandboxInfo> => unwrap(commands.sandboxStart());
 export const sandboxStatus = (): Promise<SandboxInfo | null> => unwrap(commands.sandboxStatus());

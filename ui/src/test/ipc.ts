@@ -4,7 +4,7 @@
 // svelte-check. Commands not in the table fail the test.
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import type { commands } from "../bindings";
-import type { AppInfo, ErrorPayload } from "../bindings";
+import type { About, AppInfo, ErrorPayload, ThirdParty } from "../bindings";
 
 type Commands = typeof commands;
 
@@ -34,6 +34,65 @@ export type Handlers = {
 export type Call = { command: CommandName; args: unknown[] };
 
 export const appInfo: AppInfo = { product_name: "D365 Desk", version: "9.9.9", os: "linux", arch: "x86_64" };
+
+/** The About dialog's facts (`about`: asked when the dialog opens, not at start). */
+export const aboutInfo: About = {
+  app: appInfo,
+  licence: "MIT",
+  repository: "https://github.com/d365desk/d365desk",
+  log_dir: "/home/me/.local/state/dev.d365desk.app/logs",
+};
+
+/** A small `third_party_licences` answer: two crates sharing a text, a crate of two, one npm package. */
+export const thirdParty: ThirdParty = {
+  texts: [
+    {
+      licence: "MIT",
+      text: "MIT License\n\nCopyright (c) The Tauri Programme within The Commons Conservancy",
+    },
+    { licence: "Apache-2.0", text: "Apache License\nVersion 2.0, January 2004" },
+    { licence: "MIT", text: "Copyright (c) 2016 Serde developers" },
+    {
+      licence: "MIT",
+      text: "Copyright (c) 2016-23 [these people](https://github.com/sveltejs/svelte/graphs/contributors)",
+    },
+  ],
+  packages: [
+    {
+      ecosystem: "rust",
+      name: "serde",
+      version: "1.0.229",
+      licence: "MIT OR Apache-2.0",
+      repository: null,
+      texts: [2],
+    },
+    {
+      ecosystem: "rust",
+      name: "tauri",
+      version: "2.12.5",
+      licence: "Apache-2.0 OR MIT",
+      repository: "https://github.com/tauri-apps/tauri",
+      texts: [0],
+    },
+    {
+      ecosystem: "rust",
+      name: "tauri-build",
+      version: "2.7.0",
+      licence: "Apache-2.0 OR MIT",
+      repository: null,
+      texts: [0],
+    },
+    {
+      ecosystem: "rust",
+      name: "zstd-safe",
+      version: "7.2.1",
+      licence: "MIT AND Apache-2.0",
+      repository: null,
+      texts: [0, 1],
+    },
+    { ecosystem: "npm", name: "svelte", version: "5.57.3", licence: "MIT", repository: null, texts: [3] },
+  ],
+};
 
 /** What the shell asks at start, answered as a fresh install would. */
 const startup: Handlers = {

@@ -71,11 +71,14 @@ pub fn run() {
     // exit before anything else is set up). The wiring tests' mock runtime would claim the D-Bus name and
     // write a window state into the person's config folder.
     let desktop = Builder::default().plugin(single_instance::plugin()).plugin(window_state::plugin());
-    let app = builder(desktop).build(tauri::generate_context!()).unwrap_or_else(|err| {
-        tracing::error!("could not start: {err}");
-        eprintln!("d365-desk: could not start: {err}");
-        std::process::exit(1);
-    });
+    let app = match builder(desktop).build(tauri::generate_context!()) {
+        Ok(app) => app,
+        Err(err) => {
+            tracing::error!("could not start: {err}"); // stderr and the file
+            drop(log);
+            std::process::exit(1);
+        }
+    };
     // `run_return`, not `run` (which exits the process from inside the event loop): the log's guard is
     // dropped here, so the lines of the last moments reach the file.
     let code = app.run_return(|_, _| {});

@@ -42,6 +42,12 @@ pub fn init() -> LogGuard {
     let stderr = fmt::layer().with_writer(std::io::stderr).with_filter(filter());
     // Another subscriber already set (a test harness) is no reason to stop the app.
     let _ = tracing_subscriber::registry().with(stderr).with(file).try_init();
+    // A crash's message in the file too, not only on a terminal nobody watches.
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        tracing::error!("panic: {info}");
+        report(info);
+    }));
     match problem {
         Some(err) => {
             tracing::warn!("logging to stderr only: the log folder {} cannot be used: {err}", dir.display())

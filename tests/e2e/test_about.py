@@ -4,13 +4,12 @@ through the filter)."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from harness import REPO, SCREENSHOTS, workspace_version
+from harness import SCREENSHOTS, workspace_version
 from window_helpers import click, close_dialog, css, screenshot, wait_for_text
 
 
@@ -42,8 +41,8 @@ def test_about_shows_the_version_the_log_folder_and_the_third_party_licences(app
     wait_for_text(app, text, "Tauri")
     assert "Permission is hereby granted" in text.text or "Apache License" in text.text, text.text[:200]
 
+    # docs/screenshots/about.png is a copy of this one.
     screenshot(app, SCREENSHOTS / "about.png")
-    shutil.copyfile(SCREENSHOTS / "about.png", REPO / "docs" / "screenshots" / "about.png")
     close_dialog(app)
 
 

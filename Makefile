@@ -52,13 +52,20 @@ $(VENV)/.installed: tests/requirements.txt
 # for the About dialog: cargo-about's JSON, made from the crates' own licence files (offline: nothing is fetched
 # but the crates themselves). The UI build turns it and the npm packages it bundles into
 # ui/dist/third-party/{rust,npm}.json (ui/scripts/thirdParty.mjs), which the app embeds.
+# cargo-about takes minutes on two cores: its output is also kept in the build cache ($(TARGET_DIR), outside a
+# CI clone), named by a hash of what it is made from, so that a fresh clone with the same dependencies copies it.
 RUST_LICENCES := target/licences/rust.json
-$(RUST_LICENCES): Cargo.lock Cargo.toml $(wildcard crates/*/Cargo.toml) about.toml
-	@command -v cargo-about >/dev/null || { echo "cargo-about is missing: make setup installs it"; exit 1; }
-	@mkdir -p $(@D)
-	host=$$(rustc -vV | sed -n 's/^host: //p'); cargo fetch --locked --quiet --target "$$host" && \
-	  cargo about generate --frozen --format json --target "$$host" -m Cargo.toml -o $@.tmp
-	mv $@.tmp $@
+LICENCE_INPUTS := Cargo.lock Cargo.toml $(wildcard crates/*/Cargo.toml) about.toml
+$(RUST_LICENCES): $(LICENCE_INPUTS)
+	@mkdir -p $(@D) $(TARGET_DIR)/licences
+	key=$$(cat $(LICENCE_INPUTS) | sha256sum | cut -c1-16); cached=$(TARGET_DIR)/licences/rust-$$key.json; \
+	if [ ! -s "$$cached" ]; then \
+	  command -v cargo-about >/dev/null || { echo "cargo-about is missing: make setup installs it"; exit 1; }; \
+	  host=$$(rustc -vV | sed -n 's/^host: //p'); cargo fetch --locked --quiet --target "$$host"; \
+	  cargo about generate --frozen --format json --target "$$host" -m Cargo.toml -o "$$cached.tmp"; \
+	  mv "$$cached.tmp" "$$cached"; \
+	fi; \
+	cp "$$cached" $@
 
 ui/dist/index.html: ui/node_modules/.installed $(UI_SOURCES) ui/scripts/thirdParty.mjs $(RUST_LICENCES)
 	cd ui && npm run --silent build

@@ -19,12 +19,14 @@ cargo build "${cargo_flags[@]}" -p d365-cli --bin d365
 "$tauri" build "${flags[@]}" --no-bundle
 scripts/package-files.sh "$profile"
 
-bins=("$target/$profile/d365-desk" gen/package/usr/bin/d365)
+bins=("$target/$profile/d365-desk" "$PWD/gen/package/usr/bin/d365")
 deb_depends() {
   local work; work=$(mktemp -d)
   mkdir -p "$work/debian"
   printf 'Source: d365-desk\n\nPackage: d365-desk\nArchitecture: any\n' > "$work/debian/control"
-  (cd "$work" && dpkg-shlibdeps -O "${bins[@]/#/-e$PWD/}" 2>/dev/null) | sed -n 's/^shlibs:Depends=//p'
+  # It warns that the binaries are not under debian/<package>/, as they would be in a Debian source tree.
+  (cd "$work" && dpkg-shlibdeps -O "${bins[@]/#/-e}" 2>"$work/stderr") | sed -n 's/^shlibs:Depends=//p' ||
+    cat "$work/stderr" >&2
   rm -rf "$work"
 }
 rpm_requires() {
@@ -43,6 +45,16 @@ printf '{"bundle": {"linux": {"deb": {"depends": [%s]}, "rpm": {"depends": [%s]}
 for kind in ${bundles//,/ }; do rm -rf "$target/$profile/bundle/$kind"; done
 "$tauri" bundle "${flags[@]}" --bundles "$bundles" --config gen/package/depends.json
 
+# The bundler appends unversioned libwebkit2gtk-4.1-0 and libgtk-3-0 to the list it is given: the control
+# file gets the list as read, each package once, at the version the binaries need.
+set_deb_depends() {
+  local work; work=$(mktemp -d)
+  dpkg-deb -R "$1" "$work/root"
+  sed -i "s/^Depends: .*/Depends: $depends/" "$work/root/DEBIAN/control"
+  dpkg-deb --root-owner-group -Zgzip -b "$work/root" "$1" >/dev/null
+  rm -rf "$work"
+}
+
 # Debian and RPM names (the bundler names them after the product, with a space).
 version=$("${bins[1]}" --version | awk '{print $2}')
 out="$target/packages"
@@ -50,7 +62,7 @@ mkdir -p "$out"
 for kind in ${bundles//,/ }; do
   for built in "$target/$profile/bundle/$kind"/*."$kind"; do
     case $kind in
-      deb) name="d365-desk_${version}_$(dpkg --print-architecture).deb" ;;
+      deb) name="d365-desk_${version}_$(dpkg --print-architecture).deb"; set_deb_depends "$built" ;;
       rpm) name="d365-desk-${version}-1.$(uname -m).rpm" ;;
     esac
     [ "$profile" = debug ] && name="debug-$name"

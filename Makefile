@@ -48,7 +48,8 @@ $(VENV)/.installed: tests/requirements.txt
 	@touch $@
 
 # ---- build ---------------------------------------------------------------------------------------------
-# The licences of the Rust crates compiled into the app (normal dependencies of d365-desk on this platform),
+# The licences of the Rust crates compiled into what the packages ship, the app and the d365 CLI (the normal
+# dependencies of the workspace's crates on this platform),
 # for the About dialog: cargo-about's JSON, made from the crates' own licence files (offline: nothing is fetched
 # but the crates themselves). The UI build turns it and the npm packages it bundles into
 # ui/dist/third-party/{rust,npm}.json (ui/scripts/thirdParty.mjs), which the app embeds.
@@ -56,13 +57,14 @@ $(VENV)/.installed: tests/requirements.txt
 # CI clone), named by a hash of what it is made from, so that a fresh clone with the same dependencies copies it.
 RUST_LICENCES := target/licences/rust.json
 LICENCE_INPUTS := Cargo.lock Cargo.toml $(wildcard crates/*/Cargo.toml) about.toml
+CARGO_ABOUT := cargo about generate --frozen --workspace --format json -m Cargo.toml
 $(RUST_LICENCES): $(LICENCE_INPUTS)
 	@mkdir -p $(@D) $(TARGET_DIR)/licences
-	key=$$(cat $(LICENCE_INPUTS) | sha256sum | cut -c1-16); cached=$(TARGET_DIR)/licences/rust-$$key.json; \
+	key=$$({ cat $(LICENCE_INPUTS); echo '$(CARGO_ABOUT)'; } | sha256sum | cut -c1-16); cached=$(TARGET_DIR)/licences/rust-$$key.json; \
 	if [ ! -s "$$cached" ]; then \
 	  command -v cargo-about >/dev/null || { echo "cargo-about is missing: make setup installs it"; exit 1; }; \
 	  host=$$(rustc -vV | sed -n 's/^host: //p'); cargo fetch --locked --quiet --target "$$host"; \
-	  cargo about generate --frozen --format json --target "$$host" -m Cargo.toml -o "$$cached.tmp"; \
+	  $(CARGO_ABOUT) --target "$$host" -o "$$cached.tmp"; \
 	  mv "$$cached.tmp" "$$cached"; \
 	fi; \
 	cp "$$cached" $@

@@ -30,8 +30,10 @@ deb_depends() {
   rm -rf "$work"
 }
 rpm_requires() {
-  for bin in "${bins[@]}"; do objdump -p "$bin" | awk '/NEEDED/ {print $2}'; done | sort -u |
-    sed 's/$/()(64bit)/' | paste -sd, | sed 's/,/, /g'
+  # rpm's own generator (as rpmbuild runs it): sonames with their symbol versions, libc.so.6(GLIBC_2.34)(64bit).
+  # The bundler appends libwebkit2gtk-4.1 and libgtk-3 itself; naming them again would list them twice.
+  printf '%s\n' "${bins[@]}" | /usr/lib/rpm/elfdeps --requires | sort -u |
+    grep -v -e '^libwebkit2gtk-4\.1\.so\.0()(64bit)$' -e '^libgtk-3\.so\.0()(64bit)$' | paste -sd, | sed 's/,/, /g'
 }
 json_list() { # "a, b (>= 1)" -> "a", "b (>= 1)"
   sed -e 's/, /", "/g' -e 's/^/"/' -e 's/$/"/'
@@ -39,6 +41,7 @@ json_list() { # "a, b (>= 1)" -> "a", "b (>= 1)"
 depends=$(deb_depends)
 requires=$(rpm_requires)
 [ -n "$depends" ] || { echo "package: dpkg-shlibdeps found no dependencies (is dpkg-dev installed?)" >&2; exit 1; }
+[ -n "$requires" ] || { echo "package: rpm's elfdeps found no requirements (is rpm installed?)" >&2; exit 1; }
 printf '{"bundle": {"linux": {"deb": {"depends": [%s]}, "rpm": {"depends": [%s]}}}}\n' \
   "$(json_list <<<"$depends")" "$(json_list <<<"$requires")" > gen/package/depends.json
 
@@ -68,5 +71,9 @@ for kind in ${bundles//,/ }; do
     [ "$profile" = debug ] && name="debug-$name"
     cp "$built" "$out/$name"
     echo "package: $out/$name ($(du -h "$out/$name" | cut -f1))"
+    # The shipped .deb passes lintian whole (make test checks a debug one, whose binaries keep symbols).
+    if [ "$kind" = deb ] && [ "$profile" = release ] && command -v lintian >/dev/null; then
+      lintian --fail-on error,warning "$out/$name"
+    fi
   done
 done

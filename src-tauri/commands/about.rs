@@ -2,7 +2,7 @@
 //! it is built from.
 //!
 //! The third-party lists are generated at build time, never written by hand: cargo-about lists the Rust
-//! crates compiled into the app (`make target/licences/rust.json`), rollup-plugin-license the npm packages
+//! crates compiled into the app and the d365 CLI it ships with (`make target/licences/rust.json`), rollup-plugin-license the npm packages
 //! bundled into the UI; the UI build writes both to `ui/dist/third-party/{rust,npm}.json` in one format
 //! ([`ListFile`], made by `ui/scripts/thirdParty.mjs`), and the app embeds them with the rest of `ui/dist`.
 //! They are read only when the dialog's licences part opens: the window's first screen does not pay for them.
@@ -43,7 +43,7 @@ impl About {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "lowercase")]
 pub enum Ecosystem {
-    /// A Rust crate compiled into the app.
+    /// A Rust crate compiled into the app or the d365 CLI.
     Rust,
     /// An npm package bundled into the UI.
     Npm,

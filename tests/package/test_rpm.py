@@ -14,9 +14,12 @@ def _query(rpm: Path, *args: str) -> str:
 
 def test_the_rpm_names_its_version_and_requires_the_libraries_it_links(rpm: Path) -> None:
     assert _query(rpm, "--queryformat", "%{NAME} %{VERSION}") == f"d365-desk {workspace_version()}"
-    requires = _query(rpm, "--requires").split("\n")
+    requires = [r.strip() for r in _query(rpm, "--requires").splitlines() if r.strip()]
     for soname in ("libwebkit2gtk-4.1.so.0()(64bit)", "libgtk-3.so.0()(64bit)", "libc.so.6()(64bit)"):
         assert soname in requires, requires
+    # The C library at the version the binaries were linked against, as rpmbuild would require it.
+    assert any(r.startswith("libc.so.6(GLIBC_2.") for r in requires), requires
+    assert len(set(requires)) == len(requires), f"a requirement is named twice: {requires}"
 
 
 def test_the_rpm_holds_the_app_the_cli_and_their_documentation(rpm: Path) -> None:

@@ -476,7 +476,7 @@ export type Difference = {
 
 /**  Where a third-party package comes from. */
 export type Ecosystem = 
-/**  A Rust crate compiled into the app. */
+/**  A Rust crate compiled into the app or the d365 CLI. */
 "rust" | 
 /**  An npm package bundled into the UI. */
 "npm";

@@ -20,7 +20,6 @@ Writes one JSON object per figure to --out and prints the Markdown table for doc
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import statistics
@@ -35,17 +34,10 @@ sys.path.insert(0, str(TESTS))
 from harness import workspace_version  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 
+# tests/bench/window.py: its Window (an app under tauri-driver), the PSS of a process tree, and the E2E
+# fixtures' module it loaded (tests/ is on the path, so the bench folder imports as a namespace package).
+from bench import window as bench  # noqa: E402
 
-def _bench_window():
-    """tests/bench/window.py: its Window (an app under tauri-driver) and its PSS of a process tree."""
-    spec = importlib.util.spec_from_file_location("bench_window", TESTS / "bench" / "window.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-bench = _bench_window()
 e2e = bench.e2e
 
 
